@@ -1,0 +1,3 @@
+from parking_desk.cli import main
+
+raise SystemExit(main())
