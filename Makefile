@@ -1,0 +1,44 @@
+# Everything a fresh machine needs: `make run` starts the desk, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TS := $(wildcard resources/translations/*.ts)
+QM := $(TS:.ts=.qm)
+
+.PHONY: run test lint faults bench translations update-translations bundle bundle-check worker kiosk clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+resources/translations/%.qm: resources/translations/%.ts $(VENV)/.installed
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
+update-translations: $(VENV)/.installed
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find parking_desk/ui -name '*.py') -ts $(TS)
+
+run: $(VENV)/.installed translations
+	$(PY) -m parking_desk
+
+worker: $(VENV)/.installed
+	$(PY) -m parking_desk worker
+
+kiosk: $(VENV)/.installed translations
+	$(PY) -m parking_desk kiosk
+
+test: $(VENV)/.installed translations
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
+
+faults: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m faults
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check parking_desk tests bench
+	$(VENV)/bin/ruff format --check parking_desk tests bench
+
+clean:
+	rm -rf $(VENV) build dist $(QM)

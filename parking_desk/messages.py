@@ -1,0 +1,107 @@
+"""Romanian and English texts for messages raised below the UI.
+
+The domain and the services run without Qt (worker, CLI, tests), so they cannot use ``tr()``.
+They raise codes; this catalogue turns a code into a sentence. The Qt UI uses Qt Linguist
+for its own strings and this catalogue for errors that come up from the layers below.
+Romanian uses comma-below ș and ț.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("ro", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "error.generic": {"ro": "A apărut o eroare.", "en": "An error occurred."},
+    "error.validation": {"ro": "Datele introduse nu sunt valide.", "en": "The data entered is not valid."},
+    "error.store_unavailable": {
+        "ro": "Baza de date nu poate fi contactată. Nimic nu a fost salvat; încercați din nou.",
+        "en": "The database cannot be reached. Nothing was saved; please try again.",
+    },
+    "error.not_found": {"ro": "Rezervarea {number} nu există.", "en": "Booking {number} does not exist."},
+    "error.task_not_found": {"ro": "Sarcina {task_id} nu există.", "en": "Task {task_id} does not exist."},
+    "error.invalid_transition": {
+        "ro": "Rezervarea {number} este „{current}”; acțiunea nu este permisă.",
+        "en": "Booking {number} is '{current}'; this action is not allowed.",
+    },
+    "error.already_checked_in": {
+        "ro": "Rezervarea {number} a fost deja înregistrată la sosire.",
+        "en": "Booking {number} is already checked in.",
+    },
+    "error.already_checked_out": {
+        "ro": "Rezervarea {number} a fost deja închisă (client plecat).",
+        "en": "Booking {number} is already checked out.",
+    },
+    "error.not_checked_in": {
+        "ro": "Rezervarea {number} nu a fost înregistrată la sosire.",
+        "en": "Booking {number} has not been checked in.",
+    },
+    "error.booking_cancelled": {
+        "ro": "Rezervarea {number} este anulată.",
+        "en": "Booking {number} is cancelled.",
+    },
+    "error.lease_lost": {
+        "ro": "Sarcina a fost preluată de alt proces.",
+        "en": "The task was taken over by another worker.",
+    },
+    "error.malformed_task": {
+        "ro": "Document de coadă invalid: {reason}",
+        "en": "Malformed queue document: {reason}",
+    },
+    "error.permission_denied": {
+        "ro": "Acțiunea necesită rolul de supervizor.",
+        "en": "This action requires the supervisor role.",
+    },
+    "error.config": {"ro": "Setare invalidă {name}: {reason}", "en": "Invalid setting {name}: {reason}"},
+    # Field validation
+    "field.required": {"ro": "Câmp obligatoriu.", "en": "This field is required."},
+    "field.too_long": {
+        "ro": "Cel mult {max} caractere.",
+        "en": "At most {max} characters.",
+    },
+    "field.control_chars": {
+        "ro": "Conține caractere nepermise.",
+        "en": "Contains characters that are not allowed.",
+    },
+    "email.invalid": {"ro": "Adresa de e-mail nu este validă: {reason}", "en": "The e-mail address is not valid: {reason}"},
+    "phone.invalid": {"ro": "Numărul de telefon nu este valid.", "en": "The phone number is not valid."},
+    "plate.invalid": {
+        "ro": "Numărul de înmatriculare poate conține doar litere și cifre.",
+        "en": "The plate may contain only letters and digits.",
+    },
+    "plate.not_romanian": {
+        "ro": "Nu pare un număr românesc (ex. B123ABC, CJ12XYZ). Verificați dacă este corect.",
+        "en": "Does not look like a Romanian plate (e.g. B123ABC, CJ12XYZ). Check it is right.",
+    },
+    "dates.departure_before_arrival": {
+        "ro": "Plecarea trebuie să fie după sosire.",
+        "en": "Departure must be after arrival.",
+    },
+    "dates.too_long_stay": {
+        "ro": "Șederea depășește {max_days} zile.",
+        "en": "The stay exceeds {max_days} days.",
+    },
+    "dates.not_timezone_aware": {
+        "ro": "Data nu are fus orar.",
+        "en": "The date has no time zone.",
+    },
+    "passengers.range": {
+        "ro": "Numărul de pasageri trebuie să fie între {min} și {max}.",
+        "en": "Passengers must be between {min} and {max}.",
+    },
+    "language.invalid": {"ro": "Limbă necunoscută: {value}", "en": "Unknown language: {value}"},
+    "source.invalid": {"ro": "Sursă necunoscută: {value}", "en": "Unknown source: {value}"},
+}
+
+
+def message(code: str, lang: str = "ro", /, **params: Any) -> str:
+    """The sentence for *code* in *lang*; unknown codes fall back to the code itself."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code
+    text = entry.get(lang) or entry["en"]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text

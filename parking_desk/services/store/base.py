@@ -1,0 +1,236 @@
+"""The ``Store`` contract that every backend (Firestore, SQLite) fulfils.
+
+The contract test suite in ``tests/contract/`` runs unchanged against each backend.
+All timestamps are aware UTC datetimes. Methods that take ``now`` use it instead of the
+clock so tests can move time; ``None`` means "the current time".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+from parking_desk.booking import Booking, BookingStatus
+from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    """Search criteria; every given criterion must match (AND).
+
+    ``text`` is the desk's search box: a booking number, a plate (normalised before
+    matching, prefix) or a name prefix (case-insensitive). ``arrival_day`` /
+    ``departure_day`` select by the calendar day in UTC.
+    """
+
+    text: str = ""
+    number: str | None = None
+    plate: str | None = None
+    name_prefix: str | None = None
+    arrival_day: date | None = None
+    departure_day: date | None = None
+    statuses: frozenset[BookingStatus] = frozenset()
+    limit: int = 500
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    MODIFIED = "modified"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    kind: ChangeKind
+    task_id: str
+    task: NotificationTask | None  # None for REMOVED
+
+
+class Subscription(Protocol):
+    def unsubscribe(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    worker_id: str
+    host: str
+    pid: int
+    kind: str  # "desk" | "worker"
+    started_at: datetime
+    last_heartbeat: datetime
+    sent_total: int = 0
+    state: str = "running"  # "running" | "stopped"
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    counts: dict[TaskState, int]
+    retrying: int
+    oldest_due_age: timedelta | None  # age of the oldest due pending task; None if none is due
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    at: datetime
+    operator: str
+    action: str  # "retry" | "cancel" | "update_recipient" | "check_in" | ...
+    task_ids: list[str]
+    filter: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What ``complete`` records on the task and, in the same commit, on its booking."""
+
+    provider: str
+    message_id: str | None
+    email_sent: bool  # False for a "qr" task: only qrCodeGenerated is set
+    qr_generated: bool = True
+
+
+@runtime_checkable
+class Store(Protocol):
+    kind: str  # "sqlite" | "firestore"
+
+    # --- bookings -------------------------------------------------------------------
+    def create_booking(
+        self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        """Allocate a unique booking number and write booking + queue task in one commit."""
+
+    def get_booking(self, number: str) -> Booking | None: ...
+
+    def search_bookings(self, query: BookingQuery) -> list[Booking]: ...
+
+    def set_booking_status(
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+    ) -> Booking:
+        """Atomic transition: confirmed→checked_in→checked_out, anything but checked_out→cancelled.
+
+        Raises ``NotFound`` or ``InvalidTransition`` (with code ``error.already_checked_in``,
+        ``error.booking_cancelled``, …) so a booking can never be checked in twice.
+        """
+
+    def amend_booking(
+        self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        """Apply validated changes (dates, plate, e-mail…), record them in the booking's
+        history, and queue a new confirmation, all in one commit."""
+
+    def enqueue(
+        self,
+        booking_number: str,
+        task_type: TaskType = TaskType.BOTH,
+        *,
+        operator: str = "",
+        now: datetime | None = None,
+    ) -> NotificationTask:
+        """Queue a (re)send for an existing booking (the desk's "Resend e-mail")."""
+
+    # --- the queue: worker side ---------------------------------------------------------
+    def claim_due(
+        self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
+    ) -> list[NotificationTask]:
+        """Claim up to *limit* due tasks (pending and due, or processing with an expired lease)
+        with conditional writes. Returned tasks are ``processing``, leased to *worker_id*, with
+        ``attempts`` already incremented. Malformed documents met on the way are turned
+        ``dead`` with a readable ``lastError`` and not returned."""
+
+    def complete(
+        self, task: NotificationTask, worker_id: str, outcome: DeliveryOutcome, *, now: datetime | None = None
+    ) -> bool:
+        """Mark completed and update the booking's emailStatus/emailSentAt/qrCodeGenerated in
+        one commit, only if *worker_id* still holds the lease. False if the lease was lost."""
+
+    def fail_transient(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        next_attempt_at: datetime,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Back to pending with nextAttemptAt; conditional on the lease."""
+
+    def fail_permanent(
+        self, task: NotificationTask, worker_id: str, error: LastError, *, now: datetime | None = None
+    ) -> bool:
+        """To dead (and the booking's emailStatus to failed); conditional on the lease."""
+
+    def release(self, worker_id: str, *, now: datetime | None = None) -> int:
+        """Return every task leased to *worker_id* to pending, due now. Returns the count."""
+
+    # --- the queue: supervisor side ------------------------------------------------------
+    def retry_now(
+        self,
+        *,
+        operator: str,
+        ids: Sequence[str] | None = None,
+        filter: TaskFilter | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Make dead/cancelled/pending tasks due now with a fresh attempt budget; one audit entry."""
+
+    def cancel_tasks(self, ids: Sequence[str], *, operator: str, now: datetime | None = None) -> int: ...
+
+    def update_recipient(
+        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
+    ) -> NotificationTask:
+        """Fix the address (task and booking) and make the task due now; audited."""
+
+    def get_task(self, task_id: str) -> NotificationTask | None: ...
+
+    def list_tasks(self, filter: TaskFilter | None = None, *, limit: int | None = None) -> list[NotificationTask]:
+        """Newest first."""
+
+    def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> Subscription:
+        """Call *callback* (on a background thread) with batches of changes. The first call
+        delivers every existing task as ADDED."""
+
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats: ...
+
+    def sent_since(self, since: datetime) -> list[datetime]:
+        """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
+
+    def audit_log(self, *, limit: int = 500) -> list[AuditEntry]: ...
+
+    def record_audit(
+        self,
+        operator: str,
+        action: str,
+        task_ids: Iterable[str] = (),
+        *,
+        filter: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry: ...
+
+    # --- workers, quotas, housekeeping -----------------------------------------------
+    def heartbeat(self, info: WorkerInfo) -> None: ...
+
+    def workers(self) -> list[WorkerInfo]: ...
+
+    def consume_quota(self, transport: str, day: str, limit: int) -> bool:
+        """Atomically count one send against *transport*'s quota for *day* (``YYYY-MM-DD``).
+        False, and nothing counted, when the quota is already spent."""
+
+    def quota_used(self, transport: str, day: str) -> int: ...
+
+    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        """Delete completed/cancelled tasks finished longer ago than *older_than*."""
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` if the store cannot be reached."""
+
+    def close(self) -> None: ...
