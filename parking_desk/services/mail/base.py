@@ -1,0 +1,54 @@
+"""The transport contract shared by SMTP, the outbox folder and the failover chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+
+class DeliveryError(Exception):
+    """A send that failed, classified so the worker knows what to do next.
+
+    ``permanent``: dead at once (5xx for the recipient, invalid address).
+    ``quota``: the transport's daily quota is spent (Gmail ``550 5.4.5``, ``454 4.7.0``):
+    not permanent; try the next transport, else wait for the quota window.
+    Otherwise transient: 4xx, timeouts, dropped connections, back off and retry.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        permanent: bool = False,
+        quota: bool = False,
+        provider: str = "",
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.permanent = permanent
+        self.quota = quota
+        self.provider = provider
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider: str  # the transport's name, e.g. "smtp:smtp.gmail.com", "smtp-backup:…", "outbox"
+    message_id: str | None
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> SendResult:
+        """Deliver *message* or raise ``DeliveryError``. May keep a connection open between
+        calls; ``close()`` ends it. Not required to be thread-safe: the worker gives each
+        sending thread its own transport instances."""
+
+    def check(self) -> None:
+        """Connect and log in without sending (``doctor``, "Test connection"); raise
+        ``DeliveryError`` on failure."""
+
+    def close(self) -> None: ...
