@@ -18,8 +18,12 @@ resources/translations/%.qm: resources/translations/%.ts $(VENV)/.installed
 
 translations: $(QM)
 
+# Two catalogues so the desk and the console/kiosk can be translated independently.
 update-translations: $(VENV)/.installed
-	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find parking_desk/ui -name '*.py') -ts $(TS)
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find parking_desk/ui -maxdepth 1 -name '*.py') \
+		$$(find parking_desk/ui/desk -name '*.py') -ts resources/translations/desk_ro.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find parking_desk/ui/console parking_desk/ui/kiosk \
+		-name '*.py') -ts resources/translations/console_ro.ts
 
 run: $(VENV)/.installed translations
 	$(PY) -m parking_desk
