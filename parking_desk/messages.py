@@ -14,13 +14,22 @@ LANGUAGES = ("ro", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "error.generic": {"ro": "A apărut o eroare.", "en": "An error occurred."},
-    "error.validation": {"ro": "Datele introduse nu sunt valide.", "en": "The data entered is not valid."},
+    "error.validation": {
+        "ro": "Datele introduse nu sunt valide.",
+        "en": "The data entered is not valid.",
+    },
     "error.store_unavailable": {
         "ro": "Baza de date nu poate fi contactată. Nimic nu a fost salvat; încercați din nou.",
         "en": "The database cannot be reached. Nothing was saved; please try again.",
     },
-    "error.not_found": {"ro": "Rezervarea {number} nu există.", "en": "Booking {number} does not exist."},
-    "error.task_not_found": {"ro": "Sarcina {task_id} nu există.", "en": "Task {task_id} does not exist."},
+    "error.not_found": {
+        "ro": "Rezervarea {number} nu există.",
+        "en": "Booking {number} does not exist.",
+    },
+    "error.task_not_found": {
+        "ro": "Sarcina {task_id} nu există.",
+        "en": "Task {task_id} does not exist.",
+    },
     "error.invalid_transition": {
         "ro": "Rezervarea {number} este „{current}”; acțiunea nu este permisă.",
         "en": "Booking {number} is '{current}'; this action is not allowed.",
@@ -53,7 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Acțiunea necesită rolul de supervizor.",
         "en": "This action requires the supervisor role.",
     },
-    "error.config": {"ro": "Setare invalidă {name}: {reason}", "en": "Invalid setting {name}: {reason}"},
+    "error.config": {
+        "ro": "Setare invalidă {name}: {reason}",
+        "en": "Invalid setting {name}: {reason}",
+    },
     # Field validation
     "field.required": {"ro": "Câmp obligatoriu.", "en": "This field is required."},
     "field.too_long": {
@@ -64,8 +76,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Conține caractere nepermise.",
         "en": "Contains characters that are not allowed.",
     },
-    "email.invalid": {"ro": "Adresa de e-mail nu este validă: {reason}", "en": "The e-mail address is not valid: {reason}"},
-    "phone.invalid": {"ro": "Numărul de telefon nu este valid.", "en": "The phone number is not valid."},
+    "email.invalid": {
+        "ro": "Adresa de e-mail nu este validă: {reason}",
+        "en": "The e-mail address is not valid: {reason}",
+    },
+    "phone.invalid": {
+        "ro": "Numărul de telefon nu este valid.",
+        "en": "The phone number is not valid.",
+    },
     "plate.invalid": {
         "ro": "Numărul de înmatriculare poate conține doar litere și cifre.",
         "en": "The plate may contain only letters and digits.",

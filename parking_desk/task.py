@@ -49,7 +49,9 @@ class LastError:
     def from_document(cls, doc: Any) -> LastError | None:
         if not isinstance(doc, dict):
             return None
-        return cls(str(doc.get("code", "")), str(doc.get("message", "")), bool(doc.get("permanent")))
+        return cls(
+            str(doc.get("code", "")), str(doc.get("message", "")), bool(doc.get("permanent"))
+        )
 
 
 @dataclass
@@ -129,7 +131,11 @@ class NotificationTask:
         except ValueError:
             raise MalformedTask(reason=f"unknown type {doc.get('type')!r}") from None
         number = doc.get("bookingNumber")
-        if isinstance(number, bool) or not isinstance(number, (str, int)) or not str(number).strip():
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, (str, int))
+            or not str(number).strip()
+        ):
             raise MalformedTask(reason="missing or invalid bookingNumber")
         email = doc.get("clientEmail")
         if email is None and kind == TaskType.QR:

@@ -53,7 +53,9 @@ def validate_booking(booking: Booking) -> ValidatedBooking:
     errors: list[FieldError] = []
     warnings: list[FieldError] = []
 
-    def text_field(name: str, value: str, max_len: int, required: bool, multiline: bool = False) -> str:
+    def text_field(
+        name: str, value: str, max_len: int, required: bool, multiline: bool = False
+    ) -> str:
         value = (value or "").strip()
         if required and not value:
             errors.append(FieldError(name, "field.required"))
@@ -103,14 +105,20 @@ def validate_booking(booking: Booking) -> ValidatedBooking:
         if departure <= arrival:
             errors.append(FieldError("departure", "dates.departure_before_arrival"))
         elif departure - arrival > timedelta(days=MAX_STAY_DAYS):
-            errors.append(FieldError("departure", "dates.too_long_stay", {"max_days": MAX_STAY_DAYS}))
+            errors.append(
+                FieldError("departure", "dates.too_long_stay", {"max_days": MAX_STAY_DAYS})
+            )
 
     passengers = booking.passengers
-    if isinstance(passengers, bool) or not isinstance(passengers, int) or not (
-        MIN_PASSENGERS <= passengers <= MAX_PASSENGERS
+    if (
+        isinstance(passengers, bool)
+        or not isinstance(passengers, int)
+        or not (MIN_PASSENGERS <= passengers <= MAX_PASSENGERS)
     ):
         errors.append(
-            FieldError("passengers", "passengers.range", {"min": MIN_PASSENGERS, "max": MAX_PASSENGERS})
+            FieldError(
+                "passengers", "passengers.range", {"min": MIN_PASSENGERS, "max": MAX_PASSENGERS}
+            )
         )
 
     if booking.language not in ("ro", "en"):

@@ -101,7 +101,9 @@ class RoleSession:
                 self._unlocked_at = self._clock()
 
     def _expired(self) -> bool:
-        return self._unlocked_at is not None and self._clock() - self._unlocked_at > self._relock_after
+        return (
+            self._unlocked_at is not None and self._clock() - self._unlocked_at > self._relock_after
+        )
 
     @property
     def role(self) -> Role:

@@ -47,14 +47,16 @@ class Bridge:
         self._relay = _Relay()
         self._closed = False
 
-    def run(self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False) -> Future[Any]:
+    def run(
+        self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False
+    ) -> Future[Any]:
         """Run *fn* off the GUI thread; *done(result, error)* is called on the GUI thread."""
         pool = self._writes if write else self._reads
 
         def job() -> Any:
             try:
                 result = fn()
-            except BaseException as exc:  # noqa: BLE001 - handed to the GUI, never swallowed
+            except BaseException as exc:
                 self._relay.finished.emit(done, None, exc)
                 raise
             self._relay.finished.emit(done, result, None)
@@ -76,11 +78,13 @@ class Bridge:
 class ImmediateBridge(Bridge):
     """Runs jobs synchronously on the calling thread (for tests that need determinism)."""
 
-    def run(self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False) -> Future[Any]:
+    def run(
+        self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False
+    ) -> Future[Any]:
         future: Future[Any] = Future()
         try:
             result = fn()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             future.set_exception(exc)
             if done is not None:
                 done(None, exc)

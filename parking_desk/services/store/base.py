@@ -147,7 +147,12 @@ class Store(Protocol):
         ``dead`` with a readable ``lastError`` and not returned."""
 
     def complete(
-        self, task: NotificationTask, worker_id: str, outcome: DeliveryOutcome, *, now: datetime | None = None
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        outcome: DeliveryOutcome,
+        *,
+        now: datetime | None = None,
     ) -> bool:
         """Mark completed and update the booking's emailStatus/emailSentAt/qrCodeGenerated in
         one commit, only if *worker_id* still holds the lease. False if the lease was lost."""
@@ -164,7 +169,12 @@ class Store(Protocol):
         """Back to pending with nextAttemptAt; conditional on the lease."""
 
     def fail_permanent(
-        self, task: NotificationTask, worker_id: str, error: LastError, *, now: datetime | None = None
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        *,
+        now: datetime | None = None,
     ) -> bool:
         """To dead (and the booking's emailStatus to failed); conditional on the lease."""
 
@@ -180,9 +190,13 @@ class Store(Protocol):
         filter: TaskFilter | None = None,
         now: datetime | None = None,
     ) -> int:
-        """Make dead/cancelled/pending tasks due now with a fresh attempt budget; one audit entry."""
+        """Make dead/cancelled/pending tasks due now with a fresh attempt budget.
 
-    def cancel_tasks(self, ids: Sequence[str], *, operator: str, now: datetime | None = None) -> int: ...
+        Writes one audit entry naming the operator, the ids and the filter."""
+
+    def cancel_tasks(
+        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
+    ) -> int: ...
 
     def update_recipient(
         self, task_id: str, email: str, *, operator: str, now: datetime | None = None
@@ -191,7 +205,9 @@ class Store(Protocol):
 
     def get_task(self, task_id: str) -> NotificationTask | None: ...
 
-    def list_tasks(self, filter: TaskFilter | None = None, *, limit: int | None = None) -> list[NotificationTask]:
+    def list_tasks(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[NotificationTask]:
         """Newest first."""
 
     def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> Subscription:
