@@ -1,0 +1,430 @@
+"""Settings: declared once each with type and default, saved as TOML, environment on top.
+
+A desk keeps its settings in ``settings.toml`` in the user's config folder (or the file named
+by ``PARKING_DESK_CONFIG``). A headless worker is usually configured by environment variables
+alone, and those win over the file, so a container or a systemd unit never needs the file.
+Every value is checked on load: a bad one stops start-up with a ``ConfigError`` naming the
+setting (or the environment variable it came from), rather than failing at the first send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tempfile
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from platformdirs import user_config_dir, user_data_dir
+
+from parking_desk.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "parking-desk"
+STORE_KINDS = ("sqlite", "firestore")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DESK_LANGUAGES = ("ro", "en", "")
+GMAIL_HOST = "smtp.gmail.com"
+GMAIL_DAILY_QUOTA = 500
+MASK = "***"
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_settings_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    explicit = env.get("PARKING_DESK_CONFIG", "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "settings.toml"
+
+
+def _masked(obj: Any, secrets: tuple[str, ...]) -> str:
+    """A repr with secrets replaced, so a settings object can be logged or shown safely."""
+    parts = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        shown = MASK if f.name in secrets and value else repr(value)
+        parts.append(f"{f.name}={shown}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
+@dataclass
+class StoreSettings:
+    kind: str = "sqlite"
+    sqlite_path: Path = field(default_factory=lambda: data_dir() / "parking-desk.db")
+    firestore_project: str = ""
+    firestore_database: str = "(default)"
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password: str = ""
+    timeout_s: float = 20.0
+    daily_quota: int = 0  # 0: unlimited
+    # The transport's name in logs, in the task's ``provider`` and in the shared quota counter.
+    name: str = ""
+
+    def __repr__(self) -> str:
+        return _masked(self, ("password",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class MailSettings:
+    mail_from: str = ""
+    outbox_dir: Path = field(default_factory=lambda: data_dir() / "outbox")
+    site_name: str = "Parking Desk"
+
+
+@dataclass
+class WorkerSettings:
+    drain_interval_s: float = 30.0
+    heartbeat_s: float = 10.0
+    lease_s: float = 120.0
+    batch_size: int = 50
+    send_parallelism: int = 4
+    max_attempts: int = 10
+    retry_base_s: float = 30.0
+    retry_cap_s: float = 3600.0
+    purge_after_days: int = 30
+    run_in_app: bool = True
+    shutdown_grace_s: float = 10.0
+
+
+@dataclass
+class WebhookSettings:
+    url: str = ""
+    secret: str = ""
+
+    def __repr__(self) -> str:
+        return _masked(self, ("secret",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class QrSettings:
+    key_path: Path = field(default_factory=lambda: data_dir() / "qr-signing-key.pem")
+    validity_hours_after_departure: float = 12.0
+
+
+@dataclass
+class DeskSettings:
+    language: str = ""  # "" follows the system locale
+    operator: str = ""
+    site_name: str = ""
+    printer: str = ""
+
+
+@dataclass
+class KioskSettings:
+    amber_oldest_due_minutes: float = 10.0
+    red_oldest_due_minutes: float = 30.0
+    amber_dead_count: int = 1
+    red_dead_count: int = 10
+    amber_failure_rate: float = 0.1
+    red_failure_rate: float = 0.3
+
+
+@dataclass
+class SecuritySettings:
+    supervisor_pin_hash: str = ""
+    relock_minutes: float = 5.0
+
+    def __repr__(self) -> str:
+        return _masked(self, ("supervisor_pin_hash",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class Settings:
+    store: StoreSettings = field(default_factory=StoreSettings)
+    smtp: SmtpSettings | None = None
+    smtp_backup: SmtpSettings | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    qr: QrSettings = field(default_factory=QrSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+
+
+SECTIONS: dict[str, type] = {
+    "store": StoreSettings,
+    "smtp": SmtpSettings,
+    "smtp_backup": SmtpSettings,
+    "mail": MailSettings,
+    "worker": WorkerSettings,
+    "webhook": WebhookSettings,
+    "qr": QrSettings,
+    "desk": DeskSettings,
+    "kiosk": KioskSettings,
+    "security": SecuritySettings,
+}
+
+# Environment variable → (section, key). Checked in this order; each one wins over the file.
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "PARKING_DESK_STORE": ("store", "kind"),
+    "PARKING_DESK_SQLITE_PATH": ("store", "sqlite_path"),
+    "PARKING_DESK_FIRESTORE_PROJECT": ("store", "firestore_project"),
+    "PARKING_DESK_FIRESTORE_DATABASE": ("store", "firestore_database"),
+    "PARKING_DESK_MAIL_FROM": ("mail", "mail_from"),
+    "PARKING_DESK_OUTBOX_DIR": ("mail", "outbox_dir"),
+    "PARKING_DESK_WEBHOOK_URL": ("webhook", "url"),
+    "PARKING_DESK_WEBHOOK_SECRET": ("webhook", "secret"),
+    "PARKING_DESK_QR_KEY": ("qr", "key_path"),
+    "PARKING_DESK_LANGUAGE": ("desk", "language"),
+}
+for _prefix, _section in (
+    ("PARKING_DESK_SMTP_", "smtp"),
+    ("PARKING_DESK_SMTP_BACKUP_", "smtp_backup"),
+):
+    for _key in ("host", "port", "security", "user", "password", "timeout_s", "daily_quota"):
+        _suffix = {"timeout_s": "TIMEOUT", "daily_quota": "DAILY_QUOTA"}.get(_key, _key.upper())
+        ENV_VARS[_prefix + _suffix] = (_section, _key)
+
+POSITIVE = {
+    ("worker", k)
+    for k in (
+        "drain_interval_s",
+        "heartbeat_s",
+        "lease_s",
+        "batch_size",
+        "send_parallelism",
+        "max_attempts",
+        "retry_base_s",
+        "retry_cap_s",
+        "purge_after_days",
+    )
+} | {("smtp", "timeout_s"), ("smtp_backup", "timeout_s"), ("security", "relock_minutes")}
+
+
+def _coerce(value: Any, kind: Any, name: str) -> Any:
+    """Turn a TOML or environment value into the declared type, or say why not."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: not true/false", name=name, reason="not true/false")
+    if kind in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{name}: not a number", name=name, reason="not a number")
+        try:
+            number = kind(str(value).strip()) if isinstance(value, str) else kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{name}: not a number ({value!r})", name=name, reason=f"not a number: {value!r}"
+            ) from None
+        if kind is int and isinstance(value, float) and value != int(value):
+            raise ConfigError(f"{name}: not a whole number", name=name, reason="not a whole number")
+        if number < 0:
+            raise ConfigError(f"{name}: negative", name=name, reason="must not be negative")
+        return number
+    if kind is Path:
+        if not isinstance(value, (str, Path)) or not str(value).strip():
+            raise ConfigError(f"{name}: not a path", name=name, reason="not a path")
+        return Path(str(value).strip()).expanduser()
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ConfigError(f"{name}: not text", name=name, reason="not text")
+    return str(value).strip()
+
+
+def _build(cls: type, values: dict[str, Any], names: dict[str, str], section: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            log.warning("Unknown setting %s.%s ignored", section, key)
+            continue
+        name = names.get(key, f"{section}.{key}")
+        kwargs[key] = _coerce(value, hints[key], name)
+        if (section, key) in POSITIVE and kwargs[key] == 0:
+            raise ConfigError(f"{name}: must be above zero", name=name, reason="must be above 0")
+    return cls(**kwargs)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}", name=str(path), reason=str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: {exc.strerror}", name=str(path), reason=exc.strerror or str(exc)
+        ) from None
+
+
+def _check_smtp(smtp: SmtpSettings, section: str, names: dict[str, str], explicit: set[str]):
+    def name(key: str) -> str:
+        return names.get(key, f"{section}.{key}")
+
+    if not smtp.host:
+        raise ConfigError(name("host"), name=name("host"), reason="required for SMTP")
+    if smtp.security not in SMTP_SECURITY:
+        raise ConfigError(
+            f"{name('security')}: {smtp.security!r}",
+            name=name("security"),
+            reason=f"{smtp.security!r} is not one of {', '.join(SMTP_SECURITY)}",
+        )
+    if "port" not in explicit:
+        smtp.port = DEFAULT_PORTS[smtp.security]
+    if not 1 <= smtp.port <= 65535:
+        raise ConfigError(
+            f"{name('port')}: {smtp.port}", name=name("port"), reason="not a port (1–65535)"
+        )
+    if bool(smtp.user) != bool(smtp.password):
+        missing = "password" if smtp.user else "user"
+        raise ConfigError(name(missing), name=name(missing), reason="user and password go together")
+    if smtp.host.lower() == GMAIL_HOST and "daily_quota" not in explicit:
+        smtp.daily_quota = GMAIL_DAILY_QUOTA
+    if not smtp.name:
+        smtp.name = f"{'smtp-backup' if section == 'smtp_backup' else 'smtp'}:{smtp.host}"
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
+    """Read the TOML file (absent is fine), lay the environment on top, check everything."""
+    path = path or default_settings_path(env)
+    raw = _read_file(path)
+    values: dict[str, dict[str, Any]] = {}
+    for section in SECTIONS:
+        table = raw.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(section, name=section, reason="not a table")
+        values[section] = dict(table)
+    for section in raw:
+        if section not in SECTIONS:
+            log.warning("Unknown settings section [%s] ignored", section)
+
+    names: dict[str, dict[str, str]] = {s: {} for s in SECTIONS}
+    for var, (section, key) in ENV_VARS.items():
+        if env.get(var, "") != "":
+            values[section][key] = env[var]
+            names[section][key] = var
+    if not values["store"].get("firestore_project") and env.get("GOOGLE_CLOUD_PROJECT"):
+        values["store"]["firestore_project"] = env["GOOGLE_CLOUD_PROJECT"]
+        names["store"]["firestore_project"] = "GOOGLE_CLOUD_PROJECT"
+
+    gmail_user, gmail_password = env.get("GMAIL_USER", ""), env.get("GMAIL_APP_PASSWORD", "")
+    if not values["smtp"].get("host") and (gmail_user or gmail_password):
+        if not (gmail_user and gmail_password):
+            missing = "GMAIL_APP_PASSWORD" if gmail_user else "GMAIL_USER"
+            raise ConfigError(missing, name=missing, reason="GMAIL_USER needs GMAIL_APP_PASSWORD")
+        values["smtp"].update(host=GMAIL_HOST, port=587, security="starttls")
+        values["smtp"].update(user=gmail_user.strip(), password=gmail_password)
+        names["smtp"].update(user="GMAIL_USER", password="GMAIL_APP_PASSWORD")
+
+    built: dict[str, Any] = {}
+    for section, cls in SECTIONS.items():
+        if cls is SmtpSettings:
+            if not values[section]:
+                built[section] = None
+                continue
+            if names[section]:
+                # Configured by environment: name the variables of missing values too.
+                for var, (sec, key) in ENV_VARS.items():
+                    if sec == section:
+                        names[section].setdefault(key, var)
+            values[section].setdefault("host", "")
+        built[section] = _build(cls, values[section], names[section], section)
+        if cls is SmtpSettings:
+            explicit = set(values[section])
+            _check_smtp(built[section], section, names[section], explicit)
+    settings = Settings(**built)
+    _check(settings, names)
+    return settings
+
+
+def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
+    def name(section: str, key: str) -> str:
+        return names[section].get(key, f"{section}.{key}")
+
+    store = settings.store
+    if store.kind not in STORE_KINDS:
+        n = name("store", "kind")
+        raise ConfigError(
+            f"{n}: {store.kind!r}", name=n, reason=f"{store.kind!r} is not sqlite or firestore"
+        )
+    if store.kind == "firestore" and not store.firestore_project:
+        n = name("store", "firestore_project")
+        raise ConfigError(n, name=n, reason="Firestore needs a project id")
+    if settings.desk.language not in DESK_LANGUAGES:
+        n = name("desk", "language")
+        raise ConfigError(n, name=n, reason="language is ro, en or empty")
+    mail = settings.mail
+    if not mail.mail_from and settings.smtp and "@" in settings.smtp.user:
+        mail.mail_from = settings.smtp.user
+    if not mail.mail_from:
+        mail.mail_from = "Parking Desk <parking-desk@localhost>"
+    address = parseaddr(mail.mail_from)[1]
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        n = name("mail", "mail_from")
+        raise ConfigError(n, name=n, reason=f"{mail.mail_from!r} is not an e-mail address")
+    if settings.webhook.url and not settings.webhook.url.startswith(("http://", "https://")):
+        n = name("webhook", "url")
+        raise ConfigError(n, name=n, reason="not an http(s) address")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """The TOML shape: sections as tables, absent SMTP sections left out."""
+    out: dict[str, Any] = {}
+    for section in SECTIONS:
+        obj = getattr(settings, section)
+        if obj is None:
+            continue
+        out[section] = {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return out
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically with mode 0600: the file may hold an SMTP password."""
+    path = path or default_settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = tomli_w.dumps(settings_to_dict(settings)).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    os.chmod(path, 0o600)
+    return path
