@@ -1,0 +1,207 @@
+"""The booking confirmation e-mail: HTML and plain text, the QR inline and attached.
+
+Rendered from Jinja2 templates in ``resources/templates`` with autoescaping on for HTML: a
+client's name comes from a web form and must never become markup. Website tasks carry only
+a ``bookingData`` snapshot in whatever shape the website wrote, so every field is optional.
+The Message-ID depends on the task alone, so a rare duplicate send (at-least-once delivery)
+folds into one message in the client's inbox.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from parking_desk.booking import Booking
+from parking_desk.resources import resource_path
+from parking_desk.services.mail.base import DeliveryError
+from parking_desk.task import NotificationTask
+from parking_desk.timeutil import as_utc
+
+LOCAL_TZ = ZoneInfo("Europe/Bucharest")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "ro": {
+        "subject": "Confirmare rezervare #{number}",
+        "greeting": "Bună ziua",
+        "intro": "Vă mulțumim! Rezervarea dumneavoastră de parcare este confirmată.",
+        "number": "Număr rezervare",
+        "client": "Nume",
+        "plate": "Număr de înmatriculare",
+        "arrival": "Sosire",
+        "departure": "Plecare",
+        "passengers": "Pasageri",
+        "qr_alt": "Cod QR rezervare",
+        "qr_hint": "Prezentați codul QR la sosire (pe telefon sau tipărit). "
+        "Dacă nu poate fi scanat, comunicați numărul rezervării.",
+        "closing": "Vă așteptăm,",
+        "attachment": "rezervare-{number}-qr.png",
+    },
+    "en": {
+        "subject": "Booking confirmation #{number}",
+        "greeting": "Hello",
+        "intro": "Thank you! Your parking booking is confirmed.",
+        "number": "Booking number",
+        "client": "Name",
+        "plate": "Licence plate",
+        "arrival": "Arrival",
+        "departure": "Departure",
+        "passengers": "Passengers",
+        "qr_alt": "Booking QR code",
+        "qr_hint": "Show the QR code on arrival (on your phone or printed). "
+        "If it cannot be scanned, give the booking number.",
+        "closing": "See you soon,",
+        "attachment": "booking-{number}-qr.png",
+    },
+}
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# Names the website has used for the same field in bookingData, first match wins.
+ALIASES = {
+    "client_name": ("clientName", "name", "fullName"),
+    "plate": ("plate", "licensePlate", "carPlate", "carNumber"),
+    "arrival": ("arrival", "arrivalDate", "startDate"),
+    "departure": ("departure", "departureDate", "endDate"),
+    "passengers": ("passengers", "persons"),
+}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(resource_path("templates"))),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _clean(value: Any, limit: int = 200) -> str:
+    """Text safe for a header or a line: no control characters, bounded length."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text)
+    return " ".join(text.split())[:limit]
+
+
+def _local(value: Any, lang: str) -> str:
+    try:
+        stamp = as_utc(value)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return _clean(value, 60)
+    if stamp is None:
+        return ""
+    local: datetime = stamp.astimezone(LOCAL_TZ)
+    if lang == "en":
+        return f"{local.day} {MONTHS_EN[local.month - 1]} {local.year}, {local:%H:%M}"
+    return f"{local:%d.%m.%Y, %H:%M}"
+
+
+def _fields(booking: Booking | None, data: dict[str, Any]) -> dict[str, Any]:
+    if booking is not None:
+        return {
+            "client_name": booking.client_name,
+            "plate": booking.plate,
+            "arrival": booking.arrival,
+            "departure": booking.departure,
+            "passengers": booking.passengers,
+        }
+    found: dict[str, Any] = {}
+    for key, names in ALIASES.items():
+        found[key] = next((data[n] for n in names if data.get(n) not in (None, "")), None)
+    return found
+
+
+def _domain(mail_from: str) -> str:
+    address = parseaddr(mail_from)[1]
+    domain = address.rpartition("@")[2].strip().lower()
+    return re.sub(r"[^a-z0-9.-]", "", domain) or "parking-desk.local"
+
+
+def message_id(task: NotificationTask, mail_from: str) -> str:
+    """``<task-{id}@{sender's domain}>``: the same for every render of the same task."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", task.id) or "unknown"
+    return f"<task-{safe}@{_domain(mail_from)}>"
+
+
+def _recipient(task: NotificationTask) -> str:
+    try:
+        return validate_email(task.client_email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise DeliveryError(
+            "invalid-address", f"{task.client_email!r}: {exc}", permanent=True
+        ) from None
+
+
+def render_confirmation(
+    task: NotificationTask,
+    *,
+    booking: Booking | None,
+    qr_png: bytes | None,
+    mail_from: str,
+    site_name: str,
+) -> EmailMessage:
+    """Build the confirmation for *task*.
+
+    Raises ``DeliveryError(permanent=True)`` when the recipient address is unusable: no
+    transport could ever deliver it, and the supervisor must fix it by hand.
+    """
+    lang = booking.language if booking and booking.language in TEXTS else task.language
+    t = TEXTS[lang]
+    number = _clean(task.booking_number, 40)
+    data = task.booking_data if isinstance(task.booking_data, dict) else {}
+    fields = _fields(booking, data)
+    details = [
+        (t[key], value)
+        for key, value in (
+            ("client", _clean(fields["client_name"])),
+            ("plate", _clean(fields["plate"], 20)),
+            ("arrival", _local(fields["arrival"], lang)),
+            ("departure", _local(fields["departure"], lang)),
+            ("passengers", _clean(fields["passengers"], 4)),
+        )
+        if value
+    ]
+    domain = _domain(mail_from)
+    qr_cid = f"qr-{re.sub(r'[^A-Za-z0-9]', '', number) or 'booking'}@{domain}" if qr_png else ""
+    context = {
+        "lang": lang,
+        "t": t,
+        "subject": t["subject"].format(number=number),
+        "site_name": _clean(site_name) or "Parking Desk",
+        "client_name": _clean(fields["client_name"]),
+        "booking_number": number,
+        "details": details,
+        "qr_cid": qr_cid,
+    }
+    env = _environment()
+    html = env.get_template("confirmation.html").render(context)
+    text = env.get_template("confirmation.txt").render(context)
+
+    msg = EmailMessage()
+    msg["Subject"] = context["subject"]
+    msg["From"] = mail_from
+    msg["To"] = formataddr((context["client_name"], _recipient(task)))
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = message_id(task, mail_from)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    if qr_png:
+        html_part = msg.get_payload()[1]
+        html_part.add_related(qr_png, "image", "png", cid=f"<{qr_cid}>", disposition="inline")
+        msg.add_attachment(
+            qr_png, maintype="image", subtype="png", filename=t["attachment"].format(number=number)
+        )
+    # Set last: turning the message multipart moves Content-* headers into the first part.
+    msg["Content-Language"] = lang
+    return msg
