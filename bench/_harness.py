@@ -1,0 +1,329 @@
+"""What every benchmark needs: a Firestore emulator of its own, a counting SMTP server,
+Firestore operation counters, and a description of the machine the figures came from.
+
+Each benchmark starts its own servers so it can run alone, anywhere the project's tools
+are installed, and so two benchmarks never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from email import message_from_bytes
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PROJECT = "parking-desk-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the Firestore emulator ------------------------------------------------------------
+
+
+class Emulator:
+    """The emulator in its own process group: killing only the gcloud launcher would leave
+    the Java server running."""
+
+    def __init__(self, log_dir: Path | None = None) -> None:
+        if not shutil.which("gcloud"):
+            raise SystemExit("gcloud not found: install google-cloud-cli-firestore-emulator")
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.project = PROJECT
+        log_dir = log_dir or Path(tempfile.mkdtemp(prefix="pd-bench-emu-"))
+        self.log = log_dir / "firestore-emulator.log"
+        cmd = ["gcloud", "emulators", "firestore", "start", f"--host-port={self.host}", "--quiet"]
+        self.proc = subprocess.Popen(
+            cmd, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+        )
+        started = time.monotonic()
+        while time.monotonic() - started < 60:
+            if self.proc.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(f"http://{self.host}/", timeout=1).read()
+                self.start_s = time.monotonic() - started
+                os.environ["FIRESTORE_EMULATOR_HOST"] = self.host
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"emulator did not start:\n{self.log.read_text(errors='replace')[-2000:]}")
+
+    def reset(self) -> None:
+        url = (
+            f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
+        )
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30).read()
+
+    def pause(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        for sig in (signal.SIGCONT, signal.SIGTERM):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                return
+        with suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+        with suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+        os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+
+
+# --- a counting SMTP server -------------------------------------------------------------
+
+
+class SmtpSink:
+    """aiosmtpd on 127.0.0.1 that remembers when each Message-ID arrived.
+
+    ``arrivals[message_id]`` holds every ``time.monotonic()`` it was received at, so a
+    duplicate shows up as a second entry rather than being folded away.
+    """
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        # Guards ``arrivals`` and ``total``: aiosmtpd's loop thread writes, benchmarks read.
+        self.lock = threading.Lock()
+        self.arrivals: dict[str, list[float]] = {}
+        self.total = 0
+        self.arrived = threading.Condition(self.lock)
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        at = time.monotonic()
+        msg = message_from_bytes(envelope.original_content or envelope.content)
+        key = (msg.get("Message-ID") or f"<no-id-{id(envelope)}>").strip()
+        with self.arrived:
+            self.arrivals.setdefault(key, []).append(at)
+            self.total += 1
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while self.total < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.arrived.wait(left)
+        return True
+
+    def duplicates(self) -> int:
+        with self.lock:
+            return sum(len(v) - 1 for v in self.arrivals.values())
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def smtp_env(port: int) -> dict[str, str]:
+    """Settings for a worker that sends to the sink, plain SMTP on loopback."""
+    return {
+        "PARKING_DESK_SMTP_HOST": "127.0.0.1",
+        "PARKING_DESK_SMTP_PORT": str(port),
+        "PARKING_DESK_SMTP_SECURITY": "none",
+        "PARKING_DESK_MAIL_FROM": "Parking Desk <desk@parking.example>",
+    }
+
+
+# --- Firestore operations, counted at the client boundary -------------------------------
+
+
+class FirestoreCounter:
+    """Counts RPCs and billed document reads/writes by wrapping the generated client.
+
+    Wrapping ``FirestoreClient`` (the layer under ``google.cloud.firestore``) sees every
+    call the store makes, however it builds them, without touching product code. A query
+    that returns nothing still bills one read, as Firestore does.
+    """
+
+    def __init__(self) -> None:
+        self.rpcs: Counter[str] = Counter()
+        self.reads = 0
+        self.writes = 0
+        # Guards the counters: the store calls the client from several threads.
+        self.lock = threading.Lock()
+        self._saved: dict[str, object] = {}
+
+    def reset(self) -> None:
+        with self.lock:
+            self.rpcs.clear()
+            self.reads = self.writes = 0
+
+    def _add(self, rpc: str, reads: int = 0, writes: int = 0) -> None:
+        with self.lock:
+            self.rpcs[rpc] += 1
+            self.reads += reads
+            self.writes += writes
+
+    def _add_reads(self, count: int) -> None:
+        with self.lock:
+            self.reads += count
+
+    def install(self) -> FirestoreCounter:
+        from google.cloud.firestore_v1.services.firestore import client as gapic
+
+        cls = gapic.FirestoreClient
+        counter = self
+
+        def wrap_unary(name: str, reads: int = 0, writes_of=None):
+            original = getattr(cls, name)
+            self._saved[name] = original
+
+            def call(client, *args, **kwargs):
+                result = original(client, *args, **kwargs)
+                request = kwargs.get("request", args[0] if args else None)
+                writes = writes_of(request) if writes_of and request is not None else 0
+                counter._add(name, reads=reads, writes=writes)
+                return result
+
+            setattr(cls, name, call)
+
+        def wrap_stream(name: str, docs_of):
+            original = getattr(cls, name)
+            self._saved[name] = original
+
+            def call(client, *args, **kwargs):
+                stream = original(client, *args, **kwargs)
+                counter._add(name)
+
+                def counted():
+                    found = 0
+                    try:
+                        for item in stream:
+                            docs = docs_of(item)
+                            found += docs
+                            if docs:
+                                counter._add_reads(docs)
+                            yield item
+                    finally:
+                        if not found:
+                            counter._add_reads(1)
+
+                return counted()
+
+            setattr(cls, name, call)
+
+        def commit_writes(request) -> int:
+            writes = getattr(request, "writes", None)
+            if writes is None and isinstance(request, dict):
+                writes = request.get("writes")
+            return len(writes or [])
+
+        wrap_unary("get_document", reads=1)
+        wrap_unary("commit", writes_of=commit_writes)
+        wrap_unary("begin_transaction")
+        wrap_unary("rollback")
+        wrap_unary("update_document", writes_of=lambda _r: 1)
+        wrap_unary("delete_document", writes_of=lambda _r: 1)
+        wrap_unary("batch_write", writes_of=commit_writes)
+        wrap_stream("batch_get_documents", lambda r: 1 if getattr(r, "found", None) else 0)
+        wrap_stream("run_query", lambda r: 1 if getattr(r, "document", None) else 0)
+        wrap_stream("run_aggregation_query", lambda _r: 0)
+        return self
+
+    def uninstall(self) -> None:
+        from google.cloud.firestore_v1.services.firestore import client as gapic
+
+        for name, original in self._saved.items():
+            setattr(gapic.FirestoreClient, name, original)
+        self._saved.clear()
+
+
+# --- figures and the machine ---------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def summary_ms(values_s: list[float]) -> str:
+    ms = [v * 1000 for v in values_s]
+    return (
+        f"n={len(ms)} p50={percentile(ms, 50):.1f} ms p90={percentile(ms, 90):.1f} ms "
+        f"p99={percentile(ms, 99):.1f} ms max={max(ms):.1f} ms mean={statistics.fmean(ms):.1f} ms"
+    )
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    qt = "not installed"
+    try:
+        import PySide6
+        from PySide6 import QtCore
+
+        qt = f"PySide6 {PySide6.__version__}, Qt {QtCore.qVersion()}"
+    except ImportError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {ram_gb:.1f} GiB RAM, Python "
+        f"{platform.python_version()}, {qt}, load average {load}"
+    )
+
+
+def header(title: str) -> None:
+    print(f"== {title}")
+    print(f"   machine: {machine()}")
+    print(f"   at: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
