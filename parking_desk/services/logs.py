@@ -1,0 +1,114 @@
+"""Logging: a rotating file in the user's log folder plus the console, secrets redacted.
+
+The redaction is a filter on the handlers, not on a logger, so it sees every record that
+reaches a file or the console whichever library logged it (smtplib's debug output, gRPC, a
+traceback that quotes a connection string).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from platformdirs import user_log_dir
+
+from parking_desk.config import Settings
+
+APP_NAME = "parking-desk"
+LOG_FILE = "parking-desk.log"
+FORMAT = "%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s"
+REDACTED = "[redacted]"
+# Shorter strings would redact ordinary words ("1234" in a booking number).
+MIN_SECRET_LENGTH = 4
+
+
+def default_log_dir() -> Path:
+    return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    found = [settings.webhook.secret]
+    for smtp in (settings.smtp, settings.smtp_backup):
+        if smtp is not None:
+            found.append(smtp.password)
+    return [s for s in found if s]
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for secret in secrets:
+            if secret and len(secret) >= MIN_SECRET_LENGTH and secret not in self._secrets:
+                self._secrets.append(secret)
+                # Gmail shows app passwords in groups of four; people paste them either way.
+                compact = secret.replace(" ", "")
+                if compact != secret and len(compact) >= MIN_SECRET_LENGTH:
+                    self._secrets.append(compact)
+        self._secrets.sort(key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string is logging's problem, not a reason to leak
+            message = str(record.msg)
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def setup_logging(
+    *,
+    log_dir: Path | None = None,
+    secrets: Iterable[str] = (),
+    level: int = logging.INFO,
+    console: bool = True,
+    max_bytes: int = 2_000_000,
+    backups: int = 5,
+) -> Path:
+    """Configure the root logger once per process; returns the log file's path."""
+    directory = Path(log_dir) if log_dir else default_log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / LOG_FILE
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_parking_desk", False):
+            root.removeHandler(handler)
+            handler.close()
+    redact = RedactSecrets(secrets)
+    formatter = logging.Formatter(FORMAT)
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(
+            path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
+    ]
+    if console:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler._parking_desk = True  # type: ignore[attr-defined]
+        handler.addFilter(redact)
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level)
+    # The Firestore client and APScheduler are chatty at INFO; their warnings still show.
+    for noisy in ("google", "grpc", "urllib3", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return path

@@ -1,0 +1,243 @@
+"""The engine: the drain worker on APScheduler, woken at once when work appears.
+
+The same engine runs inside the desk and in ``parking-desk worker``. The interval drain is
+only the safety net; a booking made here wakes the drain through ``wake()`` and one made on
+another desk or the website wakes it through the store's listener, so no e-mail waits for a
+tick. Stopping lets in-flight sends finish within a bound and then hands every unfinished
+lease back, so another worker takes those tasks at once instead of after the lease expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from parking_desk.config import WorkerSettings
+from parking_desk.services.store.base import ChangeKind, Store, Subscription, TaskChange, WorkerInfo
+from parking_desk.services.worker import DrainWorker
+from parking_desk.services.worker_events import DrainReport
+from parking_desk.task import TaskState
+from parking_desk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+DRAIN_JOB, HEARTBEAT_JOB, PURGE_JOB = "drain", "heartbeat", "purge"
+PURGE_EVERY = timedelta(days=1)
+FIRST_PURGE_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """What the desk's status bar and the kiosk show about this process's engine."""
+
+    worker_id: str
+    kind: str
+    running: bool
+    draining: bool
+    sent_total: int
+    last_drain_at: datetime | None
+    last_report: DrainReport | None
+    last_error: str | None
+    next_drain_at: datetime | None
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        worker: DrainWorker,
+        settings_worker: WorkerSettings,
+        kind: str = "desk",
+    ) -> None:
+        if kind not in ("desk", "worker"):
+            raise ValueError(f"engine kind {kind!r} is not desk or worker")
+        self.store = store
+        self.worker = worker
+        self.settings = settings_worker
+        self.kind = kind
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._subscription: Subscription | None = None
+        # Protects the drain bookkeeping below, read by status() on the GUI thread and written
+        # by the scheduler's drain thread and by wake() from any thread.
+        self._lock = threading.Lock()
+        self._draining = False
+        self._wake_again = False
+        self._running = False
+        self._last_drain_at: datetime | None = None
+        self._last_report: DrainReport | None = None
+        self._last_error: str | None = None
+        self._info = WorkerInfo(
+            worker_id=worker.worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            kind=kind,
+            started_at=utcnow(),
+            last_heartbeat=utcnow(),
+        )
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def start(self) -> None:
+        now = datetime.now(UTC)
+        s = self._scheduler
+        s.add_job(
+            self._drain,
+            "interval",
+            seconds=self.settings.drain_interval_s,
+            id=DRAIN_JOB,
+            next_run_time=now,
+        )
+        s.add_job(
+            self._heartbeat,
+            "interval",
+            seconds=self.settings.heartbeat_s,
+            id=HEARTBEAT_JOB,
+            next_run_time=now,
+        )
+        s.add_job(
+            self._purge,
+            "interval",
+            seconds=PURGE_EVERY.total_seconds(),
+            id=PURGE_JOB,
+            next_run_time=now + FIRST_PURGE_AFTER,
+        )
+        with self._lock:
+            self._running = True
+        s.start()
+        try:
+            self._subscription = self.store.watch_tasks(self._on_changes)
+        except Exception as exc:  # the interval drain still works without the listener
+            log.warning(
+                "Queue listener not started (%s); draining every %.0f s only",
+                exc,
+                self.settings.drain_interval_s,
+            )
+        log.info("Engine %s started (%s)", self.worker.worker_id, self.kind)
+
+    def stop(self, grace_s: float | None = None) -> int:
+        """Stop scheduling, let in-flight sends finish within *grace_s*, release leases.
+
+        Returns how many tasks were handed back for another worker to take at once.
+        """
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        with self._lock:
+            if not self._running:
+                return 0
+            self._running = False
+        if self._subscription is not None:
+            try:
+                self._subscription.unsubscribe()
+            except Exception:
+                log.warning("Unsubscribing the queue listener failed", exc_info=True)
+        self.worker.request_stop()
+        self._scheduler.shutdown(wait=False)
+        if not self.worker.wait_idle(grace):
+            log.warning("Sends still running after %.1f s; releasing their leases anyway", grace)
+        released = 0
+        try:
+            released = self.store.release(self.worker.worker_id)
+        except Exception as exc:
+            log.error("Releasing leases failed (they will expire on their own): %s", exc)
+        if released:
+            log.info("Released %d unfinished task(s) for other workers", released)
+        self._heartbeat(state="stopped")
+        self.worker.close()
+        log.info("Engine %s stopped", self.worker.worker_id)
+        return released
+
+    # --- waking ------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Drain now. During a drain, one follow-up drain runs as soon as it ends."""
+        with self._lock:
+            if not self._running:
+                return
+            if self._draining:
+                self._wake_again = True
+                return
+        try:
+            self._scheduler.modify_job(DRAIN_JOB, next_run_time=datetime.now(UTC))
+        except Exception:  # the scheduler is shutting down: nothing left to wake
+            log.debug("wake() ignored: scheduler not running", exc_info=True)
+
+    def _on_changes(self, changes: list[TaskChange]) -> None:
+        """On a listener thread: wake for a task that is due now and not ours already."""
+        now = utcnow()
+        for change in changes:
+            task = change.task
+            if change.kind == ChangeKind.REMOVED or task is None:
+                continue
+            if task.status == TaskState.PENDING and task.is_due(now):
+                self.wake()
+                return
+
+    def _drain(self) -> None:
+        with self._lock:
+            self._draining = True
+            self._wake_again = False
+        try:
+            while True:
+                try:
+                    report = self.worker.drain_once()
+                    error = "; ".join(report.errors) or None
+                except Exception as exc:  # keep the schedule alive whatever happened
+                    log.exception("Drain failed")
+                    report, error = None, str(exc)
+                with self._lock:
+                    self._last_drain_at = utcnow()
+                    self._last_report = report or self._last_report
+                    self._last_error = error
+                    if not self._wake_again or not self._running or self.worker.stopping:
+                        break
+                    self._wake_again = False
+        finally:
+            with self._lock:
+                self._draining = False
+
+    # --- housekeeping ------------------------------------------------------------------
+    def _heartbeat(self, state: str = "running") -> None:
+        now = utcnow()
+        self._info = replace(
+            self._info, last_heartbeat=now, sent_total=self.worker.sent_total, state=state
+        )
+        try:
+            self.store.heartbeat(self._info)
+        except Exception as exc:
+            log.warning("Heartbeat not recorded: %s", exc)
+
+    def _purge(self) -> None:
+        try:
+            purged = self.store.purge_finished(timedelta(days=self.settings.purge_after_days))
+        except Exception as exc:
+            log.warning("Purging finished tasks failed: %s", exc)
+            return
+        if purged:
+            log.info("Purged %d finished task(s)", purged)
+
+    def status(self) -> EngineStatus:
+        next_at = None
+        if self._running:
+            try:
+                job = self._scheduler.get_job(DRAIN_JOB)
+                next_at = job.next_run_time if job else None
+            except Exception:
+                next_at = None
+        with self._lock:
+            return EngineStatus(
+                worker_id=self.worker.worker_id,
+                kind=self.kind,
+                running=self._running,
+                draining=self._draining,
+                sent_total=self.worker.sent_total,
+                last_drain_at=self._last_drain_at,
+                last_report=self._last_report,
+                last_error=self._last_error,
+                next_drain_at=next_at,
+            )

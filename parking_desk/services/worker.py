@@ -1,0 +1,401 @@
+"""The drain: claim due queue tasks, render the QR and the e-mail, send, record the outcome.
+
+Delivery is at-least-once. A task is claimed with a lease before anything is sent, and the
+outcome is written only while the lease is still held, so a crashed worker's tasks are simply
+claimed again once the lease expires. Errors are classified by the transport: permanent ones
+dead-letter the task at once, quota answers wait for the next quota window, everything else
+backs off by the retry schedule until the attempts run out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from parking_desk.booking import Booking
+from parking_desk.config import WorkerSettings
+from parking_desk.errors import StoreUnavailable
+from parking_desk.retry import RetryPolicy
+from parking_desk.services.mail.base import DeliveryError, Transport
+from parking_desk.services.qr import render_png
+from parking_desk.services.store.base import DeliveryOutcome, Store
+from parking_desk.services.worker_events import (
+    DrainFinished,
+    DrainReport,
+    TaskClaimed,
+    TaskCompleted,
+    TaskDead,
+    TaskFailed,
+    WorkerEvent,
+)
+from parking_desk.task import LastError, NotificationTask, TaskType
+from parking_desk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+QR_VALIDITY_AFTER_DEPARTURE = timedelta(hours=12)
+# How often an outcome write is tried before giving up and letting the lease expire.
+RECORD_ATTEMPTS = 3
+
+
+class Renderer(Protocol):
+    def __call__(
+        self, task: NotificationTask, *, booking: Booking, qr_png: bytes
+    ) -> EmailMessage: ...
+
+
+class Signer(Protocol):
+    def payload(self, booking_number: str, plate: str, valid_until: datetime) -> str: ...
+
+
+class RenderError(Exception):
+    """The task's booking cannot be turned into a QR or an e-mail: bad data, not bad luck."""
+
+
+def next_quota_window(now: datetime) -> datetime:
+    """Quotas are counted per UTC day, so a spent quota is worth retrying at midnight UTC."""
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+class _TransportPool:
+    """One transport per sending thread, so an SMTP connection is reused across a drain."""
+
+    def __init__(self, factory: Callable[[], Transport]) -> None:
+        self._factory = factory
+        self._local = threading.local()
+        # Protects the list of every transport opened during this drain (closed at its end).
+        self._lock = threading.Lock()
+        self._opened: list[Transport] = []
+
+    def get(self) -> Transport:
+        transport = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = self._factory()
+            self._local.transport = transport
+            with self._lock:
+                self._opened.append(transport)
+        return transport
+
+    def close_all(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for transport in opened:
+            try:
+                transport.close()
+            except Exception:  # a dead connection must not stop the others from closing
+                log.warning("Closing transport %s failed", getattr(transport, "name", "?"))
+
+
+class DrainWorker:
+    def __init__(
+        self,
+        store: Store,
+        transport_factory: Callable[[], Transport],
+        render: Renderer,
+        signer: Signer,
+        settings_worker: WorkerSettings,
+        worker_id: str,
+        events: Callable[[WorkerEvent], None] | None = None,
+        *,
+        qr_validity: timedelta = QR_VALIDITY_AFTER_DEPARTURE,
+    ) -> None:
+        self.store = store
+        self.worker_id = worker_id
+        self.settings = settings_worker
+        self._transport_factory = transport_factory
+        self._render = render
+        self._signer = signer
+        self._qr_validity = qr_validity
+        self.policy = RetryPolicy(
+            base_seconds=settings_worker.retry_base_s,
+            cap_seconds=settings_worker.retry_cap_s,
+            max_attempts=settings_worker.max_attempts,
+        )
+        self._listeners: list[Callable[[WorkerEvent], None]] = [events] if events else []
+        self._closers: list[Callable[[], None]] = []
+        self._stop = threading.Event()
+        # Serialises drains in this process and lets ``wait_idle`` see when none is running.
+        self._drain_lock = threading.Lock()
+        # Protects ``sent_total`` and the drain report's counters, bumped from sending threads.
+        self._count_lock = threading.Lock()
+        self.sent_total = 0
+
+    # --- wiring ------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[WorkerEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        self._closers.append(closer)
+
+    def request_stop(self) -> None:
+        """Send nothing new: tasks not started yet stay claimed until ``store.release``."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no drain is running (within *timeout* seconds)."""
+        if self._drain_lock.acquire(timeout=max(0.0, timeout)):
+            self._drain_lock.release()
+            return True
+        return False
+
+    def close(self) -> None:
+        for closer in self._closers:
+            try:
+                closer()
+            except Exception:
+                log.exception("Shutting down a worker listener failed")
+
+    def _emit(self, event: WorkerEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener must never break delivery
+                log.exception("Worker event listener failed on %s", type(event).__name__)
+
+    # --- draining ----------------------------------------------------------------------
+    def drain_once(self, now: datetime | None = None) -> DrainReport:
+        """Claim and process batches until a claim comes back short of a full batch."""
+        report = DrainReport(started_at=utcnow())
+        lease = timedelta(seconds=self.settings.lease_s)
+        batch = self.settings.batch_size
+        with self._drain_lock:
+            transports = _TransportPool(self._transport_factory)
+            # The sending threads: each holds its own transport (and SMTP connection).
+            pool = ThreadPoolExecutor(
+                max_workers=self.settings.send_parallelism, thread_name_prefix="drain-send"
+            )
+            try:
+                while not self._stop.is_set():
+                    try:
+                        tasks = self.store.claim_due(self.worker_id, batch, lease, now=now)
+                    except Exception as exc:
+                        log.error("Claiming queue tasks failed: %s", exc)
+                        report.errors.append(f"claim: {exc}")
+                        break
+                    report.claimed += len(tasks)
+                    for task in tasks:
+                        self._emit(
+                            TaskClaimed(task.id, task.booking_number, self.worker_id, task.attempts)
+                        )
+                    futures = [
+                        pool.submit(self._process, task, transports, report, now) for task in tasks
+                    ]
+                    for future in futures:
+                        future.result()
+                    if len(tasks) < batch:
+                        break
+            finally:
+                pool.shutdown(wait=True)
+                transports.close_all()
+        report.finished_at = utcnow()
+        if report.claimed:
+            log.info(
+                "Drain finished: %d claimed, %d completed, %d retrying, %d dead, %d lost in %.2f s",
+                report.claimed,
+                report.completed,
+                report.retried,
+                report.dead,
+                report.lost,
+                report.duration_s,
+            )
+        self._emit(DrainFinished(self.worker_id, report))
+        return report
+
+    def drain_until_empty(self, now: datetime | None = None) -> DrainReport:
+        """Drain until a claim finds nothing due (the seed's cron endpoint, as a command)."""
+        total = DrainReport(started_at=utcnow())
+        while not self._stop.is_set():
+            report = self.drain_once(now)
+            total.merge(report)
+            if report.claimed == 0 or report.errors:
+                break
+        total.finished_at = utcnow()
+        return total
+
+    # --- one task ------------------------------------------------------------------------
+    def _process(
+        self,
+        task: NotificationTask,
+        transports: _TransportPool,
+        report: DrainReport,
+        now: datetime | None,
+    ) -> None:
+        """Never raises: whatever happens ends as completed, retrying, dead or lost."""
+        if self._stop.is_set():
+            self._count(report, "skipped")
+            return
+        log.info("Background processing started for booking %s", task.booking_number)
+        try:
+            outcome = self._deliver(task, transports)
+        except DeliveryError as exc:
+            self._failed(task, exc, report, now)
+            return
+        except RenderError as exc:
+            error = LastError("render", str(exc), permanent=True)
+            self._dead(task, error, report, now)
+            return
+        except StoreUnavailable as exc:
+            error = LastError("store", f"store unavailable: {exc}", permanent=False)
+            self._failed(task, DeliveryError(error.code, error.message), report, now)
+            return
+        except Exception as exc:  # a bug must cost one retry, not the whole drain
+            log.exception("Unexpected failure processing task %s", task.id)
+            failure = DeliveryError("internal", f"{type(exc).__name__}: {exc}")
+            self._failed(task, failure, report, now)
+            return
+        if self._record(lambda: self.store.complete(task, self.worker_id, outcome, now=now)):
+            self._count(report, "completed")
+            if outcome.email_sent:
+                with self._count_lock:
+                    self.sent_total += 1
+            self._emit(
+                TaskCompleted(
+                    task.id,
+                    task.booking_number,
+                    outcome.provider,
+                    outcome.message_id,
+                    outcome.email_sent,
+                )
+            )
+        else:
+            self._lost(task, report)
+
+    def _deliver(self, task: NotificationTask, transports: _TransportPool) -> DeliveryOutcome:
+        booking = self._booking_for(task)
+        png = self._qr_png(task, booking)
+        log.info("QR code generated for booking %s", task.booking_number)
+        if task.type == TaskType.QR:
+            return DeliveryOutcome(provider="qr", message_id=None, email_sent=False)
+        try:
+            message = self._render(task, booking=booking, qr_png=png)
+        except Exception as exc:
+            raise RenderError(
+                f"booking {task.booking_number}: the e-mail cannot be rendered ({exc})"
+            ) from exc
+        result = transports.get().send(message)
+        log.info(
+            "Email sent successfully to %s for booking %s via %s",
+            task.client_email,
+            task.booking_number,
+            result.provider,
+        )
+        return DeliveryOutcome(
+            provider=result.provider, message_id=result.message_id, email_sent=True
+        )
+
+    def _booking_for(self, task: NotificationTask) -> Booking:
+        """The booking as the store has it now (amended plate, fixed address), else the
+        snapshot the task carries (a website task whose booking is elsewhere)."""
+        stored: Booking | None = None
+        try:
+            stored = self.store.get_booking(task.booking_number)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            log.warning("Booking %s unreadable in the store (%s)", task.booking_number, exc)
+        if stored is not None:
+            return stored
+        try:
+            return Booking.from_document(task.booking_data, task.booking_number)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise RenderError(f"booking {task.booking_number} cannot be rendered: {exc}") from None
+
+    def _qr_png(self, task: NotificationTask, booking: Booking) -> bytes:
+        try:
+            payload = self._signer.payload(
+                task.booking_number, booking.plate, booking.departure + self._qr_validity
+            )
+            return render_png(payload, error_correction="M")
+        except (ValueError, TypeError) as exc:
+            raise RenderError(
+                f"booking {task.booking_number}: the QR code cannot be made ({exc})"
+            ) from None
+
+    # --- outcomes ----------------------------------------------------------------------
+    def _count(self, report: DrainReport, name: str) -> None:
+        with self._count_lock:
+            setattr(report, name, getattr(report, name) + 1)
+
+    def _record(self, write: Callable[[], bool]) -> bool:
+        """Write an outcome, retrying a store hiccup; False if the lease is gone."""
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                return bool(write())
+            except StoreUnavailable as exc:
+                if attempt == RECORD_ATTEMPTS:
+                    log.error("Recording an outcome failed, the lease will expire: %s", exc)
+                    return False
+                time.sleep(0.2 * attempt)
+        return False
+
+    def _failed(
+        self,
+        task: NotificationTask,
+        exc: DeliveryError,
+        report: DrainReport,
+        now: datetime | None,
+    ) -> None:
+        error = LastError(exc.code, exc.message, permanent=exc.permanent)
+        if exc.permanent:
+            self._dead(task, error, report, now)
+            return
+        at = now or utcnow()
+        if exc.quota:
+            next_at = next_quota_window(at)
+        elif self.policy.exhausted(task.attempts, task.max_attempts):
+            gave_up = f"{exc.message} (gave up after {task.attempts} attempts)"
+            self._dead(task, LastError(exc.code, gave_up, permanent=False), report, now)
+            return
+        else:
+            next_at = at + self.policy.delay(task.attempts)
+        log.warning(
+            "Delivery for booking %s failed (%s: %s); attempt %d of %d, next at %s",
+            task.booking_number,
+            exc.code,
+            exc.message,
+            task.attempts,
+            task.max_attempts,
+            next_at.isoformat(timespec="seconds"),
+        )
+        write = lambda: self.store.fail_transient(  # noqa: E731
+            task, self.worker_id, error, next_at, now=now
+        )
+        if self._record(write):
+            self._count(report, "retried")
+            self._emit(TaskFailed(task.id, task.booking_number, error, task.attempts, next_at))
+        else:
+            self._lost(task, report)
+
+    def _dead(
+        self, task: NotificationTask, error: LastError, report: DrainReport, now: datetime | None
+    ) -> None:
+        log.error(
+            "Task %s for booking %s is dead after %d attempt(s): %s: %s",
+            task.id,
+            task.booking_number,
+            task.attempts,
+            error.code,
+            error.message,
+        )
+        if self._record(lambda: self.store.fail_permanent(task, self.worker_id, error, now=now)):
+            self._count(report, "dead")
+            self._emit(
+                TaskDead(task.id, task.booking_number, error, task.attempts, now or utcnow())
+            )
+        else:
+            self._lost(task, report)
+
+    def _lost(self, task: NotificationTask, report: DrainReport) -> None:
+        log.warning("Lease on task %s was lost; another worker owns it now", task.id)
+        self._count(report, "lost")
