@@ -1,0 +1,155 @@
+"""Supervisor actions on the queue: retry, cancel, fix the recipient and resend.
+
+Every action checks the role here, not only in the GUI, so a staff desk that somehow reaches
+a button still gets ``PermissionDenied``. Bulk work goes to the store in batches: one call
+per batch keeps each commit (and each audit entry) bounded, lets the caller show progress,
+and gives a cancel button somewhere to take effect between batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Event
+
+from email_validator import EmailNotValidError, validate_email
+
+from parking_desk.errors import FieldError, ValidationError
+from parking_desk.services.roles import Role, RoleSession
+from parking_desk.services.store.base import Store
+from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.validation import MAX_EMAIL, has_control_chars
+
+BATCH_SIZE = 500
+# A manual retry may revive these; processing tasks belong to a worker, completed ones are done.
+RETRYABLE = frozenset({TaskState.PENDING, TaskState.DEAD, TaskState.CANCELLED})
+CANCELLABLE = frozenset({TaskState.PENDING, TaskState.DEAD})
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    requested: int  # how many ids were meant to be handled
+    submitted: int  # how many of them were sent to the store before a stop
+    changed: int  # how many the store actually changed
+    cancelled: bool
+
+
+def mask_email(email: str) -> str:
+    """What staff see instead of a client's address: enough to recognise, not to copy."""
+    local, sep, domain = (email or "").partition("@")
+    if not sep:
+        return f"{local[:1]}***" if local else ""
+    return f"{local[:1]}***@{domain}"
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or ``ValidationError`` with the reason in both languages."""
+    value = (email or "").strip()
+    if not value:
+        raise ValidationError([FieldError("clientEmail", "field.required")])
+    if len(value) > MAX_EMAIL:
+        raise ValidationError([FieldError("clientEmail", "field.too_long", {"max": MAX_EMAIL})])
+    if has_control_chars(value):
+        raise ValidationError([FieldError("clientEmail", "field.control_chars")])
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(
+            [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
+        ) from None
+
+
+class SupervisorService:
+    def __init__(self, store: Store, session: RoleSession, *, batch_size: int = BATCH_SIZE):
+        self.store = store
+        self.session = session
+        self.batch_size = max(1, batch_size)
+
+    def _operator(self) -> str:
+        self.session.require(Role.SUPERVISOR)
+        return self.session.operator_name()
+
+    # --- choosing what to act on -----------------------------------------------------------
+    def retry_candidates(self, filter: TaskFilter) -> list[str]:
+        """Ids the filter matches that a retry would change, so the confirmation's count is
+        the number that will actually move."""
+        self.session.require(Role.SUPERVISOR)
+        return [t.id for t in self.store.list_tasks(filter) if t.status in RETRYABLE]
+
+    # --- actions ----------------------------------------------------------------------------
+    def retry_one(self, task_id: str, *, now: datetime | None = None) -> int:
+        return self.store.retry_now(operator=self._operator(), ids=[task_id], now=now)
+
+    def retry(
+        self,
+        ids: Sequence[str],
+        *,
+        filter: TaskFilter | None = None,
+        progress: Progress | None = None,
+        stop: Event | None = None,
+        now: datetime | None = None,
+    ) -> BulkResult:
+        """Retry *ids* batch by batch; *filter*, when the ids came from one, is audited too."""
+
+        def call(batch: list[str], operator: str) -> int:
+            return self.store.retry_now(operator=operator, ids=batch, filter=filter, now=now)
+
+        return self._in_batches(ids, call, progress, stop)
+
+    def retry_matching(
+        self,
+        filter: TaskFilter,
+        *,
+        progress: Progress | None = None,
+        stop: Event | None = None,
+        now: datetime | None = None,
+    ) -> BulkResult:
+        ids = self.retry_candidates(filter)
+        return self.retry(ids, filter=filter, progress=progress, stop=stop, now=now)
+
+    def cancel(
+        self,
+        ids: Sequence[str],
+        *,
+        progress: Progress | None = None,
+        stop: Event | None = None,
+        now: datetime | None = None,
+    ) -> BulkResult:
+        def call(batch: list[str], operator: str) -> int:
+            return self.store.cancel_tasks(batch, operator=operator, now=now)
+
+        return self._in_batches(ids, call, progress, stop)
+
+    def fix_recipient(
+        self, task_id: str, email: str, *, now: datetime | None = None
+    ) -> NotificationTask:
+        """Correct the address on the task and its booking, and send again at once."""
+        operator = self._operator()
+        return self.store.update_recipient(task_id, check_email(email), operator=operator, now=now)
+
+    def _in_batches(
+        self,
+        ids: Sequence[str],
+        call: Callable[[list[str], str], int],
+        progress: Progress | None,
+        stop: Event | None,
+    ) -> BulkResult:
+        unique = list(dict.fromkeys(ids))
+        total, done, changed = len(unique), 0, 0
+        self._operator()
+        if progress:
+            progress(0, total)
+        for start in range(0, total, self.batch_size):
+            if stop is not None and stop.is_set():
+                return BulkResult(total, done, changed, cancelled=True)
+            # Checked again for every batch: a long run must stop if the desk relocks.
+            operator = self._operator()
+            batch = unique[start : start + self.batch_size]
+            changed += call(batch, operator)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        return BulkResult(total, done, changed, cancelled=False)
