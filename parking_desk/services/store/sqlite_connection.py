@@ -1,0 +1,144 @@
+"""Connections to the SQLite file, shared safely by many threads and several processes.
+
+sqlite3 connections must not be used by two threads at once, so each thread gets its own.
+Writers take the file's write lock up front (``BEGIN IMMEDIATE``) so a read-then-write never
+loses to a writer in another process; ``busy_timeout`` makes them queue instead of failing.
+WAL lets readers (the desk's table, the change feed) run while a worker writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store.sqlite_schema import SCHEMA
+
+log = logging.getLogger(__name__)
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class SqliteConnections:
+    """One connection per thread on one file, plus the transaction helpers."""
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 15.0) -> None:
+        self.path = Path(path)
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        # Protects _open: every thread's connection, so close() can reach them all.
+        self._open_lock = threading.Lock()
+        self._open: set[sqlite3.Connection] = set()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn().executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self._busy_timeout,
+            isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE for writes
+            check_same_thread=False,  # only so close() may close it from another thread
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise StoreUnavailable("the store is closed")
+            conn = self._connect()
+            self._local.conn = conn
+            with self._open_lock:
+                self._open.add(conn)
+        return conn
+
+    def _drop_thread_connection(self) -> None:
+        """Called by a thread that is about to end (the change feed's poller)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._open_lock:
+                self._open.discard(conn)
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the file's write lock from its first statement."""
+        try:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot write {self.path}: {exc}") from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback failed on %s", self.path)
+            if isinstance(exc, sqlite3.OperationalError):
+                raise StoreUnavailable(f"write to {self.path} failed: {exc}") from exc
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: one consistent snapshot for several statements."""
+        try:
+            conn = self._conn()
+            conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot read {self.path}: {exc}") from exc
+        try:
+            yield conn
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"read from {self.path} failed: {exc}") from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    @staticmethod
+    def _next_seq(conn: sqlite3.Connection) -> int:
+        """The change number of the running write transaction; the change feed reads rows
+        above the last number it saw. Writers are serialised, so numbers commit in order."""
+        row = conn.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'changeSeq' RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    def ping(self) -> None:
+        if not self.path.exists():
+            raise StoreUnavailable(f"{self.path} is missing")
+        try:
+            with self._read() as conn:
+                conn.execute("SELECT value FROM counters WHERE name = 'changeSeq'").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot read {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._closed = True
+        with self._open_lock:
+            conns, self._open = self._open, set()
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                log.exception("closing %s", self.path)
+        self._local = threading.local()

@@ -1,0 +1,268 @@
+"""The SQLite file's layout and how documents travel in and out of it.
+
+Tables mirror the Firestore collections. Each row keeps its whole document as JSON, so a
+document in the website's shape (or a broken one) survives exactly as it was written, next
+to typed copies of the fields that queries filter and sort on. The store refreshes those
+copies on every write; for a document that cannot be parsed they are the only readable state.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from parking_desk.booking import Booking
+from parking_desk.errors import MalformedTask
+from parking_desk.task import FINISHED_STATES, LastError, NotificationTask, TaskState, TaskType
+from parking_desk.timeutil import as_utc
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS bookings (
+    bookingNumber TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    plate TEXT NOT NULL DEFAULT '',
+    clientNameLower TEXT NOT NULL DEFAULT '',
+    clientEmail TEXT NOT NULL DEFAULT '',
+    arrivalDay TEXT,
+    departureDay TEXT,
+    createdAt REAL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookings_plate ON bookings(plate);
+CREATE INDEX IF NOT EXISTS bookings_name ON bookings(clientNameLower);
+CREATE INDEX IF NOT EXISTS bookings_arrival ON bookings(arrivalDay);
+CREATE INDEX IF NOT EXISTS bookings_departure ON bookings(departureDay);
+
+CREATE TABLE IF NOT EXISTS emailQueue (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    nextAttemptAt REAL NOT NULL,
+    dueAt REAL NOT NULL,
+    leaseOwner TEXT,
+    leaseExpiresAt REAL,
+    createdAt REAL,
+    finishedAt REAL,
+    bookingNumber TEXT NOT NULL DEFAULT '',
+    clientEmail TEXT NOT NULL DEFAULT '',
+    errorCode TEXT NOT NULL DEFAULT '',
+    errorMessage TEXT NOT NULL DEFAULT '',
+    malformed INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 0,
+    changeSeq INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS emailQueue_due ON emailQueue(status, nextAttemptAt);
+CREATE INDEX IF NOT EXISTS emailQueue_lease ON emailQueue(status, leaseExpiresAt);
+CREATE INDEX IF NOT EXISTS emailQueue_owner ON emailQueue(leaseOwner);
+CREATE INDEX IF NOT EXISTS emailQueue_created ON emailQueue(createdAt DESC);
+CREATE INDEX IF NOT EXISTS emailQueue_finished ON emailQueue(status, finishedAt);
+CREATE INDEX IF NOT EXISTS emailQueue_change ON emailQueue(changeSeq);
+
+CREATE TABLE IF NOT EXISTS removedTasks (
+    id TEXT NOT NULL,
+    changeSeq INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS removedTasks_change ON removedTasks(changeSeq);
+
+CREATE TABLE IF NOT EXISTS auditLog (
+    id TEXT PRIMARY KEY,
+    at REAL NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auditLog_at ON auditLog(at DESC);
+
+CREATE TABLE IF NOT EXISTS workers (
+    workerId TEXT PRIMARY KEY,
+    lastHeartbeat REAL NOT NULL,
+    doc TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters(name, value) VALUES ('changeSeq', 0);
+
+CREATE TABLE IF NOT EXISTS quota (
+    key TEXT PRIMARY KEY,
+    used INTEGER NOT NULL
+);
+"""
+
+_STAMP = "$ts"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {_STAMP: as_utc(value).isoformat()}
+    if isinstance(value, date):
+        return value.isoformat()
+    # Someone else's document may hold types JSON lacks; keep a readable trace of them.
+    return repr(value)
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _STAMP in obj and isinstance(obj[_STAMP], str):
+        return datetime.fromisoformat(obj[_STAMP])
+    return obj
+
+
+def dumps(doc: Any) -> str:
+    """Datetimes are tagged so they come back as datetimes, as Firestore timestamps do."""
+    return json.dumps(doc, default=_encode, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    return json.loads(text, object_hook=_decode)
+
+
+def epoch(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def from_epoch(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def utc_day(value: datetime) -> str:
+    return value.astimezone(UTC).date().isoformat()
+
+
+# --- bookings -------------------------------------------------------------------------
+
+
+def booking_row(booking: Booking) -> dict[str, Any]:
+    return {
+        "bookingNumber": booking.booking_number,
+        "status": str(booking.status),
+        "plate": booking.plate,
+        "clientNameLower": booking.client_name.casefold(),
+        "clientEmail": booking.client_email,
+        "arrivalDay": utc_day(booking.arrival),
+        "departureDay": utc_day(booking.departure),
+        "createdAt": epoch(booking.created_at),
+        "doc": dumps(booking.to_document()),
+    }
+
+
+def booking_from_row(row: Any) -> Booking:
+    return Booking.from_document(loads(row["doc"]), row["bookingNumber"])
+
+
+# --- queue tasks ----------------------------------------------------------------------
+
+TASK_COLUMNS = (
+    "status",
+    "attempts",
+    "nextAttemptAt",
+    "dueAt",
+    "leaseOwner",
+    "leaseExpiresAt",
+    "createdAt",
+    "finishedAt",
+    "bookingNumber",
+    "clientEmail",
+    "errorCode",
+    "errorMessage",
+    "malformed",
+    "doc",
+)
+
+
+def task_row(task: NotificationTask, now: datetime) -> dict[str, Any]:
+    """Typed columns plus the document for a task that parses."""
+    return _columns(task, now) | {"malformed": 0, "doc": dumps(task.to_document())}
+
+
+def _columns(task: NotificationTask, now: datetime) -> dict[str, Any]:
+    finished = None
+    if task.status == TaskState.COMPLETED:
+        finished = task.completed_at or task.updated_at or now
+    elif task.status in FINISHED_STATES:
+        finished = task.updated_at or now
+    error = task.last_error
+    return {
+        "status": str(task.status),
+        "attempts": task.attempts,
+        # 0 for "due now": claims then need only ``status = 'pending' AND nextAttemptAt <= now``.
+        "nextAttemptAt": epoch(task.next_attempt_at) or 0.0,
+        # Since when the task has been (or will be) due: the age of the queue's head.
+        "dueAt": epoch(task.next_attempt_at or min(task.created_at or now, now)),
+        "leaseOwner": task.lease_owner,
+        "leaseExpiresAt": epoch(task.lease_expires_at),
+        "createdAt": epoch(task.created_at),
+        "finishedAt": epoch(finished),
+        "bookingNumber": task.booking_number,
+        "clientEmail": task.client_email,
+        "errorCode": error.code if error else "",
+        "errorMessage": error.message if error else "",
+    }
+
+
+def raw_task_row(task_id: str, doc: Any, now: datetime) -> dict[str, Any]:
+    """Columns for a document stored as written. One that cannot be parsed is filed as a due
+    pending task, so the next claim meets it and turns it dead with the reason."""
+    try:
+        task = NotificationTask.from_document(task_id, doc)
+    except MalformedTask:
+        salvaged = salvage(task_id, doc, TaskState.PENDING, 0, None)
+        return _columns(salvaged.with_changes(next_attempt_at=None), now) | {
+            "malformed": 1,
+            "doc": dumps(doc),
+        }
+    return _columns(task, now) | {"malformed": 0, "doc": dumps(doc)}
+
+
+def salvage(
+    task_id: str, doc: Any, status: TaskState, attempts: int, error: LastError | None
+) -> NotificationTask:
+    """What can be shown of a document that does not parse: the supervisor still sees its
+    number, address and reason. It is never handed to a worker (claims re-parse the document)."""
+    d = doc if isinstance(doc, dict) else {}
+    try:
+        kind = TaskType(d.get("type"))
+    except ValueError:
+        kind = TaskType.BOTH
+
+    def text(key: str) -> str:
+        value = d.get(key)
+        return str(value).strip() if isinstance(value, (str, int)) else ""
+
+    def stamp(key: str) -> datetime | None:
+        try:
+            return as_utc(d.get(key))
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
+
+    data = d.get("bookingData")
+    return NotificationTask(
+        id=task_id,
+        type=kind,
+        booking_number=text("bookingNumber"),
+        client_email=text("clientEmail"),
+        booking_data=data if isinstance(data, dict) else {},
+        status=status,
+        attempts=attempts,
+        last_error=error,
+        history=[h for h in d.get("history") or [] if isinstance(h, dict)]
+        if isinstance(d.get("history"), list)
+        else [],
+        created_at=stamp("createdAt"),
+        updated_at=stamp("updatedAt"),
+    )
+
+
+def task_from_row(row: Any) -> NotificationTask:
+    doc = loads(row["doc"])
+    try:
+        task = NotificationTask.from_document(row["id"], doc)
+    except MalformedTask:
+        error = None
+        if row["errorCode"]:
+            error = LastError(row["errorCode"], row["errorMessage"], True)
+        task = salvage(row["id"], doc, TaskState(row["status"]), row["attempts"], error)
+    task.version = row["version"]
+    return task

@@ -1,0 +1,323 @@
+"""The embedded store: one SQLite file, the default when no cloud project is configured.
+
+Same contract and semantics as Firestore (``tests/contract`` runs on both); the queue lives
+in ``sqlite_queue.py`` / ``sqlite_queue_admin.py``, bookings, heartbeats and quotas here.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from parking_desk.booking import Booking, BookingStatus, EmailStatus
+from parking_desk.errors import InvalidTransition, NotFound, StoreUnavailable
+from parking_desk.services.store.base import BookingQuery, WorkerInfo
+from parking_desk.services.store.sqlite_queue_admin import SqliteQueueAdmin
+from parking_desk.services.store.sqlite_schema import (
+    booking_from_row,
+    booking_row,
+    dumps,
+    epoch,
+    loads,
+)
+from parking_desk.task import NotificationTask, TaskType
+from parking_desk.timeutil import as_utc, utcnow
+from parking_desk.validation import normalise_plate, validate_booking
+
+NUMBER_TRIES = 100
+BOOKING_HISTORY_LIMIT = 50
+# The highest code point: "prefix" <= x < "prefix" + TOP selects every x starting with prefix.
+TOP = "\U0010ffff"
+
+# Who may go where; a refused move names why, in the desk's words (messages.py).
+REFUSALS: dict[BookingStatus, dict[BookingStatus, str]] = {
+    BookingStatus.CHECKED_IN: {
+        BookingStatus.CHECKED_IN: "error.already_checked_in",
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+    BookingStatus.CHECKED_OUT: {
+        BookingStatus.CONFIRMED: "error.not_checked_in",
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+    BookingStatus.CANCELLED: {
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+}
+
+# Fields a booking amendment may change, by document name and by attribute name.
+AMENDABLE = {
+    "clientName": "client_name",
+    "clientEmail": "client_email",
+    "phone": "phone",
+    "plate": "plate",
+    "arrival": "arrival",
+    "departure": "departure",
+    "passengers": "passengers",
+    "notes": "notes",
+    "language": "language",
+}
+
+
+class SqliteStore(SqliteQueueAdmin):
+    kind = "sqlite"
+
+    def __init__(
+        self, path: str | Path, *, poll_interval: float = 0.5, busy_timeout: float = 15.0
+    ) -> None:
+        self.poll_interval = poll_interval
+        # Booking numbers are drawn at random; the primary key refuses a taken one.
+        self._numbers = random.SystemRandom()
+        super().__init__(path, busy_timeout=busy_timeout)
+
+    # --- bookings ---------------------------------------------------------------------------
+    def create_booking(
+        self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        clean = validate_booking(booking).booking
+        now = now or utcnow()
+        with self._write() as conn:
+            for _ in range(NUMBER_TRIES):
+                number = str(self._numbers.randint(100000, 999999))
+                saved = clean.with_changes(
+                    booking_number=number,
+                    created_at=now,
+                    updated_at=now,
+                    email_status=EmailStatus.PENDING,
+                    email_sent_at=None,
+                    qr_code_generated=False,
+                )
+                if self._insert_booking(conn, saved):
+                    break
+            else:
+                raise StoreUnavailable("no free booking number")
+            task = self.new_task(saved.booking_data(), task_type, now)
+            self._insert_task(conn, task, self._next_seq(conn), now)
+        return saved, task
+
+    @staticmethod
+    def _insert_booking(conn: sqlite3.Connection, booking: Booking) -> bool:
+        row = booking_row(booking)
+        names = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        cur = conn.execute(f"INSERT OR IGNORE INTO bookings ({names}) VALUES ({marks})", row)
+        return cur.rowcount == 1
+
+    @staticmethod
+    def _update_booking(conn: sqlite3.Connection, booking: Booking) -> None:
+        row = booking_row(booking)
+        sets = ", ".join(f"{k} = :{k}" for k in row if k != "bookingNumber")
+        conn.execute(f"UPDATE bookings SET {sets} WHERE bookingNumber = :bookingNumber", row)
+
+    @staticmethod
+    def _load_booking(conn: sqlite3.Connection, number: str) -> Booking:
+        row = conn.execute(
+            "SELECT * FROM bookings WHERE bookingNumber = ?", (str(number).strip(),)
+        ).fetchone()
+        if row is None:
+            raise NotFound(number=number)
+        return booking_from_row(row)
+
+    def get_booking(self, number: str) -> Booking | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM bookings WHERE bookingNumber = ?", (str(number).strip(),)
+            ).fetchone()
+        return booking_from_row(row) if row is not None else None
+
+    def search_bookings(self, query: BookingQuery) -> list[Booking]:
+        where: list[str] = []
+        args: list[Any] = []
+        if query.number:
+            where.append("bookingNumber = ?")
+            args.append(query.number.strip())
+        if query.plate:
+            plate = normalise_plate(query.plate)
+            where.append("plate >= ? AND plate < ?")
+            args += [plate, plate + TOP]
+        if query.name_prefix and query.name_prefix.strip():
+            name = " ".join(query.name_prefix.split()).casefold()
+            where.append("clientNameLower >= ? AND clientNameLower < ?")
+            args += [name, name + TOP]
+        if query.arrival_day:
+            where.append("arrivalDay = ?")
+            args.append(query.arrival_day.isoformat())
+        if query.departure_day:
+            where.append("departureDay = ?")
+            args.append(query.departure_day.isoformat())
+        if query.statuses:
+            where.append(f"status IN ({', '.join('?' * len(query.statuses))})")
+            args += sorted(str(s) for s in query.statuses)
+        text = query.text.strip()
+        if text:
+            either = ["bookingNumber = ?"]
+            args.append(text)
+            plate = normalise_plate(text)
+            if plate:
+                either.append("(plate >= ? AND plate < ?)")
+                args += [plate, plate + TOP]
+            name = " ".join(text.split()).casefold()
+            either.append("(clientNameLower >= ? AND clientNameLower < ?)")
+            args += [name, name + TOP]
+            where.append("(" + " OR ".join(either) + ")")
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM bookings{clause} ORDER BY createdAt DESC, bookingNumber LIMIT ?",
+                [*args, query.limit],
+            ).fetchall()
+        return [booking_from_row(row) for row in rows]
+
+    def set_booking_status(
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+    ) -> Booking:
+        now = now or utcnow()
+        to = BookingStatus(to)
+        with self._write() as conn:
+            booking = self._load_booking(conn, number)
+            current = booking.status
+            refusal = REFUSALS.get(to, {}).get(current)
+            if to == BookingStatus.CONFIRMED or (refusal is None and to not in REFUSALS):
+                refusal = "error.invalid_transition"
+            if refusal is not None:
+                raise InvalidTransition(code=refusal, number=number, current=str(current))
+            changes: dict[str, Any] = {"status": to, "updated_at": now}
+            if to == BookingStatus.CHECKED_IN:
+                changes["checked_in_at"] = now
+            elif to == BookingStatus.CHECKED_OUT:
+                changes["checked_out_at"] = now
+            entry = {"at": now, "by": operator, "action": str(to), "details": {"from": current}}
+            changes["history"] = [*booking.history, entry][-BOOKING_HISTORY_LIMIT:]
+            updated = booking.with_changes(**changes)
+            self._update_booking(conn, updated)
+            self._insert_audit(
+                conn, operator, str(to), [], None, {"bookingNumber": updated.booking_number}, now
+            )
+        return updated
+
+    def amend_booking(
+        self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        now = now or utcnow()
+        unknown = [k for k in changes if k not in AMENDABLE and k not in AMENDABLE.values()]
+        if unknown:
+            raise ValueError(f"fields that cannot be amended: {', '.join(unknown)}")
+        wanted = {AMENDABLE.get(k, k): v for k, v in changes.items()}
+        with self._write() as conn:
+            booking = self._load_booking(conn, number)
+            if booking.status in (BookingStatus.CANCELLED, BookingStatus.CHECKED_OUT):
+                code = REFUSALS[BookingStatus.CHECKED_IN][booking.status]
+                raise InvalidTransition(code=code, number=number, current=str(booking.status))
+            amended = validate_booking(booking.with_changes(**wanted)).booking
+            diff = {
+                name: {"from": getattr(booking, name), "to": getattr(amended, name)}
+                for name in wanted
+                if getattr(booking, name) != getattr(amended, name)
+            }
+            entry = {"at": now, "by": operator, "action": "amend", "details": diff}
+            amended = amended.with_changes(
+                updated_at=now,
+                email_status=EmailStatus.PENDING,
+                history=[*booking.history, entry][-BOOKING_HISTORY_LIMIT:],
+            )
+            self._update_booking(conn, amended)
+            task = self.new_task(amended.booking_data(), TaskType.BOTH, now)
+            self._insert_task(conn, task, self._next_seq(conn), now)
+            self._insert_audit(
+                conn,
+                operator,
+                "amend",
+                [task.id],
+                None,
+                {"bookingNumber": amended.booking_number, "fields": sorted(diff)},
+                now,
+            )
+        return amended, task
+
+    def enqueue(
+        self,
+        booking_number: str,
+        task_type: TaskType = TaskType.BOTH,
+        *,
+        operator: str = "",
+        now: datetime | None = None,
+    ) -> NotificationTask:
+        now = now or utcnow()
+        with self._write() as conn:
+            booking = self._load_booking(conn, booking_number)
+            task = self.new_task(booking.booking_data(), TaskType(task_type), now)
+            self._insert_task(conn, task, self._next_seq(conn), now)
+            if task.type != TaskType.QR:
+                self._update_booking(
+                    conn, booking.with_changes(email_status=EmailStatus.PENDING, updated_at=now)
+                )
+            if operator:
+                details = {"bookingNumber": booking.booking_number, "type": str(task.type)}
+                self._insert_audit(conn, operator, "enqueue", [task.id], None, details, now)
+        return task
+
+    # --- workers, quotas --------------------------------------------------------------------
+    def heartbeat(self, info: WorkerInfo) -> None:
+        doc = {
+            "workerId": info.worker_id,
+            "host": info.host,
+            "pid": info.pid,
+            "kind": info.kind,
+            "startedAt": info.started_at,
+            "lastHeartbeat": info.last_heartbeat,
+            "sentTotal": info.sent_total,
+            "state": info.state,
+        }
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO workers (workerId, lastHeartbeat, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT(workerId) DO UPDATE SET lastHeartbeat = excluded.lastHeartbeat, "
+                "doc = excluded.doc",
+                (info.worker_id, epoch(info.last_heartbeat), dumps(doc)),
+            )
+
+    def workers(self) -> list[WorkerInfo]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT doc FROM workers ORDER BY workerId").fetchall()
+        found = []
+        for row in rows:
+            doc = loads(row["doc"])
+            found.append(
+                WorkerInfo(
+                    worker_id=doc["workerId"],
+                    host=doc.get("host", ""),
+                    pid=int(doc.get("pid") or 0),
+                    kind=doc.get("kind", "worker"),
+                    started_at=as_utc(doc.get("startedAt")),
+                    last_heartbeat=as_utc(doc.get("lastHeartbeat")),
+                    sent_total=int(doc.get("sentTotal") or 0),
+                    state=doc.get("state", "running"),
+                )
+            )
+        return found
+
+    def consume_quota(self, transport: str, day: str, limit: int) -> bool:
+        key = f"{transport}/{day}"
+        with self._write() as conn:
+            conn.execute("INSERT OR IGNORE INTO quota (key, used) VALUES (?, 0)", (key,))
+            cur = conn.execute(
+                "UPDATE quota SET used = used + 1 WHERE key = ? AND used < ?", (key, limit)
+            )
+            return cur.rowcount == 1
+
+    def quota_used(self, transport: str, day: str) -> int:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT used FROM quota WHERE key = ?", (f"{transport}/{day}",)
+            ).fetchone()
+        return int(row[0]) if row else 0
