@@ -1,0 +1,154 @@
+"""The detail panel: one task in full, its attempt history, and the booking it serves.
+
+The task and its booking are read again from the store in the background when a row is
+selected, so the panel shows the stored truth rather than whatever the table last heard.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from parking_desk.booking import Booking
+from parking_desk.services.store.base import Store
+from parking_desk.services.supervisor import mask_email
+from parking_desk.task import NotificationTask
+from parking_desk.timeutil import as_utc
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.console.queue_model import state_label
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import show
+
+
+class TaskDetail(QWidget):
+    def __init__(
+        self, store: Store, bridge: Bridge, *, language: str = "en", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.bridge = bridge
+        self.language = language
+        self.masked = False
+        self._task_id: str | None = None
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.clear()
+
+    def clear(self) -> None:
+        self._task_id = None
+        self.view.setHtml(f"<p><i>{escape(self.tr('Select a task to see its details.'))}</i></p>")
+
+    def show_task(self, task_id: str) -> None:
+        self._task_id = task_id
+        self.view.setHtml(f"<p><i>{escape(self.tr('Loading…'))}</i></p>")
+        store = self.store
+
+        def load() -> tuple[NotificationTask | None, Booking | None]:
+            task = store.get_task(task_id)
+            booking = store.get_booking(task.booking_number) if task else None
+            return task, booking
+
+        self.bridge.run(load, lambda result, error: self._loaded(task_id, result, error))
+
+    def refresh(self) -> None:
+        if self._task_id:
+            self.show_task(self._task_id)
+
+    def _loaded(self, task_id: str, result: Any, error: BaseException | None) -> None:
+        if task_id != self._task_id:
+            return  # the user has moved on to another row
+        if error is not None:
+            self.view.setHtml(
+                f"<p style='color:#c62828'>{escape(error_text(error, self.language))}</p>"
+            )
+            return
+        task, booking = result
+        if task is None:
+            self.view.setHtml(f"<p>{escape(self.tr('This task no longer exists.'))}</p>")
+            return
+        self.view.setHtml(
+            self._task_html(task) + self._history_html(task) + self._booking_html(booking)
+        )
+
+    def _email(self, email: str) -> str:
+        return mask_email(email) if self.masked else email
+
+    def _rows(self, rows: list[tuple[str, str]]) -> str:
+        cells = "".join(
+            f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows
+        )
+        return f"<table cellspacing='2'>{cells}</table>"
+
+    def _task_html(self, task: NotificationTask) -> str:
+        err = task.last_error
+        rows = [
+            (self.tr("Task"), task.id),
+            (self.tr("Booking"), task.booking_number),
+            (self.tr("Recipient"), self._email(task.client_email)),
+            (self.tr("Type"), str(task.type)),
+            (self.tr("State"), state_label(task.status, task.retrying)),
+            (self.tr("Attempts"), f"{task.attempts}/{task.max_attempts}"),
+            (self.tr("Next attempt"), show(task.next_attempt_at)),
+            (self.tr("Last error"), f"{err.code}: {err.message}" if err else ""),
+            (self.tr("Provider"), task.provider or ""),
+            (self.tr("Message-ID"), task.message_id or ""),
+            (self.tr("Worker"), task.lease_owner or ""),
+            (self.tr("Created"), show(task.created_at)),
+            (self.tr("Updated"), show(task.updated_at)),
+            (self.tr("Completed"), show(task.completed_at)),
+        ]
+        return f"<h3>{escape(self.tr('Task'))}</h3>" + self._rows(rows)
+
+    def _history_html(self, task: NotificationTask) -> str:
+        title = f"<h3>{escape(self.tr('Attempt history'))}</h3>"
+        if not task.history:
+            return title + f"<p>{escape(self.tr('No attempts yet.'))}</p>"
+        head = "".join(
+            f"<th align='left'>{escape(h)}</th>"
+            for h in (self.tr("When"), self.tr("Worker"), self.tr("Outcome"), self.tr("Error"))
+        )
+        body = ""
+        for entry in reversed(task.history):
+            error = " ".join(str(entry.get(k) or "") for k in ("code", "message") if entry.get(k))
+            try:
+                when = show(as_utc(entry.get("at")))
+            except (TypeError, ValueError, OverflowError, OSError):
+                when = str(entry.get("at") or "")
+            body += (
+                "<tr>"
+                + "".join(
+                    f"<td>{escape(str(v))}</td>"
+                    for v in (
+                        when,
+                        entry.get("worker") or "",
+                        entry.get("outcome") or "",
+                        error,
+                    )
+                )
+                + "</tr>"
+            )
+        return title + f"<table cellspacing='4'><tr>{head}</tr>{body}</table>"
+
+    def _booking_html(self, booking: Booking | None) -> str:
+        title = f"<h3>{escape(self.tr('Booking'))}</h3>"
+        if booking is None:
+            return title + f"<p>{escape(self.tr('The booking was not found.'))}</p>"
+        rows = [
+            (self.tr("Number"), booking.booking_number or ""),
+            (self.tr("Status"), str(booking.status)),
+            (self.tr("E-mail status"), str(booking.email_status)),
+            (self.tr("Arrival"), show(booking.arrival)),
+            (self.tr("Departure"), show(booking.departure)),
+        ]
+        if not self.masked:
+            rows[1:1] = [
+                (self.tr("Client"), booking.client_name),
+                (self.tr("E-mail"), booking.client_email),
+                (self.tr("Plate"), booking.plate),
+            ]
+        return title + self._rows(rows)
