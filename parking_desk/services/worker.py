@@ -23,6 +23,7 @@ from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.retry import RetryPolicy
 from parking_desk.services.mail.base import DeliveryError, Transport
+from parking_desk.services.mail.render import ALIASES
 from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import DeliveryOutcome, Store
 from parking_desk.services.worker_events import (
@@ -279,6 +280,8 @@ class DrainWorker:
             return DeliveryOutcome(provider="qr", message_id=None, email_sent=False)
         try:
             message = self._render(task, booking=booking, qr_png=png)
+        except DeliveryError:
+            raise  # an unusable recipient address: classified by the renderer
         except Exception as exc:
             raise RenderError(
                 f"booking {task.booking_number}: the e-mail cannot be rendered ({exc})"
@@ -306,8 +309,14 @@ class DrainWorker:
             log.warning("Booking %s unreadable in the store (%s)", task.booking_number, exc)
         if stored is not None:
             return stored
+        data = dict(task.booking_data)
+        for names in ALIASES.values():  # the website's other names for the same fields
+            if data.get(names[0]) in (None, ""):
+                data[names[0]] = next(
+                    (data[n] for n in names if data.get(n) not in (None, "")), None
+                )
         try:
-            return Booking.from_document(task.booking_data, task.booking_number)
+            return Booking.from_document(data, task.booking_number)
         except (ValueError, TypeError, OverflowError) as exc:
             raise RenderError(f"booking {task.booking_number} cannot be rendered: {exc}") from None
 

@@ -1,0 +1,206 @@
+"""``parking-desk``: the desk (default), the kiosk, the headless worker and queue tools.
+
+Exit codes: 0 done, 1 something failed (a store error, a doctor check), 2 the command line
+or a setting is wrong. Setting errors name the setting, in English unless
+``PARKING_DESK_LANG=ro``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from parking_desk import __version__
+from parking_desk.config import Settings, load_settings
+from parking_desk.errors import ConfigError, ParkingDeskError
+from parking_desk.task import TaskFilter, TaskState
+
+log = logging.getLogger("parking_desk.cli")
+
+OK, FAILED, USAGE = 0, 1, 2
+STATE_CHOICES = [str(s) for s in TaskState] + ["retrying"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="parking-desk", description="Parking Desk")
+    p.add_argument("--version", action="version", version=f"parking-desk {__version__}")
+    p.add_argument("--config", type=Path, help="settings file (default: user config folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("desk", help="the desk window (default)")
+    sub.add_parser("kiosk", help="the read-only queue screen")
+    worker = sub.add_parser("worker", help="run the queue worker without a display")
+    worker.add_argument("--once", action="store_true", help="drain everything due, then exit")
+
+    queue = sub.add_parser("queue", help="inspect and manage the notification queue")
+    qsub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    qsub.add_parser("stats", help="counts per state")
+    listing = qsub.add_parser("list", help="tasks, newest first")
+    listing.add_argument("--state", choices=STATE_CHOICES)
+    listing.add_argument("--search", default="", help="booking number, address or error text")
+    listing.add_argument("--limit", type=int, default=50)
+    retry = qsub.add_parser("retry", help="send again now with a fresh attempt budget")
+    retry.add_argument("ids", nargs="*")
+    which = retry.add_mutually_exclusive_group()
+    which.add_argument("--state", choices=["dead", "cancelled", "pending", "retrying"])
+    which.add_argument("--all-failed", action="store_true", help="dead and retrying tasks")
+    retry.add_argument("--operator", required=True, help="your name, for the audit log")
+    cancel = qsub.add_parser("cancel", help="cancel pending or dead tasks")
+    cancel.add_argument("ids", nargs="+")
+    cancel.add_argument("--operator", required=True, help="your name, for the audit log")
+
+    sub.add_parser("doctor", help="check settings, store, SMTP login and the signing key")
+    demo = sub.add_parser("demo", help="fill the embedded store with demo bookings")
+    demo.add_argument("--count", type=int, default=40)
+    export = sub.add_parser("export-public-key", help="the QR public key for gates (PEM)")
+    export.add_argument("file", nargs="?", type=Path)
+    return p
+
+
+def _lang(env: Mapping[str, str]) -> str:
+    return "ro" if env.get("PARKING_DESK_LANG", "").lower().startswith("ro") else "en"
+
+
+def _setup_logging(settings: Settings, env: Mapping[str, str], console: bool) -> None:
+    from parking_desk.services.logs import secrets_of, setup_logging
+
+    log_dir = env.get("PARKING_DESK_LOG_DIR") or None
+    try:
+        setup_logging(
+            log_dir=Path(log_dir) if log_dir else None,
+            secrets=secrets_of(settings),
+            console=console,
+        )
+    except OSError as exc:  # an unwritable log folder must not stop the worker
+        logging.basicConfig(level=logging.INFO)
+        log.warning("Log file unavailable (%s); logging to the console only", exc)
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
+        return exc.code if isinstance(exc.code, int) else USAGE
+    command = args.command or "desk"
+
+    if command == "doctor":
+        from parking_desk.services.doctor import doctor
+
+        return doctor(args.config, env)
+    try:
+        settings = load_settings(args.config, env)
+    except ConfigError as exc:
+        print(exc.translated(_lang(env)), file=sys.stderr)
+        return USAGE
+    _setup_logging(settings, env, console=command in ("worker", "desk", "kiosk"))
+    try:
+        return _run(command, args, settings, env)
+    except ConfigError as exc:
+        print(exc.translated(_lang(env)), file=sys.stderr)
+        return USAGE
+    except ParkingDeskError as exc:
+        log.error("%s failed: %s", command, exc)
+        print(exc.translated(_lang(env)), file=sys.stderr)
+        return FAILED
+
+
+def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
+    if command == "desk":
+        from parking_desk.ui.app import main as gui_main
+
+        return gui_main(settings)
+    if command == "kiosk":
+        from parking_desk.ui.kiosk.app import main as kiosk_main
+
+        return kiosk_main(settings)
+    if command == "export-public-key":
+        return _export_key(settings, args.file)
+
+    from parking_desk.services.runtime import open_store
+
+    if (
+        command == "demo"
+        and settings.store.kind != "sqlite"
+        and not env.get("FIRESTORE_EMULATOR_HOST")
+    ):
+        print("demo data goes only into the embedded store or an emulator", file=sys.stderr)
+        return USAGE
+    store = open_store(settings)
+    try:
+        if command == "worker":
+            from parking_desk.services.headless import run_forever, run_once
+
+            return run_once(settings, store) if args.once else run_forever(settings, store)
+        if command == "demo":
+            from parking_desk.services.demo import fill_demo
+
+            bookings = fill_demo(store, count=max(1, args.count))
+            print(f"{len(bookings)} demo bookings added to {_where(settings)}")
+            return OK
+        return _queue(args, store)
+    finally:
+        store.close()
+
+
+def _where(settings: Settings) -> str:
+    if settings.store.kind == "firestore":
+        return f"Firestore project {settings.store.firestore_project}"
+    return str(settings.store.sqlite_path)
+
+
+def _export_key(settings: Settings, file: Path | None) -> int:
+    from parking_desk.services.keys import write_public_key
+    from parking_desk.services.qr import QrSigner
+
+    signer = QrSigner.load_or_create(settings.qr.key_path)
+    if file is None:
+        sys.stdout.write(signer.public_key_pem().decode("ascii"))
+    else:
+        write_public_key(signer.public_key, file)
+        print(f"public key {signer.key_id} written to {file}")
+    return OK
+
+
+def _filter(state: str | None, search: str = "") -> TaskFilter:
+    if state == "retrying":
+        return TaskFilter(retrying=True, text=search)
+    states = frozenset({TaskState(state)}) if state else frozenset()
+    return TaskFilter(states=states, text=search)
+
+
+def _queue(args: argparse.Namespace, store) -> int:
+    from parking_desk.services.queue_text import stats_lines, task_lines
+
+    action = args.queue_command
+    if action == "stats":
+        print("\n".join(stats_lines(store.queue_stats())))
+        return OK
+    if action == "list":
+        if args.limit < 1:
+            print("--limit must be at least 1", file=sys.stderr)
+            return USAGE
+        tasks = store.list_tasks(_filter(args.state, args.search), limit=args.limit)
+        print("\n".join(task_lines(tasks)))
+        return OK
+    if action == "retry":
+        if bool(args.ids) == bool(args.state or args.all_failed):
+            print("retry needs task ids, or --state, or --all-failed", file=sys.stderr)
+            return USAGE
+        if args.ids:
+            changed = store.retry_now(operator=args.operator, ids=args.ids)
+        elif args.all_failed:
+            changed = store.retry_now(operator=args.operator, filter=_filter("dead"))
+            changed += store.retry_now(operator=args.operator, filter=_filter("retrying"))
+        else:
+            changed = store.retry_now(operator=args.operator, filter=_filter(args.state))
+        print(f"{changed} task(s) will be sent again now")
+        return OK
+    if action == "cancel":
+        changed = store.cancel_tasks(args.ids, operator=args.operator)
+        print(f"{changed} of {len(args.ids)} task(s) cancelled")
+        return OK if changed or not args.ids else FAILED
+    return USAGE

@@ -1,0 +1,109 @@
+"""``parking-desk doctor``: can this machine run the desk or the worker, and if not, why.
+
+Each check prints one line, OK or FAIL with the reason, and every check runs even after one
+fails, so a new install shows all its problems at once. Nothing is sent and nothing is
+created: the SMTP check logs in and leaves, and a missing signing key is reported rather
+than generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from parking_desk.config import Settings, load_settings
+from parking_desk.errors import ParkingDeskError
+from parking_desk.services.keys import KeyFileError, load_or_create_private_key
+from parking_desk.services.mail.base import DeliveryError
+from parking_desk.services.mail.factory import build_transport
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def _store_check(settings: Settings) -> Check:
+    from parking_desk.services.runtime import open_store
+
+    where = (
+        f"firestore project {settings.store.firestore_project}"
+        if settings.store.kind == "firestore"
+        else f"sqlite {settings.store.sqlite_path}"
+    )
+    try:
+        store = open_store(settings)
+        try:
+            store.ping()
+        finally:
+            store.close()
+    except ParkingDeskError as exc:
+        return Check("store", False, f"{where}: {exc.translated('en')} ({exc})")
+    except Exception as exc:
+        return Check("store", False, f"{where}: {type(exc).__name__}: {exc}")
+    return Check("store", True, f"{where} reachable")
+
+
+def _transport_checks(settings: Settings) -> list[Check]:
+    chain = build_transport(settings, None)
+    transports = list(getattr(chain, "transports", None) or [chain])
+    checks = []
+    try:
+        for transport in transports:
+            name = f"mail {transport.name}"
+            try:
+                transport.check()
+            except DeliveryError as exc:
+                checks.append(Check(name, False, f"{exc.code}: {exc.message}"))
+            except Exception as exc:
+                checks.append(Check(name, False, f"{type(exc).__name__}: {exc}"))
+            else:
+                what = "login OK, nothing sent" if transport.name != "outbox" else "folder writable"
+                checks.append(Check(name, True, what))
+    finally:
+        chain.close()
+    return checks
+
+
+def _key_check(settings: Settings) -> Check:
+    path = Path(settings.qr.key_path)
+    if not path.exists():
+        return Check(
+            "signing key",
+            False,
+            f"no QR signing key at {path} (the desk creates one on first start, "
+            "or set PARKING_DESK_QR_KEY)",
+        )
+    try:
+        load_or_create_private_key(path)
+    except (KeyFileError, OSError) as exc:
+        return Check("signing key", False, str(exc))
+    return Check("signing key", True, f"{path}")
+
+
+def run_checks(config_path: Path | None, env: Mapping[str, str]) -> list[Check]:
+    try:
+        settings = load_settings(config_path, env)
+    except ParkingDeskError as exc:
+        return [Check("settings", False, exc.translated("en"))]
+    checks = [Check("settings", True, f"loaded (store: {settings.store.kind})")]
+    checks.append(_store_check(settings))
+    checks.extend(_transport_checks(settings))
+    checks.append(_key_check(settings))
+    return checks
+
+
+def doctor(
+    config_path: Path | None, env: Mapping[str, str], out: Callable[[str], None] = print
+) -> int:
+    """Print every check; 0 if all passed, 1 otherwise."""
+    checks = run_checks(config_path, env)
+    for check in checks:
+        out(check.line())
+    return 0 if all(c.ok for c in checks) else 1

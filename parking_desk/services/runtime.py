@@ -1,0 +1,84 @@
+"""Wiring shared by the desk, the kiosk and the headless worker: settings in, parts out.
+
+One place builds the store, the transports, the renderer, the signer and the webhook from
+``Settings``, so the GUI and ``parking-desk worker`` can never drift apart in how they send.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from parking_desk.config import Settings
+from parking_desk.services.mail.base import Transport
+from parking_desk.services.mail.factory import build_transport
+from parking_desk.services.mail.render import render_confirmation
+from parking_desk.services.qr import QrSigner
+from parking_desk.services.scheduler import Engine
+from parking_desk.services.store import Store, open_firestore, open_sqlite
+from parking_desk.services.webhook import WebhookNotifier
+from parking_desk.services.worker import DrainWorker
+from parking_desk.services.worker_events import WorkerEvent
+
+log = logging.getLogger(__name__)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name; the embedded SQLite file is created on first use."""
+    if settings.store.kind == "firestore":
+        return open_firestore(
+            settings.store.firestore_project, database=settings.store.firestore_database
+        )
+    path = settings.store.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open_sqlite(path)
+
+
+def new_worker_id(kind: str) -> str:
+    """Unique per process run: a restarted worker must not inherit its predecessor's leases
+    by name (they are released or expire instead)."""
+    host = socket.gethostname().split(".")[0] or "host"
+    return f"{kind}-{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def transport_factory(settings: Settings, store: Store) -> Callable[[], Transport]:
+    return lambda: build_transport(settings, store.consume_quota)
+
+
+def build_worker(
+    settings: Settings,
+    store: Store,
+    kind: str = "desk",
+    *,
+    events: Callable[[WorkerEvent], None] | None = None,
+    worker_id: str | None = None,
+) -> tuple[DrainWorker, Engine]:
+    """A drain worker and its engine (not started). The webhook, if configured, is
+    subscribed to the worker and shut down with it."""
+    render = functools.partial(
+        render_confirmation,
+        mail_from=settings.mail.mail_from,
+        site_name=settings.desk.site_name or settings.mail.site_name,
+    )
+    signer = QrSigner.load_or_create(settings.qr.key_path)
+    worker = DrainWorker(
+        store,
+        transport_factory(settings, store),
+        render,
+        signer,
+        settings.worker,
+        worker_id or new_worker_id(kind),
+        events,
+        qr_validity=timedelta(hours=settings.qr.validity_hours_after_departure),
+    )
+    if settings.webhook.url:
+        notifier = WebhookNotifier(settings.webhook.url, settings.webhook.secret)
+        worker.subscribe(notifier.on_event)
+        worker.on_close(notifier.close)
+    engine = Engine(store, worker, settings.worker, kind=kind)
+    return worker, engine
