@@ -1,0 +1,50 @@
+"""Everything a screen needs, handed to it explicitly so no widget reaches for a global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from parking_desk.config import Settings
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.qr import QrSigner
+from parking_desk.services.roles import RoleSession
+from parking_desk.services.store.base import Store
+from parking_desk.ui.bridge import Bridge
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    bridge: Bridge
+    session: RoleSession
+    signer: QrSigner | None = None
+    public_keys: list[Ed25519PublicKey] = field(default_factory=list)
+    # None until the background connection succeeds; screens read it at call time.
+    store: Store | None = None
+    engine: Any = None
+    # The UI language ("ro"/"en"); also picks the language of errors raised below the UI.
+    language: str = "en"
+
+    def require_store(self) -> Store:
+        """The connected store; raised errors reach the user as "cannot reach the database"."""
+        if self.store is None:
+            raise StoreUnavailable("not connected yet")
+        return self.store
+
+    def operator(self) -> str:
+        return self.session.operator_name()
+
+    def wake_engine(self) -> None:
+        """A new task was committed: let the in-app worker send it now, not at its next tick."""
+        if self.engine is not None:
+            self.engine.wake()
+
+    def ticket_valid_until(self, departure: datetime) -> datetime:
+        return departure + timedelta(hours=self.settings.qr.validity_hours_after_departure)
+
+    def site_name(self) -> str:
+        return self.settings.desk.site_name or self.settings.mail.site_name

@@ -1,0 +1,1 @@
+"""The desk screens: new booking, finding bookings, scanning tickets."""

@@ -1,0 +1,251 @@
+"""One booking in full, with what the desk may do to it.
+
+Every action is a store call on the write queue; the panel shows the booking the store
+returns, so what is on screen is what was committed, never what the desk hoped for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.booking import Booking, BookingStatus, EmailStatus
+from parking_desk.services.store.base import Store
+from parking_desk.timeutil import as_utc
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.amend_dialog import AmendDialog
+from parking_desk.ui.desk.bookings_model import status_text
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import show
+
+FIELDS = (
+    "number",
+    "name",
+    "email",
+    "phone",
+    "plate",
+    "arrival",
+    "departure",
+    "passengers",
+    "notes",
+    "status",
+    "email_status",
+    "source",
+)
+
+
+class BookingDetails(QWidget):
+    changed = Signal(object)  # the Booking as the store now has it
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.booking: Booking | None = None
+        self.values = {name: QLabel(objectName=f"detail_{name}") for name in FIELDS}
+        self.titles = {name: QLabel() for name in FIELDS}
+        form = QFormLayout()
+        for name in FIELDS:
+            self.values[name].setWordWrap(True)
+            self.values[name].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.titles[name], self.values[name])
+        self.history_title = QLabel()
+        self.history = QListWidget(objectName="history")
+        self.history.setMaximumHeight(140)
+        self.message = QLabel(objectName="detailMessage", wordWrap=True)
+
+        self.amend_button = QPushButton(objectName="amend")
+        self.resend_button = QPushButton(objectName="resend")
+        self.cancel_button = QPushButton(objectName="cancelBooking")
+        self.check_in_button = QPushButton(objectName="checkIn")
+        self.check_out_button = QPushButton(objectName="checkOut")
+        self.amend_button.clicked.connect(self._ask_amend)
+        self.resend_button.clicked.connect(self.resend)
+        self.cancel_button.clicked.connect(self._ask_cancel)
+        self.check_in_button.clicked.connect(lambda: self.set_status(BookingStatus.CHECKED_IN))
+        self.check_out_button.clicked.connect(lambda: self.set_status(BookingStatus.CHECKED_OUT))
+        buttons = QGridLayout()
+        buttons.addWidget(self.check_in_button, 0, 0)
+        buttons.addWidget(self.check_out_button, 0, 1)
+        buttons.addWidget(self.amend_button, 1, 0)
+        buttons.addWidget(self.resend_button, 1, 1)
+        buttons.addWidget(self.cancel_button, 2, 0)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.history_title)
+        layout.addWidget(self.history)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.retranslate_ui()
+        self.show_booking(None)
+
+    def retranslate_ui(self) -> None:
+        titles = {
+            "number": self.tr("Booking number"),
+            "name": self.tr("Client"),
+            "email": self.tr("E-mail"),
+            "phone": self.tr("Phone"),
+            "plate": self.tr("Plate"),
+            "arrival": self.tr("Arrival"),
+            "departure": self.tr("Departure"),
+            "passengers": self.tr("Passengers"),
+            "notes": self.tr("Notes"),
+            "status": self.tr("Status"),
+            "email_status": self.tr("Confirmation e-mail"),
+            "source": self.tr("Source"),
+        }
+        for name, title in titles.items():
+            self.titles[name].setText(title)
+        self.history_title.setText(self.tr("History"))
+        self.amend_button.setText(self.tr("Amend…"))
+        self.resend_button.setText(self.tr("Resend e-mail"))
+        self.cancel_button.setText(self.tr("Cancel booking"))
+        self.check_in_button.setText(self.tr("Check in"))
+        self.check_out_button.setText(self.tr("Check out"))
+        self.show_booking(self.booking)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def show_booking(self, booking: Booking | None) -> None:
+        self.booking = booking
+        b = booking
+        values = {
+            "number": b.booking_number if b else "",
+            "name": b.client_name if b else "",
+            "email": b.client_email if b else "",
+            "phone": b.phone if b else "",
+            "plate": b.plate if b else "",
+            "arrival": show(b.arrival) if b else "",
+            "departure": show(b.departure) if b else "",
+            "passengers": str(b.passengers) if b else "",
+            "notes": b.notes if b else "",
+            "status": status_text(str(b.status)) if b else "",
+            "email_status": self._email_text(b) if b else "",
+            "source": str(b.source) if b else "",
+        }
+        for name, value in values.items():
+            self.values[name].setText(value or "")
+        self.history.clear()
+        for entry in reversed(b.history if b else []):
+            self.history.addItem(self._history_line(entry))
+        status = b.status if b else None
+        self.check_in_button.setEnabled(status == BookingStatus.CONFIRMED)
+        self.check_out_button.setEnabled(status == BookingStatus.CHECKED_IN)
+        open_ = status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+        self.amend_button.setEnabled(open_)
+        self.cancel_button.setEnabled(status == BookingStatus.CONFIRMED)
+        self.resend_button.setEnabled(b is not None and status != BookingStatus.CANCELLED)
+
+    def _email_text(self, b: Booking) -> str:
+        if b.email_status == EmailStatus.SENT:
+            return self.tr("sent at {when}").format(when=show(b.email_sent_at))
+        if b.email_status == EmailStatus.FAILED:
+            when = show(b.updated_at)
+            return self.tr("failed (last change {when})").format(when=when)
+        return self.tr("pending")
+
+    def _history_line(self, entry: dict[str, Any]) -> str:
+        try:
+            when = show(as_utc(entry.get("at")))
+        except (TypeError, ValueError):
+            when = "?"
+        details = entry.get("details") or ""
+        if isinstance(details, dict):
+            details = ", ".join(f"{k}: {v}" for k, v in details.items())
+        return f"{when}  {entry.get('action', '')}  {entry.get('by', '')}  {details}".strip()
+
+    # --- actions -------------------------------------------------------------------------
+    def _run(self, job: Callable[[Store], Booking], done_text: str, wake: bool = False) -> None:
+        try:
+            store = self.ctx.require_store()
+        except Exception as exc:
+            self._say(error_text(exc, self.ctx.language), failed=True)
+            return
+        self._say(self.tr("Working…"))
+
+        def done(result: Booking | None, error: BaseException | None) -> None:
+            if error is not None or result is None:
+                self._say(error_text(error or RuntimeError(), self.ctx.language), failed=True)
+                return
+            if wake:  # a new task was committed: send it now rather than at the next tick
+                self.ctx.wake_engine()
+            self.show_booking(result)
+            self._say(done_text)
+            self.changed.emit(result)
+
+        self.ctx.bridge.write(lambda: job(store), done)
+
+    def _say(self, text: str, *, failed: bool = False) -> None:
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
+        self.message.setProperty("failed", failed)
+        self.message.setText(text)
+
+    def set_status(self, to: BookingStatus) -> None:
+        if self.booking is None:
+            return
+        number, operator = self.booking.booking_number or "", self.ctx.operator()
+        texts = {
+            BookingStatus.CHECKED_IN: self.tr("Checked in."),
+            BookingStatus.CHECKED_OUT: self.tr("Checked out."),
+            BookingStatus.CANCELLED: self.tr("Booking cancelled."),
+        }
+        self._run(lambda s: s.set_booking_status(number, to, operator=operator), texts[to])
+
+    def _ask_cancel(self) -> None:
+        if self.booking is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Cancel booking"),
+            self.tr("Cancel booking {number}? The ticket will be refused at the gate.").format(
+                number=self.booking.booking_number
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.set_status(BookingStatus.CANCELLED)
+
+    def resend(self) -> None:
+        if self.booking is None:
+            return
+        number, operator = self.booking.booking_number or "", self.ctx.operator()
+
+        def job(store: Store) -> Booking:
+            store.enqueue(number, operator=operator)
+            return store.get_booking(number) or self.booking  # type: ignore[return-value]
+
+        self._run(job, self.tr("The confirmation e-mail is queued again."), wake=True)
+
+    def amend(self, changes: dict[str, Any]) -> None:
+        """Apply already validated *changes* (attribute names of ``Booking``)."""
+        if self.booking is None or not changes:
+            return
+        number, operator = self.booking.booking_number or "", self.ctx.operator()
+
+        def job(store: Store) -> Booking:
+            booking, _task = store.amend_booking(number, changes, operator=operator)
+            return booking
+
+        self._run(job, self.tr("Booking amended; a new confirmation is on its way."), wake=True)
+
+    def _ask_amend(self) -> None:
+        if self.booking is None:
+            return
+        dialog = AmendDialog(self.ctx, self.booking, self)
+        if dialog.exec() == AmendDialog.DialogCode.Accepted:
+            self.amend(dialog.changes())

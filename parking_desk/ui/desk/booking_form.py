@@ -1,0 +1,308 @@
+"""The walk-in booking form, built for a queue of clients and a keyboard.
+
+Tab walks the fields in the order a client answers, Enter saves from any field, Esc starts
+over. The domain's validation decides what is wrong; the form only shows it next to the
+field, in the UI language. Saving goes through the bridge's write queue, so the window never
+waits for the store, and on failure everything typed stays where it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.booking import Booking, Source
+from parking_desk.errors import FieldError, ValidationError
+from parking_desk.services.qr import render_png
+from parking_desk.services.store.base import Store
+from parking_desk.task import NotificationTask
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import DISPLAY_FORMAT, to_utc
+from parking_desk.validation import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_PASSENGERS,
+    MAX_PHONE,
+    MIN_PASSENGERS,
+    validate_booking,
+)
+
+DEFAULT_STAY_DAYS = 7
+FIELDS = (
+    "clientName",
+    "clientEmail",
+    "phone",
+    "plate",
+    "arrival",
+    "departure",
+    "passengers",
+    "notes",
+    "language",
+)
+
+
+@dataclass(frozen=True)
+class SavedBooking:
+    """What the store committed, with the ticket payload and its QR ready to show."""
+
+    booking: Booking
+    task: NotificationTask
+    payload: str
+    png: bytes
+
+
+def save_booking(ctx: AppContext, store: Store, booking: Booking) -> SavedBooking:
+    """Runs on the store-write thread: commit, then sign and draw the ticket there too."""
+    saved, task = store.create_booking(booking)
+    number = saved.booking_number or ""
+    if ctx.signer is None:
+        return SavedBooking(saved, task, "", b"")
+    payload = ctx.signer.payload(number, saved.plate, ctx.ticket_valid_until(saved.departure))
+    return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"))
+
+
+class FieldMessage(QLabel):
+    """The line under a field: red for an error, amber for a warning, hidden when all is well."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field = field
+        self.setObjectName(f"error_{field}")
+        self.setWordWrap(True)
+        self.hide()
+
+    def show_problem(self, problem: FieldError | None, lang: str) -> None:
+        if problem is None:
+            self.clear()
+            self.setProperty("severity", "")
+            self.hide()
+            return
+        colour = "#b00020" if problem.severity == "error" else "#8a5a00"
+        self.setStyleSheet(f"color: {colour};")
+        self.setProperty("severity", problem.severity)
+        self.setText(problem.text(lang))
+        self.show()
+
+
+class BookingForm(QWidget):
+    saved = Signal(object)  # SavedBooking
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._problems: list[FieldError] = []
+        self._saving = False
+
+        self.name = QLineEdit(objectName="clientName", maxLength=MAX_NAME)
+        self.email = QLineEdit(objectName="clientEmail", maxLength=MAX_EMAIL)
+        self.phone = QLineEdit(objectName="phone", maxLength=MAX_PHONE)
+        self.plate = QLineEdit(objectName="plate", maxLength=18)
+        self.plate.textEdited.connect(self._upper_case_plate)
+        self.arrival = QDateTimeEdit(objectName="arrival", calendarPopup=True)
+        self.departure = QDateTimeEdit(objectName="departure", calendarPopup=True)
+        for edit in (self.arrival, self.departure):
+            edit.setDisplayFormat(DISPLAY_FORMAT)
+        self.passengers = QSpinBox(objectName="passengers")
+        self.passengers.setRange(MIN_PASSENGERS, MAX_PASSENGERS)
+        self.notes = QLineEdit(objectName="notes", maxLength=MAX_NOTES)
+        self.language = QComboBox(objectName="language")
+        self.language.addItem("Română", "ro")
+        self.language.addItem("English", "en")
+        self.save_button = QPushButton(objectName="save")
+        self.save_button.clicked.connect(self.save)
+        self.clear_button = QPushButton(objectName="clear")
+        self.clear_button.clicked.connect(self.clear)
+        for button in (self.save_button, self.clear_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.status = QLabel(objectName="formStatus", wordWrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.messages = {name: FieldMessage(name) for name in FIELDS}
+        self.labels: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name, widget in self._editors().items():
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            box.addWidget(self.messages[name])
+            self.labels[name] = QLabel()
+            self.labels[name].setBuddy(widget)
+            form.addRow(self.labels[name], box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+        editors = [*self._editors().values(), self.save_button, self.clear_button]
+        for first, second in itertools.pairwise(editors):
+            QWidget.setTabOrder(first, second)
+        self.retranslate_ui()
+        self.clear()
+
+    def _editors(self) -> dict[str, QWidget]:
+        return {
+            "clientName": self.name,
+            "clientEmail": self.email,
+            "phone": self.phone,
+            "plate": self.plate,
+            "arrival": self.arrival,
+            "departure": self.departure,
+            "passengers": self.passengers,
+            "notes": self.notes,
+            "language": self.language,
+        }
+
+    def retranslate_ui(self) -> None:
+        titles = {
+            "clientName": self.tr("Client &name"),
+            "clientEmail": self.tr("&E-mail"),
+            "phone": self.tr("&Phone"),
+            "plate": self.tr("P&late"),
+            "arrival": self.tr("&Arrival"),
+            "departure": self.tr("&Departure"),
+            "passengers": self.tr("Pa&ssengers"),
+            "notes": self.tr("N&otes"),
+            "language": self.tr("E-mail lan&guage"),
+        }
+        for name, title in titles.items():
+            self.labels[name].setText(title)
+        self.name.setPlaceholderText(self.tr("First and last name"))
+        self.email.setPlaceholderText(self.tr("client@example.com"))
+        self.phone.setPlaceholderText(self.tr("+40 7xx xxx xxx"))
+        self.plate.setPlaceholderText(self.tr("B123ABC"))
+        self.save_button.setText(self.tr("Save (Enter)"))
+        self.clear_button.setText(self.tr("Clear (Esc)"))
+        self._show_problems()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Line edits, spin boxes and closed combo boxes pass Enter and Esc up to here.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.save()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.clear()
+        else:
+            super().keyPressEvent(event)
+
+    def _upper_case_plate(self, text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            cursor = self.plate.cursorPosition()
+            self.plate.setText(upper)
+            self.plate.setCursorPosition(cursor)
+
+    def clear(self) -> None:
+        """Empty the form for the next client; arrival now, departure a week later."""
+        for edit in (self.name, self.email, self.phone, self.plate, self.notes):
+            edit.clear()
+        now = QDateTime.currentDateTime()
+        now = now.addSecs(-now.time().second())
+        self.arrival.setDateTime(now)
+        self.departure.setDateTime(now.addDays(DEFAULT_STAY_DAYS))
+        self.passengers.setValue(MIN_PASSENGERS)
+        self.language.setCurrentIndex(max(0, self.language.findData(self.ctx.language)))
+        self._problems = []
+        self._show_problems()
+        self._set_status("")
+        self.name.setFocus()
+
+    def booking(self) -> Booking:
+        return Booking(
+            client_name=self.name.text(),
+            client_email=self.email.text(),
+            phone=self.phone.text(),
+            plate=self.plate.text(),
+            arrival=to_utc(self.arrival.dateTime()),
+            departure=to_utc(self.departure.dateTime()),
+            passengers=self.passengers.value(),
+            notes=self.notes.text(),
+            language=self.language.currentData(),
+            source=Source.DESK,
+            created_by=self.ctx.operator(),
+        )
+
+    def problems(self) -> list[FieldError]:
+        return list(self._problems)
+
+    def _show_problems(self) -> None:
+        for name, label in self.messages.items():
+            found = [p for p in self._problems if p.field == name]
+            errors = [p for p in found if p.severity == "error"]
+            label.show_problem((errors or found or [None])[0], self.ctx.language)
+
+    def save(self) -> None:
+        if self._saving:
+            return  # Enter held down or pressed twice: one booking, not two
+        try:
+            checked = validate_booking(self.booking())
+        except ValidationError as exc:
+            self._problems = list(exc.errors)
+            self._show_problems()
+            self._set_status(self.tr("Please correct the marked fields."), failed=True)
+            first = self._editors().get(exc.errors[0].field)
+            if first is not None:
+                first.setFocus()
+            return
+        self._problems = list(checked.warnings)
+        self._show_problems()
+        try:
+            store = self.ctx.require_store()
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self._set_status(self.tr("Saving…"))
+        booking = checked.booking
+        self.ctx.bridge.write(lambda: save_booking(self.ctx, store, booking), self._done)
+
+    def _done(self, result: SavedBooking | None, error: BaseException | None) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if error is not None or result is None:
+            self._failed(error or RuntimeError("no result"))
+            return
+        self.ctx.wake_engine()
+        self.clear()
+        self._set_status(
+            self.tr("Booking {number} saved.").format(number=result.booking.booking_number)
+        )
+        self.saved.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_status(error_text(error, self.ctx.language), failed=True)
+
+    def _set_status(self, text: str, *, failed: bool = False) -> None:
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
+        self.status.setProperty("failed", failed)
+        self.status.setText(text)
+
+    def is_saving(self) -> bool:
+        return self._saving

@@ -1,0 +1,191 @@
+"""The "Bookings" tab: search as you type, today's arrivals and returns, details on the side.
+
+Typing restarts a short timer; only when the typing pauses does one query go to the store,
+in the background. Answers to older queries that arrive late are dropped, so the table always
+matches the text in the box.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.booking import Booking
+from parking_desk.services.store.base import BookingQuery
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.booking_details import BookingDetails
+from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
+from parking_desk.ui.desk.csv_export import write_csv
+from parking_desk.ui.errors_text import error_text
+
+SEARCH_DELAY_MS = 250
+RESULT_LIMIT = 500
+
+
+class Scope(StrEnum):
+    SEARCH = "search"
+    ARRIVALS = "arrivals"
+    RETURNS = "returns"
+
+
+class BookingsTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit(objectName="search", clearButtonEnabled=True)
+        self.scope = QComboBox(objectName="scope")
+        for scope in Scope:
+            self.scope.addItem("", scope)
+        self.export_button = QPushButton(objectName="exportCsv")
+        self.export_button.clicked.connect(self._ask_export)
+        self.count = QLabel(objectName="resultCount")
+        self.model = BookingsModel(self)
+        self.table = QTableView(objectName="bookingsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(Column.NAME, 200)
+        self.table.setColumnWidth(Column.ARRIVAL, 130)
+        self.table.setColumnWidth(Column.DEPARTURE, 130)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.details = BookingDetails(ctx)
+        self.details.changed.connect(self.model.update_booking)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 3)
+        top.addWidget(self.scope, 1)
+        top.addWidget(self.export_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+        # Debounce: one query per pause in typing, not one per key.
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._timer.start)
+        self.scope.currentIndexChanged.connect(self.refresh)
+        self._generation = 0
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by booking number, plate or name"))
+        titles = {
+            Scope.SEARCH: self.tr("All bookings"),
+            Scope.ARRIVALS: self.tr("Today's arrivals"),
+            Scope.RETURNS: self.tr("Today's returns"),
+        }
+        for i in range(self.scope.count()):
+            self.scope.setItemText(i, titles[self.scope.itemData(i)])
+        self.export_button.setText(self.tr("Export CSV…"))
+        self.model.retranslate()
+        self._show_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def query(self) -> BookingQuery:
+        scope = Scope(self.scope.currentData())
+        today = date.today()
+        return BookingQuery(
+            text=self.search.text().strip(),
+            arrival_day=today if scope == Scope.ARRIVALS else None,
+            departure_day=today if scope == Scope.RETURNS else None,
+            limit=RESULT_LIMIT,
+        )
+
+    def refresh(self) -> None:
+        """Run the current query in the background; a newer query makes this one moot."""
+        self._timer.stop()
+        if self.ctx.store is None:
+            return
+        self._generation += 1
+        generation, store, query = self._generation, self.ctx.store, self.query()
+
+        def done(result: list[Booking] | None, error: BaseException | None) -> None:
+            if generation != self._generation:
+                return  # the text changed while this query ran
+            if error is not None:
+                self.count.setText(error_text(error, self.ctx.language))
+                return
+            self.model.set_bookings(result or [])
+            self._show_count()
+            self._reselect()
+
+        self.ctx.bridge.run(lambda: store.search_bookings(query), done)
+
+    def _show_count(self) -> None:
+        self.count.setText(self.tr("%n booking(s)", "", self.model.rowCount()))
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.details.show_booking(None)
+            return
+        self.details.show_booking(rows[0].data(Role.BOOKING))
+
+    def _reselect(self) -> None:
+        """Keep the details of the booking on show in step with the new result."""
+        shown = self.details.booking
+        if shown is None:
+            return
+        row = self.model.row_of(shown.booking_number or "")
+        if row is None:
+            self.details.show_booking(None)
+        else:
+            self.details.show_booking(self.model.booking_at(row))
+
+    def export_csv(self, path: str) -> int:
+        return write_csv(path, self.model.bookings())
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export bookings"), "bookings.csv", self.tr("CSV files (*.csv)")
+        )
+        if path:
+            count = self.export_csv(path)
+            self.count.setText(self.tr("%n booking(s) exported.", "", count))
+
+    # --- layout kept between runs ------------------------------------------------------
+    def save_layout(self, settings: QSettings) -> None:
+        settings.setValue("bookings/header", self.table.horizontalHeader().saveState())
+        settings.setValue("bookings/splitter", self.splitter.saveState())
+
+    def restore_layout(self, settings: QSettings) -> None:
+        header = settings.value("bookings/header")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+        splitter = settings.value("bookings/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)

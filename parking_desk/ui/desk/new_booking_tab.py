@@ -1,0 +1,53 @@
+"""The "New booking" tab: the form on the left, the ticket it produced on the right.
+
+The confirmation e-mail leaves in the background; its status is fetched again while it is
+pending (a worker on another machine may be the one sending it), and at once whenever the
+in-app engine reports progress.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from parking_desk.booking import Booking, EmailStatus
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.booking_form import BookingForm, SavedBooking
+from parking_desk.ui.desk.qr_panel import QrPanel
+
+EMAIL_POLL_MS = 2000
+
+
+class NewBookingTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.form = BookingForm(ctx)
+        self.qr = QrPanel(ctx)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.form, 3)
+        layout.addWidget(self.qr, 2)
+        self.form.saved.connect(self._saved)
+        self._poll = QTimer(self, interval=EMAIL_POLL_MS)
+        self._poll.timeout.connect(self.refresh_email_status)
+        self._fetching = False
+
+    def _saved(self, result: SavedBooking) -> None:
+        self.qr.set_ticket(result.booking, result.payload, result.png)
+        self._poll.start()
+
+    def refresh_email_status(self) -> None:
+        booking = self.qr.booking
+        if booking is None or self._fetching or self.ctx.store is None:
+            return
+        store, number = self.ctx.store, booking.booking_number or ""
+        self._fetching = True
+        self.ctx.bridge.run(lambda: store.get_booking(number), self._fetched)
+
+    def _fetched(self, booking: Booking | None, error: BaseException | None) -> None:
+        self._fetching = False
+        if error is not None or booking is None:
+            return  # the next tick asks again; the status bar already shows a lost store
+        self.qr.update_booking(booking)
+        if booking.email_status != EmailStatus.PENDING:
+            self._poll.stop()

@@ -1,0 +1,215 @@
+"""Check-in and check-out at the gate by scanning the ticket.
+
+USB scanners type like keyboards and end with Enter, so the scan field is a line edit that
+keeps focus. A typed booking number works too, for a ticket the scanner cannot read. The
+signature is checked here, offline, with the public keys; whether the ticket is *unused* is
+the store's atomic status change, so two desks can never check the same car in twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from parking_desk.booking import Booking, BookingStatus
+from parking_desk.errors import InvalidTransition, NotFound
+from parking_desk.services.qr import verify
+from parking_desk.services.store.base import Store
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import show
+from parking_desk.validation import normalise_plate
+
+_NUMBER = re.compile(r"^[0-9A-Z\-]{1,24}$")
+
+
+class ScanMode(StrEnum):
+    AUTO = "auto"  # in if not yet in, otherwise out
+    CHECK_IN = "in"
+    CHECK_OUT = "out"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    booking: Booking
+    done: BookingStatus | None  # the status reached; None when refused
+    ticket_plate: str = ""  # the plate on a ticket that no longer matches the booking
+
+
+def check_in_or_out(
+    store: Store, number: str, mode: ScanMode, operator: str, ticket_plate: str = ""
+) -> ScanResult:
+    """Runs on the store-write thread. Raises for a missing, cancelled or finished booking."""
+    booking = store.get_booking(number)
+    if booking is None:
+        raise NotFound(number=number)
+    if ticket_plate and normalise_plate(booking.plate) != ticket_plate:
+        return ScanResult(booking, None, ticket_plate)
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidTransition(code="error.booking_cancelled", number=number)
+    if booking.status == BookingStatus.CHECKED_OUT:
+        raise InvalidTransition(code="error.already_checked_out", number=number)
+    if mode == ScanMode.AUTO:
+        checked_in = booking.status == BookingStatus.CHECKED_IN
+        target = BookingStatus.CHECKED_OUT if checked_in else BookingStatus.CHECKED_IN
+    elif mode == ScanMode.CHECK_IN:
+        if booking.status == BookingStatus.CHECKED_IN:
+            raise InvalidTransition(code="error.already_checked_in", number=number)
+        target = BookingStatus.CHECKED_IN
+    else:
+        if booking.status != BookingStatus.CHECKED_IN:
+            raise InvalidTransition(code="error.not_checked_in", number=number)
+        target = BookingStatus.CHECKED_OUT
+    updated = store.set_booking_status(number, target, operator=operator)
+    return ScanResult(updated, target)
+
+
+class ScanPanel(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.mode = QComboBox(objectName="scanMode")
+        for mode in ScanMode:
+            self.mode.addItem("", mode)
+        self.mode_label = QLabel()
+        self.mode_label.setBuddy(self.mode)
+        self.input = QLineEdit(objectName="scanInput")
+        self.input.returnPressed.connect(self.scan)
+        big = QFont()
+        big.setPointSize(16)
+        self.input.setFont(big)
+        self.result = QLabel(objectName="scanResult", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.result.setWordWrap(True)
+        self.result.setMinimumHeight(140)
+        font = QFont()
+        font.setPointSize(22)
+        font.setBold(True)
+        self.result.setFont(font)
+        self.details = QLabel(objectName="scanDetails", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.details.setWordWrap(True)
+        self.hint = QLabel(wordWrap=True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.mode_label)
+        top.addWidget(self.mode)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.input)
+        layout.addWidget(self.result)
+        layout.addWidget(self.details)
+        layout.addStretch(1)
+        self._outcome = ""
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.mode_label.setText(self.tr("&Mode"))
+        titles = {
+            ScanMode.AUTO: self.tr("Automatic: check in, then check out"),
+            ScanMode.CHECK_IN: self.tr("Check in only"),
+            ScanMode.CHECK_OUT: self.tr("Check out only"),
+        }
+        for i in range(self.mode.count()):
+            self.mode.setItemText(i, titles[self.mode.itemData(i)])
+        self.hint.setText(
+            self.tr("Scan the ticket's QR code, or type the booking number and press Enter.")
+        )
+        self.input.setPlaceholderText(self.tr("Scan or type a booking number"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        self.input.setFocus()
+        super().showEvent(event)
+
+    def outcome(self) -> str:
+        """ "checked_in", "checked_out" or "refused": what the big message says."""
+        return self._outcome
+
+    def scan(self) -> None:
+        text = self.input.text().strip()
+        self.input.clear()
+        if not text:
+            return
+        ticket_plate = ""
+        if ":" in text:
+            check = verify(text, self.ctx.public_keys)
+            if not check.ok:
+                self._refuse_ticket(check.status, show(check.valid_until))
+                return
+            number, ticket_plate = check.booking_number, check.plate
+        else:
+            number = re.sub(r"\s+", "", text).upper()
+            if not _NUMBER.match(number):
+                self._refuse_ticket("malformed", "")
+                return
+        mode = ScanMode(self.mode.currentData())
+        try:
+            store = self.ctx.require_store()
+        except Exception as exc:
+            self._show("refused", error_text(exc, self.ctx.language), "")
+            return
+        self._show("busy", self.tr("Checking {number}…").format(number=number), "")
+        operator = self.ctx.operator()
+        self.ctx.bridge.write(
+            lambda: check_in_or_out(store, number, mode, operator, ticket_plate), self._done
+        )
+
+    def _refuse_ticket(self, status: str, valid_until: str) -> None:
+        texts = {
+            "forged": self.tr("FORGED TICKET: it was not issued by this operator."),
+            "altered": self.tr("ALTERED TICKET: its data does not match its signature."),
+            "expired": self.tr("EXPIRED TICKET: it was valid until {when}.").format(
+                when=valid_until
+            ),
+        }
+        text = texts.get(status, self.tr("Not a ticket or booking number this desk can read."))
+        self._show("refused", text, "")
+
+    def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
+        if error is not None or result is None:
+            self._show("refused", error_text(error or RuntimeError(), self.ctx.language), "")
+            return
+        booking = result.booking
+        details = self.tr("{name} · {plate} · {arrival} → {departure}").format(
+            name=booking.client_name,
+            plate=booking.plate,
+            arrival=show(booking.arrival),
+            departure=show(booking.departure),
+        )
+        if result.done is None:
+            text = self.tr(
+                "Refused: this ticket is for plate {old}, the booking now has {new}. "
+                "Ask for the newer ticket."
+            ).format(old=result.ticket_plate, new=booking.plate)
+            self._show("refused", text, details)
+        elif result.done == BookingStatus.CHECKED_IN:
+            text = self.tr("CHECKED IN: {number}").format(number=booking.booking_number)
+            self._show("checked_in", text, details)
+        else:
+            text = self.tr("CHECKED OUT: {number}").format(number=booking.booking_number)
+            self._show("checked_out", text, details)
+
+    def _show(self, outcome: str, text: str, details: str) -> None:
+        colours = {
+            "checked_in": "#1b5e20",
+            "checked_out": "#0d47a1",
+            "refused": "#b00020",
+            "busy": "#555555",
+        }
+        self._outcome = outcome
+        self.result.setStyleSheet(
+            f"background: {colours[outcome]}; color: white; border-radius: 8px; padding: 12px;"
+        )
+        self.result.setText(text)
+        self.details.setText(details)
+        self.input.setFocus()
