@@ -1,0 +1,274 @@
+"""The worker's side of the queue in Firestore: claims, completion, failure, release.
+
+Claims avoid transactions: the emulator (like production under load) aborts contended
+transactions ("failed to commit in 5 attempts"). Each claim is one write conditioned on the
+update time of the snapshot the query returned; a worker that loses the race gets
+FailedPrecondition and moves on to another candidate. The claimed document's new update
+time rides in ``task.version``, and completing demands it unchanged — so only the worker
+that still holds the lease can finish the task, with no extra read.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from parking_desk.booking import EmailStatus
+from parking_desk.errors import MalformedTask
+from parking_desk.services.store.base import DeliveryOutcome
+from parking_desk.services.store.firestore_docs import (
+    BOOKINGS,
+    QUEUE,
+    RPC,
+    bounded,
+    guarded,
+    history_entry,
+    parse_task,
+    update_time_of,
+    version_of,
+)
+from parking_desk.services.store.firestore_normalise import FirestoreNormaliser
+from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
+
+log = logging.getLogger(__name__)
+
+# Expired leases are rare; look for them on every call that found too little due work, and
+# at least this often otherwise so a busy queue cannot starve them.
+EXPIRED_CHECK_SECONDS = 2.0
+LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
+_LOST = object()
+
+
+class FirestoreClaims(FirestoreNormaliser):
+    # Hints, not state: a racing thread reading a stale value only changes claim order.
+    _contended = False
+    _expired_checked = float("-inf")
+
+    @guarded
+    def claim_due(
+        self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
+    ) -> list[NotificationTask]:
+        now = self._now(now)
+        if limit <= 0:
+            return []
+        self._normalise_new(now)
+        # Extra candidates leave room for the ones other workers take first.
+        window = min(limit * 3 + 10, 300)
+        col = self._db.collection(QUEUE)
+        # Index: emailQueue (status ASC, nextAttemptAt ASC).
+        due = (
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
+            .order_by("nextAttemptAt")
+            .limit(window)
+        )
+        snaps = list(due.stream(**RPC))
+        clock = time.monotonic()
+        if len(snaps) < limit or clock - self._expired_checked >= EXPIRED_CHECK_SECONDS:
+            self._expired_checked = clock
+            # Index: emailQueue (status ASC, leaseExpiresAt ASC).
+            expired = (
+                col.where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
+                .where(filter=FieldFilter("leaseExpiresAt", "<=", now))
+                .order_by("leaseExpiresAt")
+                .limit(window)
+            )
+            snaps = list(expired.stream(**RPC)) + snaps
+        # Oldest first while nobody competes; once a claim is lost (or was lost last call),
+        # scatter over the window so several workers stop fighting over the same head.
+        contended = self._contended
+        if contended:
+            random.shuffle(snaps)
+        claimed: list[NotificationTask] = []
+        for i, snap in enumerate(snaps):
+            if len(claimed) >= limit:
+                break
+            outcome = self._claim_one(snap, worker_id, lease, now)
+            if isinstance(outcome, NotificationTask):
+                claimed.append(outcome)
+            elif outcome is _LOST and not contended:
+                contended = True
+                rest = snaps[i + 1 :]
+                random.shuffle(rest)
+                snaps[i + 1 :] = rest
+        self._contended = contended and len(snaps) > limit
+        return claimed
+
+    def _claim_one(
+        self, snap: Any, worker_id: str, lease: timedelta, now: datetime
+    ) -> NotificationTask | object | None:
+        try:
+            task = parse_task(snap)
+        except MalformedTask as exc:
+            self._bury(snap, exc, now)
+            return None
+        if not task.is_due(now):
+            return None
+        claimed = task.with_changes(
+            status=TaskState.PROCESSING,
+            lease_owner=worker_id,
+            lease_expires_at=now + lease,
+            attempts=task.attempts + 1,
+            updated_at=now,
+        )
+        try:
+            result = snap.reference.update(
+                {
+                    "status": str(TaskState.PROCESSING),
+                    "leaseOwner": worker_id,
+                    "leaseExpiresAt": claimed.lease_expires_at,
+                    "attempts": claimed.attempts,
+                    "updatedAt": now,
+                },
+                option=self._precondition(snap.update_time),
+                **RPC,
+            )
+        except LOST:
+            return _LOST
+        claimed.version = version_of(result.update_time)
+        return claimed
+
+    # --- finishing a claimed task ---------------------------------------------------------
+
+    def _finish(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        fields: dict[str, Any],
+        booking_fields: dict[str, Any],
+    ) -> bool:
+        if task.lease_owner != worker_id:
+            return False
+        ref = self._db.collection(QUEUE).document(task.id)
+        if task.version:
+            option = self._precondition(update_time_of(task.version))
+        else:
+            # A task object that did not come from a claim: check the lease on a fresh read.
+            snap = ref.get(**RPC)
+            doc = snap.to_dict() or {}
+            if doc.get("leaseOwner") != worker_id or doc.get("status") != TaskState.PROCESSING:
+                return False
+            option = self._precondition(snap.update_time)
+        fields = {
+            **fields,
+            "leaseOwner": None,
+            "leaseExpiresAt": None,
+        }
+        booking_ref = self._db.collection(BOOKINGS).document(task.booking_number)
+        for with_booking in (bool(booking_fields), False):
+            batch = self._db.batch()
+            batch.update(ref, fields, option=option)
+            if with_booking:
+                batch.update(booking_ref, booking_fields)
+            try:
+                batch.commit(**RPC)
+                return True
+            except gexc.NotFound:
+                if not with_booking:
+                    return False
+                # The website may queue mail for a booking kept elsewhere: finish the task.
+                log.info("task %s: booking %s not found", task.id, task.booking_number)
+            except LOST:
+                return False
+        return False
+
+    @guarded
+    def complete(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        outcome: DeliveryOutcome,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        now = self._now(now)
+        entry = history_entry(now, worker_id, "sent", provider=outcome.provider)
+        fields = {
+            "status": str(TaskState.COMPLETED),
+            "completedAt": now,
+            "updatedAt": now,
+            "provider": outcome.provider,
+            "messageId": outcome.message_id,
+            "history": bounded(task.history, entry),
+        }
+        booking: dict[str, Any] = {}
+        if outcome.email_sent:
+            booking.update(emailStatus=str(EmailStatus.SENT), emailSentAt=now)
+        if outcome.qr_generated:
+            booking["qrCodeGenerated"] = True
+        return self._finish(task, worker_id, fields, booking)
+
+    @guarded
+    def fail_transient(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        next_attempt_at: datetime,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        now = self._now(now)
+        entry = history_entry(now, worker_id, "retry", code=error.code, message=error.message)
+        fields = {
+            "status": str(TaskState.PENDING),
+            "nextAttemptAt": next_attempt_at,
+            "lastError": error.to_document(),
+            "updatedAt": now,
+            "history": bounded(task.history, entry),
+        }
+        return self._finish(task, worker_id, fields, {})
+
+    @guarded
+    def fail_permanent(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        now = self._now(now)
+        entry = history_entry(now, worker_id, "dead", code=error.code, message=error.message)
+        fields = {
+            "status": str(TaskState.DEAD),
+            "lastError": error.to_document(),
+            "updatedAt": now,
+            "history": bounded(task.history, entry),
+        }
+        booking = {} if task.type == TaskType.QR else {"emailStatus": str(EmailStatus.FAILED)}
+        return self._finish(task, worker_id, fields, booking)
+
+    @guarded
+    def release(self, worker_id: str, *, now: datetime | None = None) -> int:
+        now = self._now(now)
+        # Equality filters only: served by merging single-field indexes.
+        held = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
+            .where(filter=FieldFilter("leaseOwner", "==", worker_id))
+        )
+        count = 0
+        for snap in held.stream(**RPC):
+            try:
+                snap.reference.update(
+                    {
+                        "status": str(TaskState.PENDING),
+                        "nextAttemptAt": now,
+                        "leaseOwner": None,
+                        "leaseExpiresAt": None,
+                        "updatedAt": now,
+                    },
+                    option=self._precondition(snap.update_time),
+                    **RPC,
+                )
+                count += 1
+            except LOST:
+                continue
+        return count

@@ -1,0 +1,222 @@
+"""The Firestore backend of the ``Store`` contract: the real deployment, shared by every
+desk and worker. The parts live next to this file (bookings, claims, the normaliser, the
+supervisor's actions); this module assembles them and holds the housekeeping.
+
+Every query, reviewed by hand against production's index rules (the emulator serves any
+query without an index, so nothing else would catch a missing one). Single-field indexes
+are automatic and equality-only filters are served by merging them; the composite ones
+are in ``resources/firestore.indexes.json``.
+
+emailQueue
+  status == pending, nextAttemptAt <= t, order by nextAttemptAt
+      claim_due, queue_stats (oldest due)       composite (status, nextAttemptAt)
+  status == processing, leaseExpiresAt <= t, order by leaseExpiresAt
+      claim_due (expired leases)                composite (status, leaseExpiresAt)
+  status == processing, leaseOwner == id
+      release                                   equality only: index merge
+  status == / in, createdAt range, order by createdAt desc
+      list_tasks, retry_now by filter           composite (status, createdAt desc)
+  createdAt range or order, no status
+      list_tasks, the normaliser's sweep        single field
+  select(status, …), no filter
+      the normaliser's full sweep               none (collection scan)
+  status == pending, attempts > 0, count()
+      queue_stats (retrying)                    composite (status, attempts)
+  status == S, count()
+      queue_stats                               single field
+  status == completed, completedAt >= t / < t, order by completedAt
+      sent_since, purge_finished                composite (status, completedAt)
+  status == cancelled, updatedAt < t
+      purge_finished                            composite (status, updatedAt)
+bookings
+  plate / clientNameLower / arrival / departure range, ordered by the same field
+      search_bookings (one range; the rest is filtered in code)    single field
+  order by createdAt desc
+      search_bookings with no criterion         single field
+auditLog
+  order by at desc                              audit_log: single field
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.auth import exceptions as auth_exc
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store.base import QueueStats, WorkerInfo
+from parking_desk.services.store.firestore_bookings import FirestoreBookings
+from parking_desk.services.store.firestore_claims import FirestoreClaims
+from parking_desk.services.store.firestore_docs import (
+    QUEUE,
+    QUOTA,
+    RPC,
+    WORKERS,
+    chunks,
+    guarded,
+)
+from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
+from parking_desk.task import TaskState
+from parking_desk.timeutil import as_utc
+
+log = logging.getLogger(__name__)
+
+PING_TIMEOUT = 3.0
+
+
+class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
+    kind = "firestore"
+
+    def __init__(
+        self, project: str, *, database: str = "(default)", client: Any | None = None
+    ) -> None:
+        try:
+            self._db = client or firestore.Client(project=project, database=database)
+        except auth_exc.DefaultCredentialsError as exc:
+            raise StoreUnavailable(f"no Google credentials: {exc}") from exc
+        self.project = project
+        self.database = database
+        self._init_sweeps()
+
+    # --- statistics -------------------------------------------------------------------------
+
+    @guarded
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        now = self._now(now)
+        col = self._db.collection(QUEUE)
+
+        def count(q: Any) -> int:
+            result = q.count().get(**RPC)
+            return int(result[0][0].value)
+
+        counts = {
+            state: count(col.where(filter=FieldFilter("status", "==", str(state))))
+            for state in TaskState
+        }
+        retrying = count(
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING))).where(
+                filter=FieldFilter("attempts", ">", 0)
+            )
+        )
+        head = (
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
+            .order_by("nextAttemptAt")
+            .limit(1)
+        )
+        oldest = None
+        for snap in head.stream(**RPC):
+            due = as_utc(snap.get("nextAttemptAt"))
+            oldest = max(timedelta(0), now - due) if due else None
+        return QueueStats(counts=counts, retrying=retrying, oldest_due_age=oldest)
+
+    @guarded
+    def sent_since(self, since: datetime) -> list[datetime]:
+        q = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.COMPLETED)))
+            .where(filter=FieldFilter("completedAt", ">=", since))
+            .order_by("completedAt")
+            .select(["completedAt"])
+        )
+        return [as_utc(s.get("completedAt")) for s in q.stream(**RPC)]
+
+    # --- workers, quotas, housekeeping -----------------------------------------------------
+
+    @guarded
+    def heartbeat(self, info: WorkerInfo) -> None:
+        self._db.collection(WORKERS).document(info.worker_id).set(
+            {
+                "workerId": info.worker_id,
+                "host": info.host,
+                "pid": info.pid,
+                "kind": info.kind,
+                "startedAt": info.started_at,
+                "lastHeartbeat": info.last_heartbeat,
+                "sentTotal": info.sent_total,
+                "state": info.state,
+            },
+            **RPC,
+        )
+
+    @guarded
+    def workers(self) -> list[WorkerInfo]:
+        out = []
+        for snap in self._db.collection(WORKERS).stream(**RPC):
+            d = snap.to_dict() or {}
+            try:
+                out.append(
+                    WorkerInfo(
+                        worker_id=snap.id,
+                        host=str(d.get("host") or ""),
+                        pid=int(d.get("pid") or 0),
+                        kind=str(d.get("kind") or "worker"),
+                        started_at=as_utc(d.get("startedAt")),
+                        last_heartbeat=as_utc(d.get("lastHeartbeat")),
+                        sent_total=int(d.get("sentTotal") or 0),
+                        state=str(d.get("state") or "running"),
+                    )
+                )
+            except (TypeError, ValueError) as exc:
+                log.warning("worker document %s unreadable: %s", snap.id, exc)
+        return sorted(out, key=lambda w: w.worker_id)
+
+    def _quota_ref(self, transport: str, day: str) -> Any:
+        return self._db.collection(QUOTA).document(f"{transport}_{day}")
+
+    @guarded
+    def consume_quota(self, transport: str, day: str, limit: int) -> bool:
+        ref = self._quota_ref(transport, day)
+
+        @firestore.transactional
+        def take(tx: Any) -> bool:
+            snap = ref.get(transaction=tx)
+            used = int((snap.to_dict() or {}).get("used") or 0) if snap.exists else 0
+            if used >= limit:
+                return False
+            tx.set(ref, {"transport": transport, "day": day, "used": used + 1})
+            return True
+
+        # Every send of every worker counts here, so give contention more room than 5 tries.
+        return take(self._db.transaction(max_attempts=25))
+
+    @guarded
+    def quota_used(self, transport: str, day: str) -> int:
+        snap = self._quota_ref(transport, day).get(**RPC)
+        return int((snap.to_dict() or {}).get("used") or 0) if snap.exists else 0
+
+    @guarded
+    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        cutoff = self._now(now) - older_than
+        col = self._db.collection(QUEUE)
+        deleted = 0
+        for state, field in (
+            (TaskState.COMPLETED, "completedAt"),
+            (TaskState.CANCELLED, "updatedAt"),
+        ):
+            q = (
+                col.where(filter=FieldFilter("status", "==", str(state)))
+                .where(filter=FieldFilter(field, "<", cutoff))
+                .select([])
+            )
+            for part in chunks(list(q.stream(**RPC))):
+                batch = self._db.batch()
+                for snap in part:
+                    batch.delete(snap.reference)
+                batch.commit(**RPC)
+                deleted += len(part)
+        return deleted
+
+    def ping(self) -> None:
+        try:
+            self._db.collection(WORKERS).document("_ping").get(retry=None, timeout=PING_TIMEOUT)
+        except (gexc.GoogleAPIError, auth_exc.GoogleAuthError) as exc:
+            raise StoreUnavailable(f"Firestore unreachable: {type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,334 @@
+"""The supervisor's side of the queue in Firestore: listing, the live feed, retries,
+cancellations, address fixes and the audit log that records each of them."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from parking_desk.booking import EmailStatus
+from parking_desk.errors import FieldError, NotFound, ValidationError
+from parking_desk.services.store.base import AuditEntry, ChangeKind, TaskChange
+from parking_desk.services.store.firestore_docs import (
+    AUDIT,
+    BOOKINGS,
+    QUEUE,
+    RPC,
+    FirestorePart,
+    chunks,
+    guarded,
+    view_task,
+)
+from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.timeutil import as_utc
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING})
+CANCELLABLE = frozenset({TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD})
+_KINDS = {"ADDED": ChangeKind.ADDED, "MODIFIED": ChangeKind.MODIFIED, "REMOVED": ChangeKind.REMOVED}
+
+
+class _Watch:
+    def __init__(self, watch: Any) -> None:
+        self._watch = watch
+
+    def unsubscribe(self) -> None:
+        self._watch.unsubscribe()
+
+
+class FirestoreSupervisor(FirestorePart):
+    want_full_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+
+    @guarded
+    def import_raw_task(self, task_id: str, document: dict[str, Any]) -> None:
+        """Write a queue document exactly as another writer (the website) would."""
+        self._db.collection(QUEUE).document(task_id).set(document, **RPC)
+        self.want_full_sweep()
+
+    @guarded
+    def get_task(self, task_id: str) -> NotificationTask | None:
+        snap = self._db.collection(QUEUE).document(task_id).get(**RPC)
+        return view_task(snap) if snap.exists else None
+
+    @guarded
+    def list_tasks(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[NotificationTask]:
+        """States and the creation range run in Firestore; text and "retrying" here."""
+        f = filter or TaskFilter()
+        q: Any = self._db.collection(QUEUE)
+        states = sorted(str(s) for s in f.states)
+        if len(states) == 1:
+            q = q.where(filter=FieldFilter("status", "==", states[0]))
+        elif states:
+            q = q.where(filter=FieldFilter("status", "in", states))
+        if f.created_from:
+            q = q.where(filter=FieldFilter("createdAt", ">=", f.created_from))
+        if f.created_to:
+            q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
+        # Index: emailQueue (status ASC, createdAt DESC) when states are given.
+        q = q.order_by("createdAt", direction=firestore.Query.DESCENDING)
+        out: list[NotificationTask] = []
+        for snap in q.stream(**RPC):
+            task = view_task(snap)
+            if f.matches(task):
+                out.append(task)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> _Watch:
+        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+            batch = []
+            for change in changes:
+                kind = _KINDS.get(change.type.name, ChangeKind.MODIFIED)
+                doc = change.document
+                task = None if kind == ChangeKind.REMOVED else view_task(doc)
+                batch.append(TaskChange(kind, doc.id, task))
+            if not batch:
+                return
+            try:
+                callback(batch)
+            except Exception:  # a failing consumer must not kill the listener
+                log.exception("task change callback failed")
+
+        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot))
+
+    # --- manual actions --------------------------------------------------------------------
+
+    def _snaps(self, ids: Sequence[str]) -> list[Any]:
+        refs = [self._db.collection(QUEUE).document(i) for i in dict.fromkeys(ids)]
+        return [s for s in self._db.get_all(refs, **RPC) if s.exists] if refs else []
+
+    def _write_each(self, snaps: list[Any], fields_for: Callable[[Any], dict | None]) -> list[str]:
+        """Write every document still as read, in batches; a batch that loses a race to a
+        worker is redone one document at a time so the others still go through."""
+        done: list[str] = []
+        for part in chunks(snaps):
+            planned = [(s, fields_for(s)) for s in part]
+            planned = [(s, f) for s, f in planned if f is not None]
+            batch = self._db.batch()
+            for snap, fields in planned:
+                batch.update(snap.reference, fields, option=self._precondition(snap.update_time))
+            try:
+                if planned:
+                    batch.commit(**RPC)
+                done += [s.id for s, _ in planned]
+            except (gexc.FailedPrecondition, gexc.NotFound):
+                for snap, _ in planned:
+                    fresh = snap.reference.get(**RPC)
+                    fields = fields_for(fresh) if fresh.exists else None
+                    if fields is None:
+                        continue
+                    try:
+                        fresh.reference.update(
+                            fields, option=self._precondition(fresh.update_time), **RPC
+                        )
+                        done.append(fresh.id)
+                    except (gexc.FailedPrecondition, gexc.NotFound):
+                        log.info("task %s changed under a manual action; left as is", snap.id)
+        return done
+
+    @guarded
+    def retry_now(
+        self,
+        *,
+        operator: str,
+        ids: Sequence[str] | None = None,
+        filter: TaskFilter | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        now = self._now(now)
+        if ids is not None:
+            snaps = self._snaps(ids)
+        elif filter is not None:
+            chosen = self.list_tasks(filter)
+            snaps = self._snaps([t.id for t in chosen if t.status in RETRYABLE])
+        else:
+            snaps = []
+
+        def fresh_budget(snap: Any) -> dict | None:
+            if view_task(snap).status not in RETRYABLE:
+                return None
+            return {
+                "status": str(TaskState.PENDING),
+                "attempts": 0,
+                "nextAttemptAt": now,
+                "leaseOwner": None,
+                "leaseExpiresAt": None,
+                "completedAt": None,
+                "updatedAt": now,
+            }
+
+        done = self._write_each(snaps, fresh_budget)
+        self.record_audit(
+            operator,
+            "retry",
+            done,
+            filter=filter.describe() if filter is not None else None,
+            details={"count": len(done)},
+            now=now,
+        )
+        return len(done)
+
+    @guarded
+    def cancel_tasks(
+        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
+    ) -> int:
+        now = self._now(now)
+
+        def cancelled(snap: Any) -> dict | None:
+            if view_task(snap).status not in CANCELLABLE:
+                return None
+            return {
+                "status": str(TaskState.CANCELLED),
+                "leaseOwner": None,
+                "leaseExpiresAt": None,
+                "updatedAt": now,
+            }
+
+        done = self._write_each(self._snaps(ids), cancelled)
+        self.record_audit(operator, "cancel", done, details={"count": len(done)}, now=now)
+        return len(done)
+
+    @guarded
+    def update_recipient(
+        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
+    ) -> NotificationTask:
+        now = self._now(now)
+        try:
+            address = validate_email(email.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValidationError(
+                [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
+            ) from None
+        ref = self._db.collection(QUEUE).document(task_id)
+        audit_ref = self._db.collection(AUDIT).document()
+
+        @firestore.transactional
+        def fix(tx: Any) -> NotificationTask:
+            snap = ref.get(transaction=tx)
+            if not snap.exists:
+                raise NotFound(code="error.task_not_found", task_id=task_id)
+            task = view_task(snap)
+            booking_ref = self._db.collection(BOOKINGS).document(task.booking_number or "-")
+            booking = booking_ref.get(transaction=tx)
+            data = {**task.booking_data, "clientEmail": address}
+            fields = {
+                "clientEmail": address,
+                "bookingData": data,
+                "status": str(TaskState.PENDING),
+                "attempts": 0,
+                "nextAttemptAt": now,
+                "leaseOwner": None,
+                "leaseExpiresAt": None,
+                "completedAt": None,
+                "updatedAt": now,
+            }
+            tx.update(ref, fields)
+            if booking.exists:
+                tx.update(
+                    booking_ref,
+                    {
+                        "clientEmail": address,
+                        "emailStatus": str(EmailStatus.PENDING),
+                        "updatedAt": now,
+                    },
+                )
+            tx.set(
+                audit_ref,
+                _audit_doc(
+                    operator,
+                    "update_recipient",
+                    [task_id],
+                    None,
+                    {"from": task.client_email, "to": address},
+                    now,
+                ),
+            )
+            return task.with_changes(
+                client_email=address,
+                booking_data=data,
+                status=TaskState.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
+                completed_at=None,
+                updated_at=now,
+            )
+
+        return fix(self._db.transaction())
+
+    # --- audit -----------------------------------------------------------------------------
+
+    @guarded
+    def record_audit(
+        self,
+        operator: str,
+        action: str,
+        task_ids: Iterable[str] = (),
+        *,
+        filter: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry:
+        now = self._now(now)
+        ids = list(task_ids)
+        ref = self._db.collection(AUDIT).document(uuid.uuid4().hex)
+        ref.set(_audit_doc(operator, action, ids, filter, details or {}, now), **RPC)
+        return AuditEntry(ref.id, now, operator, action, ids, filter, details or {})
+
+    @guarded
+    def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
+        q = (
+            self._db.collection(AUDIT)
+            .order_by("at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        out = []
+        for snap in q.stream(**RPC):
+            d = snap.to_dict() or {}
+            try:
+                at = as_utc(d.get("at"))
+            except (TypeError, ValueError):
+                continue
+            out.append(
+                AuditEntry(
+                    id=snap.id,
+                    at=at,
+                    operator=str(d.get("operator") or ""),
+                    action=str(d.get("action") or ""),
+                    task_ids=[str(i) for i in d.get("taskIds") or []],
+                    filter=d.get("filter") if isinstance(d.get("filter"), dict) else None,
+                    details=d.get("details") if isinstance(d.get("details"), dict) else {},
+                )
+            )
+        return out
+
+
+def _audit_doc(
+    operator: str,
+    action: str,
+    ids: list[str],
+    filter: dict[str, Any] | None,
+    details: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "at": now,
+        "operator": operator,
+        "action": action,
+        "taskIds": ids,
+        "filter": filter,
+        "details": details,
+    }
