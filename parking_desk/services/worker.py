@@ -362,7 +362,7 @@ class DrainWorker:
         at = now or utcnow()
         if exc.quota:
             next_at = next_quota_window(at)
-        elif self.policy.exhausted(task.attempts, task.max_attempts):
+        elif self.policy.exhausted(task.attempts, self._max_attempts(task)):
             gave_up = f"{exc.message} (gave up after {task.attempts} attempts)"
             self._dead(task, LastError(exc.code, gave_up, permanent=False), report, now)
             return
@@ -374,7 +374,7 @@ class DrainWorker:
             exc.code,
             exc.message,
             task.attempts,
-            task.max_attempts,
+            self._max_attempts(task),
             next_at.isoformat(timespec="seconds"),
         )
         write = lambda: self.store.fail_transient(  # noqa: E731
@@ -385,6 +385,10 @@ class DrainWorker:
             self._emit(TaskFailed(task.id, task.booking_number, error, task.attempts, next_at))
         else:
             self._lost(task, report)
+
+    def _max_attempts(self, task: NotificationTask) -> int:
+        """The task's own budget, capped by this installation's setting."""
+        return min(task.max_attempts, self.policy.max_attempts)
 
     def _dead(
         self, task: NotificationTask, error: LastError, report: DrainReport, now: datetime | None

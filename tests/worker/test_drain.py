@@ -1,0 +1,217 @@
+"""The drain against real stores (SQLite file, Firestore emulator) and a real SMTP server:
+what a supervisor would check afterwards in the queue, the booking and the inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from worker_data import booking
+
+from parking_desk.booking import EmailStatus
+from parking_desk.services.runtime import build_worker
+from parking_desk.services.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from parking_desk.services.worker import next_quota_window
+from parking_desk.services.worker_events import DrainFinished, TaskCompleted, TaskDead
+from parking_desk.task import TaskState, TaskType
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_drain_delivers_and_completes_with_booking_fields(store, smtp, make_settings, events):
+    settings = make_settings(smtp)
+    made = [
+        store.create_booking(booking("Ștefan Țurcanu", f"client{i}@client.example"))
+        for i in range(3)
+    ]
+    worker, _ = build_worker(settings, store, "worker", events=events.append)
+
+    report = worker.drain_once()
+
+    assert (report.claimed, report.completed, report.dead, report.retried) == (3, 3, 0, 0)
+    subjects = sorted(m["Subject"] for m in smtp.messages)
+    assert subjects == sorted(f"Confirmare rezervare #{b.booking_number}" for b, _ in made)
+    for saved, task in made:
+        done = store.get_task(task.id)
+        assert done.status == TaskState.COMPLETED and done.provider.startswith("smtp:")
+        assert done.message_id and done.lease_owner is None
+        fresh = store.get_booking(saved.booking_number)
+        assert fresh.email_status == EmailStatus.SENT
+        assert fresh.email_sent_at is not None and fresh.qr_code_generated
+    completed = [e for e in events if isinstance(e, TaskCompleted)]
+    assert len(completed) == 3 and isinstance(events[-1], DrainFinished)
+    # Nothing is left due: a second drain finds nothing and sends nothing.
+    assert worker.drain_once().claimed == 0 and len(smtp.messages) == 3
+
+
+def test_one_connection_per_sending_thread(store, smtp, make_settings):
+    settings = make_settings(smtp, send_parallelism=2)
+    for i in range(8):
+        store.create_booking(booking(email=f"c{i}@client.example"))
+    worker, _ = build_worker(settings, store, "worker")
+    sessions: list[object] = []
+    original = smtp.controller.factory
+
+    def counting_factory():
+        session = original()
+        sessions.append(session)
+        return session
+
+    smtp.controller.factory = counting_factory
+    assert worker.drain_once().completed == 8
+    assert len(smtp.messages) == 8
+    assert 1 <= len(sessions) <= 2  # reused across the drain, not one per message
+
+
+def test_transient_failure_backs_off_then_succeeds(store, smtp, make_settings, events):
+    smtp.faults.tempfail = 1
+    settings = make_settings(smtp)
+    saved, task = store.create_booking(booking())
+    worker, _ = build_worker(settings, store, "worker", events=events.append)
+    now = datetime.now(UTC)
+
+    report = worker.drain_once(now=now)
+
+    assert report.retried == 1 and smtp.messages == []
+    waiting = store.get_task(task.id)
+    assert waiting.status == TaskState.PENDING and waiting.attempts == 1
+    assert "451" in waiting.last_error.code and not waiting.last_error.permanent
+    delay = (waiting.next_attempt_at - now).total_seconds()
+    assert 29 <= delay <= 30 * 1.2 + 1  # 30 s base plus up to 20 % jitter
+    # Not due yet: a drain now leaves it alone.
+    assert worker.drain_once(now=now + timedelta(seconds=5)).claimed == 0
+    later = waiting.next_attempt_at + timedelta(seconds=1)
+    assert worker.drain_once(now=later).completed == 1
+    assert store.get_task(task.id).attempts == 2 and len(smtp.messages) == 1
+    assert store.get_booking(saved.booking_number).email_status == EmailStatus.SENT
+
+
+def test_permanent_failure_goes_dead_and_posts_a_signed_webhook(
+    store, smtp, make_settings, hook_server
+):
+    smtp.faults.refuse = {"nobody@client.example"}
+    settings = make_settings(smtp)
+    settings.webhook.url, settings.webhook.secret = hook_server.url, "hook-secret-7f3a"
+    saved, task = store.create_booking(booking("Ioana Bălănescu", "nobody@client.example"))
+    worker, _ = build_worker(settings, store, "worker")
+
+    report = worker.drain_once()
+    worker.close()  # waits for the webhook post
+
+    assert report.dead == 1
+    dead = store.get_task(task.id)
+    assert dead.status == TaskState.DEAD and dead.attempts == 1
+    assert dead.last_error.permanent and "5.1.1" in dead.last_error.message
+    assert store.get_booking(saved.booking_number).email_status == EmailStatus.FAILED
+    assert hook_server.arrived.wait(5)
+    [hook] = hook_server.received
+    expected = hmac.new(b"hook-secret-7f3a", hook.body, hashlib.sha256).hexdigest()
+    assert hook.headers[SIGNATURE_HEADER] == f"sha256={expected}"
+    assert abs(int(hook.headers[TIMESTAMP_HEADER]) - datetime.now(UTC).timestamp()) < 60
+    body = hook.json()
+    assert body["taskId"] == task.id and body["bookingNumber"] == saved.booking_number
+    assert body["attempts"] == 1 and body["error"]["permanent"] is True
+    text = hook.body.decode()
+    assert "nobody@client.example" not in text and "Bălănescu" not in text
+
+
+def test_attempts_exhausted_goes_dead(store, smtp, make_settings, events):
+    smtp.faults.tempfail = 10
+    settings = make_settings(smtp, max_attempts=2)
+    _saved, task = store.create_booking(booking())
+    worker, _ = build_worker(settings, store, "worker", events=events.append)
+    now = datetime.now(UTC)
+
+    assert worker.drain_once(now=now).retried == 1
+    later = store.get_task(task.id).next_attempt_at + timedelta(seconds=1)
+    assert worker.drain_once(now=later).dead == 1
+
+    dead = store.get_task(task.id)
+    assert dead.status == TaskState.DEAD and dead.attempts == 2
+    assert "gave up after 2 attempts" in dead.last_error.message
+    assert [e.attempts for e in events if isinstance(e, TaskDead)] == [2]
+
+
+def test_spent_quota_waits_for_the_next_utc_day(store, smtp, make_settings):
+    smtp.faults.quota_left = 0
+    settings = make_settings(smtp)
+    _saved, task = store.create_booking(booking())
+    worker, _ = build_worker(settings, store, "worker")
+    now = datetime(2026, 11, 28, 15, 30, tzinfo=UTC)
+
+    assert worker.drain_once(now=now).retried == 1
+
+    waiting = store.get_task(task.id)
+    assert waiting.status == TaskState.PENDING
+    assert waiting.next_attempt_at == datetime(2026, 11, 29, tzinfo=UTC)
+    assert next_quota_window(datetime(2026, 12, 31, 23, 59, tzinfo=UTC)).year == 2027
+
+
+def test_qr_task_sets_qr_generated_and_sends_nothing(store, smtp, make_settings):
+    settings = make_settings(smtp)
+    saved, task = store.create_booking(booking(), task_type=TaskType.QR)
+    worker, _ = build_worker(settings, store, "worker")
+
+    assert worker.drain_once().completed == 1
+
+    assert smtp.messages == []
+    fresh = store.get_booking(saved.booking_number)
+    assert fresh.qr_code_generated and fresh.email_status == EmailStatus.PENDING
+    assert store.get_task(task.id).status == TaskState.COMPLETED
+
+
+def test_unrenderable_booking_goes_dead_with_a_readable_reason(store, smtp, make_settings):
+    settings = make_settings(smtp)
+    # A website task whose booking is nowhere and whose snapshot has no dates.
+    store.import_raw_task(
+        "web-nodates",
+        {
+            "type": "both",
+            "bookingNumber": "867962",
+            "clientEmail": "ion@client.example",
+            "bookingData": {"clientName": "Ion Ionescu", "plate": "B123ABC"},
+            "createdAt": datetime.now(UTC),
+        },
+    )
+    store.import_raw_task("garbage", {"type": "both", "bookingNumber": ["x"]})
+    _saved, good = store.create_booking(booking())
+    worker, _ = build_worker(settings, store, "worker")
+
+    report = worker.drain_once()
+
+    assert report.completed == 1 and report.dead == 1
+    dead = store.get_task("web-nodates")
+    assert dead.status == TaskState.DEAD and dead.last_error.code == "render"
+    assert "867962" in dead.last_error.message and "arrival" in dead.last_error.message
+    assert store.get_task("garbage").status == TaskState.DEAD
+    assert store.get_task(good.id).status == TaskState.COMPLETED
+    assert len(smtp.messages) == 1
+
+
+def test_website_task_with_other_field_names_is_delivered(store, smtp, make_settings):
+    settings = make_settings(smtp)
+    arrival = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    store.import_raw_task(
+        "web-aliases",
+        {
+            "type": "both",
+            "bookingNumber": 867964,
+            "clientEmail": "maria@client.example",
+            "bookingData": {
+                "name": "Maria Câmpeanu",
+                "licensePlate": "CJ 12 XYZ",
+                "arrivalDate": arrival.isoformat(),
+                "departureDate": (arrival + timedelta(days=3)).isoformat(),
+            },
+            "createdAt": int(datetime.now(UTC).timestamp() * 1000),
+        },
+    )
+    worker, _ = build_worker(settings, store, "worker")
+
+    assert worker.drain_once().completed == 1
+
+    [msg] = smtp.messages
+    assert msg["Subject"] == "Confirmare rezervare #867964"
+    assert "Maria Câmpeanu" in msg.get_body(("plain",)).get_content()
