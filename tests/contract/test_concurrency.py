@@ -1,0 +1,113 @@
+"""Issue 2's "must show": four workers draining 500 due tasks claim each exactly once."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from contract_data import website_task
+
+from parking_desk.services.store import Store
+from parking_desk.task import TaskState
+
+TASKS = 500
+WORKERS = 4
+BATCH = 10
+# Long enough that no claim in the test can expire and be taken a second time.
+LONG_LEASE = timedelta(hours=1)
+
+
+def fill(store: Store) -> set[str]:
+    ids = {f"t{i:03d}" for i in range(TASKS)}
+    for task_id in sorted(ids):
+        store.import_raw_task(task_id, website_task(str(100000 + int(task_id[1:]))))
+    return ids
+
+
+def drain(store: Store, worker_id: str) -> list[str]:
+    """Claim until the queue has stayed empty for three tries in a row."""
+    got: list[str] = []
+    empty = 0
+    while empty < 3:
+        claimed = store.claim_due(worker_id, BATCH, LONG_LEASE)
+        empty = 0 if claimed else empty + 1
+        got += [t.id for t in claimed]
+    return got
+
+
+def test_four_threads_claim_every_task_exactly_once(store: Store) -> None:
+    ids = fill(store)
+    results: dict[str, list[str]] = {}
+    # Guards `results`, filled in by the four worker threads.
+    lock = threading.Lock()
+    start = threading.Barrier(WORKERS)
+
+    def worker(name: str) -> None:
+        start.wait()
+        got = drain(store, name)
+        with lock:
+            results[name] = got
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(WORKERS)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+
+    claims = Counter(task_id for got in results.values() for task_id in got)
+    assert set(claims) == ids
+    assert max(claims.values()) == 1
+    assert sum(1 for got in results.values() if got) >= 2, "one worker took everything"
+    owners = {t.id: t.lease_owner for t in store.list_tasks()}
+    for name, got in results.items():
+        assert all(owners[task_id] == name for task_id in got)
+    assert store.queue_stats().counts[TaskState.PROCESSING] == TASKS
+    print(f"\n{store.kind}: {TASKS} claims by {WORKERS} threads in {elapsed:.2f} s")
+
+
+def _claim_in_process(path: str, worker_id: str, ready, out) -> None:
+    from parking_desk.services.store.sqlite_store import SqliteStore
+
+    store = SqliteStore(path)
+    ready.wait()
+    out.put((worker_id, drain(store, worker_id)))
+    store.close()
+
+
+def test_sqlite_four_processes_claim_every_task_exactly_once(tmp_path: Path) -> None:
+    from parking_desk.services.store.sqlite_store import SqliteStore
+
+    path = tmp_path / "shared.db"
+    store = SqliteStore(path)
+    ids = fill(store)
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(WORKERS + 1, timeout=120)
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_claim_in_process, args=(str(path), f"p{i}", ready, out))
+        for i in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    ready.wait()  # every process has started and opened the file
+    began = time.perf_counter()
+    results = dict(out.get(timeout=120) for _ in procs)
+    elapsed = time.perf_counter() - began
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+
+    claims = Counter(task_id for got in results.values() for task_id in got)
+    assert set(claims) == ids
+    assert max(claims.values()) == 1
+    owners = {t.id: t.lease_owner for t in store.list_tasks()}
+    for name, got in results.items():
+        assert all(owners[task_id] == name for task_id in got)
+    print(f"\nsqlite: {TASKS} claims by {WORKERS} processes in {elapsed:.2f} s")
+    store.close()
