@@ -88,14 +88,14 @@ def main() -> None:
     ]
     flushes = []
     model.flushed.connect(flushes.append)
-    model.submit(burst)
+    model.queue_changes(burst)
     timed("burst of 1,000 in-place changes (1 flush)", model.flush)
     moved = [
         TaskChange(ChangeKind.MODIFIED, t.id, t.with_changes(status=TaskState.PENDING))
         for t in random.Random(2).sample(tasks, 1000)
     ]
     proxy.sort(Column.STATE, Qt.SortOrder.AscendingOrder)
-    model.submit(moved)
+    model.queue_changes(moved)
     timed("burst of 1,000 state changes, sorted by state", model.flush)
     print("  flushes:", len(flushes))
     del app

@@ -152,7 +152,7 @@ class QueueModel(QAbstractTableModel):
         self.clock: Callable[[], datetime] = utcnow
 
     # --- feeding -----------------------------------------------------------------------------
-    def submit(self, changes: Iterable[TaskChange]) -> None:
+    def queue_changes(self, changes: Iterable[TaskChange]) -> None:
         """Thread-safe: queue changes for the next flush (the store's watch callback)."""
         with self._pending_lock:
             was_empty = not self._pending

@@ -178,7 +178,7 @@ class QueueTab(QWidget):
     # --- live data ---------------------------------------------------------------------------
     def _subscribe(self) -> None:
         def subscribe() -> Subscription:
-            return self.store.watch_tasks(self.model.submit)
+            return self.store.watch_tasks(self.model.queue_changes)
 
         def done(subscription: Any, error: BaseException | None) -> None:
             if error is not None:

@@ -1,0 +1,45 @@
+"""A real SQLite store, a real bridge and role sessions for the console and kiosk tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from console_data import PIN
+from PySide6.QtWidgets import QApplication
+
+from parking_desk.services.roles import RoleSession, hash_pin
+from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.ui.bridge import Bridge
+
+
+@pytest.fixture(scope="session")
+def pin_hash() -> str:
+    return hash_pin(PIN)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = SqliteStore(tmp_path / "queue.db", poll_interval=0.05)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def bridge(qapp: QApplication) -> Iterator[Bridge]:
+    made = Bridge()
+    yield made
+    made.shutdown(wait=True)
+
+
+@pytest.fixture
+def staff(pin_hash: str) -> RoleSession:
+    return RoleSession(pin_hash, operator="Ion")
+
+
+@pytest.fixture
+def supervisor(pin_hash: str) -> RoleSession:
+    session = RoleSession(pin_hash, operator="Maria")
+    assert session.unlock(PIN)
+    return session

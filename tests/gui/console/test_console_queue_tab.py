@@ -1,0 +1,259 @@
+"""The queue tab on real widgets over a real SQLite store and its change feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from console_data import BOUNCE, PIN, TIMEOUT, add_tasks, answer_dialogs, fail_all
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QProgressDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from parking_desk.services.roles import RoleSession
+from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.task import TaskState
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.console.audit_tab import AuditTab
+from parking_desk.ui.console.queue_model import Column
+from parking_desk.ui.console.queue_tab import QueueTab
+
+WAIT = 5000
+
+
+@pytest.fixture
+def make_tab(qtbot: QtBot, store: SqliteStore, bridge: Bridge) -> Iterator[callable]:
+    made: list[QueueTab] = []
+
+    def make(session: RoleSession) -> QueueTab:
+        tab = QueueTab(store, bridge, session, language="en")
+        qtbot.addWidget(tab)
+        tab.resize(1200, 700)
+        tab.show()
+        made.append(tab)
+        return tab
+
+    yield make
+    for tab in made:
+        tab.shutdown()
+
+
+def cell(tab: QueueTab, booking: str, column: Column) -> str:
+    for row in range(tab.proxy.rowCount()):
+        if tab.proxy.index(row, Column.BOOKING).data() == booking:
+            return tab.proxy.index(row, column).data()
+    raise AssertionError(f"booking {booking} is not shown")
+
+
+def shown_bookings(tab: QueueTab) -> set[str]:
+    return {tab.proxy.index(r, Column.BOOKING).data() for r in range(tab.proxy.rowCount())}
+
+
+def test_a_task_failing_in_the_store_appears_and_changes_state_live(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    tab = make_tab(supervisor)
+    add_tasks(store, 1)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
+    assert cell(tab, "700000", Column.STATE) == "pending"
+    assert cell(tab, "700000", Column.RECIPIENT) == "client0@example.ro"
+
+    fail_all(store, TIMEOUT)
+    qtbot.waitUntil(lambda: cell(tab, "700000", Column.STATE) == "retrying", timeout=WAIT)
+    assert cell(tab, "700000", Column.ATTEMPTS) == "1/10"
+    assert cell(tab, "700000", Column.NEXT_ATTEMPT).startswith("in ")
+    assert "timed out" in cell(tab, "700000", Column.LAST_ERROR)
+
+    store.retry_now(operator="test", ids=["task-00000"])  # due now, then a bounce
+    fail_all(store, BOUNCE)
+    qtbot.waitUntil(lambda: cell(tab, "700000", Column.STATE) == "dead", timeout=WAIT)
+    assert cell(tab, "700000", Column.LAST_ERROR) == BOUNCE.message
+    assert tab.count_label.text() == "1 of 1 tasks"
+
+
+def test_the_detail_panel_shows_the_attempt_history_with_each_error(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 1)
+    fail_all(store, TIMEOUT)
+    store.retry_now(operator="test", ids=["task-00000"])
+    fail_all(store, BOUNCE)
+    tab = make_tab(supervisor)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
+    tab.table.selectRow(0)
+    qtbot.waitUntil(lambda: "Attempt history" in tab.detail.view.toPlainText(), timeout=WAIT)
+    text = tab.detail.view.toPlainText()
+    assert "timed out talking to smtp.example.ro" in text
+    assert "550 5.1.1 mailbox unavailable" in text
+    assert "The booking was not found." in text  # written by the website without a booking
+
+
+def test_filtering_by_error_text(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 3)
+    fail_all(store, BOUNCE)
+    add_tasks(store, 2, start=3)
+    fail_all(store, TIMEOUT)
+    add_tasks(store, 1, start=5)
+    tab = make_tab(supervisor)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 6, timeout=WAIT)
+
+    qtbot.keyClicks(tab.search, "MAILBOX unavail")
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 3, timeout=WAIT)
+    assert shown_bookings(tab) == {"700000", "700001", "700002"}
+    assert tab.count_label.text() == "3 of 6 tasks"
+
+    tab.search.clear()
+    qtbot.keyClicks(tab.search, "smtp.example.ro")
+    qtbot.waitUntil(lambda: shown_bookings(tab) == {"700003", "700004"}, timeout=WAIT)
+
+    tab.search.clear()
+    tab.state_combo.setCurrentIndex(tab.state_combo.findText("retrying"))
+    qtbot.waitUntil(lambda: shown_bookings(tab) == {"700003", "700004"}, timeout=WAIT)
+    tab.state_combo.setCurrentIndex(tab.state_combo.findText("pending"))
+    qtbot.waitUntil(lambda: shown_bookings(tab) == {"700003", "700004", "700005"}, timeout=WAIT)
+
+
+def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit(
+    qtbot: QtBot, store: SqliteStore, bridge: Bridge, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 1200)
+    fail_all(store, BOUNCE)
+    add_tasks(store, 5, start=1200)
+    fail_all(store, TIMEOUT)  # transient: these stay pending, outside the filter
+    tab = make_tab(supervisor)
+    audit = AuditTab(store, bridge)
+    qtbot.addWidget(audit)
+    tab.actions_done.connect(audit.refresh)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1205, timeout=WAIT)
+    tab.state_combo.setCurrentIndex(tab.state_combo.findText("dead"))
+    qtbot.keyClicks(tab.search, "mailbox")
+    qtbot.waitUntil(lambda: tab.count_label.text() == "1200 of 1205 tasks", timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.proxy.task_filter().text == "mailbox", timeout=WAIT)
+
+    questions: list[str] = []
+    progress: list[tuple[int, int]] = []
+
+    def confirm(widget: QWidget) -> bool:
+        if isinstance(widget, QMessageBox):
+            questions.append(widget.text())
+            widget.button(QMessageBox.StandardButton.Yes).click()
+            return True
+        return False
+
+    timer = answer_dialogs(confirm)
+    qtbot.mouseClick(tab.retry_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hasattr(tab, "last_run"), timeout=WAIT)
+    run = tab.last_run
+    run.progressed.connect(lambda done, total: progress.append((done, total)))
+    assert isinstance(run.dialog, QProgressDialog)
+    qtbot.waitUntil(lambda: tab.message.text() == "1200 tasks retried.", timeout=WAIT)
+    timer.stop()
+
+    assert questions == ["Retry 1200 tasks matching the current filter now?"]
+    assert progress[-1] == (1200, 1200)
+    entries = store.audit_log()
+    assert len(entries) == 3  # batches of 500
+    assert sum(len(e.task_ids) for e in entries) == 1200
+    assert {e.operator for e in entries} == {"Maria (supervisor)"}
+    assert all(e.filter["states"] == ["dead"] and e.filter["text"] == "mailbox" for e in entries)
+    counts = {s: 0 for s in TaskState}
+    for task in store.list_tasks():
+        counts[task.status] += 1
+    assert counts[TaskState.PENDING] == 1205 and counts[TaskState.DEAD] == 0
+    qtbot.waitUntil(lambda: audit.table.rowCount() == 3, timeout=WAIT)
+    assert audit.table.item(0, 1).text() == "Maria (supervisor)"
+    assert audit.table.item(0, 2).text() == "retry"
+    # The table follows the store: the filter (dead) now matches nothing.
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 0, timeout=WAIT)
+
+
+def test_staff_cannot_retry_from_the_ui_and_see_recipients_masked(
+    qtbot: QtBot, store: SqliteStore, make_tab, staff: RoleSession
+) -> None:
+    add_tasks(store, 2)
+    fail_all(store, BOUNCE)
+    tab = make_tab(staff)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=WAIT)
+    assert not any(b.isVisible() for b in tab._action_buttons())
+    assert cell(tab, "700001", Column.RECIPIENT) == "c***@example.ro"
+
+    tab.table.selectAll()
+    tab.retry_selected()  # as if the button were reachable anyway
+    qtbot.waitUntil(lambda: "supervisor" in tab.message.text(), timeout=WAIT)
+    assert tab.message.text() == "This action requires the supervisor role."
+    assert {t.status for t in store.list_tasks()} == {TaskState.DEAD}
+    assert store.audit_log() == []
+
+
+def test_unlocking_with_the_pin_shows_actions_and_inactivity_relocks(
+    qtbot: QtBot, store: SqliteStore, make_tab, pin_hash: str
+) -> None:
+    now = [1000.0]
+    session = RoleSession(pin_hash, operator="Maria", relock_after_s=60, clock=lambda: now[0])
+    add_tasks(store, 1)
+    tab = make_tab(session)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
+
+    def type_pin(pin: str):
+        def answer(widget: QWidget) -> bool:
+            field = widget.findChild(QLineEdit)
+            if field is None:
+                return False
+            field.setText(pin)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            if pin != PIN:
+                widget.reject()
+            return True
+
+        return answer
+
+    timer = answer_dialogs(type_pin("0000"))
+    qtbot.mouseClick(tab.lock.button, Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert not tab.retry_button.isVisible()
+
+    timer = answer_dialogs(type_pin(PIN))
+    qtbot.mouseClick(tab.lock.button, Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert tab.retry_button.isVisible()
+    assert cell(tab, "700000", Column.RECIPIENT) == "client0@example.ro"
+
+    now[0] += 61  # a minute with no input
+    tab.lock.check_role()
+    assert not tab.retry_button.isVisible()
+    assert cell(tab, "700000", Column.RECIPIENT) == "c***@example.ro"
+
+
+def test_fix_recipient_keeps_a_bad_address_in_the_dialog_then_resends(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 1, email="client{i}@exmaple.ro")
+    fail_all(store, BOUNCE)
+    tab = make_tab(supervisor)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
+    tab.table.selectRow(0)
+    errors: list[str] = []
+
+    def answer(widget: QWidget) -> bool:
+        field = widget.findChild(QLineEdit)
+        if field is None:
+            return False
+        if not errors:
+            field.setText("client0@@example.ro")
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            errors.append(widget.error.text())
+            assert widget.isVisible() and field.text() == "client0@@example.ro"
+            return False
+        field.setText("client0@example.ro")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        return True
+
+    timer = answer_dialogs(answer)
+    qtbot.mouseClick(tab.recipient_button, Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert errors and errors[0].startswith("The e-mail address is not valid")
+    qtbot.waitUntil(lambda: cell(tab, "700000", Column.STATE) == "pending", timeout=WAIT)
+    assert cell(tab, "700000", Column.RECIPIENT) == "client0@example.ro"
+    assert [e.action for e in store.audit_log()] == ["update_recipient"]
