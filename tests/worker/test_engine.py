@@ -1,0 +1,127 @@
+"""The engine on APScheduler: woken at once, by this process or by the store's listener,
+heartbeats, and a clean stop that hands unfinished work back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from conftest import open_test_store
+from worker_data import booking
+
+from parking_desk.services.runtime import build_worker
+from parking_desk.services.worker_events import DrainFinished
+from parking_desk.task import TaskState
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> float:
+    """Seconds until *condition* held; fails the test after *timeout*."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            pytest.fail(f"not reached within {timeout} s")
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def running(store, smtp, make_settings, events):
+    """An engine with a 30 s interval, started and past its first (empty) drain."""
+    settings = make_settings(smtp, drain_interval_s=30.0, heartbeat_s=0.2)
+    _worker, engine = build_worker(settings, store, "desk", events=events.append)
+    engine.start()
+    wait_for(lambda: engine.status().last_drain_at is not None)
+    yield engine
+    engine.stop(2.0)
+
+
+def test_wake_drains_at_once_after_enqueue(running, store, smtp):
+    store.create_booking(booking())
+    running.wake()
+    latency = wait_for(lambda: len(smtp.messages) == 1, timeout=5)
+    assert latency < 2.0  # the interval is 30 s
+    assert running.status().next_drain_at is not None
+
+
+def test_listener_wakes_for_a_booking_made_elsewhere(running, store, smtp, tmp_path, request):
+    # Another desk (its own connection to the same store) takes a booking; nobody calls wake.
+    other = open_test_store(store.kind, tmp_path, request)
+    try:
+        other.create_booking(booking("Mădălina Pîrvu", "madalina@client.example"))
+        latency = wait_for(lambda: len(smtp.messages) == 1, timeout=10)
+    finally:
+        other.close()
+    assert latency < 5.0
+
+
+def test_wakes_during_a_drain_coalesce_into_one_follow_up(running, store, smtp, events):
+    smtp.faults.stall_s = 0.4
+    for i in range(2):
+        store.create_booking(booking(email=f"first{i}@client.example"))
+    drains_before = sum(isinstance(e, DrainFinished) for e in events)
+    running.wake()
+    wait_for(lambda: running.status().draining, timeout=5)
+    store.create_booking(booking(email="late@client.example"))
+    for _ in range(5):
+        running.wake()
+    wait_for(lambda: len(smtp.messages) == 3, timeout=10)
+    wait_for(lambda: not running.status().draining, timeout=5)
+    drains = sum(isinstance(e, DrainFinished) for e in events) - drains_before
+    assert 2 <= drains <= 3  # the first drain plus one follow-up, not one per wake
+
+
+def test_heartbeat_is_recorded_and_marked_stopped(store, smtp, make_settings):
+    settings = make_settings(smtp, heartbeat_s=0.2)
+    worker, engine = build_worker(settings, store, "worker")
+    engine.start()
+    try:
+        wait_for(lambda: any(w.worker_id == worker.worker_id for w in store.workers()))
+    finally:
+        engine.stop(2.0)
+    [info] = [w for w in store.workers() if w.worker_id == worker.worker_id]
+    assert info.state == "stopped" and info.kind == "worker"
+
+
+def test_stop_lets_the_send_finish_and_releases_the_rest(store, smtp, make_settings):
+    smtp.faults.stall_s = 0.6
+    settings = make_settings(smtp, send_parallelism=1, lease_s=120.0)
+    made = [store.create_booking(booking(email=f"c{i}@client.example"))[1] for i in range(5)]
+    _worker, engine = build_worker(settings, store, "worker")
+    engine.start()
+    wait_for(lambda: any(store.get_task(t.id).status == TaskState.PROCESSING for t in made))
+    time.sleep(0.2)  # the first send is in flight
+
+    started = time.monotonic()
+    released = engine.stop(grace_s=5.0)
+    took = time.monotonic() - started
+
+    assert took < 3.0
+    sent = len(smtp.messages)
+    assert sent >= 1 and released == 5 - sent
+    states = [store.get_task(t.id) for t in made]
+    assert sum(t.status == TaskState.COMPLETED for t in states) == sent
+    waiting = [t for t in states if t.status != TaskState.COMPLETED]
+    assert all(t.status == TaskState.PENDING and t.lease_owner is None for t in waiting)
+    # Another worker takes them now, not after the 120 s lease.
+    smtp.faults.stall_s = 0.0
+    other, _ = build_worker(settings, store, "worker")
+    assert other.drain_once().completed == len(waiting)
+    assert len(smtp.messages) == 5
+
+
+def test_stopped_engine_ignores_wake(store, smtp, make_settings):
+    settings = make_settings(smtp)
+    _worker, engine = build_worker(settings, store, "desk")
+    engine.start()
+    engine.stop(1.0)
+    store.create_booking(booking())
+    engine.wake()
+    time.sleep(0.3)
+    assert smtp.messages == [] and not engine.status().running
+    assert engine.stop(1.0) == 0
+    assert store.queue_stats().counts[TaskState.PENDING] == 1
+    assert timedelta(0) <= (store.queue_stats().oldest_due_age or timedelta(0))
