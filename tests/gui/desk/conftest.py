@@ -75,6 +75,12 @@ def _type_text(qtbot, widget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+@pytest.fixture
+def new_booking(store: Store):
+    """Create a booking in the store as the website would have (client with ș and ț)."""
+    return lambda **changes: make_booking(store, **changes)
+
+
 def make_booking(store: Store, **changes) -> Booking:
     now = utcnow().replace(microsecond=0)
     fields = dict(

@@ -1,0 +1,139 @@
+"""Finding bookings, acting on one, and exporting what is on screen."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from parking_desk.booking import BookingStatus
+from parking_desk.task import TaskState
+from parking_desk.timeutil import utcnow
+from parking_desk.ui.desk.bookings_model import BookingsModel, Column
+from parking_desk.ui.desk.bookings_tab import BookingsTab, Scope
+
+
+def open_tab(qtbot, ctx) -> BookingsTab:
+    tab = BookingsTab(ctx)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 700)
+    tab.show()
+    qtbot.waitExposed(tab)
+    return tab
+
+
+def shown_numbers(tab: BookingsTab) -> set[str]:
+    return {b.booking_number for b in tab.model.bookings()}
+
+
+def test_search_as_you_type_by_plate_name_and_number(qtbot, type_text, ctx, new_booking):
+    ana = new_booking(client_name="Ana Țurcanu", plate="B123ABC")
+    ion = new_booking(client_name="Ion Șerban", plate="CJ45XYZ")
+    tab = open_tab(qtbot, ctx)
+
+    type_text(tab.search, "cj 45")
+    qtbot.waitUntil(lambda: shown_numbers(tab) == {ion.booking_number}, timeout=5000)
+    tab.search.clear()
+    type_text(tab.search, "ana ț")
+    qtbot.waitUntil(lambda: shown_numbers(tab) == {ana.booking_number}, timeout=5000)
+    tab.search.clear()
+    type_text(tab.search, ion.booking_number)
+    qtbot.waitUntil(lambda: shown_numbers(tab) == {ion.booking_number}, timeout=5000)
+    assert tab.count.text() == "1 booking(s)"
+
+
+def test_todays_arrivals_and_returns(qtbot, ctx, new_booking):
+    now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    arriving = new_booking(arrival=now, departure=now + timedelta(days=4))
+    returning = new_booking(arrival=now - timedelta(days=4), departure=now + timedelta(hours=1))
+    new_booking(arrival=now + timedelta(days=2), departure=now + timedelta(days=5))
+    tab = open_tab(qtbot, ctx)
+    tab.scope.setCurrentIndex(tab.scope.findData(Scope.ARRIVALS))
+    qtbot.waitUntil(lambda: shown_numbers(tab) == {arriving.booking_number}, timeout=5000)
+    tab.scope.setCurrentIndex(tab.scope.findData(Scope.RETURNS))
+    qtbot.waitUntil(lambda: shown_numbers(tab) == {returning.booking_number}, timeout=5000)
+
+
+def test_details_check_in_then_out_and_the_table_follows(qtbot, ctx, store, new_booking):
+    booking = new_booking()
+    tab = open_tab(qtbot, ctx)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
+    tab.table.selectRow(0)
+    details = tab.details
+    assert details.values["name"].text() == "Ștefan Țăranu"
+    assert details.values["email_status"].text() == "pending"
+    assert not details.check_out_button.isEnabled()
+    details.check_in_button.click()
+    qtbot.waitUntil(lambda: details.values["status"].text() == "checked in", timeout=5000)
+    assert tab.model.index(0, Column.STATUS).data() == "checked in"
+    details.check_out_button.click()
+    qtbot.waitUntil(lambda: details.values["status"].text() == "checked out", timeout=5000)
+    assert store.get_booking(booking.booking_number).status == BookingStatus.CHECKED_OUT
+    assert details.history.count() >= 2  # both changes recorded, newest first
+
+
+def test_amend_records_history_and_queues_a_new_confirmation(qtbot, ctx, store, new_booking):
+    booking = new_booking()
+    tab = open_tab(qtbot, ctx)
+    tab.details.show_booking(booking)
+    tab.details.amend({"plate": "B555XYZ", "client_email": "nou@example.com"})
+    qtbot.waitUntil(lambda: tab.details.values["plate"].text() == "B555XYZ", timeout=5000)
+    saved = store.get_booking(booking.booking_number)
+    assert saved.client_email == "nou@example.com"
+    assert any(h.get("action") == "amend" for h in saved.history)
+    tasks = [t for t in store.list_tasks() if t.booking_number == booking.booking_number]
+    assert len(tasks) == 2 and all(t.status == TaskState.PENDING for t in tasks)
+
+
+def test_resend_and_cancel(qtbot, ctx, store, new_booking):
+    booking = new_booking()
+    tab = open_tab(qtbot, ctx)
+    tab.details.show_booking(booking)
+    tab.details.resend()
+    qtbot.waitUntil(lambda: "queued again" in tab.details.message.text(), timeout=5000)
+    assert len([t for t in store.list_tasks() if t.booking_number == booking.booking_number]) == 2
+    tab.details.set_status(BookingStatus.CANCELLED)
+    qtbot.waitUntil(lambda: tab.details.values["status"].text() == "cancelled", timeout=5000)
+    assert not tab.details.check_in_button.isEnabled()
+    # A refused action says why and changes nothing.
+    tab.details.set_status(BookingStatus.CHECKED_IN)
+    qtbot.waitUntil(lambda: tab.details.message.property("failed") is True, timeout=5000)
+    assert tab.details.message.text() == f"Booking {booking.booking_number} is cancelled."
+
+
+def test_csv_export_has_a_bom_and_romanian_letters(qtbot, ctx, new_booking, tmp_path):
+    new_booking(client_name="Ștefan Țăranu", notes="=cmd|' /C calc'!A0")
+    tab = open_tab(qtbot, ctx)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
+    path = tmp_path / "bookings.csv"
+    assert tab.export_csv(str(path)) == 1
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert "Ștefan Țăranu" in text and "ş" not in text and "ţ" not in text
+    assert "'=cmd" in text  # a formula stays text in Excel
+
+
+def test_the_model_stays_fast_with_100000_bookings(qtbot, new_booking, store):
+    template = new_booking()
+    rows = [template.with_changes(booking_number=f"{i:06d}") for i in range(100_000)]
+    model = BookingsModel()
+    started = time.perf_counter()
+    model.set_bookings(rows)
+    for row in range(40):  # one screenful
+        for column in Column:
+            model.index(row, column).data()
+    shown = time.perf_counter() - started
+    started = time.perf_counter()
+    model.update_booking(rows[77_777].with_changes(status=BookingStatus.CHECKED_IN))
+    updated = time.perf_counter() - started
+    assert model.index(77_777, Column.STATUS).data() == "checked in"
+    started = time.perf_counter()
+    model.sort(Column.NAME)
+    sorted_in = time.perf_counter() - started
+    print(
+        f"100k rows: load {shown * 1000:.0f} ms, one update {updated * 1e6:.0f} µs, "
+        f"sort {sorted_in * 1000:.0f} ms"
+    )
+    assert shown < 0.5 and updated < 0.01 and sorted_in < 1.0
