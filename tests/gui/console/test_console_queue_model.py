@@ -1,0 +1,126 @@
+"""The queue model's incremental updates: bursts from another thread, changed rows only."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QPersistentModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from parking_desk.services.store.base import ChangeKind, TaskChange
+from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
+from parking_desk.ui.console.queue_filter import QueueFilter
+from parking_desk.ui.console.queue_model import Column, QueueModel, Roles
+
+T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+
+
+def task(i: int, **changes) -> NotificationTask:
+    made = NotificationTask(
+        id=f"t{i:05d}",
+        type=TaskType.BOTH,
+        booking_number=f"{500000 + i}",
+        client_email=f"client{i}@example.ro",
+        created_at=T0 + timedelta(seconds=i),
+    )
+    return made.with_changes(**changes)
+
+
+def added(tasks: list[NotificationTask]) -> list[TaskChange]:
+    return [TaskChange(ChangeKind.ADDED, t.id, t) for t in tasks]
+
+
+def bookings(model) -> list[str]:
+    return [model.index(r, Column.BOOKING).data() for r in range(model.rowCount())]
+
+
+def test_a_burst_of_1000_changes_from_another_thread_is_applied_in_one_flush(qtbot: QtBot):
+    model = QueueModel()
+    model.apply(added([task(i) for i in range(5000)]))
+    flushes: list[int] = []
+    changed_rows: list[int] = []
+    model.flushed.connect(flushes.append)
+    model.dataChanged.connect(
+        lambda top, bottom, roles=(): changed_rows.extend(range(top.row(), bottom.row() + 1))
+    )
+    error = LastError("smtp.421", "421 try later", False)
+    burst = [
+        TaskChange(ChangeKind.MODIFIED, f"t{i:05d}", task(i, attempts=1, last_error=error))
+        for i in range(0, 5000, 5)
+    ]
+
+    def watch_thread() -> None:
+        for start in range(0, 1000, 100):  # the feed delivers in several callbacks
+            model.queue_changes(burst[start : start + 100])
+
+    worker = threading.Thread(target=watch_thread)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(flushes), timeout=2000)
+    qtbot.wait(250)
+
+    assert flushes == [1000]
+    assert len(changed_rows) == 1000  # the changed rows, not the whole table
+    assert {model.index(r, Column.STATE).data() for r in changed_rows} == {"retrying"}
+    assert model.rowCount() == 5000
+
+
+def test_inserts_and_removals_are_row_operations_in_sort_order(qtbot: QtBot) -> None:
+    model = QueueModel()
+    model.apply(added([task(i) for i in (1, 3, 5)]))
+    assert bookings(model) == ["500005", "500003", "500001"]  # newest first
+    inserted: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
+
+    model.apply(
+        [
+            TaskChange(ChangeKind.ADDED, "t00004", task(4)),
+            TaskChange(ChangeKind.REMOVED, "t00001", None),
+        ]
+    )
+
+    assert bookings(model) == ["500005", "500004", "500003"]
+    assert inserted == [(1, 1)]
+    assert removed == [(3, 3)]  # applied in feed order: after the insert
+
+
+def test_sorting_keeps_the_selected_task_and_a_proxy_filters_by_state(qtbot: QtBot) -> None:
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    model.apply(
+        added(
+            [
+                task(1, status=TaskState.DEAD),
+                task(2, status=TaskState.PENDING, attempts=2),
+                task(3, status=TaskState.COMPLETED),
+            ]
+        )
+    )
+    kept = QPersistentModelIndex(model.index(model.row_of_task("t00002"), 0))
+    proxy.sort(Column.STATE, Qt.SortOrder.AscendingOrder)
+    assert bookings(proxy) == ["500002", "500003", "500001"]  # pending, completed, dead
+    assert model.data(model.index(kept.row(), 0), Roles.TaskIdRole) == "t00002"
+
+    proxy.set_state(TaskState.PENDING, retrying=True)
+    assert bookings(proxy) == ["500002"]
+    proxy.set_state(TaskState.DEAD)
+    assert bookings(proxy) == ["500001"]
+    proxy.set_state(None)
+    proxy.set_created_range(T0 + timedelta(seconds=2), None)
+    assert bookings(proxy) == ["500002", "500003"]
+
+
+def test_masking_only_changes_the_recipient_column(qtbot: QtBot) -> None:
+    model = QueueModel()
+    model.apply(added([task(1)]))
+    columns: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda tl, br, roles=(): columns.append((tl.column(), br.column())))
+    model.set_masked(True)
+    assert model.index(0, Column.RECIPIENT).data() == "c***@example.ro"
+    assert columns == [(Column.RECIPIENT, Column.RECIPIENT)]
+    model.set_masked(True)
+    assert len(columns) == 1  # no change, no signal
