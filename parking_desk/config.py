@@ -17,30 +17,55 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import user_config_dir
 
-from parking_desk.errors import ConfigError
+from parking_desk.config_errors import SettingError
+from parking_desk.settings_model import (
+    APP_NAME,
+    SECTIONS,
+    DeskSettings,
+    KioskSettings,
+    MailSettings,
+    QrSettings,
+    SecuritySettings,
+    Settings,
+    SmtpSettings,
+    StoreSettings,
+    WebhookSettings,
+    WorkerSettings,
+    data_dir,
+)
+
+__all__ = [
+    "DeskSettings",
+    "KioskSettings",
+    "MailSettings",
+    "QrSettings",
+    "SecuritySettings",
+    "Settings",
+    "SmtpSettings",
+    "StoreSettings",
+    "WebhookSettings",
+    "WorkerSettings",
+    "data_dir",
+    "default_settings_path",
+    "load_settings",
+    "save_settings",
+]
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "parking-desk"
 STORE_KINDS = ("sqlite", "firestore")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DESK_LANGUAGES = ("ro", "en", "")
 GMAIL_HOST = "smtp.gmail.com"
 GMAIL_DAILY_QUOTA = 500
-MASK = "***"
-
-
-def data_dir() -> Path:
-    return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_settings_path(env: Mapping[str, str] | None = None) -> Path:
@@ -50,137 +75,6 @@ def default_settings_path(env: Mapping[str, str] | None = None) -> Path:
         return Path(explicit).expanduser()
     return Path(user_config_dir(APP_NAME, appauthor=False)) / "settings.toml"
 
-
-def _masked(obj: Any, secrets: tuple[str, ...]) -> str:
-    """A repr with secrets replaced, so a settings object can be logged or shown safely."""
-    parts = []
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        shown = MASK if f.name in secrets and value else repr(value)
-        parts.append(f"{f.name}={shown}")
-    return f"{type(obj).__name__}({', '.join(parts)})"
-
-
-@dataclass
-class StoreSettings:
-    kind: str = "sqlite"
-    sqlite_path: Path = field(default_factory=lambda: data_dir() / "parking-desk.db")
-    firestore_project: str = ""
-    firestore_database: str = "(default)"
-
-
-@dataclass
-class SmtpSettings:
-    host: str
-    port: int = 587
-    security: str = "starttls"
-    user: str = ""
-    password: str = ""
-    timeout_s: float = 20.0
-    daily_quota: int = 0  # 0: unlimited
-    # The transport's name in logs, in the task's ``provider`` and in the shared quota counter.
-    name: str = ""
-
-    def __repr__(self) -> str:
-        return _masked(self, ("password",))
-
-    __str__ = __repr__
-
-
-@dataclass
-class MailSettings:
-    mail_from: str = ""
-    outbox_dir: Path = field(default_factory=lambda: data_dir() / "outbox")
-    site_name: str = "Parking Desk"
-
-
-@dataclass
-class WorkerSettings:
-    drain_interval_s: float = 30.0
-    heartbeat_s: float = 10.0
-    lease_s: float = 120.0
-    batch_size: int = 50
-    send_parallelism: int = 4
-    max_attempts: int = 10
-    retry_base_s: float = 30.0
-    retry_cap_s: float = 3600.0
-    purge_after_days: int = 30
-    run_in_app: bool = True
-    shutdown_grace_s: float = 10.0
-
-
-@dataclass
-class WebhookSettings:
-    url: str = ""
-    secret: str = ""
-
-    def __repr__(self) -> str:
-        return _masked(self, ("secret",))
-
-    __str__ = __repr__
-
-
-@dataclass
-class QrSettings:
-    key_path: Path = field(default_factory=lambda: data_dir() / "qr-signing-key.pem")
-    validity_hours_after_departure: float = 12.0
-
-
-@dataclass
-class DeskSettings:
-    language: str = ""  # "" follows the system locale
-    operator: str = ""
-    site_name: str = ""
-    printer: str = ""
-
-
-@dataclass
-class KioskSettings:
-    amber_oldest_due_minutes: float = 10.0
-    red_oldest_due_minutes: float = 30.0
-    amber_dead_count: int = 1
-    red_dead_count: int = 10
-    amber_failure_rate: float = 0.1
-    red_failure_rate: float = 0.3
-
-
-@dataclass
-class SecuritySettings:
-    supervisor_pin_hash: str = ""
-    relock_minutes: float = 5.0
-
-    def __repr__(self) -> str:
-        return _masked(self, ("supervisor_pin_hash",))
-
-    __str__ = __repr__
-
-
-@dataclass
-class Settings:
-    store: StoreSettings = field(default_factory=StoreSettings)
-    smtp: SmtpSettings | None = None
-    smtp_backup: SmtpSettings | None = None
-    mail: MailSettings = field(default_factory=MailSettings)
-    worker: WorkerSettings = field(default_factory=WorkerSettings)
-    webhook: WebhookSettings = field(default_factory=WebhookSettings)
-    qr: QrSettings = field(default_factory=QrSettings)
-    desk: DeskSettings = field(default_factory=DeskSettings)
-    kiosk: KioskSettings = field(default_factory=KioskSettings)
-    security: SecuritySettings = field(default_factory=SecuritySettings)
-
-
-SECTIONS: dict[str, type] = {
-    "store": StoreSettings,
-    "smtp": SmtpSettings,
-    "smtp_backup": SmtpSettings,
-    "mail": MailSettings,
-    "worker": WorkerSettings,
-    "webhook": WebhookSettings,
-    "qr": QrSettings,
-    "desk": DeskSettings,
-    "kiosk": KioskSettings,
-    "security": SecuritySettings,
-}
 
 # Environment variable → (section, key). Checked in this order; each one wins over the file.
 ENV_VARS: dict[str, tuple[str, str]] = {
@@ -232,27 +126,25 @@ def _coerce(value: Any, kind: Any, name: str) -> Any:
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"{name}: not true/false", name=name, reason="not true/false")
+        raise SettingError(name, "not_bool", value=repr(value))
     if kind in (int, float):
         if isinstance(value, bool):
-            raise ConfigError(f"{name}: not a number", name=name, reason="not a number")
+            raise SettingError(name, "not_number", value=repr(value))
         try:
             number = kind(str(value).strip()) if isinstance(value, str) else kind(value)
         except (TypeError, ValueError):
-            raise ConfigError(
-                f"{name}: not a number ({value!r})", name=name, reason=f"not a number: {value!r}"
-            ) from None
+            raise SettingError(name, "not_number", value=repr(value)) from None
         if kind is int and isinstance(value, float) and value != int(value):
-            raise ConfigError(f"{name}: not a whole number", name=name, reason="not a whole number")
+            raise SettingError(name, "not_whole", value=repr(value))
         if number < 0:
-            raise ConfigError(f"{name}: negative", name=name, reason="must not be negative")
+            raise SettingError(name, "negative")
         return number
     if kind is Path:
         if not isinstance(value, (str, Path)) or not str(value).strip():
-            raise ConfigError(f"{name}: not a path", name=name, reason="not a path")
+            raise SettingError(name, "not_path")
         return Path(str(value).strip()).expanduser()
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ConfigError(f"{name}: not text", name=name, reason="not text")
+        raise SettingError(name, "not_text")
     return str(value).strip()
 
 
@@ -266,7 +158,7 @@ def _build(cls: type, values: dict[str, Any], names: dict[str, str], section: st
         name = names.get(key, f"{section}.{key}")
         kwargs[key] = _coerce(value, hints[key], name)
         if (section, key) in POSITIVE and kwargs[key] == 0:
-            raise ConfigError(f"{name}: must be above zero", name=name, reason="must be above 0")
+            raise SettingError(name, "zero")
     return cls(**kwargs)
 
 
@@ -277,34 +169,28 @@ def _read_file(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}", name=str(path), reason=str(exc)) from None
+        raise SettingError(str(path), "unreadable", detail=exc) from None
     except OSError as exc:
-        raise ConfigError(
-            f"{path}: {exc.strerror}", name=str(path), reason=exc.strerror or str(exc)
-        ) from None
+        raise SettingError(str(path), "unreadable", detail=exc.strerror or exc) from None
 
 
-def _check_smtp(smtp: SmtpSettings, section: str, names: dict[str, str], explicit: set[str]):
+def _check_smtp(
+    smtp: SmtpSettings, section: str, names: dict[str, str], explicit: set[str]
+) -> None:
     def name(key: str) -> str:
         return names.get(key, f"{section}.{key}")
 
     if not smtp.host:
-        raise ConfigError(name("host"), name=name("host"), reason="required for SMTP")
+        raise SettingError(name("host"), "host_required")
     if smtp.security not in SMTP_SECURITY:
-        raise ConfigError(
-            f"{name('security')}: {smtp.security!r}",
-            name=name("security"),
-            reason=f"{smtp.security!r} is not one of {', '.join(SMTP_SECURITY)}",
-        )
+        raise SettingError(name("security"), "security", value=repr(smtp.security))
     if "port" not in explicit:
         smtp.port = DEFAULT_PORTS[smtp.security]
     if not 1 <= smtp.port <= 65535:
-        raise ConfigError(
-            f"{name('port')}: {smtp.port}", name=name("port"), reason="not a port (1–65535)"
-        )
+        raise SettingError(name("port"), "port", value=smtp.port)
     if bool(smtp.user) != bool(smtp.password):
         missing = "password" if smtp.user else "user"
-        raise ConfigError(name(missing), name=name(missing), reason="user and password go together")
+        raise SettingError(name(missing), "user_password")
     if smtp.host.lower() == GMAIL_HOST and "daily_quota" not in explicit:
         smtp.daily_quota = GMAIL_DAILY_QUOTA
     if not smtp.name:
@@ -319,7 +205,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     for section in SECTIONS:
         table = raw.get(section, {})
         if not isinstance(table, dict):
-            raise ConfigError(section, name=section, reason="not a table")
+            raise SettingError(section, "not_table")
         values[section] = dict(table)
     for section in raw:
         if section not in SECTIONS:
@@ -338,7 +224,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
     if not values["smtp"].get("host") and (gmail_user or gmail_password):
         if not (gmail_user and gmail_password):
             missing = "GMAIL_APP_PASSWORD" if gmail_user else "GMAIL_USER"
-            raise ConfigError(missing, name=missing, reason="GMAIL_USER needs GMAIL_APP_PASSWORD")
+            raise SettingError(missing, "gmail_pair")
         values["smtp"].update(host=GMAIL_HOST, port=587, security="starttls")
         values["smtp"].update(user=gmail_user.strip(), password=gmail_password)
         names["smtp"].update(user="GMAIL_USER", password="GMAIL_APP_PASSWORD")
@@ -371,15 +257,13 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
     store = settings.store
     if store.kind not in STORE_KINDS:
         n = name("store", "kind")
-        raise ConfigError(
-            f"{n}: {store.kind!r}", name=n, reason=f"{store.kind!r} is not sqlite or firestore"
-        )
+        raise SettingError(n, "store_kind", value=repr(store.kind))
     if store.kind == "firestore" and not store.firestore_project:
         n = name("store", "firestore_project")
-        raise ConfigError(n, name=n, reason="Firestore needs a project id")
+        raise SettingError(n, "project")
     if settings.desk.language not in DESK_LANGUAGES:
         n = name("desk", "language")
-        raise ConfigError(n, name=n, reason="language is ro, en or empty")
+        raise SettingError(n, "language")
     mail = settings.mail
     if not mail.mail_from and settings.smtp and "@" in settings.smtp.user:
         mail.mail_from = settings.smtp.user
@@ -388,10 +272,10 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
     address = parseaddr(mail.mail_from)[1]
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         n = name("mail", "mail_from")
-        raise ConfigError(n, name=n, reason=f"{mail.mail_from!r} is not an e-mail address")
+        raise SettingError(n, "mail_from", value=repr(mail.mail_from))
     if settings.webhook.url and not settings.webhook.url.startswith(("http://", "https://")):
         n = name("webhook", "url")
-        raise ConfigError(n, name=n, reason="not an http(s) address")
+        raise SettingError(n, "webhook_url")
 
 
 def _plain(value: Any) -> Any:

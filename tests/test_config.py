@@ -204,3 +204,16 @@ def test_save_then_load_round_trips_with_private_mode(tmp_path: Path) -> None:
     assert back.smtp_backup is None
     assert back.store.sqlite_path == s.store.sqlite_path
     assert not list(path.parent.glob(".settings-*")), "temporary file left behind"
+
+
+def test_reason_is_translated_too(tmp_path: Path) -> None:
+    env = {"PARKING_DESK_SMTP_HOST": "h", "PARKING_DESK_SMTP_PORT": "douăzeci"}
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path / "x.toml", env)
+    assert info.value.translated("ro") == (
+        "Setare invalidă PARKING_DESK_SMTP_PORT: nu este un număr: 'douăzeci'"
+    )
+    assert info.value.translated("en") == (
+        "Invalid setting PARKING_DESK_SMTP_PORT: not a number: 'douăzeci'"
+    )
+    assert str(info.value) == "PARKING_DESK_SMTP_PORT: not a number: 'douăzeci'"

@@ -1,0 +1,76 @@
+"""Why a setting was refused, in Romanian and English.
+
+``ConfigError``'s sentence ("Setare invalidă {name}: {reason}") comes from the shared
+catalogue; the reason is specific to settings, so its two languages live here with the rules
+that produce it. Whoever catches a ``ConfigError`` just calls ``translated(lang)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parking_desk.errors import ConfigError
+from parking_desk.messages import message
+
+REASONS: dict[str, dict[str, str]] = {
+    "not_bool": {"ro": "nu este true/false: {value}", "en": "not true/false: {value}"},
+    "not_number": {"ro": "nu este un număr: {value}", "en": "not a number: {value}"},
+    "not_whole": {"ro": "nu este un număr întreg: {value}", "en": "not a whole number: {value}"},
+    "negative": {"ro": "nu poate fi negativ", "en": "must not be negative"},
+    "zero": {"ro": "trebuie să fie mai mare decât 0", "en": "must be above 0"},
+    "not_path": {"ro": "nu este o cale de fișier", "en": "not a file path"},
+    "not_text": {"ro": "nu este text", "en": "not text"},
+    "unreadable": {
+        "ro": "fișierul de setări nu poate fi citit: {detail}",
+        "en": "the settings file cannot be read: {detail}",
+    },
+    "not_table": {"ro": "nu este o secțiune [...]", "en": "not a [...] section"},
+    "host_required": {
+        "ro": "lipsește serverul SMTP (host)",
+        "en": "the SMTP server (host) is missing",
+    },
+    "security": {
+        "ro": "{value} nu este unul dintre starttls, ssl, none",
+        "en": "{value} is not one of starttls, ssl, none",
+    },
+    "port": {"ro": "{value} nu este un port (1–65535)", "en": "{value} is not a port (1–65535)"},
+    "user_password": {
+        "ro": "utilizatorul și parola se dau împreună",
+        "en": "user and password go together",
+    },
+    "gmail_pair": {
+        "ro": "GMAIL_USER și GMAIL_APP_PASSWORD se dau împreună",
+        "en": "GMAIL_USER and GMAIL_APP_PASSWORD go together",
+    },
+    "store_kind": {
+        "ro": "{value} nu este sqlite sau firestore",
+        "en": "{value} is not sqlite or firestore",
+    },
+    "project": {
+        "ro": "Firestore are nevoie de un proiect (project id)",
+        "en": "Firestore needs a project id",
+    },
+    "language": {"ro": "limba este ro, en sau gol", "en": "the language is ro, en or empty"},
+    "mail_from": {
+        "ro": "{value} nu este o adresă de e-mail",
+        "en": "{value} is not an e-mail address",
+    },
+    "webhook_url": {"ro": "nu este o adresă http(s)", "en": "not an http(s) address"},
+}
+
+
+class SettingError(ConfigError):
+    """A ``ConfigError`` whose reason is translated too; ``params`` keep name and reason."""
+
+    def __init__(self, name: str, reason: str, **values: Any) -> None:
+        self.reason_code = reason
+        self.values = {k: str(v) for k, v in values.items()}
+        english = self.reason("en")
+        super().__init__(f"{name}: {english}", name=name, reason=english)
+
+    def reason(self, lang: str) -> str:
+        texts = REASONS[self.reason_code]
+        return (texts.get(lang) or texts["en"]).format(**self.values)
+
+    def translated(self, lang: str = "ro") -> str:
+        return message(self.code, lang, name=self.params["name"], reason=self.reason(lang))

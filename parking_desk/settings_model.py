@@ -1,0 +1,154 @@
+"""What can be set, each setting declared once with its type and default.
+
+Kept apart from loading (``config.py``) so the desk's settings dialog and the worker can
+import the shapes without the TOML and environment rules. Reprs mask passwords, the
+webhook secret and the PIN hash: settings get logged and shown in ``doctor`` output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+APP_NAME = "parking-desk"
+MASK = "***"
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def _masked(obj: Any, secrets: tuple[str, ...]) -> str:
+    """A repr with secrets replaced, so a settings object can be logged or shown safely."""
+    parts = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        shown = MASK if f.name in secrets and value else repr(value)
+        parts.append(f"{f.name}={shown}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
+@dataclass
+class StoreSettings:
+    kind: str = "sqlite"
+    sqlite_path: Path = field(default_factory=lambda: data_dir() / "parking-desk.db")
+    firestore_project: str = ""
+    firestore_database: str = "(default)"
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password: str = ""
+    timeout_s: float = 20.0
+    daily_quota: int = 0  # 0: unlimited
+    # The transport's name in logs, in the task's ``provider`` and in the shared quota counter.
+    name: str = ""
+
+    def __repr__(self) -> str:
+        return _masked(self, ("password",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class MailSettings:
+    mail_from: str = ""
+    outbox_dir: Path = field(default_factory=lambda: data_dir() / "outbox")
+    site_name: str = "Parking Desk"
+
+
+@dataclass
+class WorkerSettings:
+    drain_interval_s: float = 30.0
+    heartbeat_s: float = 10.0
+    lease_s: float = 120.0
+    batch_size: int = 50
+    send_parallelism: int = 4
+    max_attempts: int = 10
+    retry_base_s: float = 30.0
+    retry_cap_s: float = 3600.0
+    purge_after_days: int = 30
+    run_in_app: bool = True
+    shutdown_grace_s: float = 10.0
+
+
+@dataclass
+class WebhookSettings:
+    url: str = ""
+    secret: str = ""
+
+    def __repr__(self) -> str:
+        return _masked(self, ("secret",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class QrSettings:
+    key_path: Path = field(default_factory=lambda: data_dir() / "qr-signing-key.pem")
+    validity_hours_after_departure: float = 12.0
+
+
+@dataclass
+class DeskSettings:
+    language: str = ""  # "" follows the system locale
+    operator: str = ""
+    site_name: str = ""
+    printer: str = ""
+
+
+@dataclass
+class KioskSettings:
+    amber_oldest_due_minutes: float = 10.0
+    red_oldest_due_minutes: float = 30.0
+    amber_dead_count: int = 1
+    red_dead_count: int = 10
+    amber_failure_rate: float = 0.1
+    red_failure_rate: float = 0.3
+
+
+@dataclass
+class SecuritySettings:
+    supervisor_pin_hash: str = ""
+    relock_minutes: float = 5.0
+
+    def __repr__(self) -> str:
+        return _masked(self, ("supervisor_pin_hash",))
+
+    __str__ = __repr__
+
+
+@dataclass
+class Settings:
+    store: StoreSettings = field(default_factory=StoreSettings)
+    smtp: SmtpSettings | None = None
+    smtp_backup: SmtpSettings | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    qr: QrSettings = field(default_factory=QrSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+
+
+SECTIONS: dict[str, type] = {
+    "store": StoreSettings,
+    "smtp": SmtpSettings,
+    "smtp_backup": SmtpSettings,
+    "mail": MailSettings,
+    "worker": WorkerSettings,
+    "webhook": WebhookSettings,
+    "qr": QrSettings,
+    "desk": DeskSettings,
+    "kiosk": KioskSettings,
+    "security": SecuritySettings,
+}
