@@ -192,9 +192,9 @@ def _queue(args: argparse.Namespace, store) -> int:
             return USAGE
         if args.ids:
             changed = store.retry_now(operator=args.operator, ids=args.ids)
-        elif args.all_failed:
-            changed = store.retry_now(operator=args.operator, filter=_filter("dead"))
-            changed += store.retry_now(operator=args.operator, filter=_filter("retrying"))
+        elif args.all_failed:  # one audited action over both kinds of failure
+            ids = [t.id for s in ("dead", "retrying") for t in store.list_tasks(_filter(s))]
+            changed = store.retry_now(operator=args.operator, ids=ids) if ids else 0
         else:
             changed = store.retry_now(operator=args.operator, filter=_filter(args.state))
         print(f"{changed} task(s) will be sent again now")
