@@ -17,10 +17,11 @@ from parking_desk.services.mail.base import DeliveryError
 
 MESSAGE_LIMIT = 300
 
-# Replies that mean the sender's quota is spent (Gmail, Google Workspace, common relays).
+# Replies that name a spent sending quota (Gmail, Google Workspace, common relays). Plain
+# rate limiting is not among them: the worker parks quota failures until the next UTC day.
 _QUOTA_TEXT = re.compile(
     r"daily (user )?sending (quota|limit)|sending (quota|limit) exceeded|quota exceeded|"
-    r"daily limit|too many messages|rate limit",
+    r"daily (message |sending )?limit",
     re.IGNORECASE,
 )
 
@@ -32,9 +33,11 @@ def _text(reply: bytes | str | None) -> str:
 
 
 def is_quota_reply(code: int, text: str) -> bool:
+    """Gmail: ``550 5.4.5`` daily sending quota, ``454 4.7.0`` too many logins/sends; a
+    ``421 4.7.0`` only when it speaks of a limit (it also means "try later" in general)."""
     if code == 550 and "5.4.5" in text:
         return True
-    if code in (421, 454) and "4.7.0" in text:
+    if code == 454 and "4.7.0" in text:
         return True
     return code >= 400 and bool(_QUOTA_TEXT.search(text))
 
