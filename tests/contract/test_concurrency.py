@@ -28,14 +28,23 @@ def fill(store: Store) -> set[str]:
     return ids
 
 
-def drain(store: Store, worker_id: str) -> list[str]:
-    """Claim until the queue has stayed empty for three tries in a row."""
+def drain(store: Store, worker_id: str, tally) -> list[str]:
+    """Claim until all workers together hold every task (or a minute has passed).
+
+    An empty claim alone does not end a worker: under contention a claim may come back
+    empty while tasks remain, and a worker that gave up then would hide a lost task.
+    """
     got: list[str] = []
-    empty = 0
-    while empty < 3:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         claimed = store.claim_due(worker_id, BATCH, LONG_LEASE)
-        empty = 0 if claimed else empty + 1
         got += [t.id for t in claimed]
+        with tally.get_lock():
+            tally.value += len(claimed)
+            if tally.value >= TASKS:
+                break
+        if not claimed:
+            time.sleep(0.01)
     return got
 
 
@@ -45,10 +54,11 @@ def test_four_threads_claim_every_task_exactly_once(store: Store) -> None:
     # Guards `results`, filled in by the four worker threads.
     lock = threading.Lock()
     start = threading.Barrier(WORKERS)
+    tally = multiprocessing.Value("i", 0)
 
     def worker(name: str) -> None:
         start.wait()
-        got = drain(store, name)
+        got = drain(store, name, tally)
         with lock:
             results[name] = got
 
@@ -68,15 +78,16 @@ def test_four_threads_claim_every_task_exactly_once(store: Store) -> None:
     for name, got in results.items():
         assert all(owners[task_id] == name for task_id in got)
     assert store.queue_stats().counts[TaskState.PROCESSING] == TASKS
-    print(f"\n{store.kind}: {TASKS} claims by {WORKERS} threads in {elapsed:.2f} s")
+    spread = sorted(len(got) for got in results.values())
+    print(f"\n{store.kind}: {TASKS} claims by {WORKERS} threads in {elapsed:.2f} s, {spread}")
 
 
-def _claim_in_process(path: str, worker_id: str, ready, out) -> None:
+def _claim_in_process(path: str, worker_id: str, ready, tally, out) -> None:
     from parking_desk.services.store.sqlite_store import SqliteStore
 
     store = SqliteStore(path)
     ready.wait()
-    out.put((worker_id, drain(store, worker_id)))
+    out.put((worker_id, drain(store, worker_id, tally)))
     store.close()
 
 
@@ -88,9 +99,10 @@ def test_sqlite_four_processes_claim_every_task_exactly_once(tmp_path: Path) -> 
     ids = fill(store)
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Barrier(WORKERS + 1, timeout=120)
+    tally = ctx.Value("i", 0)
     out = ctx.Queue()
     procs = [
-        ctx.Process(target=_claim_in_process, args=(str(path), f"p{i}", ready, out))
+        ctx.Process(target=_claim_in_process, args=(str(path), f"p{i}", ready, tally, out))
         for i in range(WORKERS)
     ]
     for p in procs:
@@ -109,5 +121,6 @@ def test_sqlite_four_processes_claim_every_task_exactly_once(tmp_path: Path) -> 
     owners = {t.id: t.lease_owner for t in store.list_tasks()}
     for name, got in results.items():
         assert all(owners[task_id] == name for task_id in got)
-    print(f"\nsqlite: {TASKS} claims by {WORKERS} processes in {elapsed:.2f} s")
+    spread = sorted(len(got) for got in results.values())
+    print(f"\nsqlite: {TASKS} claims by {WORKERS} processes in {elapsed:.2f} s, {spread}")
     store.close()
