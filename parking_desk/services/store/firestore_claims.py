@@ -188,7 +188,7 @@ class FirestoreClaims(FirestoreNormaliser):
         now: datetime | None = None,
     ) -> bool:
         now = self._now(now)
-        entry = history_entry(now, worker_id, "sent", provider=outcome.provider)
+        entry = history_entry(now, worker_id, "completed", provider=outcome.provider)
         fields = {
             "status": str(TaskState.COMPLETED),
             "completedAt": now,

@@ -37,9 +37,10 @@ from parking_desk.services.store.firestore_docs import (
     QUEUE,
     RPC,
     FirestorePart,
+    chunks,
     parse_task,
 )
-from parking_desk.task import LastError, TaskState
+from parking_desk.task import LastError, NotificationTask, TaskState
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,14 @@ class FirestoreNormaliser(FirestorePart):
             snap.reference.update(fields, option=self._precondition(snap.update_time), **RPC)
 
     def _normalise_new(self, now: datetime) -> None:
-        clock = time.monotonic()
-        recent = self._last_sweep is not None and clock - self._last_sweep < SWEEP_SECONDS
-        if recent and self._last_full_sweep is not None:
+        if self._swept_recently():
             return
-        if not self._sweep_lock.acquire(blocking=False):
-            return
-        try:
+        # Wait for a sweep in progress rather than skip it: until it ends, the documents it
+        # is fixing look like an empty queue.
+        with self._sweep_lock:
+            if self._swept_recently():
+                return
+            clock = time.monotonic()
             wall = self._now(None)
             full = (
                 self._last_full_sweep is None
@@ -120,45 +122,76 @@ class FirestoreNormaliser(FirestorePart):
                     col.where(filter=FieldFilter("createdAt", ">=", value)).select(PROJECTION)
                     for value in (since, millis, since.isoformat().replace("+00:00", ""))
                 ]
-            fixed = 0
-            for q in queries:
-                for snap in q.stream(**RPC):
-                    if needs_fixing(snap.to_dict() or {}):
-                        fixed += self._fix(snap.reference, now)
+            refs = {
+                snap.id: snap.reference
+                for q in queries
+                for snap in q.stream(**RPC)
+                if needs_fixing(snap.to_dict() or {})
+            }
+            fixed = sum(self._fix(part, now) for part in chunks(list(refs.values())))
             if fixed:
                 log.info("gave %d new queue documents a state", fixed)
             self._last_sweep = clock
             self._swept_since = wall
             if full:
                 self._last_full_sweep = clock
-        finally:
-            self._sweep_lock.release()
 
-    def _fix(self, ref: Any, now: datetime) -> int:
-        snap = ref.get(**RPC)
-        if not snap.exists or not needs_fixing(snap.to_dict() or {}):
+    def _swept_recently(self) -> bool:
+        if self._last_full_sweep is None or self._last_sweep is None:
+            return False
+        return time.monotonic() - self._last_sweep < SWEEP_SECONDS
+
+    def _fix(self, refs: list[Any], now: datetime) -> int:
+        """Fix up to a batch of documents in one commit; if another worker fixed one of them
+        first, the commit fails whole and each is redone alone."""
+        planned = []
+        for snap in self._db.get_all(refs, **RPC):
+            if not snap.exists or not needs_fixing(snap.to_dict() or {}):
+                continue
+            try:
+                planned.append((snap, fixed_fields(parse_task(snap), snap.to_dict(), now)))
+            except MalformedTask as exc:
+                self._bury(snap, exc, now)
+        if not planned:
             return 0
+        batch = self._db.batch()
+        for snap, fields in planned:
+            batch.update(snap.reference, fields, option=self._precondition(snap.update_time))
         try:
-            task = parse_task(snap)
-        except MalformedTask as exc:
-            self._bury(snap, exc, now)
-            return 1
-        fields: dict[str, Any] = {
-            "status": str(task.status),
-            "attempts": task.attempts,
-            "maxAttempts": task.max_attempts,
-            "updatedAt": now,
-        }
-        if task.status == TaskState.PENDING:
-            due = task.next_attempt_at or min(task.created_at or now, now)
-            fields["nextAttemptAt"] = due
-        elif task.status == TaskState.PROCESSING:
-            fields["leaseExpiresAt"] = task.lease_expires_at or now
-        if (snap.to_dict() or {}).get("createdAt") is None:
-            # Without it the document would be missing from every list ordered by creation.
-            fields["createdAt"] = now
-        try:
-            ref.update(fields, option=self._precondition(snap.update_time), **RPC)
+            batch.commit(**RPC)
+            return len(planned)
         except _LOST:
-            return 0
-        return 1
+            pass
+        done = 0
+        for snap, _ in planned:
+            fresh = snap.reference.get(**RPC)
+            if not fresh.exists or not needs_fixing(fresh.to_dict() or {}):
+                continue
+            try:
+                fields = fixed_fields(parse_task(fresh), fresh.to_dict(), now)
+                fresh.reference.update(fields, option=self._precondition(fresh.update_time), **RPC)
+                done += 1
+            except MalformedTask as exc:
+                self._bury(fresh, exc, now)
+            except _LOST:
+                continue
+        return done
+
+
+def fixed_fields(task: NotificationTask, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The fields that make a readable document visible to the claim and list queries."""
+    fields: dict[str, Any] = {
+        "status": str(task.status),
+        "attempts": task.attempts,
+        "maxAttempts": task.max_attempts,
+        "updatedAt": now,
+    }
+    if task.status == TaskState.PENDING:
+        # Due from its creation; a browser clock running ahead must not delay it.
+        fields["nextAttemptAt"] = task.next_attempt_at or min(task.created_at or now, now)
+    elif task.status == TaskState.PROCESSING:
+        fields["leaseExpiresAt"] = task.lease_expires_at or now
+    if doc.get("createdAt") is None:
+        # Without it the document would be missing from every list ordered by creation.
+        fields["createdAt"] = now
+    return fields

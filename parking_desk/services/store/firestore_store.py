@@ -40,6 +40,8 @@ auditLog
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,6 +69,7 @@ from parking_desk.timeutil import as_utc
 log = logging.getLogger(__name__)
 
 PING_TIMEOUT = 3.0
+QUOTA_TRIES = 200
 
 
 class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
@@ -171,19 +174,25 @@ class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
 
     @guarded
     def consume_quota(self, transport: str, day: str, limit: int) -> bool:
+        """Every send of every worker counts here at once. A transaction would lock the
+        counter and abort under that contention ("failed to commit"); a read and a write
+        conditioned on the read's update time just retries the losers."""
         ref = self._quota_ref(transport, day)
-
-        @firestore.transactional
-        def take(tx: Any) -> bool:
-            snap = ref.get(transaction=tx)
+        for attempt in range(QUOTA_TRIES):
+            snap = ref.get(**RPC)
             used = int((snap.to_dict() or {}).get("used") or 0) if snap.exists else 0
             if used >= limit:
                 return False
-            tx.set(ref, {"transport": transport, "day": day, "used": used + 1})
-            return True
-
-        # Every send of every worker counts here, so give contention more room than 5 tries.
-        return take(self._db.transaction(max_attempts=25))
+            doc = {"transport": transport, "day": day, "used": used + 1}
+            try:
+                if snap.exists:
+                    ref.update(doc, option=self._precondition(snap.update_time), **RPC)
+                else:
+                    ref.create(doc, **RPC)
+                return True
+            except (gexc.FailedPrecondition, gexc.AlreadyExists, gexc.NotFound):
+                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
+        raise StoreUnavailable(f"quota counter {transport}/{day} too contended")
 
     @guarded
     def quota_used(self, transport: str, day: str) -> int:
