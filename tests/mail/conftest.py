@@ -45,6 +45,7 @@ class Faults:
     tempfail_data: int = 0  # answer "451 4.3.0" to the next N messages
     refuse: set[str] = field(default_factory=set)  # recipients answered "550 5.1.1"
     drop_data: int = 0  # cut the connection after the next N messages, before replying
+    cut_mid_data: int = 0  # cut the next N connections while the message is still arriving
     stall_data_s: float = 0.0  # wait this long before answering DATA
     quota_left: int | None = None  # accept this many more messages, then refuse MAIL FROM
     quota_reply: str = "550 5.4.5 Daily user sending quota exceeded."
@@ -95,6 +96,20 @@ class FaultyHandler:
         return "250 2.0.0 OK queued"
 
 
+class CuttingSMTP(SMTP):
+    """Can hang up after the first line of a message, with the rest still on its way."""
+
+    async def smtp_DATA(self, arg: str) -> None:
+        faults: Faults = self.event_handler.faults
+        if faults.cut_mid_data <= 0 or not self.envelope.rcpt_tos:
+            return await super().smtp_DATA(arg)
+        faults.cut_mid_data -= 1
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        await self._reader.readline()
+        self.transport.abort()
+        return None
+
+
 class TrackingController(Controller):
     """Remembers each connection's server session so a test can count or cut them."""
 
@@ -103,7 +118,7 @@ class TrackingController(Controller):
         self.sessions: list[SMTP] = []
 
     def factory(self) -> SMTP:
-        smtp = super().factory()
+        smtp = CuttingSMTP(self.handler, **self.SMTP_kwargs)
         self.sessions.append(smtp)
         return smtp
 

@@ -124,6 +124,23 @@ def test_connection_dropped_mid_data_is_transient(smtp_server, new_message) -> N
     assert smtp_server.connections == 2
 
 
+def test_connection_cut_while_the_message_is_streaming_is_transient(smtp_server, new_message):
+    msg = new_message()
+    msg.add_attachment(bytes(range(256)) * 2048, maintype="application", subtype="octet-stream")
+    smtp_server.faults.cut_mid_data = 1
+    transport = SmtpTransport(smtp_server.settings())
+    try:
+        with pytest.raises(DeliveryError) as info:
+            transport.send(msg)
+        assert not info.value.permanent and not info.value.quota
+        assert info.value.code in ("smtp-disconnected", "network")
+        assert smtp_server.messages == []
+        transport.send(msg)
+    finally:
+        transport.close()
+    assert len(smtp_server.messages) == 1
+
+
 def test_drop_on_a_reused_connection_gets_one_fresh_attempt(smtp_server, new_message) -> None:
     transport = SmtpTransport(smtp_server.settings())
     try:
