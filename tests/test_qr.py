@@ -13,7 +13,11 @@ import zxingcpp
 from PIL import Image
 
 from parking_desk.services import qr
-from parking_desk.services.keys import KeyFileError, load_or_create_private_key
+from parking_desk.services.keys import (
+    KeyFileError,
+    load_or_create_private_key,
+    write_public_key,
+)
 from parking_desk.services.qr import QrSigner, load_public_key, render_png, verify
 
 ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
@@ -129,6 +133,15 @@ def test_key_is_created_once_private_and_reused(tmp_path: Path) -> None:
     gate_key = load_public_key(second.public_key_pem())
     assert verify(payload, [gate_key], now=BEFORE).ok
     assert b"PRIVATE" not in first.public_key_pem()
+
+
+def test_public_key_exported_for_a_gate(signer: QrSigner, tmp_path: Path) -> None:
+    exported = write_public_key(signer.public_key, tmp_path / "gate" / "desk-1.pub.pem")
+    gate_keys = [load_public_key(exported.read_bytes())]
+    payload = signer.payload("867962", "B123ABC", VALID_UNTIL)
+    assert verify(payload, gate_keys, now=BEFORE).ok
+    with pytest.raises(KeyFileError):
+        load_public_key(b"-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----\n")
 
 
 def test_racing_first_runs_agree_on_one_key(tmp_path: Path) -> None:
