@@ -17,23 +17,19 @@ from parking_desk.ui.desk.bookings_model import status_text
 from parking_desk.ui.local_time import show
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CsvExport", text)
-
-
 def headers() -> list[str]:
     return [
-        _tr("Booking number"),
-        _tr("Client"),
-        _tr("E-mail"),
-        _tr("Phone"),
-        _tr("Plate"),
-        _tr("Arrival"),
-        _tr("Departure"),
-        _tr("Passengers"),
-        _tr("Status"),
-        _tr("E-mail status"),
-        _tr("Notes"),
+        QCoreApplication.translate("CsvExport", "Booking number"),
+        QCoreApplication.translate("CsvExport", "Client"),
+        QCoreApplication.translate("CsvExport", "E-mail"),
+        QCoreApplication.translate("CsvExport", "Phone"),
+        QCoreApplication.translate("CsvExport", "Plate"),
+        QCoreApplication.translate("CsvExport", "Arrival"),
+        QCoreApplication.translate("CsvExport", "Departure"),
+        QCoreApplication.translate("CsvExport", "Passengers"),
+        QCoreApplication.translate("CsvExport", "Status"),
+        QCoreApplication.translate("CsvExport", "E-mail status"),
+        QCoreApplication.translate("CsvExport", "Notes"),
     ]
 
 

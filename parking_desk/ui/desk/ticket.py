@@ -31,10 +31,6 @@ class Ticket:
     payload: str
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Ticket", text)
-
-
 def receipt_printer(printer: QPrinter | None = None) -> QPrinter:
     printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
     size = QPageSize(QSizeF(PAPER_WIDTH_MM, PAPER_HEIGHT_MM), QPageSize.Unit.Millimeter, "80mm")
@@ -60,7 +56,7 @@ def paint(ticket: Ticket, printer: QPrinter) -> None:
     qr = QImage.fromData(render_png(ticket.payload, error_correction="Q", box_size=8))
     painter = QPainter()
     if not painter.begin(printer):
-        raise OSError(_tr("The printer could not be opened."))
+        raise OSError(QCoreApplication.translate("Ticket", "The printer could not be opened."))
     try:
         page = printer.pageLayout().paintRectPixels(printer.resolution())
         width = float(page.width())
@@ -86,8 +82,24 @@ def paint(ticket: Ticket, printer: QPrinter) -> None:
         y += side + 2 * mm
         line(ticket.booking_number, 20, bold=True)
         line(ticket.plate, 16, bold=True, gap_mm=3)
-        line(_tr("Arrival: {when}").format(when=show(ticket.arrival)), 9)
-        line(_tr("Departure: {when}").format(when=show(ticket.departure)), 9, gap_mm=3)
-        line(_tr("Show this ticket at the gate. Keep it until you leave."), 8)
+        line(
+            QCoreApplication.translate("Ticket", "Arrival: {when}").format(
+                when=show(ticket.arrival)
+            ),
+            9,
+        )
+        line(
+            QCoreApplication.translate("Ticket", "Departure: {when}").format(
+                when=show(ticket.departure)
+            ),
+            9,
+            gap_mm=3,
+        )
+        line(
+            QCoreApplication.translate(
+                "Ticket", "Show this ticket at the gate. Keep it until you leave."
+            ),
+            8,
+        )
     finally:
         painter.end()

@@ -1,0 +1,118 @@
+"""Start the desk: the window first, the store and the in-app worker behind it.
+
+The window appears at once; connecting to the store (Firestore may take seconds, or fail) and
+starting the engine happen on the bridge, and the window learns the result by signal. On
+close the engine stops within its grace period and hands unfinished leases back.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from concurrent.futures import Future
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from parking_desk.config import Settings, default_settings_path, load_settings
+from parking_desk.errors import ConfigError
+from parking_desk.services.qr import QrSigner
+from parking_desk.services.roles import RoleSession
+from parking_desk.services.runtime import build_worker, open_store
+from parking_desk.services.store.base import Store
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.engine_adapter import EngineAdapter
+from parking_desk.ui.main_window import MainWindow
+from parking_desk.ui.translations import Translations, choose_language
+
+log = logging.getLogger(__name__)
+
+
+def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
+    """On a bridge thread: open the store, check it answers, start the in-app worker."""
+    store = open_store(settings)
+    store.ping()
+    engine = None
+    if settings.worker.run_in_app:
+        _worker, engine = build_worker(settings, store, "desk", events=adapter.on_event)
+        engine.start()
+    return store, engine
+
+
+def shut_down(ctx: AppContext, pending: list[Future]) -> None:
+    """Bounded: the engine waits at most its grace period for sends in flight."""
+    ctx.bridge.shutdown(wait=True)
+    for future in pending:  # a connection that finished after the window closed
+        if ctx.store is None and future.done() and future.exception() is None:
+            ctx.store, ctx.engine = future.result()
+    if ctx.engine is not None:
+        try:
+            released = ctx.engine.stop()
+            log.info("Engine stopped; %d task(s) handed back", released)
+        except Exception:
+            log.exception("Stopping the engine failed")
+    if ctx.store is not None:
+        ctx.store.close()
+
+
+def main(
+    settings: Settings | None = None,
+    self_test: bool = False,
+    settings_path: Path | None = None,
+) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    QCoreApplication.setOrganizationName("parking-desk")
+    QCoreApplication.setApplicationName("desk")
+    if settings is None:
+        try:
+            settings = load_settings(settings_path)
+        except ConfigError as exc:
+            QMessageBox.critical(None, "Parking Desk", exc.translated(choose_language("")))
+            return 2
+    language = choose_language(settings.desk.language)
+    translations = Translations(app)
+    translations.apply(language)
+
+    signer = QrSigner.load_or_create(settings.qr.key_path)
+    ctx = AppContext(
+        settings=settings,
+        bridge=Bridge(),
+        session=RoleSession(
+            settings.security.supervisor_pin_hash or None,
+            relock_after_s=settings.security.relock_minutes * 60,
+            operator=settings.desk.operator,
+        ),
+        signer=signer,
+        public_keys=[signer.public_key],
+        language=language,
+    )
+    adapter = EngineAdapter()
+    window = MainWindow(
+        ctx,
+        translations,
+        engine_events=adapter,
+        settings_path=settings_path or default_settings_path(),
+    )
+    window.show()
+    if self_test:
+        app.processEvents()
+        ok = window.isVisible() and window.tabs.count() >= 3
+        window.close()
+        ctx.bridge.shutdown(wait=True)
+        return 0 if ok else 1
+    pending: list[Future] = []
+
+    def start_connecting() -> None:
+        pending.append(ctx.bridge.run(lambda: connect(settings, adapter), window.connected))
+
+    window.reconnect = start_connecting
+    start_connecting()
+    code = app.exec()
+    shut_down(ctx, pending)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(self_test="--self-test" in sys.argv))

@@ -1,0 +1,192 @@
+"""The desk's main window: tabs, menus and the status bar, and nothing else.
+
+Screens do their own work; the window only arranges them, switches the language, and keeps
+its geometry and table layouts in QSettings between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from parking_desk import __version__
+from parking_desk.config import save_settings
+from parking_desk.services.store.base import Store
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.bookings_tab import BookingsTab
+from parking_desk.ui.desk.new_booking_tab import NewBookingTab
+from parking_desk.ui.desk.scan_panel import ScanPanel
+from parking_desk.ui.engine_adapter import EngineAdapter
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.status_bar import StatusBar
+from parking_desk.ui.translations import Translations
+
+Title = str | Callable[[], str]
+RECONNECT_MS = 10_000
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        translations: Translations | None = None,
+        engine_events: EngineAdapter | None = None,
+        settings_path: Path | None = None,
+        ui_state: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.translations = translations
+        self.settings_path = settings_path
+        # Set by the application: tries the store connection again after a failure.
+        self.reconnect: Callable[[], None] | None = None
+        self.ui_state = ui_state or QSettings("parking-desk", "desk")
+        self.tabs = QTabWidget(objectName="mainTabs")
+        self.setCentralWidget(self.tabs)
+        self._titles: list[tuple[QWidget, Title]] = []
+        self.status = StatusBar(ctx)
+        self.setStatusBar(self.status)
+        self._build_tabs()
+        self._build_menus()
+        if engine_events is not None:
+            engine_events.changed.connect(self.status.mark_dirty)
+            engine_events.completed.connect(self._email_moved)
+            engine_events.dead.connect(self._email_moved)
+        self.new_booking.form.saved.connect(self.status.mark_dirty)
+        self.retranslate_ui()
+        self._restore_state()
+
+    def _build_tabs(self) -> None:
+        """The desk's own tabs. Other screens join with ``add_tab`` after this."""
+        self.new_booking = NewBookingTab(self.ctx)
+        self.bookings = BookingsTab(self.ctx)
+        self.scan = ScanPanel(self.ctx)
+        self.add_tab(self.new_booking, lambda: self.tr("&New booking"))
+        self.add_tab(self.bookings, lambda: self.tr("&Bookings"))
+        self.add_tab(self.scan, lambda: self.tr("S&can"))
+
+    def add_tab(self, widget: QWidget, title: Title) -> int:
+        """Add a screen; a callable title is asked again whenever the language changes."""
+        self._titles.append((widget, title))
+        return self.tabs.addTab(widget, title() if callable(title) else title)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.export_action = QAction(self, triggered=self.bookings._ask_export)
+        self.settings_action = QAction(self, triggered=self.open_settings)
+        self.quit_action = QAction(self, triggered=self.close)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = bar.addMenu("")
+        self.language_menu = self.view_menu.addMenu("")
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("ro", "Română"), ("en", "English")):
+            action = QAction(name, self, checkable=True)
+            action.setChecked(code == self.ctx.language)
+            action.triggered.connect(lambda _checked=False, c=code: self.set_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self, triggered=self.about)
+        self.help_menu.addAction(self.about_action)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Parking Desk — {site}").format(site=self.ctx.site_name()))
+        for widget, title in self._titles:
+            index = self.tabs.indexOf(widget)
+            if index >= 0 and callable(title):
+                self.tabs.setTabText(index, title())
+        self.file_menu.setTitle(self.tr("&File"))
+        self.export_action.setText(self.tr("&Export bookings to CSV…"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("&About Parking Desk"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- language ------------------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        """Switch now; every open screen re-labels itself on the LanguageChange event."""
+        self.ctx.language = language
+        self.language_actions[language].setChecked(True)
+        if self.translations is not None:
+            self.translations.apply(language)
+        if self.settings_path is not None:
+            self.ctx.settings.desk.language = language
+            settings, path = self.ctx.settings, self.settings_path
+            self.ctx.bridge.run(lambda: save_settings(settings, path))
+
+    # --- the store arrives ------------------------------------------------------------------
+    def connected(self, result: tuple[Store, object] | None, error: BaseException | None) -> None:
+        """The background connection finished: *result* is (store, engine or None)."""
+        if error is not None or result is None:
+            self.status.set_online(False)
+            self.statusBar().showMessage(error_text(error or RuntimeError(), self.ctx.language))
+            if self.reconnect is not None:
+                QTimer.singleShot(RECONNECT_MS, self.reconnect)
+            return
+        self.ctx.store, self.ctx.engine = result
+        self.status.set_online(True)
+        self.status.mark_dirty()
+        self.bookings.refresh()
+
+    def _email_moved(self, _event: object) -> None:
+        self.new_booking.refresh_email_status()
+
+    # --- dialogs -----------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        from parking_desk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self.settings_path, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.retranslate_ui()
+            if dialog.language_changed():
+                self.set_language(dialog.chosen_language())
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About Parking Desk"),
+            self.tr(
+                "Parking Desk {version}\n\nWalk-in bookings, tickets and check-in for "
+                "park-and-fly parking."
+            ).format(version=__version__),
+        )
+
+    # --- state kept between runs ---------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.ui_state.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 760)
+        self.bookings.restore_layout(self.ui_state)
+
+    def save_state(self) -> None:
+        self.ui_state.setValue("window/geometry", self.saveGeometry())
+        self.bookings.save_layout(self.ui_state)
+        self.ui_state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.status.stop()
+        self.closing.emit()
+        super().closeEvent(event)

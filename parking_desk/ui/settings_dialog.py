@@ -1,0 +1,264 @@
+"""Settings a desk may change itself, saved to the same TOML file the worker reads.
+
+Passwords are masked while typed and never logged; the supervisor PIN is kept only as its
+scrypt hash. "Test connection" logs in to the SMTP server on the bridge, never on the GUI
+thread, and reports in words a desk can act on.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSettings, save_settings
+from parking_desk.services.mail.smtp import SmtpTransport
+from parking_desk.services.roles import hash_pin
+from parking_desk.ui.context import AppContext
+
+
+class SmtpBox(QGroupBox):
+    """One SMTP server: empty host means "not used"."""
+
+    def __init__(self, ctx: AppContext, smtp: SmtpSettings | None, prefix: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.host = QLineEdit(smtp.host if smtp else "", objectName=f"{prefix}Host")
+        self.port = QSpinBox(objectName=f"{prefix}Port")
+        self.port.setRange(1, 65535)
+        self.port.setValue(smtp.port if smtp else DEFAULT_PORTS["starttls"])
+        self.security = QComboBox(objectName=f"{prefix}Security")
+        self.security.addItems(list(SMTP_SECURITY))
+        self.security.setCurrentText(smtp.security if smtp else "starttls")
+        self.user = QLineEdit(smtp.user if smtp else "", objectName=f"{prefix}User")
+        self.password = QLineEdit(smtp.password if smtp else "", objectName=f"{prefix}Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.test_button = QPushButton(objectName=f"{prefix}Test")
+        self.test_button.clicked.connect(self.test_connection)
+        self.result = QLabel(objectName=f"{prefix}TestResult", wordWrap=True)
+        self.form = QFormLayout(self)
+        self.labels = [QLabel() for _ in range(5)]
+        for label, widget in zip(
+            self.labels,
+            (self.host, self.port, self.security, self.user, self.password),
+            strict=True,
+        ):
+            self.form.addRow(label, widget)
+        self.form.addRow(self.test_button, self.result)
+        self._original = smtp
+
+    def retranslate_ui(self) -> None:
+        for label, text in zip(
+            self.labels,
+            (self.tr("Server"), self.tr("Port"), self.tr("Security"), self.tr("User")),
+            strict=False,
+        ):
+            label.setText(text)
+        self.labels[4].setText(self.tr("Password"))
+        self.host.setPlaceholderText(self.tr("empty: not used"))
+        self.test_button.setText(self.tr("Test connection"))
+
+    def value(self) -> SmtpSettings | None:
+        host = self.host.text().strip()
+        if not host:
+            return None
+        smtp = copy.copy(self._original) if self._original else SmtpSettings(host=host)
+        smtp.host = host
+        smtp.port = self.port.value()
+        smtp.security = self.security.currentText()
+        smtp.user = self.user.text().strip()
+        smtp.password = self.password.text()
+        return smtp
+
+    def test_connection(self) -> None:
+        smtp = self.value()
+        if smtp is None:
+            self._say(self.tr("Enter a server first."), ok=False)
+            return
+        self.test_button.setEnabled(False)
+        self._say(self.tr("Connecting…"), ok=None)
+        self.ctx.bridge.run(lambda: SmtpTransport(smtp).check(), self._tested)
+
+    def _tested(self, _result: object, error: BaseException | None) -> None:
+        self.test_button.setEnabled(True)
+        if error is None:
+            self._say(self.tr("Connected and logged in."), ok=True)
+        else:
+            # DeliveryError text carries the server's answer, never the password.
+            self._say(self.tr("Failed: {reason}").format(reason=error), ok=False)
+
+    def _say(self, text: str, ok: bool | None) -> None:
+        colour = {True: "#1b5e20", False: "#b00020", None: "#555555"}[ok]
+        self.result.setStyleSheet(f"color: {colour};")
+        self.result.setProperty("ok", ok)
+        self.result.setText(text)
+
+
+class SettingsDialog(QDialog):
+    def __init__(
+        self, ctx: AppContext, settings_path: Path | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings_path = settings_path
+        s = ctx.settings
+        self._language = s.desk.language
+        self.store_kind = QComboBox(objectName="storeKind")
+        self.store_kind.addItem("", "sqlite")
+        self.store_kind.addItem("Firestore", "firestore")
+        self.store_kind.setCurrentIndex(self.store_kind.findData(s.store.kind))
+        self.sqlite_path = QLineEdit(str(s.store.sqlite_path), objectName="sqlitePath")
+        self.project = QLineEdit(s.store.firestore_project, objectName="firestoreProject")
+        self.smtp = SmtpBox(ctx, s.smtp, "smtp")
+        self.backup = SmtpBox(ctx, s.smtp_backup, "backup")
+        self.mail_from = QLineEdit(s.mail.mail_from, objectName="mailFrom")
+        self.interval = QDoubleSpinBox(objectName="drainInterval", suffix=" s")
+        self.interval.setRange(1, 3600)
+        self.interval.setValue(s.worker.drain_interval_s)
+        self.run_in_app = QCheckBox(objectName="runInApp", checked=s.worker.run_in_app)
+        self.site_name = QLineEdit(s.desk.site_name, objectName="siteName")
+        self.operator = QLineEdit(s.desk.operator, objectName="operator")
+        self.language = QComboBox(objectName="settingsLanguage")
+        for code in ("", "ro", "en"):
+            self.language.addItem("", code)
+        self.language.setCurrentIndex(self.language.findData(s.desk.language))
+        self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.EchoMode.Password)
+        self.pin_again = QLineEdit(objectName="pinAgain", echoMode=QLineEdit.EchoMode.Password)
+        self.error = QLabel(objectName="settingsError", wordWrap=True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        self.pages = QTabWidget()
+        self.forms: dict[str, QFormLayout] = {}
+        for page in ("desk", "store", "mail", "worker"):
+            widget = QWidget()
+            self.forms[page] = QFormLayout(widget)
+            self.pages.addTab(widget, "")
+        self.rows = {
+            "site": ("desk", self.site_name),
+            "operator": ("desk", self.operator),
+            "language": ("desk", self.language),
+            "pin": ("desk", self.pin),
+            "pin_again": ("desk", self.pin_again),
+            "kind": ("store", self.store_kind),
+            "path": ("store", self.sqlite_path),
+            "project": ("store", self.project),
+            "from": ("mail", self.mail_from),
+            "interval": ("worker", self.interval),
+            "run_in_app": ("worker", self.run_in_app),
+        }
+        self.row_labels = {key: QLabel() for key in self.rows}
+        for key, (page, widget) in self.rows.items():
+            self.forms[page].addRow(self.row_labels[key], widget)
+        self.forms["mail"].addRow(self.smtp)
+        self.forms["mail"].addRow(self.backup)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Settings"))
+        for i, title in enumerate(
+            (self.tr("Desk"), self.tr("Database"), self.tr("E-mail"), self.tr("Worker"))
+        ):
+            self.pages.setTabText(i, title)
+        texts = {
+            "site": self.tr("Site name"),
+            "operator": self.tr("Operator name"),
+            "language": self.tr("Language"),
+            "pin": self.tr("New supervisor PIN"),
+            "pin_again": self.tr("Repeat the PIN"),
+            "kind": self.tr("Database"),
+            "path": self.tr("Database file"),
+            "project": self.tr("Firestore project"),
+            "from": self.tr("Sender address"),
+            "interval": self.tr("Check the queue every"),
+            "run_in_app": self.tr("Send e-mails from this desk"),
+        }
+        for key, text in texts.items():
+            self.row_labels[key].setText(text)
+        self.store_kind.setItemText(0, self.tr("Embedded (this computer)"))
+        self.language.setItemText(0, self.tr("As the system"))
+        self.language.setItemText(1, "Română")
+        self.language.setItemText(2, "English")
+        self.pin.setPlaceholderText(self.tr("leave empty to keep the current PIN"))
+        self.smtp.setTitle(self.tr("SMTP server"))
+        self.backup.setTitle(self.tr("Backup SMTP server (optional)"))
+        self.smtp.retranslate_ui()
+        self.backup.retranslate_ui()
+
+    def build(self) -> Settings:
+        """The settings as edited, or ValueError naming what is wrong."""
+        s = copy.deepcopy(self.ctx.settings)
+        s.store.kind = self.store_kind.currentData()
+        s.store.sqlite_path = Path(self.sqlite_path.text().strip()).expanduser()
+        s.store.firestore_project = self.project.text().strip()
+        if s.store.kind == "firestore" and not s.store.firestore_project:
+            raise ValueError(self.tr("Firestore needs a project id."))
+        s.smtp = self.smtp.value()
+        s.smtp_backup = self.backup.value()
+        for smtp in (s.smtp, s.smtp_backup):
+            if smtp is not None and bool(smtp.user) != bool(smtp.password):
+                raise ValueError(self.tr("An SMTP user needs its password, and the other way."))
+        s.mail.mail_from = self.mail_from.text().strip()
+        s.worker.drain_interval_s = self.interval.value()
+        s.worker.run_in_app = self.run_in_app.isChecked()
+        s.desk.site_name = self.site_name.text().strip()
+        s.desk.operator = self.operator.text().strip()
+        s.desk.language = self.language.currentData()
+        if self.pin.text() or self.pin_again.text():
+            if self.pin.text() != self.pin_again.text():
+                raise ValueError(self.tr("The two PINs differ."))
+            if len(self.pin.text().strip()) < 4:
+                raise ValueError(self.tr("The PIN needs at least 4 digits."))
+            s.security.supervisor_pin_hash = hash_pin(self.pin.text().strip())
+        return s
+
+    def accept(self) -> None:
+        try:
+            settings = self.build()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        if self.settings_path is not None:
+            try:
+                save_settings(settings, self.settings_path)
+            except OSError as exc:
+                self.error.setText(self.tr("Could not save: {reason}").format(reason=exc.strerror))
+                return
+        pin_changed = settings.security.supervisor_pin_hash != (
+            self.ctx.settings.security.supervisor_pin_hash
+        )
+        self.ctx.settings.__dict__.update(settings.__dict__)
+        if pin_changed:
+            self.ctx.session.set_pin_hash(settings.security.supervisor_pin_hash)
+        self.error.setText(self.tr("Saved. Database and worker changes apply at the next start."))
+        super().accept()
+
+    def language_changed(self) -> bool:
+        return self.chosen_language() != "" and self.chosen_language() != self._language
+
+    def chosen_language(self) -> str:
+        return self.language.currentData()

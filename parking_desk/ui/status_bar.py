@@ -1,0 +1,136 @@
+"""The status bar: which store, whether it answers, the background worker, the queue.
+
+Worker events only mark the queue counts dirty; a GUI timer asks the store once per burst
+(STYLE: never one query per event). The store is pinged on a slower timer, in the background.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from parking_desk.services.store.base import QueueStats
+from parking_desk.task import TaskState
+from parking_desk.ui.context import AppContext
+
+REFRESH_MS = 1000
+PING_MS = 15_000
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.store_label = QLabel(objectName="storeStatus")
+        self.worker_label = QLabel(objectName="workerStatus")
+        self.queue_label = QLabel(objectName="queueStatus")
+        for label in (self.store_label, self.worker_label, self.queue_label):
+            self.addPermanentWidget(label)
+        self.online: bool | None = None  # None: not connected yet
+        self.stats: QueueStats | None = None
+        self._dirty = True
+        self._asking = False
+        self._timer = QTimer(self, interval=REFRESH_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._ping_timer = QTimer(self, interval=PING_MS)
+        self._ping_timer.timeout.connect(self.ping)
+        self._ping_timer.start()
+        self.retranslate_ui()
+
+    def stop(self) -> None:
+        """The window is closing: no more background questions to a bridge shutting down."""
+        self._timer.stop()
+        self._ping_timer.stop()
+
+    def mark_dirty(self, *_args: object) -> None:
+        """Something in the queue moved; cheap enough to call from every event."""
+        self._dirty = True
+
+    def set_online(self, online: bool | None) -> None:
+        self.online = online
+        self._show_store()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        self._show_store()
+        self._show_worker()
+        self._show_queue()
+
+    def _tick(self) -> None:
+        self._show_worker()
+        if self._dirty and not self._asking and self.ctx.store is not None:
+            self._dirty = False
+            self._asking = True
+            store = self.ctx.store
+            self.ctx.bridge.run(store.queue_stats, self._got_stats)
+
+    def _got_stats(self, stats: QueueStats | None, error: BaseException | None) -> None:
+        self._asking = False
+        if error is not None:
+            self.set_online(False)
+            self._dirty = True
+            return
+        self.stats = stats
+        self.set_online(True)
+        self._show_queue()
+
+    def ping(self) -> None:
+        if self.ctx.store is None:
+            return
+        store = self.ctx.store
+        self.ctx.bridge.run(store.ping, lambda _r, error: self.set_online(error is None))
+        self._dirty = True  # another desk or the website may have queued work meanwhile
+
+    def _show_store(self) -> None:
+        if self.ctx.settings.store.kind == "firestore":
+            kind = self.tr("Firestore ({project})").format(
+                project=self.ctx.settings.store.firestore_project
+            )
+        else:
+            kind = self.tr("Embedded database")
+        if self.online is None:
+            state, colour = self.tr("connecting…"), "#8a5a00"
+        elif self.online:
+            state, colour = self.tr("online"), "#1b5e20"
+        else:
+            state, colour = self.tr("OFFLINE"), "#b00020"
+        self.store_label.setText(f"{kind}: <b style='color:{colour}'>{state}</b>")
+        self.store_label.setProperty("online", self.online)
+
+    def _show_worker(self) -> None:
+        engine = self.ctx.engine
+        if engine is None:
+            text = (
+                self.tr("Worker: off (another machine sends the e-mails)")
+                if not self.ctx.settings.worker.run_in_app
+                else self.tr("Worker: starting…")
+            )
+        else:
+            status = engine.status()
+            if not status.running:
+                text = self.tr("Worker: stopped")
+            elif status.last_error:
+                text = self.tr("Worker: error ({error})").format(error=status.last_error[:60])
+            elif status.draining:
+                text = self.tr("Worker: sending…")
+            else:
+                text = self.tr("Worker: idle, {sent} sent").format(sent=status.sent_total)
+        self.worker_label.setText(text)
+
+    def _show_queue(self) -> None:
+        if self.stats is None:
+            self.queue_label.setText(self.tr("Queue: –"))
+            return
+        counts = self.stats.counts
+        self.queue_label.setText(
+            self.tr("Queue: {pending} waiting, {processing} sending, {dead} failed").format(
+                pending=counts.get(TaskState.PENDING, 0),
+                processing=counts.get(TaskState.PROCESSING, 0),
+                dead=counts.get(TaskState.DEAD, 0),
+            )
+        )

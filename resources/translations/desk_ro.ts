@@ -1,0 +1,969 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ro_RO">
+<context>
+    <name>AmendDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="46"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
+        <source>Plate</source>
+        <translation>Nr. înmatriculare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
+        <source>Arrival</source>
+        <translation>Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
+        <source>Departure</source>
+        <translation>Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="54"/>
+        <source>Amend booking {number}</source>
+        <translation>Modificare rezervare {number}</translation>
+    </message>
+</context>
+<context>
+    <name>BookingDetails</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="97"/>
+        <source>Booking number</source>
+        <translation>Număr rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="98"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
+        <source>Phone</source>
+        <translation>Telefon</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
+        <source>Plate</source>
+        <translation>Nr. înmatriculare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
+        <source>Arrival</source>
+        <translation>Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
+        <source>Departure</source>
+        <translation>Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
+        <source>Passengers</source>
+        <translation>Pasageri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
+        <source>Notes</source>
+        <translation>Observații</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
+        <source>Status</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
+        <source>Confirmation e-mail</source>
+        <translation>E-mail de confirmare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
+        <source>Source</source>
+        <translation>Sursă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="112"/>
+        <source>History</source>
+        <translation>Istoric</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="113"/>
+        <source>Amend…</source>
+        <translation>Modifică…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
+        <source>Resend e-mail</source>
+        <translation>Retrimite e-mailul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="215"/>
+        <source>Cancel booking</source>
+        <translation>Anulează rezervarea</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
+        <source>Check in</source>
+        <translation>Înregistrează sosirea</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
+        <source>Check out</source>
+        <translation>Înregistrează plecarea</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="157"/>
+        <source>sent at {when}</source>
+        <translation>trimis la {when}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="160"/>
+        <source>failed (last change {when})</source>
+        <translation>eșuat (ultima modificare {when})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="161"/>
+        <source>pending</source>
+        <translation>în așteptare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="180"/>
+        <source>Working…</source>
+        <translation>Se lucrează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="204"/>
+        <source>Checked in.</source>
+        <translation>Sosire înregistrată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="205"/>
+        <source>Checked out.</source>
+        <translation>Plecare înregistrată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="206"/>
+        <source>Booking cancelled.</source>
+        <translation>Rezervare anulată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="216"/>
+        <source>Cancel booking {number}? The ticket will be refused at the gate.</source>
+        <translation>Anulați rezervarea {number}? Biletul va fi refuzat la barieră.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="232"/>
+        <source>The confirmation e-mail is queued again.</source>
+        <translation>E-mailul de confirmare a fost pus din nou în coadă.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="244"/>
+        <source>Booking amended; a new confirmation is on its way.</source>
+        <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
+    </message>
+</context>
+<context>
+    <name>BookingForm</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="180"/>
+        <source>Client &amp;name</source>
+        <translation>&amp;Nume client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="181"/>
+        <source>&amp;E-mail</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="182"/>
+        <source>&amp;Phone</source>
+        <translation>&amp;Telefon</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="183"/>
+        <source>P&amp;late</source>
+        <translation>Nr. în&amp;matriculare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="184"/>
+        <source>&amp;Arrival</source>
+        <translation>&amp;Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="185"/>
+        <source>&amp;Departure</source>
+        <translation>&amp;Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="186"/>
+        <source>Pa&amp;ssengers</source>
+        <translation>P&amp;asageri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="187"/>
+        <source>N&amp;otes</source>
+        <translation>&amp;Observații</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="188"/>
+        <source>E-mail lan&amp;guage</source>
+        <translation>&amp;Limba e-mailului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="192"/>
+        <source>First and last name</source>
+        <translation>Prenume și nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="193"/>
+        <source>client@example.com</source>
+        <translation>client@exemplu.ro</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="194"/>
+        <source>+40 7xx xxx xxx</source>
+        <translation>+40 7xx xxx xxx</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="195"/>
+        <source>B123ABC</source>
+        <translation>B123ABC</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="196"/>
+        <source>Save (Enter)</source>
+        <translation>Salvează (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="197"/>
+        <source>Clear (Esc)</source>
+        <translation>Golește (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="268"/>
+        <source>Please correct the marked fields.</source>
+        <translation>Corectați câmpurile marcate.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="282"/>
+        <source>Saving…</source>
+        <translation>Se salvează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="295"/>
+        <source>Booking {number} saved.</source>
+        <translation>Rezervarea {number} a fost salvată.</translation>
+    </message>
+</context>
+<context>
+    <name>BookingsModel</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="168"/>
+        <source>Number</source>
+        <translation>Număr</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="169"/>
+        <source>Name</source>
+        <translation>Nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="170"/>
+        <source>Plate</source>
+        <translation>Nr. înmatriculare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="171"/>
+        <source>Arrival</source>
+        <translation>Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="172"/>
+        <source>Departure</source>
+        <translation>Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="173"/>
+        <source>Status</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="174"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="182"/>
+        <source>confirmed</source>
+        <translation>confirmată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="183"/>
+        <source>checked in</source>
+        <translation>sosit</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="184"/>
+        <source>checked out</source>
+        <translation>plecat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="185"/>
+        <source>cancelled</source>
+        <translation>anulată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="186"/>
+        <source>pending</source>
+        <translation>în așteptare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="187"/>
+        <source>sent</source>
+        <translation>trimis</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_model.py" line="188"/>
+        <source>failed</source>
+        <translation>eșuat</translation>
+    </message>
+</context>
+<context>
+    <name>BookingsTab</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="101"/>
+        <source>Search by booking number, plate or name</source>
+        <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="103"/>
+        <source>All bookings</source>
+        <translation>Toate rezervările</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="104"/>
+        <source>Today&apos;s arrivals</source>
+        <translation>Sosirile de azi</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="105"/>
+        <source>Today&apos;s returns</source>
+        <translation>Întoarcerile de azi</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="109"/>
+        <source>Export CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="149"/>
+        <source>%n booking(s)</source>
+        <translation>
+            <numerusform>%n rezervare</numerusform>
+            <numerusform>%n rezervări</numerusform>
+            <numerusform>%n de rezervări</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="174"/>
+        <source>Export bookings</source>
+        <translation>Export rezervări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="174"/>
+        <source>CSV files (*.csv)</source>
+        <translation>Fișiere CSV (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="178"/>
+        <source>%n booking(s) exported.</source>
+        <translation>
+            <numerusform>%n rezervare exportată.</numerusform>
+            <numerusform>%n rezervări exportate.</numerusform>
+            <numerusform>%n de rezervări exportate.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CsvExport</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="22"/>
+        <source>Booking number</source>
+        <translation>Număr rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="23"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="24"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="25"/>
+        <source>Phone</source>
+        <translation>Telefon</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="26"/>
+        <source>Plate</source>
+        <translation>Nr. înmatriculare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="27"/>
+        <source>Arrival</source>
+        <translation>Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="28"/>
+        <source>Departure</source>
+        <translation>Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="29"/>
+        <source>Passengers</source>
+        <translation>Pasageri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="30"/>
+        <source>Status</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="31"/>
+        <source>E-mail status</source>
+        <translation>Stare e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/csv_export.py" line="32"/>
+        <source>Notes</source>
+        <translation>Observații</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="70"/>
+        <source>&amp;New booking</source>
+        <translation>Rezervare &amp;nouă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="71"/>
+        <source>&amp;Bookings</source>
+        <translation>&amp;Rezervări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="72"/>
+        <source>S&amp;can</source>
+        <translation>&amp;Scanare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="106"/>
+        <source>Parking Desk — {site}</source>
+        <translation>Parking Desk — {site}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="111"/>
+        <source>&amp;File</source>
+        <translation>&amp;Fișier</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="112"/>
+        <source>&amp;Export bookings to CSV…</source>
+        <translation>&amp;Export rezervări în CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="113"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Setări…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="114"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Ieșire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="115"/>
+        <source>&amp;View</source>
+        <translation>&amp;Vizualizare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="116"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Limbă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="117"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Ajutor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="118"/>
+        <source>&amp;About Parking Desk</source>
+        <translation>&amp;Despre Parking Desk</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="167"/>
+        <source>About Parking Desk</source>
+        <translation>Despre Parking Desk</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
+        <source>Parking Desk {version}
+
+Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
+        <translation>Parking Desk {version}
+
+Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-and-fly.</translation>
+    </message>
+</context>
+<context>
+    <name>QrFullscreen</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_fullscreen.py" line="38"/>
+        <source>Ticket {number}</source>
+        <translation>Bilet {number}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_fullscreen.py" line="39"/>
+        <source>Press Esc or click to close</source>
+        <translation>Apăsați Esc sau faceți clic pentru a închide</translation>
+    </message>
+</context>
+<context>
+    <name>QrPanel</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="72"/>
+        <source>Show to client</source>
+        <translation>Arată clientului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="73"/>
+        <source>Print ticket</source>
+        <translation>Tipărește biletul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
+        <source>Save as PDF</source>
+        <translation>Salvează ca PDF</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="188"/>
+        <source>Save QR as PNG</source>
+        <translation>Salvează codul QR ca PNG</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="77"/>
+        <source>The QR of the next booking appears here.</source>
+        <translation>Codul QR al următoarei rezervări apare aici.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="79"/>
+        <source>Ticket</source>
+        <translation>Bilet</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="121"/>
+        <source>E-mail sent at {when}</source>
+        <translation>E-mail trimis la {when}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="124"/>
+        <source>E-mail failed; a supervisor can see why in the queue</source>
+        <translation>E-mailul a eșuat; un supervizor poate vedea motivul în coadă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="127"/>
+        <source>E-mail waiting to be sent…</source>
+        <translation>E-mailul așteaptă să fie trimis…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="179"/>
+        <source>Save ticket as PDF</source>
+        <translation>Salvează biletul ca PDF</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPanel</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="112"/>
+        <source>&amp;Mode</source>
+        <translation>&amp;Mod</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="114"/>
+        <source>Automatic: check in, then check out</source>
+        <translation>Automat: întâi sosire, apoi plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="115"/>
+        <source>Check in only</source>
+        <translation>Doar sosiri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="116"/>
+        <source>Check out only</source>
+        <translation>Doar plecări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="121"/>
+        <source>Scan the ticket&apos;s QR code, or type the booking number and press Enter.</source>
+        <translation>Scanați codul QR de pe bilet sau tastați numărul rezervării și apăsați Enter.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="123"/>
+        <source>Scan or type a booking number</source>
+        <translation>Scanați sau tastați un număr de rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="161"/>
+        <source>Checking {number}…</source>
+        <translation>Se verifică {number}…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="169"/>
+        <source>FORGED TICKET: it was not issued by this operator.</source>
+        <translation>BILET FALS: nu a fost emis de acest operator.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="170"/>
+        <source>ALTERED TICKET: its data does not match its signature.</source>
+        <translation>BILET MODIFICAT: datele nu corespund semnăturii.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="171"/>
+        <source>EXPIRED TICKET: it was valid until {when}.</source>
+        <translation>BILET EXPIRAT: a fost valabil până la {when}.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="175"/>
+        <source>Not a ticket or booking number this desk can read.</source>
+        <translation>Nu este un bilet sau un număr de rezervare recunoscut.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="183"/>
+        <source>{name} · {plate} · {arrival} → {departure}</source>
+        <translation>{name} · {plate} · {arrival} → {departure}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="191"/>
+        <source>Refused: this ticket is for plate {old}, the booking now has {new}. Ask for the newer ticket.</source>
+        <translation>Refuzat: biletul este pentru numărul {old}, iar rezervarea are acum {new}. Cereți biletul nou.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="196"/>
+        <source>CHECKED IN: {number}</source>
+        <translation>SOSIRE ÎNREGISTRATĂ: {number}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="199"/>
+        <source>CHECKED OUT: {number}</source>
+        <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="182"/>
+        <source>Settings</source>
+        <translation>Setări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <source>Desk</source>
+        <translation>Ghișeu</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
+        <source>Database</source>
+        <translation>Bază de date</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <source>Worker</source>
+        <translation>Procesare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <source>Site name</source>
+        <translation>Numele parcării</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="189"/>
+        <source>Operator name</source>
+        <translation>Numele operatorului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
+        <source>Language</source>
+        <translation>Limbă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
+        <source>New supervisor PIN</source>
+        <translation>PIN nou de supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
+        <source>Repeat the PIN</source>
+        <translation>Repetați PIN-ul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
+        <source>Database file</source>
+        <translation>Fișierul bazei de date</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
+        <source>Firestore project</source>
+        <translation>Proiect Firestore</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
+        <source>Sender address</source>
+        <translation>Adresa expeditorului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
+        <source>Check the queue every</source>
+        <translation>Verifică coada la fiecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
+        <source>Send e-mails from this desk</source>
+        <translation>Trimite e-mailurile de pe acest ghișeu</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="202"/>
+        <source>Embedded (this computer)</source>
+        <translation>Integrată (acest calculator)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="203"/>
+        <source>As the system</source>
+        <translation>Ca sistemul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="206"/>
+        <source>leave empty to keep the current PIN</source>
+        <translation>lăsați gol pentru a păstra PIN-ul actual</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
+        <source>SMTP server</source>
+        <translation>Server SMTP</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
+        <source>Backup SMTP server (optional)</source>
+        <translation>Server SMTP de rezervă (opțional)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="219"/>
+        <source>Firestore needs a project id.</source>
+        <translation>Firestore necesită un ID de proiect.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="224"/>
+        <source>An SMTP user needs its password, and the other way.</source>
+        <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="233"/>
+        <source>The two PINs differ.</source>
+        <translation>Cele două PIN-uri diferă.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="235"/>
+        <source>The PIN needs at least 4 digits.</source>
+        <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="249"/>
+        <source>Could not save: {reason}</source>
+        <translation>Nu s-a putut salva: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="257"/>
+        <source>Saved. Database and worker changes apply at the next start.</source>
+        <translation>Salvat. Schimbările bazei de date și ale procesării se aplică la următoarea pornire.</translation>
+    </message>
+</context>
+<context>
+    <name>SmtpBox</name>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <source>Security</source>
+        <translation>Securitate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <source>User</source>
+        <translation>Utilizator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
+        <source>Password</source>
+        <translation>Parolă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="74"/>
+        <source>empty: not used</source>
+        <translation>gol: nefolosit</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
+        <source>Test connection</source>
+        <translation>Testează conexiunea</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="92"/>
+        <source>Enter a server first.</source>
+        <translation>Introduceți mai întâi un server.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="95"/>
+        <source>Connecting…</source>
+        <translation>Se conectează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="101"/>
+        <source>Connected and logged in.</source>
+        <translation>Conectat și autentificat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="104"/>
+        <source>Failed: {reason}</source>
+        <translation>Eșuat: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="91"/>
+        <source>Firestore ({project})</source>
+        <translation>Firestore ({project})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="95"/>
+        <source>Embedded database</source>
+        <translation>Bază de date integrată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="97"/>
+        <source>connecting…</source>
+        <translation>se conectează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="99"/>
+        <source>online</source>
+        <translation>conectată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="101"/>
+        <source>OFFLINE</source>
+        <translation>DECONECTATĂ</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="109"/>
+        <source>Worker: off (another machine sends the e-mails)</source>
+        <translation>Procesare: oprită (alt calculator trimite e-mailurile)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="111"/>
+        <source>Worker: starting…</source>
+        <translation>Procesare: pornește…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="116"/>
+        <source>Worker: stopped</source>
+        <translation>Procesare: oprită</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="118"/>
+        <source>Worker: error ({error})</source>
+        <translation>Procesare: eroare ({error})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="120"/>
+        <source>Worker: sending…</source>
+        <translation>Procesare: se trimite…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="122"/>
+        <source>Worker: idle, {sent} sent</source>
+        <translation>Procesare: inactivă, {sent} trimise</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="127"/>
+        <source>Queue: –</source>
+        <translation>Coadă: –</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="131"/>
+        <source>Queue: {pending} waiting, {processing} sending, {dead} failed</source>
+        <translation>Coadă: {pending} în așteptare, {processing} în curs, {dead} eșuate</translation>
+    </message>
+</context>
+<context>
+    <name>Ticket</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="59"/>
+        <source>The printer could not be opened.</source>
+        <translation>Imprimanta nu a putut fi deschisă.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="86"/>
+        <source>Arrival: {when}</source>
+        <translation>Sosire: {when}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="92"/>
+        <source>Departure: {when}</source>
+        <translation>Plecare: {when}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="99"/>
+        <source>Show this ticket at the gate. Keep it until you leave.</source>
+        <translation>Prezentați biletul la barieră. Păstrați-l până la plecare.</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <location filename="../../parking_desk/ui/errors_text.py" line="16"/>
+        <source>The database did not answer ({detail}). Nothing was lost; try again.</source>
+        <translation>Baza de date nu a răspuns ({detail}). Nu s-a pierdut nimic; încercați din nou.</translation>
+    </message>
+</context>
+</TS>

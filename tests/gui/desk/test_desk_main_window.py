@@ -1,0 +1,103 @@
+"""The main window: its tabs, the language switch, the status bar and the saved layout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QLabel
+
+from parking_desk.ui.main_window import MainWindow
+from parking_desk.ui.translations import Translations
+
+ROOT = Path(__file__).resolve().parents[3]
+QM = ROOT / "resources" / "translations" / "desk_ro.qm"
+
+
+@pytest.fixture
+def window(qtbot, ctx, tmp_path):
+    state = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    translations = Translations(QApplication.instance())
+    win = MainWindow(ctx, translations, ui_state=state)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    translations.apply("en")
+
+
+def tab_titles(win: MainWindow) -> list[str]:
+    return [win.tabs.tabText(i).replace("&", "") for i in range(win.tabs.count())]
+
+
+@pytest.mark.skipif(not QM.exists(), reason="run make translations first")
+def test_switching_language_changes_the_visible_strings(qtbot, window):
+    assert tab_titles(window) == ["New booking", "Bookings", "Scan"]
+    assert window.new_booking.form.save_button.text() == "Save (Enter)"
+    window.set_language("ro")
+    qtbot.waitUntil(lambda: tab_titles(window)[0] == "Rezervare nouă", timeout=3000)
+    assert tab_titles(window) == ["Rezervare nouă", "Rezervări", "Scanare"]
+    assert window.new_booking.form.save_button.text() == "Salvează (Enter)"
+    assert window.file_menu.title().replace("&", "") == "Fișier"
+    # Errors raised below the UI follow the language too.
+    window.new_booking.form.save()
+    assert window.new_booking.form.messages["clientName"].text() == "Câmp obligatoriu."
+    window.set_language("en")
+    qtbot.waitUntil(lambda: tab_titles(window)[0] == "New booking", timeout=3000)
+    assert window.new_booking.form.messages["clientName"].text() == "This field is required."
+
+
+def test_another_screen_joins_with_add_tab(window):
+    index = window.add_tab(QLabel("queue"), "Queue")
+    assert window.tabs.tabText(index) == "Queue"
+
+
+def test_the_status_bar_shows_the_store_and_the_queue(qtbot, window, new_booking):
+    new_booking()
+    window.connected((window.ctx.store, None), None)
+    qtbot.waitUntil(lambda: "1 waiting" in window.status.queue_label.text(), timeout=5000)
+    assert "Embedded database" in window.status.store_label.text()
+    assert "online" in window.status.store_label.text()
+
+
+def test_a_failed_connection_shows_offline(window):
+    from parking_desk.errors import StoreUnavailable
+
+    window.ctx.store = None
+    window.connected(None, StoreUnavailable("refused"))
+    assert "OFFLINE" in window.status.store_label.text()
+
+
+def test_geometry_and_table_layout_are_kept(qtbot, ctx, tmp_path):
+    state = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(ctx, ui_state=state)
+    qtbot.addWidget(first)
+    first.resize(700, 500)
+    first.bookings.table.setColumnWidth(1, 321)
+    first.close()
+    second = MainWindow(ctx, ui_state=state)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 500)
+    assert second.bookings.table.columnWidth(1) == 321
+
+
+def test_self_test_builds_the_window_and_exits_0(tmp_path):
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PARKING_DESK_CONFIG": str(tmp_path / "settings.toml"),
+        "PARKING_DESK_SQLITE_PATH": str(tmp_path / "desk.db"),
+        "PARKING_DESK_QR_KEY": str(tmp_path / "key.pem"),
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "parking_desk.ui.app", "--self-test"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
