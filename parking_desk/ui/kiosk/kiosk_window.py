@@ -1,0 +1,316 @@
+"""The kiosk: the queue's health on a wall screen, readable from across the room.
+
+Read-only and free of personal data: it shows counts, ages and worker ids, nothing about a
+booking. The store is read on a timer in the background; when it cannot be reached the
+board says since when, keeps trying, and comes back by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.config import Settings
+from parking_desk.services.queue_health import HealthSnapshot, Light, collect_health
+from parking_desk.services.roles import check_pin
+from parking_desk.services.store.base import Store
+from parking_desk.task import TaskState
+from parking_desk.timeutil import utcnow
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.console.pin_dialog import PinDialog
+from parking_desk.ui.console.relative_time import age_text
+from parking_desk.ui.kiosk.health_widgets import Sparkline, TrafficLight
+
+REFRESH_MS = 5000
+STYLE = """
+KioskWindow { background: #111418; }
+QLabel { color: #f2f2f2; }
+QLabel[role="caption"] { color: #a9b1bb; }
+QLabel[stale="true"] { color: #ff6b6b; }
+QFrame[role="tile"] { background: #1c2128; border-radius: 12px; }
+QLabel[offline="true"] {
+    color: #ffffff; background: #b71c1c; border-radius: 8px; padding: 4px 16px;
+}
+"""
+
+
+class Tile(QFrame):
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "tile")
+        self.caption = QLabel(caption)
+        self.caption.setProperty("role", "caption")
+        self.value = QLabel("–")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        for label in (self.caption, self.value):
+            shrinkable(label)
+
+
+def shrinkable(label: QLabel) -> QLabel:
+    """Large type must never make the window wider than the screen (that would drop it out
+    of full screen); a label too long for a small screen is cut instead."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
+    return label
+
+
+class KioskWindow(QWidget):
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        bridge: Bridge,
+        settings: Settings,
+        *,
+        refresh_ms: int = REFRESH_MS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__()
+        self.setStyleSheet(STYLE)
+        self._open_store = open_store
+        self._store: Store | None = None
+        self.bridge = bridge
+        self.settings = settings
+        self.clock = clock
+        self.snapshot: HealthSnapshot | None = None
+        self.offline_since: datetime | None = None
+        self._busy = False
+        self.setWindowTitle(self.tr("E-mail queue health"))
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(refresh_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        QTimer.singleShot(0, self.refresh)
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel(self.tr("E-mail queue"))
+        self.status = QLabel(self.tr("Connecting…"))
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.status)
+
+        self.light = TrafficLight()
+        self.light_text = QLabel()
+        self.light_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reasons = QLabel()
+        self.reasons.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reasons.setWordWrap(True)
+        self.reasons.setProperty("role", "caption")
+        left = QVBoxLayout()
+        left.addWidget(self.light, 1)
+        left.addWidget(self.light_text)
+        left.addWidget(self.reasons)
+
+        self.tiles = {
+            "pending": Tile(self.tr("Waiting")),
+            "retrying": Tile(self.tr("Retrying")),
+            "processing": Tile(self.tr("Sending")),
+            "dead": Tile(self.tr("Failed")),
+            "oldest": Tile(self.tr("Oldest due")),
+            "hour": Tile(self.tr("Sent, last hour")),
+            "today": Tile(self.tr("Sent today")),
+            "rate": Tile(self.tr("Failure rate")),
+        }
+        grid = QGridLayout()
+        for i, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, i // 4, i % 4)
+
+        top = QHBoxLayout()
+        top.addLayout(left, 1)
+        top.addLayout(grid, 4)
+
+        self.spark_caption = QLabel(self.tr("Sends per minute, last hour"))
+        self.spark_caption.setProperty("role", "caption")
+        self.sparkline = Sparkline()
+        self.workers_caption = QLabel(self.tr("Workers"))
+        self.workers_caption.setProperty("role", "caption")
+        self.workers = QVBoxLayout()
+        self.worker_labels: list[QLabel] = []
+        spark_box = QVBoxLayout()
+        spark_box.addWidget(self.spark_caption)
+        spark_box.addWidget(self.sparkline, 1)
+        workers_box = QVBoxLayout()
+        workers_box.addWidget(self.workers_caption)
+        workers_box.addLayout(self.workers)
+        workers_box.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addLayout(spark_box, 3)
+        bottom.addLayout(workers_box, 2)
+
+        for label in (self.title, self.status, self.light_text, self.reasons):
+            shrinkable(label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addLayout(header)
+        layout.addLayout(top, 3)
+        layout.addLayout(bottom, 2)
+        self._set_light(None)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Type sized from the screen height, so a 1080p wall screen gets letters ~9 cm tall."""
+        super().resizeEvent(event)
+        h = max(self.height(), 400)
+        sizes = ((self.title, h / 20, True), (self.status, h / 30, True))
+        for widget, px, bold in sizes:
+            self._font(widget, px, bold)
+        for tile in self.tiles.values():
+            self._font(tile.caption, h / 36, False)
+            self._font(tile.value, h / 12, True)
+        self._font(self.light_text, h / 22, True)
+        for widget in (self.reasons, self.spark_caption, self.workers_caption):
+            self._font(widget, h / 36, False)
+        for label in self.worker_labels:
+            self._font(label, h / 32, False)
+
+    @staticmethod
+    def _font(widget: QWidget, px: float, bold: bool) -> None:
+        font = QFont(widget.font())
+        font.setPixelSize(max(10, int(px)))
+        font.setBold(bold)
+        widget.setFont(font)
+
+    # --- data --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self._busy:
+            return  # the previous read is still running (a slow or hanging store)
+        self._busy = True
+        limits = self.settings.kiosk
+
+        def read() -> HealthSnapshot:
+            # Only one read runs at a time (_busy), so this background assignment is unshared.
+            if self._store is None:
+                self._store = self._open_store()
+            return collect_health(self._store, limits, now=self.clock())
+
+        self.bridge.run(read, self._loaded)
+
+    def _loaded(self, snapshot: Any, error: BaseException | None) -> None:
+        self._busy = False
+        if error is not None:
+            if self.offline_since is None:
+                self.offline_since = self.clock()
+            when = self.offline_since.astimezone().strftime("%H:%M")
+            self.status.setText(self.tr("Offline since %1").replace("%1", when))
+            self._flag(self.status, "offline", True)
+            self._set_light(None)
+            return
+        self.offline_since = None
+        self._flag(self.status, "offline", False)
+        self.snapshot = snapshot
+        self.status.setText(
+            self.tr("Updated %1").replace("%1", snapshot.at.astimezone().strftime("%H:%M:%S"))
+        )
+        self._show(snapshot)
+
+    @staticmethod
+    def _flag(widget: QWidget, name: str, on: bool) -> None:
+        widget.setProperty(name, "true" if on else "false")
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def _set_light(self, light: Light | None) -> None:
+        text = {
+            Light.GREEN: self.tr("All good"),
+            Light.AMBER: self.tr("Attention"),
+            Light.RED: self.tr("Problem"),
+            None: self.tr("Offline"),
+        }[light]
+        self.light.set_light(light, text)
+        self.light_text.setText(text)
+        if light is None:
+            self.reasons.setText("")
+
+    def reason_text(self, code: str) -> str:
+        return {
+            "oldest_due": self.tr("e-mails waiting too long"),
+            "dead": self.tr("failed e-mails"),
+            "failure_rate": self.tr("high failure rate"),
+            "no_worker": self.tr("no worker running"),
+        }.get(code, code)
+
+    def _show(self, s: HealthSnapshot) -> None:
+        self._set_light(s.light)
+        self.reasons.setText(" · ".join(self.reason_text(r) for r in s.reasons))
+        counts = s.counts
+        values = {
+            "pending": str(counts.get(TaskState.PENDING, 0) - s.retrying),
+            "retrying": str(s.retrying),
+            "processing": str(counts.get(TaskState.PROCESSING, 0)),
+            "dead": str(counts.get(TaskState.DEAD, 0)),
+            "oldest": age_text(s.oldest_due_age.total_seconds()) if s.oldest_due_age else "–",
+            "hour": str(s.sent_last_hour),
+            "today": str(s.sent_today),
+            "rate": f"{s.failure_rate * 100:.1f} %" if s.failure_rate is not None else "–",
+        }
+        for key, value in values.items():
+            self.tiles[key].value.setText(value)
+        self.sparkline.set_values(s.per_minute)
+        self._show_workers(s)
+
+    def _show_workers(self, s: HealthSnapshot) -> None:
+        while len(self.worker_labels) < max(len(s.workers), 1):
+            label = shrinkable(QLabel())
+            self.workers.addWidget(label)
+            self.worker_labels.append(label)
+        for label in self.worker_labels:
+            label.hide()
+        if not s.workers:
+            self.worker_labels[0].setText(self.tr("No worker has reported"))
+            self._flag(self.worker_labels[0], "stale", True)
+            self.worker_labels[0].show()
+        for label, beat in zip(self.worker_labels, s.workers, strict=False):
+            text = self.tr("%1: heartbeat %2 ago").replace("%1", beat.worker_id)
+            label.setText(text.replace("%2", age_text(beat.age.total_seconds())))
+            self._flag(label, "stale", beat.stale)
+            label.show()
+        self.resizeEvent(QResizeEvent(self.size(), self.size()))
+
+    # --- leaving full screen needs the supervisor ---------------------------------------------
+    def _supervisor_confirms(self) -> bool:
+        stored = self.settings.security.supervisor_pin_hash
+        if not stored:
+            self.status.setText(self.tr("No supervisor PIN is set; full screen stays on."))
+            return False
+        dialog = PinDialog(lambda pin: check_pin(pin, stored), self)
+        self.pin_dialog = dialog
+        return dialog.exec() == PinDialog.DialogCode.Accepted
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Escape, Qt.Key.Key_F11) and self.isFullScreen():
+            if self._supervisor_confirms():
+                self.showNormal()
+            return
+        if key == Qt.Key.Key_F11:
+            self.showFullScreen()
+            return
+        super().keyPressEvent(event)
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isFullScreen() and not self._supervisor_confirms():
+            event.ignore()
+            return
+        self.timer.stop()
+        super().closeEvent(event)

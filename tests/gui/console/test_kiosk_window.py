@@ -1,0 +1,159 @@
+"""The kiosk on real widgets over a real SQLite store: no personal data, offline and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from console_data import PIN, answer_dialogs
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from parking_desk.booking import Booking
+from parking_desk.config import Settings
+from parking_desk.services.store.base import DeliveryOutcome, WorkerInfo
+from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.task import LastError
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.kiosk.kiosk_window import KioskWindow
+
+WAIT = 5000
+CLIENTS = [
+    ("Ștefania Rădulescu", "stefania.radulescu@example.ro", "0722 111 222", "B 123 XYZ"),
+    ("Mihai Ionescu", "mihai.ionescu@example.ro", "0733 222 333", "CJ 45 ABC"),
+    ("Ana Popa", "ana.popa@example.ro", "0744 333 444", "IF 07 POP"),
+]
+
+
+def seed(store: SqliteStore) -> None:
+    """Three bookings: one e-mail sent, one bounced for good, one waiting; one live worker."""
+    now = datetime.now(UTC)
+    for name, email, phone, plate in CLIENTS:
+        store.create_booking(
+            Booking(
+                client_name=name,
+                client_email=email,
+                phone=phone,
+                plate=plate.replace(" ", ""),
+                arrival=now + timedelta(days=2),
+                departure=now + timedelta(days=5),
+            )
+        )
+    first, second = store.claim_due("kiosk-test-worker", 2, timedelta(minutes=5))
+    store.complete(first, "kiosk-test-worker", DeliveryOutcome("smtp", "<m1@example.ro>", True))
+    store.fail_permanent(
+        second,
+        "kiosk-test-worker",
+        LastError("smtp.550", f"550 5.1.1 <{second.client_email}>: mailbox unavailable", True),
+    )
+    store.heartbeat(WorkerInfo("worker-gate-1", "gate", 4242, "worker", now, now, sent_total=1))
+
+
+def visible_strings(window: QWidget) -> list[str]:
+    """Everything the board shows or announces: label text, titles, accessible text."""
+    texts = [window.windowTitle()]
+    for widget in [window, *window.findChildren(QWidget)]:
+        if isinstance(widget, QLabel):
+            texts.append(widget.text())
+        texts += [widget.accessibleName(), widget.accessibleDescription(), widget.toolTip()]
+    return [t for t in texts if t]
+
+
+@pytest.fixture
+def settings(pin_hash: str) -> Settings:
+    made = Settings()
+    made.security.supervisor_pin_hash = pin_hash
+    return made
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings) -> Iterator:
+    def make() -> KioskWindow:
+        window = KioskWindow(lambda: store, bridge, settings, refresh_ms=100)
+        qtbot.addWidget(window)
+        window.resize(1366, 800)
+        window.show()
+        return window
+
+    yield make
+
+
+def test_the_board_shows_figures_and_no_personal_data(
+    qtbot: QtBot, store: SqliteStore, kiosk
+) -> None:
+    seed(store)
+    window = kiosk()
+    qtbot.waitUntil(lambda: window.snapshot is not None, timeout=WAIT)
+
+    assert window.tiles["dead"].value.text() == "1"
+    assert window.tiles["today"].value.text() == "1"
+    assert window.tiles["hour"].value.text() == "1"
+    assert window.tiles["rate"].value.text() == "50.0 %"
+    # 1 failed of 2 finished is above the red failure rate; 1 failed task is the amber count.
+    assert window.light_text.text() == "Problem"
+    assert window.reasons.text() == "high failure rate · failed e-mails"
+    assert "worker-gate-1" in window.worker_labels[0].text()
+    assert "peak 1" in window.sparkline.accessibleDescription()
+
+    shown = "\n".join(visible_strings(window)).casefold()
+    for name, email, phone, plate in CLIENTS:
+        for secret in (name, *name.split(), email, email.split("@")[0], phone, plate):
+            assert secret.casefold() not in shown, secret
+        assert plate.replace(" ", "").casefold() not in shown
+
+
+def test_offline_when_the_store_goes_away_and_back_by_itself(
+    qtbot: QtBot, store: SqliteStore, kiosk
+) -> None:
+    seed(store)
+    window = kiosk()
+    qtbot.waitUntil(lambda: window.snapshot is not None, timeout=WAIT)
+    assert window.status.text().startswith("Updated ")
+
+    moved = Path(str(store.path) + ".away")
+    Path(store.path).rename(moved)
+    qtbot.waitUntil(lambda: window.status.text().startswith("Offline since "), timeout=WAIT)
+    since = window.offline_since.astimezone().strftime("%H:%M")
+    assert window.status.text() == f"Offline since {since}"
+    assert window.light_text.text() == "Offline"
+    qtbot.wait(300)  # several failed rounds: still the first moment it went away
+    assert window.status.text() == f"Offline since {since}"
+
+    moved.rename(store.path)
+    qtbot.waitUntil(lambda: window.status.text().startswith("Updated "), timeout=WAIT)
+    assert window.offline_since is None
+    assert window.light_text.text() == "Problem"
+
+
+def test_leaving_full_screen_needs_the_supervisor_pin(qtbot: QtBot, store: SqliteStore, kiosk):
+    window = kiosk()
+    window.showFullScreen()
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT)
+
+    def typing(pin: str):
+        def answer(dialog: QWidget) -> bool:
+            field = dialog.findChild(QLineEdit)
+            if field is None:
+                return False
+            field.setText(pin)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            if pin != PIN:
+                dialog.reject()
+            return True
+
+        return answer
+
+    qtbot.wait(300)  # a few refreshes: large type must not push it out of full screen
+    assert window.isFullScreen()
+    timer = answer_dialogs(typing("1111"))
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    timer.stop()
+    assert window.isFullScreen()
+
+    timer = answer_dialogs(typing(PIN))
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    timer.stop()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT)
