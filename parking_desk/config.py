@@ -182,6 +182,7 @@ def _check_smtp(
 
     if not smtp.host:
         raise SettingError(name("host"), "host_required")
+    smtp.security = smtp.security.lower()
     if smtp.security not in SMTP_SECURITY:
         raise SettingError(name("security"), "security", value=repr(smtp.security))
     if "port" not in explicit:
@@ -255,6 +256,7 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
         return names[section].get(key, f"{section}.{key}")
 
     store = settings.store
+    store.kind = store.kind.lower()
     if store.kind not in STORE_KINDS:
         n = name("store", "kind")
         raise SettingError(n, "store_kind", value=repr(store.kind))
@@ -276,6 +278,14 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
     if settings.webhook.url and not settings.webhook.url.startswith(("http://", "https://")):
         n = name("webhook", "url")
         raise SettingError(n, "webhook_url")
+    kiosk = settings.kiosk
+    for what in ("oldest_due_minutes", "dead_count", "failure_rate"):
+        amber, red = getattr(kiosk, f"amber_{what}"), getattr(kiosk, f"red_{what}")
+        if what == "failure_rate" and max(amber, red) > 1:
+            n = name("kiosk", f"{'red' if red > 1 else 'amber'}_{what}")
+            raise SettingError(n, "rate", value=max(amber, red))
+        if amber and red and amber > red:
+            raise SettingError(name("kiosk", f"amber_{what}"), "amber_above_red", red=red)
 
 
 def _plain(value: Any) -> Any:

@@ -56,6 +56,14 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "{value} is not an e-mail address",
     },
     "webhook_url": {"ro": "nu este o adresă http(s)", "en": "not an http(s) address"},
+    "rate": {
+        "ro": "{value} nu este o proporție între 0 și 1",
+        "en": "{value} is not a fraction between 0 and 1",
+    },
+    "amber_above_red": {
+        "ro": "pragul galben nu poate depăși pragul roșu ({red})",
+        "en": "the amber threshold cannot exceed the red one ({red})",
+    },
 }
 
 

@@ -84,6 +84,17 @@ def test_environment_wins_over_file(tmp_path: Path) -> None:
     assert s.webhook.url == "https://hooks.example.com/dead" and s.webhook.secret == "s3cret"
 
 
+def test_choices_are_case_insensitive(tmp_path: Path) -> None:
+    env = {
+        "PARKING_DESK_STORE": "SQLite",
+        "PARKING_DESK_SMTP_HOST": "h",
+        "PARKING_DESK_SMTP_SECURITY": "SSL",
+    }
+    s = load_settings(tmp_path / "x.toml", env)
+    assert s.store.kind == "sqlite"
+    assert s.smtp is not None and (s.smtp.security, s.smtp.port) == ("ssl", 465)
+
+
 def test_own_project_variable_wins_over_google_cloud_project(tmp_path: Path) -> None:
     env = {
         "PARKING_DESK_STORE": "firestore",
@@ -150,6 +161,8 @@ def test_invalid_environment_value_is_named(tmp_path: Path, env: dict, named: st
         ('[desk]\nlanguage = "fr"\n', "desk.language"),
         ("[smtp]\nport = 25\n", "smtp.host"),
         ("store = 3\n", "store"),
+        ("[kiosk]\namber_dead_count = 20\nred_dead_count = 10\n", "kiosk.amber_dead_count"),
+        ("[kiosk]\nred_failure_rate = 30\n", "kiosk.red_failure_rate"),
     ],
 )
 def test_invalid_file_value_is_named(tmp_path: Path, toml: str, named: str) -> None:

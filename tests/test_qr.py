@@ -144,6 +144,14 @@ def test_public_key_exported_for_a_gate(signer: QrSigner, tmp_path: Path) -> Non
         load_public_key(b"-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----\n")
 
 
+def test_a_key_readable_by_others_is_made_private_again(tmp_path: Path) -> None:
+    path = tmp_path / "key.pem"
+    first = QrSigner.load_or_create(path)
+    path.chmod(0o644)
+    assert QrSigner.load_or_create(path).key_id == first.key_id
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
 def test_racing_first_runs_agree_on_one_key(tmp_path: Path) -> None:
     path = tmp_path / "race.pem"
     ids: list[str] = []

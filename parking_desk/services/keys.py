@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+log = logging.getLogger(__name__)
 
 
 class KeyFileError(ValueError):
@@ -44,6 +47,16 @@ def load_public_key(pem: bytes | str) -> Ed25519PublicKey:
     return key
 
 
+def _tighten(path: Path) -> None:
+    """A key others can read lets them print valid tickets: make it owner-only again."""
+    if os.name != "posix":
+        return
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        log.warning("QR signing key %s was readable by others (mode %o); now 0600", path, mode)
+        os.chmod(path, 0o600)
+
+
 def _read_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -58,7 +71,9 @@ def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
     """The key at *path*; a new one is generated and saved (mode 0600) if there is none."""
     path = Path(path)
     if path.exists():
-        return _read_private_key(path)
+        key = _read_private_key(path)
+        _tighten(path)
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
@@ -76,6 +91,13 @@ def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
             os.link(tmp, path)
         except FileExistsError:
             return _read_private_key(path)  # another process created it first: use theirs
+        except OSError:  # a file system without hard links: exclusive create instead
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return _read_private_key(path)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return key
