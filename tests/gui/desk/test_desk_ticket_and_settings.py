@@ -1,0 +1,143 @@
+"""The printed ticket (80 mm PDF, QR at Q), the PNG, and the settings dialog."""
+
+from __future__ import annotations
+
+import re
+import socket
+import tomllib
+from io import BytesIO
+
+import pytest
+from aiosmtpd.controller import Controller
+from PIL import Image
+from PySide6.QtWidgets import QLineEdit
+from zxingcpp import read_barcodes
+
+from parking_desk.config import load_settings
+from parking_desk.services.qr import render_png, verify
+from parking_desk.services.roles import check_pin
+from parking_desk.ui.desk.qr_panel import QrPanel
+from parking_desk.ui.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def panel(qtbot, ctx, new_booking):
+    booking = new_booking(plate="B123ABC")
+    payload = ctx.signer.payload(
+        booking.booking_number, booking.plate, ctx.ticket_valid_until(booking.departure)
+    )
+    widget = QrPanel(ctx)
+    qtbot.addWidget(widget)
+    widget.set_ticket(booking, payload, render_png(payload))
+    return widget
+
+
+def test_ticket_pdf_is_80_mm_wide(panel, tmp_path):
+    path = tmp_path / "ticket.pdf"
+    panel.save_pdf(str(path))
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    box = re.search(rb"/MediaBox \[\s*([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", data)
+    width_mm = (float(box.group(3)) - float(box.group(1))) / 72 * 25.4
+    assert abs(width_mm - 80) < 1
+
+
+def test_saved_png_is_the_signed_ticket(ctx, panel, tmp_path):
+    path = tmp_path / "qr.png"
+    panel.save_png(str(path))
+    text = read_barcodes(Image.open(BytesIO(path.read_bytes())))[0].text
+    check = verify(text, ctx.public_keys)
+    assert check.ok and check.booking_number == panel.number.text() and check.plate == "B123ABC"
+
+
+def test_buttons_wait_for_a_ticket(qtbot, ctx):
+    empty = QrPanel(ctx)
+    qtbot.addWidget(empty)
+    assert not empty.print_button.isEnabled() and not empty.show_button.isEnabled()
+
+
+def test_show_to_client_opens_full_screen_and_esc_closes(qtbot, panel):
+    panel.show_to_client()
+    view = panel.fullscreen
+    qtbot.waitExposed(view)
+    assert view.isFullScreen() and view.number.text() == panel.number.text()
+    qtbot.keyClick(view, "\x1b")
+    qtbot.waitUntil(lambda: panel.fullscreen is None, timeout=3000)
+
+
+class _Sink:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(_Sink(), hostname="127.0.0.1", port=port, ready_timeout=5)
+    controller.start()
+    yield port
+    controller.stop()
+
+
+def test_test_connection_runs_in_the_background(qtbot, ctx, smtp_port):
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    box = dialog.smtp
+    box.host.setText("127.0.0.1")
+    box.port.setValue(smtp_port)
+    box.security.setCurrentText("none")
+    box.test_connection()
+    qtbot.waitUntil(lambda: box.result.property("ok") is True, timeout=10_000)
+    assert box.result.text() == "Connected and logged in."
+
+
+def test_test_connection_reports_a_refused_server(qtbot, ctx):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    dialog = SettingsDialog(ctx, None)
+    qtbot.addWidget(dialog)
+    dialog.smtp.host.setText("127.0.0.1")
+    dialog.smtp.port.setValue(closed)
+    dialog.smtp.security.setCurrentText("none")
+    dialog.smtp.test_connection()
+    qtbot.waitUntil(lambda: dialog.smtp.result.property("ok") is False, timeout=30_000)
+    assert dialog.smtp.result.text().startswith("Failed:")
+
+
+def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, ctx, tmp_path):
+    path = tmp_path / "settings.toml"
+    dialog = SettingsDialog(ctx, path)
+    qtbot.addWidget(dialog)
+    assert dialog.smtp.password.echoMode() == QLineEdit.EchoMode.Password
+    dialog.site_name.setText("Parcare Băneasa")
+    dialog.smtp.host.setText("smtp.example.com")
+    dialog.smtp.user.setText("desk@example.com")
+    dialog.smtp.password.setText("app-password-123")
+    dialog.interval.setValue(45)
+    dialog.run_in_app.setChecked(False)
+    dialog.pin.setText("4821")
+    dialog.pin_again.setText("4821")
+    dialog.accept()
+    raw = path.read_text(encoding="utf-8")
+    assert "4821" not in raw
+    saved = load_settings(path, env={})
+    assert saved.desk.site_name == "Parcare Băneasa"
+    assert saved.worker.drain_interval_s == 45 and saved.worker.run_in_app is False
+    assert saved.smtp.host == "smtp.example.com"
+    assert check_pin("4821", saved.security.supervisor_pin_hash)
+    assert ctx.session.unlock("4821")
+    assert tomllib.loads(raw)["smtp"]["user"] == "desk@example.com"
+
+
+def test_mismatched_pins_are_refused_and_nothing_is_saved(qtbot, ctx, tmp_path):
+    path = tmp_path / "settings.toml"
+    dialog = SettingsDialog(ctx, path)
+    qtbot.addWidget(dialog)
+    dialog.pin.setText("4821")
+    dialog.pin_again.setText("4822")
+    dialog.accept()
+    assert dialog.error.text() == "The two PINs differ."
+    assert not path.exists()
