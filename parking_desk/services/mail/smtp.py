@@ -103,7 +103,7 @@ class SmtpTransport:
                     if not reused or timed_out(exc):
                         raise  # a slow server is not a stale connection: never wait twice
                     log.info("%s closed the connection; reconnecting", self.name)
-                    _abandon(self._conn)
+                    self._drop()
                     self._conn = self._connect()
                     self._transmit(message, sender, recipients)
             except smtplib.SMTPResponseException as exc:
