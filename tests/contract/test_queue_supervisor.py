@@ -248,3 +248,25 @@ def test_retried_malformed_task_is_refused_again_not_sent(store: Store) -> None:
     assert store.claim_due("w1", 5, LEASE, now=T0) == []
     again = store.get_task("sms")
     assert again.status == TaskState.DEAD and "unknown type" in again.last_error.message
+
+
+def test_watch_reports_purged_tasks_as_removed(store: Store) -> None:
+    _, task = store.create_booking(booking(), now=T0)
+    [claimed] = store.claim_due("w1", 1, LEASE, now=T0)
+    assert store.complete(claimed, "w1", SENT, now=T0)
+    batches: list[list[TaskChange]] = []
+    # Guards `batches`: the feed appends on its own thread while the test reads.
+    lock = threading.Lock()
+
+    def collect(batch: list[TaskChange]) -> None:
+        with lock:
+            batches.append(list(batch))
+
+    sub = store.watch_tasks(collect)
+    try:
+        wait_for(batches, lock, lambda c: c.task_id == task.id)
+        assert store.purge_finished(timedelta(days=1), now=T0 + timedelta(days=2)) == 1
+        gone = wait_for(batches, lock, lambda c: c.kind == ChangeKind.REMOVED)
+        assert gone.task_id == task.id and gone.task is None
+    finally:
+        sub.unsubscribe()
