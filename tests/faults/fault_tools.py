@@ -211,8 +211,10 @@ def write_settings(
 
 
 def worker_env(settings_path: Path) -> dict[str, str]:
+    """The test's settings file alone: nothing from the developer's own environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARKING_DESK_")}
     env["PARKING_DESK_CONFIG"] = str(settings_path)
+    env["PARKING_DESK_LOG_DIR"] = str(settings_path.parent / "logs")
     env["PYTHONPATH"] = str(ROOT)
     return env
 
