@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from parking_desk.config import WorkerSettings
@@ -28,8 +29,26 @@ from parking_desk.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 DRAIN_JOB, HEARTBEAT_JOB, PURGE_JOB = "drain", "heartbeat", "purge"
+DRAIN_JOB_NAME = "parking-desk queue drain"
 PURGE_EVERY = timedelta(days=1)
 FIRST_PURGE_AFTER = timedelta(minutes=1)
+RETRY_WAKE_AFTER = timedelta(milliseconds=50)
+
+
+class _CollidedWakeFilter(logging.Filter):
+    """A wake that lands while the drain job is still finishing is handled (see
+    ``_on_collision``); APScheduler's warning about it would only alarm an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (
+            "maximum number of running instances" in message
+            and record.args
+            and str(record.args[0]).startswith(DRAIN_JOB_NAME)
+        )
+
+
+_COLLIDED_WAKE_FILTER = _CollidedWakeFilter()
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,10 @@ class Engine:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        self._scheduler.add_listener(self._on_collision, EVENT_JOB_MAX_INSTANCES)
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if _COLLIDED_WAKE_FILTER not in scheduler_log.filters:
+            scheduler_log.addFilter(_COLLIDED_WAKE_FILTER)
         self._subscription: Subscription | None = None
         # Protects the drain bookkeeping below, read by status() on the GUI thread and written
         # by the scheduler's drain thread and by wake() from any thread.
@@ -93,6 +116,7 @@ class Engine:
             "interval",
             seconds=self.settings.drain_interval_s,
             id=DRAIN_JOB,
+            name=DRAIN_JOB_NAME,
             next_run_time=now,
         )
         s.add_job(
@@ -166,6 +190,24 @@ class Engine:
             self._scheduler.modify_job(DRAIN_JOB, next_run_time=datetime.now(UTC))
         except Exception:  # the scheduler is shutting down: nothing left to wake
             log.debug("wake() ignored: scheduler not running", exc_info=True)
+
+    def _on_collision(self, event: JobSubmissionEvent) -> None:
+        """A wake came between the end of a drain and APScheduler noticing it ended, so the
+        run was skipped; make sure the wake is not lost."""
+        if event.job_id != DRAIN_JOB:
+            return
+        with self._lock:
+            if not self._running:
+                return
+            if self._draining:
+                self._wake_again = True
+                return
+        try:
+            self._scheduler.modify_job(
+                DRAIN_JOB, next_run_time=datetime.now(UTC) + RETRY_WAKE_AFTER
+            )
+        except Exception:
+            log.debug("Collided wake dropped: scheduler not running", exc_info=True)
 
     def _on_changes(self, changes: list[TaskChange]) -> None:
         """On a listener thread: wake for a task that is due now and not ours already."""
