@@ -174,12 +174,13 @@ def render_confirmation(
     ]
     domain = _domain(mail_from)
     qr_cid = f"qr-{re.sub(r'[^A-Za-z0-9]', '', number) or 'booking'}@{domain}" if qr_png else ""
-    context = {
+    client_name = _clean(fields["client_name"])
+    context: dict[str, Any] = {
         "lang": lang,
         "t": t,
         "subject": t["subject"].format(number=number),
         "site_name": _clean(site_name) or "Parking Desk",
-        "client_name": _clean(fields["client_name"]),
+        "client_name": client_name,
         "booking_number": number,
         "details": details,
         "qr_cid": qr_cid,
@@ -191,13 +192,14 @@ def render_confirmation(
     msg = EmailMessage()
     msg["Subject"] = context["subject"]
     msg["From"] = mail_from
-    msg["To"] = formataddr((context["client_name"], _recipient(task)))
+    msg["To"] = formataddr((client_name, _recipient(task)))
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message_id(task, mail_from)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     if qr_png:
-        html_part = msg.get_payload()[1]
+        html_part = msg.get_body(("html",))
+        assert isinstance(html_part, EmailMessage)
         html_part.add_related(qr_png, "image", "png", cid=f"<{qr_cid}>", disposition="inline")
         msg.add_attachment(
             qr_png, maintype="image", subtype="png", filename=t["attachment"].format(number=number)
