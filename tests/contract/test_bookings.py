@@ -165,6 +165,7 @@ def test_check_in_then_out_and_refusals(store: Store) -> None:
 
     out = store.set_booking_status(number, BookingStatus.CHECKED_OUT, operator="desk1", now=T0)
     assert out.status == BookingStatus.CHECKED_OUT
+    assert [h["by"] for h in out.history] == ["desk1", "desk1"]
     with pytest.raises(InvalidTransition) as info:
         store.set_booking_status(number, BookingStatus.CANCELLED, operator="desk1")
     assert info.value.code == "error.already_checked_out"
@@ -256,3 +257,5 @@ def test_enqueue_queues_a_resend(store: Store) -> None:
     assert task.id != first.id
     assert store.get_task(task.id).type == TaskType.EMAIL
     assert {t.id for t in store.list_tasks()} == {first.id, task.id}
+    resent = store.get_booking(saved.booking_number)
+    assert resent.history[-1]["by"] == "desk1" and resent.history[-1]["action"] == "resend"

@@ -2,6 +2,8 @@
 
 Same contract and semantics as Firestore (``tests/contract`` runs on both); the queue lives
 in ``sqlite_queue.py`` / ``sqlite_queue_admin.py``, bookings, heartbeats and quotas here.
+Changes to a booking are recorded in its own history (who, when, what); the audit log is
+kept for the supervisor's actions on the queue.
 """
 
 from __future__ import annotations
@@ -200,9 +202,6 @@ class SqliteStore(SqliteQueueAdmin):
             changes["history"] = [*booking.history, entry][-BOOKING_HISTORY_LIMIT:]
             updated = booking.with_changes(**changes)
             self._update_booking(conn, updated)
-            self._insert_audit(
-                conn, operator, str(to), [], None, {"bookingNumber": updated.booking_number}, now
-            )
         return updated
 
     def amend_booking(
@@ -233,15 +232,6 @@ class SqliteStore(SqliteQueueAdmin):
             self._update_booking(conn, amended)
             task = self.new_task(amended.booking_data(), TaskType.BOTH, now)
             self._insert_task(conn, task, self._next_seq(conn), now)
-            self._insert_audit(
-                conn,
-                operator,
-                "amend",
-                [task.id],
-                None,
-                {"bookingNumber": amended.booking_number, "fields": sorted(diff)},
-                now,
-            )
         return amended, task
 
     def enqueue(
@@ -257,13 +247,14 @@ class SqliteStore(SqliteQueueAdmin):
             booking = self._load_booking(conn, booking_number)
             task = self.new_task(booking.booking_data(), TaskType(task_type), now)
             self._insert_task(conn, task, self._next_seq(conn), now)
+            entry = {"at": now, "by": operator, "action": "resend", "details": {"type": task.type}}
+            changes: dict[str, Any] = {
+                "updated_at": now,
+                "history": [*booking.history, entry][-BOOKING_HISTORY_LIMIT:],
+            }
             if task.type != TaskType.QR:
-                self._update_booking(
-                    conn, booking.with_changes(email_status=EmailStatus.PENDING, updated_at=now)
-                )
-            if operator:
-                details = {"bookingNumber": booking.booking_number, "type": str(task.type)}
-                self._insert_audit(conn, operator, "enqueue", [task.id], None, details, now)
+                changes["email_status"] = EmailStatus.PENDING
+            self._update_booking(conn, booking.with_changes(**changes))
         return task
 
     # --- workers, quotas --------------------------------------------------------------------
