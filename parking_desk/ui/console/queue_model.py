@@ -72,19 +72,15 @@ DEAD_ROW = QBrush(QColor("#fdecea"))
 STATE_ORDER = {s: i for i, s in enumerate(TaskState)}
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QueueModel", text)
-
-
 def state_label(state: TaskState, retrying: bool = False) -> str:
     if retrying:
-        return _tr("retrying")
+        return QCoreApplication.translate("QueueModel", "retrying")
     return {
-        TaskState.PENDING: _tr("pending"),
-        TaskState.PROCESSING: _tr("processing"),
-        TaskState.COMPLETED: _tr("completed"),
-        TaskState.DEAD: _tr("dead"),
-        TaskState.CANCELLED: _tr("cancelled"),
+        TaskState.PENDING: QCoreApplication.translate("QueueModel", "pending"),
+        TaskState.PROCESSING: QCoreApplication.translate("QueueModel", "processing"),
+        TaskState.COMPLETED: QCoreApplication.translate("QueueModel", "completed"),
+        TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
+        TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
     }[state]
 
 
@@ -308,16 +304,16 @@ class QueueModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         return {
-            Column.CREATED: _tr("Created"),
-            Column.BOOKING: _tr("Booking"),
-            Column.RECIPIENT: _tr("Recipient"),
-            Column.TYPE: _tr("Type"),
-            Column.STATE: _tr("State"),
-            Column.ATTEMPTS: _tr("Attempts"),
-            Column.NEXT_ATTEMPT: _tr("Next attempt"),
-            Column.LAST_ERROR: _tr("Last error"),
-            Column.PROVIDER: _tr("Provider"),
-            Column.WORKER: _tr("Worker"),
+            Column.CREATED: QCoreApplication.translate("QueueModel", "Created"),
+            Column.BOOKING: QCoreApplication.translate("QueueModel", "Booking"),
+            Column.RECIPIENT: QCoreApplication.translate("QueueModel", "Recipient"),
+            Column.TYPE: QCoreApplication.translate("QueueModel", "Type"),
+            Column.STATE: QCoreApplication.translate("QueueModel", "State"),
+            Column.ATTEMPTS: QCoreApplication.translate("QueueModel", "Attempts"),
+            Column.NEXT_ATTEMPT: QCoreApplication.translate("QueueModel", "Next attempt"),
+            Column.LAST_ERROR: QCoreApplication.translate("QueueModel", "Last error"),
+            Column.PROVIDER: QCoreApplication.translate("QueueModel", "Provider"),
+            Column.WORKER: QCoreApplication.translate("QueueModel", "Worker"),
         }.get(Column(section))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

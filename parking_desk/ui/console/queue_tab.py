@@ -247,20 +247,13 @@ class QueueTab(QWidget):
         self.message.setStyleSheet("color: #c62828" if error else "")
         self.message.setText(text)
 
-    def _finished(self, result: Any, error: BaseException | None, verb: str) -> None:
+    def _finished(self, result: Any, error: BaseException | None, done: str, stopped: str) -> None:
+        """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested)."""
         if error is not None:
             self._say(error_text(error, self.language), error=True)
-        elif result.cancelled:
-            text = self.tr("Stopped: %1 of %2 tasks %3 before cancelling.")
-            self._say(
-                text.replace("%1", str(result.changed))
-                .replace("%2", str(result.requested))
-                .replace("%3", verb)
-            )
         else:
-            self._say(
-                self.tr("%1 tasks %2.").replace("%1", str(result.changed)).replace("%2", verb)
-            )
+            text = stopped if result.cancelled else done
+            self._say(text.replace("%1", str(result.changed)).replace("%2", str(result.requested)))
         self.detail.refresh()
         self.actions_done.emit()
 
@@ -272,7 +265,8 @@ class QueueTab(QWidget):
         self._run_bulk(
             self.tr("Retrying tasks"),
             lambda progress, stop: self.service.retry(ids, progress=progress, stop=stop),
-            self.tr("retried"),
+            self.tr("%1 tasks retried."),
+            self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
         )
 
     def retry_matching(self) -> None:
@@ -298,7 +292,8 @@ class QueueTab(QWidget):
                 lambda progress, stop: self.service.retry(
                     ids, filter=task_filter, progress=progress, stop=stop
                 ),
-                self.tr("retried"),
+                self.tr("%1 tasks retried."),
+                self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
             )
 
         self.bridge.run(lambda: self.service.retry_candidates(task_filter), counted)
@@ -314,7 +309,8 @@ class QueueTab(QWidget):
         self._run_bulk(
             self.tr("Cancelling tasks"),
             lambda progress, stop: self.service.cancel(ids, progress=progress, stop=stop),
-            self.tr("cancelled"),
+            self.tr("%1 tasks cancelled."),
+            self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
         )
 
     def _confirm(self, title: str, text: str) -> bool:
@@ -323,9 +319,9 @@ class QueueTab(QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
-    def _run_bulk(self, title: str, work: Any, verb: str) -> BulkRun:
+    def _run_bulk(self, title: str, work: Any, done: str, stopped: str) -> BulkRun:
         run = BulkRun(self.bridge, title, self)
-        run.finished.connect(lambda result, error: self._finished(result, error, verb))
+        run.finished.connect(lambda result, error: self._finished(result, error, done, stopped))
         self.last_run = run
         run.start(work)
         return run

@@ -22,6 +22,18 @@ from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 
 
+def _note(text: str) -> str:
+    return f"<p><i>{escape(text)}</i></p>"
+
+
+def _para(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _title(text: str) -> str:
+    return f"<h3>{escape(text)}</h3>"
+
+
 class TaskDetail(QWidget):
     def __init__(
         self, store: Store, bridge: Bridge, *, language: str = "en", parent: QWidget | None = None
@@ -41,11 +53,11 @@ class TaskDetail(QWidget):
 
     def clear(self) -> None:
         self._task_id = None
-        self.view.setHtml(f"<p><i>{escape(self.tr('Select a task to see its details.'))}</i></p>")
+        self.view.setHtml(_note(self.tr("Select a task to see its details.")))
 
     def show_task(self, task_id: str) -> None:
         self._task_id = task_id
-        self.view.setHtml(f"<p><i>{escape(self.tr('Loading…'))}</i></p>")
+        self.view.setHtml(_note(self.tr("Loading…")))
         store = self.store
 
         def load() -> tuple[NotificationTask | None, Booking | None]:
@@ -69,7 +81,7 @@ class TaskDetail(QWidget):
             return
         task, booking = result
         if task is None:
-            self.view.setHtml(f"<p>{escape(self.tr('This task no longer exists.'))}</p>")
+            self.view.setHtml(_para(self.tr("This task no longer exists.")))
             return
         self.view.setHtml(
             self._task_html(task) + self._history_html(task) + self._booking_html(booking)
@@ -102,12 +114,12 @@ class TaskDetail(QWidget):
             (self.tr("Updated"), show(task.updated_at)),
             (self.tr("Completed"), show(task.completed_at)),
         ]
-        return f"<h3>{escape(self.tr('Task'))}</h3>" + self._rows(rows)
+        return _title(self.tr("Task")) + self._rows(rows)
 
     def _history_html(self, task: NotificationTask) -> str:
-        title = f"<h3>{escape(self.tr('Attempt history'))}</h3>"
+        title = _title(self.tr("Attempt history"))
         if not task.history:
-            return title + f"<p>{escape(self.tr('No attempts yet.'))}</p>"
+            return title + _para(self.tr("No attempts yet."))
         head = "".join(
             f"<th align='left'>{escape(h)}</th>"
             for h in (self.tr("When"), self.tr("Worker"), self.tr("Outcome"), self.tr("Error"))
@@ -135,9 +147,9 @@ class TaskDetail(QWidget):
         return title + f"<table cellspacing='4'><tr>{head}</tr>{body}</table>"
 
     def _booking_html(self, booking: Booking | None) -> str:
-        title = f"<h3>{escape(self.tr('Booking'))}</h3>"
+        title = _title(self.tr("Booking"))
         if booking is None:
-            return title + f"<p>{escape(self.tr('The booking was not found.'))}</p>"
+            return title + _para(self.tr("The booking was not found."))
         rows = [
             (self.tr("Number"), booking.booking_number or ""),
             (self.tr("Status"), str(booking.status)),

@@ -1,0 +1,759 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ro_RO">
+<context>
+    <name>AuditTab</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="56"/>
+        <source>Time</source>
+        <translation>Ora</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="57"/>
+        <source>Operator</source>
+        <translation>Operator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="58"/>
+        <source>Action</source>
+        <translation>Acțiune</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="59"/>
+        <source>Tasks</source>
+        <translation>Sarcini</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="60"/>
+        <source>Task ids</source>
+        <translation>ID-uri sarcini</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="61"/>
+        <source>Filter</source>
+        <translation>Filtru</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="68"/>
+        <source>Refresh</source>
+        <translation>Reîmprospătează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="80"/>
+        <source>retry</source>
+        <translation>reîncercare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="81"/>
+        <source>cancel</source>
+        <translation>anulare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="82"/>
+        <source>fix recipient</source>
+        <translation>corectare destinatar</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="90"/>
+        <source>Loading…</source>
+        <translation>Se încarcă…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="114"/>
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n intrare</numerusform>
+            <numerusform>%n intrări</numerusform>
+            <numerusform>%n de intrări</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BulkRun</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="31"/>
+        <source>Cancel</source>
+        <translation>Anulează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="48"/>
+        <source>%1 of %2 tasks…</source>
+        <translation>%1 din %2 sarcini…</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="92"/>
+        <source>E-mail queue health</source>
+        <translation>Starea cozii de e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="102"/>
+        <source>E-mail queue</source>
+        <translation>Coada de e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="103"/>
+        <source>Connecting…</source>
+        <translation>Se conectează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="121"/>
+        <source>Waiting</source>
+        <translation>În așteptare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="122"/>
+        <source>Retrying</source>
+        <translation>Se reîncearcă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="123"/>
+        <source>Sending</source>
+        <translation>Se trimit</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="124"/>
+        <source>Failed</source>
+        <translation>Eșuate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="125"/>
+        <source>Oldest due</source>
+        <translation>Cea mai veche restantă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="126"/>
+        <source>Sent, last hour</source>
+        <translation>Trimise, ultima oră</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="127"/>
+        <source>Sent today</source>
+        <translation>Trimise azi</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="128"/>
+        <source>Failure rate</source>
+        <translation>Rată de eșec</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
+        <source>Sends per minute, last hour</source>
+        <translation>Trimiteri pe minut, ultima oră</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="141"/>
+        <source>Workers</source>
+        <translation>Procese de trimitere</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="209"/>
+        <source>Offline since %1</source>
+        <translation>Deconectat de la %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="217"/>
+        <source>Updated %1</source>
+        <translation>Actualizat la %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="229"/>
+        <source>All good</source>
+        <translation>Totul în regulă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="230"/>
+        <source>Attention</source>
+        <translation>Atenție</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="231"/>
+        <source>Problem</source>
+        <translation>Problemă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="232"/>
+        <source>Offline</source>
+        <translation>Deconectat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="241"/>
+        <source>e-mails waiting too long</source>
+        <translation>e-mailuri care așteaptă prea mult</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="242"/>
+        <source>failed e-mails</source>
+        <translation>e-mailuri eșuate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="243"/>
+        <source>high failure rate</source>
+        <translation>rată de eșec mare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="244"/>
+        <source>no worker running</source>
+        <translation>niciun proces de trimitere activ</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="274"/>
+        <source>No worker has reported</source>
+        <translation>Niciun proces de trimitere nu a raportat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="278"/>
+        <source>%1: heartbeat %2 ago</source>
+        <translation>%1: semnal acum %2</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="288"/>
+        <source>No supervisor PIN is set; full screen stays on.</source>
+        <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="22"/>
+        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="26"/>
+        <source>Supervisor PIN</source>
+        <translation>PIN supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="23"/>
+        <source>Enter the supervisor PIN:</source>
+        <translation>Introduceți PIN-ul de supervizor:</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="45"/>
+        <source>Wrong PIN.</source>
+        <translation>PIN greșit.</translation>
+    </message>
+</context>
+<context>
+    <name>QueueModel</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="77"/>
+        <source>retrying</source>
+        <translation>se reîncearcă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="79"/>
+        <source>pending</source>
+        <translation>în așteptare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="80"/>
+        <source>processing</source>
+        <translation>în lucru</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="81"/>
+        <source>completed</source>
+        <translation>finalizată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="82"/>
+        <source>dead</source>
+        <translation>eșuată definitiv</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="83"/>
+        <source>cancelled</source>
+        <translation>anulată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="307"/>
+        <source>Created</source>
+        <translation>Creată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="308"/>
+        <source>Booking</source>
+        <translation>Rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="309"/>
+        <source>Recipient</source>
+        <translation>Destinatar</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="310"/>
+        <source>Type</source>
+        <translation>Tip</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="311"/>
+        <source>State</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="312"/>
+        <source>Attempts</source>
+        <translation>Încercări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="313"/>
+        <source>Next attempt</source>
+        <translation>Următoarea încercare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="314"/>
+        <source>Last error</source>
+        <translation>Ultima eroare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="315"/>
+        <source>Provider</source>
+        <translation>Furnizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="316"/>
+        <source>Worker</source>
+        <translation>Proces</translation>
+    </message>
+</context>
+<context>
+    <name>QueueTab</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="104"/>
+        <source>All states</source>
+        <translation>Toate stările</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="111"/>
+        <source>Search booking, recipient or error…</source>
+        <translation>Caută rezervare, destinatar sau eroare…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="120"/>
+        <source>Any time</source>
+        <translation>Oricând</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="121"/>
+        <source>Last hour</source>
+        <translation>Ultima oră</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="122"/>
+        <source>Last 24 hours</source>
+        <translation>Ultimele 24 de ore</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="123"/>
+        <source>Last 7 days</source>
+        <translation>Ultimele 7 zile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="124"/>
+        <source>Last 30 days</source>
+        <translation>Ultimele 30 de zile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="131"/>
+        <source>State:</source>
+        <translation>Stare:</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="138"/>
+        <source>Retry selected</source>
+        <translation>Reîncearcă selecția</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="139"/>
+        <source>Retry all matching…</source>
+        <translation>Reîncearcă tot ce corespunde…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
+        <source>Cancel selected</source>
+        <translation>Anulează selecția</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="141"/>
+        <source>Fix recipient and resend…</source>
+        <translation>Corectează destinatarul și retrimite…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="220"/>
+        <source>%1 of %2 tasks</source>
+        <translation>%1 din %2 sarcini</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="268"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="295"/>
+        <source>%1 tasks retried.</source>
+        <translation>%1 sarcini reîncercate.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="269"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="296"/>
+        <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
+        <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="312"/>
+        <source>%1 tasks cancelled.</source>
+        <translation>%1 sarcini anulate.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="313"/>
+        <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
+        <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="263"/>
+        <source>Select the tasks to retry first.</source>
+        <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="266"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="291"/>
+        <source>Retrying tasks</source>
+        <translation>Se reîncearcă sarcinile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="275"/>
+        <source>Counting the matching tasks…</source>
+        <translation>Se numără sarcinile care corespund…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="282"/>
+        <source>No task matching the filter can be retried.</source>
+        <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="284"/>
+        <source>Retry %1 tasks matching the current filter now?</source>
+        <translation>Reîncercați acum %1 sarcini care corespund filtrului curent?</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="286"/>
+        <source>Retry all matching</source>
+        <translation>Reîncearcă tot ce corespunde</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="288"/>
+        <source>Nothing was retried.</source>
+        <translation>Nu s-a reîncercat nimic.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="304"/>
+        <source>Select the tasks to cancel first.</source>
+        <translation>Selectați mai întâi sarcinile de anulat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="306"/>
+        <source>Cancel %1 selected tasks? They will not be sent.</source>
+        <translation>Anulați %1 sarcini selectate? Nu vor mai fi trimise.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="307"/>
+        <source>Cancel tasks</source>
+        <translation>Anulare sarcini</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="310"/>
+        <source>Cancelling tasks</source>
+        <translation>Se anulează sarcinile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="332"/>
+        <source>Select exactly one task to fix its recipient.</source>
+        <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="348"/>
+        <source>Recipient changed; the e-mail is being sent again.</source>
+        <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
+    </message>
+</context>
+<context>
+    <name>RecipientDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="26"/>
+        <source>Fix recipient and resend</source>
+        <translation>Corectează destinatarul și retrimite</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="28"/>
+        <source>New e-mail address</source>
+        <translation>Noua adresă de e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="36"/>
+        <source>Save and resend</source>
+        <translation>Salvează și retrimite</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="40"/>
+        <source>New e-mail address:</source>
+        <translation>Noua adresă de e-mail:</translation>
+    </message>
+</context>
+<context>
+    <name>RelativeTime</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="13"/>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="20"/>
+        <source>now</source>
+        <translation>acum</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="22"/>
+        <source>in %n s</source>
+        <translation>peste %n s</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="27"/>
+        <source>in %n min</source>
+        <translation>peste %n min</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="29"/>
+        <source>%n min ago</source>
+        <translation>acum %n min</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="34"/>
+        <source>in %n h</source>
+        <translation>peste %n h</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="36"/>
+        <source>%n h ago</source>
+        <translation>acum %n h</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="40"/>
+        <source>in %n days</source>
+        <translation>peste %n zile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="42"/>
+        <source>%n days ago</source>
+        <translation>acum %n zile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="50"/>
+        <source>%n s</source>
+        <translation>%n s</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="53"/>
+        <source>%n min</source>
+        <translation>%n min</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="56"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+</context>
+<context>
+    <name>Sparkline</name>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="57"/>
+        <source>Sends per minute over the last %1 minutes; peak %2</source>
+        <translation>Trimiteri pe minut în ultimele %1 minute; maxim %2</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="96"/>
+        <source>peak %1/min</source>
+        <translation>maxim %1/min</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorLock</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="59"/>
+        <source>No supervisor PIN is set (see the settings).</source>
+        <translation>Nu este setat un PIN de supervizor (vedeți setările).</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="75"/>
+        <source>Supervisor</source>
+        <translation>Supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="76"/>
+        <source>Lock</source>
+        <translation>Blochează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="78"/>
+        <source>Staff (read-only queue)</source>
+        <translation>Personal (coadă doar pentru citire)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="79"/>
+        <source>Unlock supervisor…</source>
+        <translation>Deblochează supervizor…</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDetail</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="56"/>
+        <source>Select a task to see its details.</source>
+        <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="60"/>
+        <source>Loading…</source>
+        <translation>Se încarcă…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="84"/>
+        <source>This task no longer exists.</source>
+        <translation>Această sarcină nu mai există.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="102"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="117"/>
+        <source>Task</source>
+        <translation>Sarcină</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="103"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="150"/>
+        <source>Booking</source>
+        <translation>Rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="104"/>
+        <source>Recipient</source>
+        <translation>Destinatar</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="105"/>
+        <source>Type</source>
+        <translation>Tip</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="106"/>
+        <source>State</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="107"/>
+        <source>Attempts</source>
+        <translation>Încercări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="108"/>
+        <source>Next attempt</source>
+        <translation>Următoarea încercare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="109"/>
+        <source>Last error</source>
+        <translation>Ultima eroare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="110"/>
+        <source>Provider</source>
+        <translation>Furnizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="111"/>
+        <source>Message-ID</source>
+        <translation>Message-ID</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="112"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <source>Worker</source>
+        <translation>Proces</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="113"/>
+        <source>Created</source>
+        <translation>Creată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="114"/>
+        <source>Updated</source>
+        <translation>Actualizată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="115"/>
+        <source>Completed</source>
+        <translation>Finalizată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="120"/>
+        <source>Attempt history</source>
+        <translation>Istoricul încercărilor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="122"/>
+        <source>No attempts yet.</source>
+        <translation>Nicio încercare încă.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <source>When</source>
+        <translation>Când</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <source>Outcome</source>
+        <translation>Rezultat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <source>Error</source>
+        <translation>Eroare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="152"/>
+        <source>The booking was not found.</source>
+        <translation>Rezervarea nu a fost găsită.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="154"/>
+        <source>Number</source>
+        <translation>Număr</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="155"/>
+        <source>Status</source>
+        <translation>Stare rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="156"/>
+        <source>E-mail status</source>
+        <translation>Stare e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="157"/>
+        <source>Arrival</source>
+        <translation>Sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="158"/>
+        <source>Departure</source>
+        <translation>Plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="162"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="163"/>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="164"/>
+        <source>Plate</source>
+        <translation>Număr de înmatriculare</translation>
+    </message>
+</context>
+</TS>
