@@ -86,3 +86,17 @@ def test_feed_sees_writes_made_through_another_connection(tmp_path: Path) -> Non
         sub.unsubscribe()
         desk.close()
         worker.close()
+
+
+def test_closing_the_store_ends_its_feeds(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "store.db", poll_interval=0.02)
+    started = threading.Event()
+    before = set(threading.enumerate())
+    store.watch_tasks(lambda batch: started.set())
+    assert started.wait(5)
+    feeds = [t for t in set(threading.enumerate()) - before if t.name == "sqlite-task-feed"]
+    assert len(feeds) == 1
+    store.close()
+    for feed in feeds:
+        feed.join(timeout=5)
+        assert not feed.is_alive()

@@ -43,6 +43,10 @@ class SqliteConnections:
             self.close()
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.path,

@@ -51,7 +51,8 @@ class PollingSubscription:
     def _run(self) -> None:
         try:
             first = True
-            while not self._stop.is_set():
+            # A closed store ends its feeds rather than leave them polling a shut file.
+            while not self._stop.is_set() and not self._store.closed:
                 try:
                     changes = self._poll()
                 except StoreUnavailable:
