@@ -130,6 +130,7 @@ class FirestoreClaims(FirestoreNormaliser):
                 **RPC,
             )
         except LOST:
+            log.debug("claim of %s lost to another worker", snap.id)
             return _LOST
         claimed.version = version_of(result.update_time)
         return claimed

@@ -1,0 +1,119 @@
+"""The live feed over a Firestore listener, and a clear failure when the server is gone."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+from google.cloud import firestore
+
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store import ChangeKind, TaskChange
+from parking_desk.services.store.firestore_store import FirestoreStore
+
+
+def website_doc(i: int) -> dict:
+    return {
+        "type": "email",
+        "bookingNumber": str(100000 + i),
+        "clientEmail": f"c{i}@example.ro",
+        "bookingData": {},
+        "createdAt": firestore.SERVER_TIMESTAMP,
+    }
+
+
+@pytest.mark.firestore
+def test_a_batch_of_300_writes_arrives_as_one_batch_of_changes(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    raw.collection("emailQueue").document("before").set(website_doc(999))
+    calls: list[list[TaskChange]] = []
+    # Guards `calls`; the listener delivers on a gRPC thread.
+    lock = threading.Lock()
+    arrived = threading.Event()
+
+    def on_changes(batch: list[TaskChange]) -> None:
+        with lock:
+            calls.append(batch)
+            if sum(len(c) for c in calls) >= 301:
+                arrived.set()
+
+    sub = fs_store.watch_tasks(on_changes)
+    try:
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [(c.kind, c.task_id) for c in calls[0]] == [(ChangeKind.ADDED, "before")]
+
+        batch = raw.batch()
+        for i in range(300):
+            batch.set(raw.collection("emailQueue").document(f"t{i:03d}"), website_doc(i))
+        batch.commit()
+        assert arrived.wait(15), f"only {sum(len(c) for c in calls)} changes arrived"
+    finally:
+        sub.unsubscribe()
+
+    assert len(calls) == 2, [len(c) for c in calls]
+    added = calls[1]
+    assert len(added) == 300 and {c.kind for c in added} == {ChangeKind.ADDED}
+    assert {c.task.client_email for c in added} == {f"c{i}@example.ro" for i in range(300)}
+
+
+@pytest.mark.firestore
+def test_changes_and_removals_follow(fs_store: FirestoreStore, raw: firestore.Client) -> None:
+    seen: list[TaskChange] = []
+    # Guards `seen`, filled on the listener's thread.
+    lock = threading.Lock()
+
+    def on_changes(batch: list[TaskChange]) -> None:
+        with lock:
+            seen.extend(batch)
+
+    sub = fs_store.watch_tasks(on_changes)
+    try:
+        ref = raw.collection("emailQueue").document("t1")
+        ref.set(website_doc(1))
+        ref.update({"clientEmail": "new@example.ro"})
+        ref.delete()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with lock:
+                if any(c.kind == ChangeKind.REMOVED for c in seen):
+                    break
+            time.sleep(0.05)
+    finally:
+        sub.unsubscribe()
+    kinds = [c.kind for c in seen]
+    assert kinds[0] == ChangeKind.ADDED and kinds[-1] == ChangeKind.REMOVED
+    assert seen[-1].task is None
+    # Intermediate states may be folded together by the listener, never reordered.
+    assert set(kinds[1:-1]) <= {ChangeKind.MODIFIED}
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ping_fails_fast_and_clearly_when_nothing_listens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", f"127.0.0.1:{closed_port()}")
+    store = FirestoreStore("parking-desk-test")
+    try:
+        began = time.monotonic()
+        with pytest.raises(StoreUnavailable) as info:
+            store.ping()
+        assert time.monotonic() - began < 5.0
+    finally:
+        store.close()
+    assert "Nimic nu a fost salvat" in info.value.translated("ro")
+    assert "cannot be reached" in info.value.translated("en")
+
+
+@pytest.mark.firestore
+def test_ping_answers_when_the_emulator_is_up(fs_store: FirestoreStore) -> None:
+    fs_store.ping()

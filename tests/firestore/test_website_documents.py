@@ -1,0 +1,101 @@
+"""Queue documents in the website's minimal shape, written with the plain google client."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from google.cloud import firestore
+
+from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.task import TaskState
+
+LEASE = timedelta(minutes=5)
+
+
+def minimal(number: str, created: object) -> dict:
+    return {
+        "type": "both",
+        "bookingNumber": number,
+        "clientEmail": "ion@example.ro",
+        "bookingData": {"clientName": "Ion Ionescu", "plate": "CJ12XYZ"},
+        "createdAt": created,
+    }
+
+
+def claim_until(store: FirestoreStore, want: int, seconds: float = 10.0) -> list:
+    """Claim like a running worker does, until *want* tasks came or time ran out."""
+    got: list = []
+    deadline = time.monotonic() + seconds
+    while len(got) < want and time.monotonic() < deadline:
+        got += store.claim_due("w1", 10, LEASE)
+        time.sleep(0.2)
+    return got
+
+
+@pytest.mark.firestore
+def test_documents_written_before_the_worker_starts_are_due_pending_tasks(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    now = datetime.now(UTC)
+    shapes = {
+        "ts": now - timedelta(days=2),
+        "millis": int((now - timedelta(hours=1)).timestamp() * 1000),
+        "iso": (now - timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        "server": firestore.SERVER_TIMESTAMP,
+        "none": None,
+    }
+    for i, (name, created) in enumerate(shapes.items()):
+        raw.collection("emailQueue").document(name).set(minimal(str(100000 + i), created))
+
+    claimed = fs_store.claim_due("w1", 10, LEASE)
+
+    assert sorted(t.id for t in claimed) == sorted(shapes)
+    for task in claimed:
+        assert task.status == TaskState.PROCESSING and task.attempts == 1
+        assert task.lease_owner == "w1" and task.client_email == "ion@example.ro"
+    doc = raw.collection("emailQueue").document("millis").get().to_dict()
+    # The website's own fields are left as it wrote them.
+    assert doc["createdAt"] == shapes["millis"] and doc["bookingNumber"] == "100001"
+    assert doc["status"] == "processing" and doc["maxAttempts"] == 10
+
+
+@pytest.mark.firestore
+@pytest.mark.parametrize("shape", ["server", "millis", "iso"])
+def test_documents_written_while_the_worker_runs_are_claimed_within_seconds(
+    fs_store: FirestoreStore, raw: firestore.Client, shape: str
+) -> None:
+    assert fs_store.claim_due("w1", 10, LEASE) == []  # the worker is up and has looked
+    now = datetime.now(UTC)
+    created = {
+        "server": firestore.SERVER_TIMESTAMP,
+        "millis": int(now.timestamp() * 1000),
+        "iso": now.isoformat().replace("+00:00", "Z"),
+    }[shape]
+    raw.collection("emailQueue").document("late").set(minimal("867962", created))
+    began = time.monotonic()
+
+    claimed = claim_until(fs_store, 1)
+
+    assert [t.id for t in claimed] == ["late"]
+    assert time.monotonic() - began < 5.0
+
+
+@pytest.mark.firestore
+def test_a_minimal_document_stays_claimable_once_and_lists_as_pending(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    raw.collection("emailQueue").document("web").set(minimal("867962", datetime.now(UTC)))
+    listed_before = fs_store.get_task("web")
+    assert listed_before is not None and listed_before.status == TaskState.PENDING
+
+    other = FirestoreStore("parking-desk-test")
+    try:
+        first = fs_store.claim_due("w1", 5, LEASE)
+        second = other.claim_due("w2", 5, LEASE)
+    finally:
+        other.close()
+
+    assert [t.id for t in first] == ["web"] and second == []
+    assert [t.id for t in fs_store.list_tasks()] == ["web"]
