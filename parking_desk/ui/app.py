@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -57,24 +58,30 @@ def shut_down(ctx: AppContext, pending: list[Future]) -> None:
         ctx.store.close()
 
 
-def main(
-    settings: Settings | None = None,
-    self_test: bool = False,
-    settings_path: Path | None = None,
-) -> int:
+@dataclass
+class Desk:
+    """The running desk's parts, so start-up can be driven by ``main`` or by a script."""
+
+    app: QApplication
+    ctx: AppContext
+    window: MainWindow
+    adapter: EngineAdapter
+    pending: list[Future] = field(default_factory=list)
+
+    def start_connecting(self) -> None:
+        settings, adapter = self.ctx.settings, self.adapter
+        future = self.ctx.bridge.run(lambda: connect(settings, adapter), self.window.connected)
+        self.pending.append(future)
+
+
+def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
+    """The QApplication, translators, context and main window; nothing is connected yet."""
     app = QApplication.instance() or QApplication(sys.argv)
     QCoreApplication.setOrganizationName("parking-desk")
     QCoreApplication.setApplicationName("desk")
-    if settings is None:
-        try:
-            settings = load_settings(settings_path)
-        except ConfigError as exc:
-            QMessageBox.critical(None, "Parking Desk", exc.translated(choose_language("")))
-            return 2
     language = choose_language(settings.desk.language)
     translations = Translations(app)
     translations.apply(language)
-
     signer = QrSigner.load_or_create(settings.qr.key_path)
     ctx = AppContext(
         settings=settings,
@@ -95,22 +102,34 @@ def main(
         engine_events=adapter,
         settings_path=settings_path or default_settings_path(),
     )
-    window.show()
+    desk = Desk(app, ctx, window, adapter)
+    window.reconnect = desk.start_connecting
+    return desk
+
+
+def main(
+    settings: Settings | None = None,
+    self_test: bool = False,
+    settings_path: Path | None = None,
+) -> int:
+    if settings is None:
+        try:
+            settings = load_settings(settings_path)
+        except ConfigError as exc:
+            QApplication.instance() or QApplication(sys.argv)
+            QMessageBox.critical(None, "Parking Desk", exc.translated(choose_language("")))
+            return 2
+    desk = build_desk(settings, settings_path)
+    desk.window.show()
     if self_test:
-        app.processEvents()
-        ok = window.isVisible() and window.tabs.count() >= 3
-        window.close()
-        ctx.bridge.shutdown(wait=True)
+        desk.app.processEvents()
+        ok = desk.window.isVisible() and desk.window.tabs.count() >= 3
+        desk.window.close()
+        desk.ctx.bridge.shutdown(wait=True)
         return 0 if ok else 1
-    pending: list[Future] = []
-
-    def start_connecting() -> None:
-        pending.append(ctx.bridge.run(lambda: connect(settings, adapter), window.connected))
-
-    window.reconnect = start_connecting
-    start_connecting()
-    code = app.exec()
-    shut_down(ctx, pending)
+    desk.start_connecting()
+    code = desk.app.exec()
+    shut_down(desk.ctx, desk.pending)
     return code
 
 

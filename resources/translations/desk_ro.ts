@@ -11,7 +11,7 @@
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
         <source>Plate</source>
-        <translation>Nr. înmatriculare</translation>
+        <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
@@ -54,7 +54,7 @@
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
         <source>Plate</source>
-        <translation>Nr. înmatriculare</translation>
+        <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
@@ -281,7 +281,7 @@
     <message>
         <location filename="../../parking_desk/ui/desk/bookings_model.py" line="170"/>
         <source>Plate</source>
-        <translation>Nr. înmatriculare</translation>
+        <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/bookings_model.py" line="171"/>
@@ -342,32 +342,32 @@
 <context>
     <name>BookingsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="101"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="110"/>
         <source>Search by booking number, plate or name</source>
         <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="103"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="112"/>
         <source>All bookings</source>
         <translation>Toate rezervările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="104"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="113"/>
         <source>Today&apos;s arrivals</source>
         <translation>Sosirile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="105"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="114"/>
         <source>Today&apos;s returns</source>
         <translation>Întoarcerile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="109"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="149"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="158"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -376,17 +376,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="183"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="183"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="178"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="187"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
@@ -420,7 +420,7 @@
     <message>
         <location filename="../../parking_desk/ui/desk/csv_export.py" line="26"/>
         <source>Plate</source>
-        <translation>Nr. înmatriculare</translation>
+        <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/csv_export.py" line="27"/>
@@ -546,53 +546,53 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>QrPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="72"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="73"/>
         <source>Show to client</source>
         <translation>Arată clientului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="73"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
         <source>Print ticket</source>
         <translation>Tipărește biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
         <source>Save as PDF</source>
         <translation>Salvează ca PDF</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="188"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="76"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="189"/>
         <source>Save QR as PNG</source>
         <translation>Salvează codul QR ca PNG</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="77"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="78"/>
         <source>The QR of the next booking appears here.</source>
         <translation>Codul QR al următoarei rezervări apare aici.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="79"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="80"/>
         <source>Ticket</source>
         <translation>Bilet</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="121"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="122"/>
         <source>E-mail sent at {when}</source>
         <translation>E-mail trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="124"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="125"/>
         <source>E-mail failed; a supervisor can see why in the queue</source>
         <translation>E-mailul a eșuat; un supervizor poate vedea motivul în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="127"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="128"/>
         <source>E-mail waiting to be sent…</source>
         <translation>E-mailul așteaptă să fie trimis…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="179"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="180"/>
         <source>Save ticket as PDF</source>
         <translation>Salvează biletul ca PDF</translation>
     </message>
@@ -600,77 +600,82 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>ScanPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="112"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="124"/>
         <source>&amp;Mode</source>
         <translation>&amp;Mod</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="114"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="126"/>
         <source>Automatic: check in, then check out</source>
         <translation>Automat: întâi sosire, apoi plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="115"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="127"/>
         <source>Check in only</source>
         <translation>Doar sosiri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="116"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="128"/>
         <source>Check out only</source>
         <translation>Doar plecări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="121"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="133"/>
         <source>Scan the ticket&apos;s QR code, or type the booking number and press Enter.</source>
         <translation>Scanați codul QR de pe bilet sau tastați numărul rezervării și apăsați Enter.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="123"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="135"/>
         <source>Scan or type a booking number</source>
         <translation>Scanați sau tastați un număr de rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="161"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="136"/>
+        <source>Recent scans</source>
+        <translation>Scanări recente</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="174"/>
         <source>Checking {number}…</source>
         <translation>Se verifică {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="169"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="182"/>
         <source>FORGED TICKET: it was not issued by this operator.</source>
         <translation>BILET FALS: nu a fost emis de acest operator.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="170"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="183"/>
         <source>ALTERED TICKET: its data does not match its signature.</source>
         <translation>BILET MODIFICAT: datele nu corespund semnăturii.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="171"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="184"/>
         <source>EXPIRED TICKET: it was valid until {when}.</source>
         <translation>BILET EXPIRAT: a fost valabil până la {when}.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="175"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="188"/>
         <source>Not a ticket or booking number this desk can read.</source>
         <translation>Nu este un bilet sau un număr de rezervare recunoscut.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="183"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="196"/>
         <source>{name} · {plate} · {arrival} → {departure}</source>
         <translation>{name} · {plate} · {arrival} → {departure}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="191"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="204"/>
         <source>Refused: this ticket is for plate {old}, the booking now has {new}. Ask for the newer ticket.</source>
         <translation>Refuzat: biletul este pentru numărul {old}, iar rezervarea are acum {new}. Cereți biletul nou.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="209"/>
         <source>CHECKED IN: {number}</source>
         <translation>SOSIRE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="212"/>
         <source>CHECKED OUT: {number}</source>
         <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
     </message>

@@ -36,6 +36,14 @@ from parking_desk.ui.errors_text import error_text
 
 SEARCH_DELAY_MS = 250
 RESULT_LIMIT = 500
+DEFAULT_WIDTHS = {
+    Column.NUMBER: 70,
+    Column.NAME: 170,
+    Column.PLATE: 90,
+    Column.ARRIVAL: 120,
+    Column.DEPARTURE: 120,
+    Column.STATUS: 90,
+}
 
 
 class Scope(StrEnum):
@@ -64,9 +72,9 @@ class BookingsTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(Column.NAME, 200)
-        self.table.setColumnWidth(Column.ARRIVAL, 130)
-        self.table.setColumnWidth(Column.DEPARTURE, 130)
+        for column, width in DEFAULT_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.table.sortByColumn(Column.ARRIVAL, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.details = BookingDetails(ctx)
         self.details.changed.connect(self.model.update_booking)
@@ -85,7 +93,8 @@ class BookingsTab(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 420])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 

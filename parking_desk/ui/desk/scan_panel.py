@@ -12,9 +12,17 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTime
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import InvalidTransition, NotFound
@@ -25,6 +33,7 @@ from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.validation import normalise_plate
 
+RECENT_SCANS = 50
 _NUMBER = re.compile(r"^[0-9A-Z\-]{1,24}$")
 
 
@@ -93,6 +102,8 @@ class ScanPanel(QWidget):
         self.details = QLabel(objectName="scanDetails", alignment=Qt.AlignmentFlag.AlignCenter)
         self.details.setWordWrap(True)
         self.hint = QLabel(wordWrap=True)
+        self.recent_title = QLabel()
+        self.recent = QListWidget(objectName="recentScans")
 
         top = QHBoxLayout()
         top.addWidget(self.mode_label)
@@ -104,7 +115,8 @@ class ScanPanel(QWidget):
         layout.addWidget(self.input)
         layout.addWidget(self.result)
         layout.addWidget(self.details)
-        layout.addStretch(1)
+        layout.addWidget(self.recent_title)
+        layout.addWidget(self.recent, 1)
         self._outcome = ""
         self.retranslate_ui()
 
@@ -121,6 +133,7 @@ class ScanPanel(QWidget):
             self.tr("Scan the ticket's QR code, or type the booking number and press Enter.")
         )
         self.input.setPlaceholderText(self.tr("Scan or type a booking number"))
+        self.recent_title.setText(self.tr("Recent scans"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -213,3 +226,8 @@ class ScanPanel(QWidget):
         self.result.setText(text)
         self.details.setText(details)
         self.input.setFocus()
+        if outcome != "busy":
+            stamp = QTime.currentTime().toString("HH:mm:ss")
+            self.recent.insertItem(0, f"{stamp}  {text}")
+            while self.recent.count() > RECENT_SCANS:
+                self.recent.takeItem(self.recent.count() - 1)

