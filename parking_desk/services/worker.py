@@ -15,17 +15,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from typing import Protocol
 
-from parking_desk.booking import Booking
 from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.retry import RetryPolicy
 from parking_desk.services.mail.base import DeliveryError, Transport
-from parking_desk.services.mail.render import ALIASES
-from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import DeliveryOutcome, Store
+from parking_desk.services.task_content import (
+    Renderer,
+    RenderError,
+    Signer,
+    booking_for,
+    qr_png,
+)
+from parking_desk.services.transport_pool import TransportPool
 from parking_desk.services.worker_events import (
     DrainFinished,
     DrainReport,
@@ -41,57 +44,16 @@ from parking_desk.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 QR_VALIDITY_AFTER_DEPARTURE = timedelta(hours=12)
+# A send is not started in the last quarter of its lease: it might outlive the lease.
+LEASE_MARGIN = 0.25
 # How often an outcome write is tried before giving up and letting the lease expire.
 RECORD_ATTEMPTS = 3
-
-
-class Renderer(Protocol):
-    def __call__(
-        self, task: NotificationTask, *, booking: Booking, qr_png: bytes
-    ) -> EmailMessage: ...
-
-
-class Signer(Protocol):
-    def payload(self, booking_number: str, plate: str, valid_until: datetime) -> str: ...
-
-
-class RenderError(Exception):
-    """The task's booking cannot be turned into a QR or an e-mail: bad data, not bad luck."""
 
 
 def next_quota_window(now: datetime) -> datetime:
     """Quotas are counted per UTC day, so a spent quota is worth retrying at midnight UTC."""
     day = now.astimezone(UTC).date() + timedelta(days=1)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-class _TransportPool:
-    """One transport per sending thread, so an SMTP connection is reused across a drain."""
-
-    def __init__(self, factory: Callable[[], Transport]) -> None:
-        self._factory = factory
-        self._local = threading.local()
-        # Protects the list of every transport opened during this drain (closed at its end).
-        self._lock = threading.Lock()
-        self._opened: list[Transport] = []
-
-    def get(self) -> Transport:
-        transport = getattr(self._local, "transport", None)
-        if transport is None:
-            transport = self._factory()
-            self._local.transport = transport
-            with self._lock:
-                self._opened.append(transport)
-        return transport
-
-    def close_all(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for transport in opened:
-            try:
-                transport.close()
-            except Exception:  # a dead connection must not stop the others from closing
-                log.warning("Closing transport %s failed", getattr(transport, "name", "?"))
 
 
 class DrainWorker:
@@ -127,6 +89,9 @@ class DrainWorker:
         # Protects ``sent_total`` and the drain report's counters, bumped from sending threads.
         self._count_lock = threading.Lock()
         self.sent_total = 0
+        # Set by a sending thread that skipped a task for want of lease time; read after the
+        # batch's sends have all finished.
+        self._handed_back = False
 
     # --- wiring ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[WorkerEvent], None]) -> None:
@@ -171,7 +136,7 @@ class DrainWorker:
         lease = timedelta(seconds=self.settings.lease_s)
         batch = self.settings.batch_size
         with self._drain_lock:
-            transports = _TransportPool(self._transport_factory)
+            transports = TransportPool(self._transport_factory)
             # The sending threads: each holds its own transport (and SMTP connection).
             pool = ThreadPoolExecutor(
                 max_workers=self.settings.send_parallelism, thread_name_prefix="drain-send"
@@ -194,6 +159,8 @@ class DrainWorker:
                     ]
                     for future in futures:
                         future.result()
+                    if self._handed_back and not self._stop.is_set():
+                        self._hand_back(now)
                     if len(tasks) < batch:
                         break
             finally:
@@ -228,13 +195,20 @@ class DrainWorker:
     def _process(
         self,
         task: NotificationTask,
-        transports: _TransportPool,
+        transports: TransportPool,
         report: DrainReport,
         now: datetime | None,
     ) -> None:
         """Never raises: whatever happens ends as completed, retrying, dead or lost."""
         if self._stop.is_set():
             self._count(report, "skipped")
+            return
+        if self._lease_running_out(task, now):
+            log.warning(
+                "Lease on task %s is about to run out before its send; handing it back", task.id
+            )
+            self._count(report, "skipped")
+            self._handed_back = True
             return
         log.info("Background processing started for booking %s", task.booking_number)
         try:
@@ -272,9 +246,9 @@ class DrainWorker:
         else:
             self._lost(task, report)
 
-    def _deliver(self, task: NotificationTask, transports: _TransportPool) -> DeliveryOutcome:
-        booking = self._booking_for(task)
-        png = self._qr_png(task, booking)
+    def _deliver(self, task: NotificationTask, transports: TransportPool) -> DeliveryOutcome:
+        booking = booking_for(self.store, task)
+        png = qr_png(self._signer, task, booking, self._qr_validity)
         log.info("QR code generated for booking %s", task.booking_number)
         if task.type == TaskType.QR:
             return DeliveryOutcome(provider="qr", message_id=None, email_sent=False)
@@ -297,39 +271,22 @@ class DrainWorker:
             provider=result.provider, message_id=result.message_id, email_sent=True
         )
 
-    def _booking_for(self, task: NotificationTask) -> Booking:
-        """The booking as the store has it now (amended plate, fixed address), else the
-        snapshot the task carries (a website task whose booking is elsewhere)."""
-        stored: Booking | None = None
-        try:
-            stored = self.store.get_booking(task.booking_number)
-        except StoreUnavailable:
-            raise
-        except Exception as exc:
-            log.warning("Booking %s unreadable in the store (%s)", task.booking_number, exc)
-        if stored is not None:
-            return stored
-        data = dict(task.booking_data)
-        for names in ALIASES.values():  # the website's other names for the same fields
-            if data.get(names[0]) in (None, ""):
-                data[names[0]] = next(
-                    (data[n] for n in names if data.get(n) not in (None, "")), None
-                )
-        try:
-            return Booking.from_document(data, task.booking_number)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise RenderError(f"booking {task.booking_number} cannot be rendered: {exc}") from None
+    def _lease_running_out(self, task: NotificationTask, now: datetime | None) -> bool:
+        """A send started this late could finish after the lease, when another worker may
+        already have claimed and sent the same task."""
+        if task.lease_expires_at is None:
+            return False
+        margin = timedelta(seconds=self.settings.lease_s * LEASE_MARGIN)
+        return (now or utcnow()) >= task.lease_expires_at - margin
 
-    def _qr_png(self, task: NotificationTask, booking: Booking) -> bytes:
+    def _hand_back(self, now: datetime | None) -> None:
+        """Tasks skipped for want of lease time go back to pending, due at once, so the next
+        claim (ours or another worker's) gets them with a fresh lease."""
+        self._handed_back = False
         try:
-            payload = self._signer.payload(
-                task.booking_number, booking.plate, booking.departure + self._qr_validity
-            )
-            return render_png(payload, error_correction="M")
-        except (ValueError, TypeError) as exc:
-            raise RenderError(
-                f"booking {task.booking_number}: the QR code cannot be made ({exc})"
-            ) from None
+            self.store.release(self.worker_id, now=now)
+        except Exception as exc:
+            log.warning("Handing back unsent tasks failed (their leases will expire): %s", exc)
 
     # --- outcomes ----------------------------------------------------------------------
     def _count(self, report: DrainReport, name: str) -> None:

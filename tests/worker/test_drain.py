@@ -215,3 +215,20 @@ def test_website_task_with_other_field_names_is_delivered(store, smtp, make_sett
     [msg] = smtp.messages
     assert msg["Subject"] == "Confirmare rezervare #867964"
     assert "Maria Câmpeanu" in msg.get_body(("plain",)).get_content()
+
+
+def test_no_send_starts_when_the_lease_is_nearly_over(store, smtp, make_settings):
+    """A batch slower than its lease: late tasks are handed back and sent under a fresh
+    lease instead of racing another worker; each message goes out once."""
+    smtp.faults.stall_s = 0.5
+    settings = make_settings(smtp, lease_s=2.0, batch_size=10, send_parallelism=1)
+    made = [store.create_booking(booking(email=f"c{i}@client.example"))[1] for i in range(6)]
+    worker, _ = build_worker(settings, store, "worker")
+
+    report = worker.drain_until_empty()
+
+    assert report.skipped >= 1 and report.completed == 6
+    assert report.claimed == 6 + report.skipped
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(subjects) == len(set(subjects)) == 6
+    assert all(store.get_task(t.id).status == TaskState.COMPLETED for t in made)

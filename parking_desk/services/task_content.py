@@ -1,0 +1,70 @@
+"""What a queue task turns into before it is sent: its booking, its signed QR, its e-mail.
+
+A website task may name a booking this store has never seen, or carry a ``bookingData``
+snapshot with the website's own field names. Whatever cannot be turned into a QR or an
+e-mail raises ``RenderError``: bad data, which no retry will fix, so the task goes dead
+with the reason in words.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from parking_desk.booking import Booking
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.mail.render import ALIASES
+from parking_desk.services.qr import render_png
+from parking_desk.services.store.base import Store
+from parking_desk.task import NotificationTask
+
+log = logging.getLogger(__name__)
+
+
+class Renderer(Protocol):
+    def __call__(
+        self, task: NotificationTask, *, booking: Booking, qr_png: bytes
+    ) -> EmailMessage: ...
+
+
+class Signer(Protocol):
+    def payload(self, booking_number: str, plate: str, valid_until: datetime) -> str: ...
+
+
+class RenderError(Exception):
+    """The task's booking cannot be turned into a QR or an e-mail: bad data, not bad luck."""
+
+
+def booking_for(store: Store, task: NotificationTask) -> Booking:
+    """The booking as the store has it now (amended plate, fixed address), else the
+    snapshot the task carries (a website task whose booking is elsewhere)."""
+    stored: Booking | None = None
+    try:
+        stored = store.get_booking(task.booking_number)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        log.warning("Booking %s unreadable in the store (%s)", task.booking_number, exc)
+    if stored is not None:
+        return stored
+    data = dict(task.booking_data)
+    for names in ALIASES.values():  # the website's other names for the same fields
+        if data.get(names[0]) in (None, ""):
+            data[names[0]] = next((data[n] for n in names if data.get(n) not in (None, "")), None)
+    try:
+        return Booking.from_document(data, task.booking_number)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise RenderError(f"booking {task.booking_number} cannot be rendered: {exc}") from None
+
+
+def qr_png(signer: Signer, task: NotificationTask, booking: Booking, validity: timedelta) -> bytes:
+    """The QR as PNG, valid until *validity* after the booking's departure."""
+    try:
+        payload = signer.payload(task.booking_number, booking.plate, booking.departure + validity)
+        return render_png(payload, error_correction="M")
+    except (ValueError, TypeError) as exc:
+        raise RenderError(
+            f"booking {task.booking_number}: the QR code cannot be made ({exc})"
+        ) from None
