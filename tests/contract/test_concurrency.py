@@ -6,6 +6,7 @@ import multiprocessing
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,8 +27,14 @@ LONG_LEASE = timedelta(hours=1)
 
 def fill(store: Store) -> set[str]:
     ids = {f"t{i:03d}" for i in range(TASKS)}
-    for task_id in sorted(ids):
+
+    def put(task_id: str) -> None:
         store.import_raw_task(task_id, website_task(str(100000 + int(task_id[1:]))))
+
+    # Writes the 500 documents in parallel (the emulator takes one write per round trip);
+    # the pool only lives for the filling.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(put, sorted(ids)))
     return ids
 
 
