@@ -95,6 +95,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         settings = load_settings(args.config, env)
     except ConfigError as exc:
         print(exc.translated(_lang(env)), file=sys.stderr)
+        if command == "desk" and env is os.environ:
+            # Started from a desktop entry nobody reads stderr: the desk shows it in a dialog.
+            from parking_desk.ui.app import main as gui_main
+
+            return gui_main(None, settings_path=args.config)
         return USAGE
     _setup_logging(settings, env, console=command in ("worker", "desk", "kiosk"))
     try:
@@ -112,7 +117,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
     if command == "desk":
         from parking_desk.ui.app import main as gui_main
 
-        return gui_main(settings)
+        return gui_main(settings, settings_path=args.config)
     if command == "kiosk":
         from parking_desk.ui.kiosk.app import main as kiosk_main
 

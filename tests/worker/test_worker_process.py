@@ -151,3 +151,27 @@ def test_a_killed_worker_loses_nothing(store, smtp, tmp_path, request):
     assert {f"Confirmare rezervare #{s.booking_number}" for s, _ in made} == set(subjects)
     # At-least-once: only a send in flight at the moment of the kill may repeat.
     assert len(subjects) - len(set(subjects)) <= 1
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_headless_worker_sends_as_bookings_arrive_and_stops_on_sigterm(store, smtp, tmp_path):
+    env = worker_env(tmp_path, smtp, "sqlite")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parking_desk", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: any(w.state == "running" for w in store.workers()), timeout=20)
+        store.create_booking(booking("Iulia Mureșan", "iulia@client.example"))
+        # The drain interval is 30 s; the store's listener wakes the worker well before.
+        assert wait_for(lambda: len(smtp.messages) == 1, timeout=10) < 5
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 0, stderr
+    assert "Stopping worker" in stderr
+    [info] = store.workers()
+    assert info.state == "stopped" and info.sent_total == 1
