@@ -84,132 +84,132 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="92"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="102"/>
         <source>E-mail queue health</source>
         <translation>Starea cozii de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="102"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="112"/>
         <source>E-mail queue</source>
         <translation>Coada de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="103"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="113"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="121"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="132"/>
         <source>Waiting</source>
         <translation>În așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="122"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="133"/>
         <source>Retrying</source>
         <translation>Se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="123"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="134"/>
         <source>Sending</source>
         <translation>Se trimit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="124"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="135"/>
         <source>Failed</source>
         <translation>Eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="125"/>
-        <source>Oldest due</source>
-        <translation>Cea mai veche restantă</translation>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="136"/>
+        <source>Waiting for</source>
+        <translation>Așteaptă de</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="126"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="137"/>
         <source>Sent, last hour</source>
         <translation>Trimise, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="127"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
         <source>Sent today</source>
         <translation>Trimise azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="128"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="139"/>
         <source>Failure rate</source>
         <translation>Rată de eșec</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
         <source>Sends per minute, last hour</source>
         <translation>Trimiteri pe minut, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="141"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="152"/>
         <source>Workers</source>
         <translation>Procese de trimitere</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="209"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="220"/>
         <source>Offline since %1</source>
         <translation>Deconectat de la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="217"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="228"/>
         <source>Updated %1</source>
         <translation>Actualizat la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="229"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="240"/>
         <source>All good</source>
         <translation>Totul în regulă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="230"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="241"/>
         <source>Attention</source>
         <translation>Atenție</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="231"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="242"/>
         <source>Problem</source>
         <translation>Problemă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="232"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="243"/>
         <source>Offline</source>
         <translation>Deconectat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="241"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="252"/>
         <source>e-mails waiting too long</source>
         <translation>e-mailuri care așteaptă prea mult</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="242"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="253"/>
         <source>failed e-mails</source>
         <translation>e-mailuri eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="243"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="254"/>
         <source>high failure rate</source>
         <translation>rată de eșec mare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="244"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="255"/>
         <source>no worker running</source>
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="274"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="285"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="278"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="289"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="288"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="299"/>
         <source>No supervisor PIN is set; full screen stays on.</source>
         <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
     </message>
@@ -266,52 +266,67 @@
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="307"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="89"/>
+        <source>QR code</source>
+        <translation>cod QR</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="90"/>
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="91"/>
+        <source>e-mail + QR</source>
+        <translation>e-mail + QR</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="315"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="308"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="316"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="309"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="317"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="310"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="318"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="311"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="319"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="312"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="320"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="313"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="321"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="314"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="322"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="315"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="323"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="316"/>
+        <location filename="../../parking_desk/ui/console/queue_model.py" line="324"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -319,155 +334,155 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="104"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="115"/>
         <source>All states</source>
         <translation>Toate stările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="122"/>
         <source>Search booking, recipient or error…</source>
         <translation>Caută rezervare, destinatar sau eroare…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="120"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="131"/>
         <source>Any time</source>
         <translation>Oricând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="121"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="132"/>
         <source>Last hour</source>
         <translation>Ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="133"/>
         <source>Last 24 hours</source>
         <translation>Ultimele 24 de ore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="123"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="134"/>
         <source>Last 7 days</source>
         <translation>Ultimele 7 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="124"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="135"/>
         <source>Last 30 days</source>
         <translation>Ultimele 30 de zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="142"/>
         <source>State:</source>
         <translation>Stare:</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="138"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
         <source>Retry selected</source>
         <translation>Reîncearcă selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="139"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
         <source>Retry all matching…</source>
         <translation>Reîncearcă tot ce corespunde…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
         <source>Cancel selected</source>
         <translation>Anulează selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
         <source>Fix recipient and resend…</source>
         <translation>Corectează destinatarul și retrimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="220"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="227"/>
         <source>%1 of %2 tasks</source>
         <translation>%1 din %2 sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="268"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="295"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="275"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="302"/>
         <source>%1 tasks retried.</source>
         <translation>%1 sarcini reîncercate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="269"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="296"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="276"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="303"/>
         <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="312"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="319"/>
         <source>%1 tasks cancelled.</source>
         <translation>%1 sarcini anulate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="313"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="320"/>
         <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="263"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="270"/>
         <source>Select the tasks to retry first.</source>
         <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="266"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="291"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="273"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="298"/>
         <source>Retrying tasks</source>
         <translation>Se reîncearcă sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="275"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="282"/>
         <source>Counting the matching tasks…</source>
         <translation>Se numără sarcinile care corespund…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="282"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="289"/>
         <source>No task matching the filter can be retried.</source>
         <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="284"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="291"/>
         <source>Retry %1 tasks matching the current filter now?</source>
         <translation>Reîncercați acum %1 sarcini care corespund filtrului curent?</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="286"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="293"/>
         <source>Retry all matching</source>
         <translation>Reîncearcă tot ce corespunde</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="288"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="295"/>
         <source>Nothing was retried.</source>
         <translation>Nu s-a reîncercat nimic.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="304"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="311"/>
         <source>Select the tasks to cancel first.</source>
         <translation>Selectați mai întâi sarcinile de anulat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="306"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="313"/>
         <source>Cancel %1 selected tasks? They will not be sent.</source>
         <translation>Anulați %1 sarcini selectate? Nu vor mai fi trimise.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="307"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="314"/>
         <source>Cancel tasks</source>
         <translation>Anulare sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="310"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="317"/>
         <source>Cancelling tasks</source>
         <translation>Se anulează sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="332"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="339"/>
         <source>Select exactly one task to fix its recipient.</source>
         <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="348"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="355"/>
         <source>Recipient changed; the e-mail is being sent again.</source>
         <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
     </message>
@@ -498,58 +513,58 @@
 <context>
     <name>RelativeTime</name>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="13"/>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="20"/>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="17"/>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="24"/>
         <source>now</source>
         <translation>acum</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="22"/>
-        <source>in %n s</source>
-        <translation>peste %n s</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="26"/>
+        <source>in %1 s</source>
+        <translation>peste %1 s</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="27"/>
-        <source>in %n min</source>
-        <translation>peste %n min</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="31"/>
+        <source>in %1 min</source>
+        <translation>peste %1 min</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="29"/>
-        <source>%n min ago</source>
-        <translation>acum %n min</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="33"/>
+        <source>%1 min ago</source>
+        <translation>acum %1 min</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="34"/>
-        <source>in %n h</source>
-        <translation>peste %n h</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="36"/>
-        <source>%n h ago</source>
-        <translation>acum %n h</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="38"/>
+        <source>in %1 h</source>
+        <translation>peste %1 h</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/console/relative_time.py" line="40"/>
-        <source>in %n days</source>
-        <translation>peste %n zile</translation>
+        <source>%1 h ago</source>
+        <translation>acum %1 h</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="42"/>
-        <source>%n days ago</source>
-        <translation>acum %n zile</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="44"/>
+        <source>in %1 days</source>
+        <translation>peste %1 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="50"/>
-        <source>%n s</source>
-        <translation>%n s</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="46"/>
+        <source>%1 days ago</source>
+        <translation>acum %1 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="53"/>
-        <source>%n min</source>
-        <translation>%n min</translation>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="54"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/relative_time.py" line="56"/>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="57"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/relative_time.py" line="60"/>
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>

@@ -30,7 +30,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from parking_desk.services.store.base import ChangeKind, TaskChange
 from parking_desk.services.supervisor import mask_email
-from parking_desk.task import NotificationTask, TaskState
+from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.console.relative_time import relative_to_now
 
@@ -82,6 +82,14 @@ def state_label(state: TaskState, retrying: bool = False) -> str:
         TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
         TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
     }[state]
+
+
+def type_label(kind: TaskType) -> str:
+    return {
+        TaskType.QR: QCoreApplication.translate("QueueModel", "QR code"),
+        TaskType.EMAIL: QCoreApplication.translate("QueueModel", "e-mail"),
+        TaskType.BOTH: QCoreApplication.translate("QueueModel", "e-mail + QR"),
+    }[kind]
 
 
 def _stamp(value: datetime | None) -> float:
@@ -349,7 +357,7 @@ class QueueModel(QAbstractTableModel):
         if column == Column.RECIPIENT:
             return mask_email(task.client_email) if self._masked else task.client_email
         if column == Column.TYPE:
-            return str(task.type)
+            return type_label(task.type)
         if column == Column.STATE:
             return state_label(task.status, task.retrying)
         if column == Column.ATTEMPTS:

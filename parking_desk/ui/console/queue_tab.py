@@ -43,6 +43,17 @@ from parking_desk.ui.errors_text import error_text
 SEARCH_DELAY_MS = 250
 RELATIVE_TIME_REFRESH_MS = 30_000
 RETRYING = "retrying"
+COLUMN_WIDTHS = {
+    Column.CREATED: 125,
+    Column.BOOKING: 80,
+    Column.RECIPIENT: 210,
+    Column.TYPE: 95,
+    Column.STATE: 120,
+    Column.ATTEMPTS: 75,
+    Column.NEXT_ATTEMPT: 150,
+    Column.PROVIDER: 80,
+    Column.WORKER: 130,
+}
 TIME_RANGES = (None, timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30))
 
 
@@ -166,12 +177,8 @@ class QueueTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in (
-            (Column.CREATED, 125),
-            (Column.RECIPIENT, 190),
-            (Column.LAST_ERROR, 260),
-        ):
+        header.setSectionResizeMode(Column.LAST_ERROR, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 

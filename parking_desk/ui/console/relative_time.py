@@ -8,6 +8,10 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication
 
 
+def _with(text: str, n: int) -> str:
+    return text.replace("%1", str(n))
+
+
 def relative_to_now(when: datetime | None, now: datetime) -> str:
     if when is None:
         return QCoreApplication.translate("RelativeTime", "now")
@@ -19,27 +23,27 @@ def relative_to_now(when: datetime | None, now: datetime) -> str:
         return (
             QCoreApplication.translate("RelativeTime", "now")
             if not future or seconds < 5
-            else QCoreApplication.translate("RelativeTime", "in %n s", "", secs)
+            else _with(QCoreApplication.translate("RelativeTime", "in %1 s"), secs)
         )
     minutes = int(seconds // 60)
     if minutes < 60:
         return (
-            QCoreApplication.translate("RelativeTime", "in %n min", "", minutes)
+            _with(QCoreApplication.translate("RelativeTime", "in %1 min"), minutes)
             if future
-            else QCoreApplication.translate("RelativeTime", "%n min ago", "", minutes)
+            else _with(QCoreApplication.translate("RelativeTime", "%1 min ago"), minutes)
         )
     hours = minutes // 60
     if hours < 48:
         return (
-            QCoreApplication.translate("RelativeTime", "in %n h", "", hours)
+            _with(QCoreApplication.translate("RelativeTime", "in %1 h"), hours)
             if future
-            else QCoreApplication.translate("RelativeTime", "%n h ago", "", hours)
+            else _with(QCoreApplication.translate("RelativeTime", "%1 h ago"), hours)
         )
     days = hours // 24
     return (
-        QCoreApplication.translate("RelativeTime", "in %n days", "", days)
+        _with(QCoreApplication.translate("RelativeTime", "in %1 days"), days)
         if future
-        else QCoreApplication.translate("RelativeTime", "%n days ago", "", days)
+        else _with(QCoreApplication.translate("RelativeTime", "%1 days ago"), days)
     )
 
 
@@ -47,10 +51,10 @@ def age_text(seconds: float) -> str:
     """A duration for the kiosk ("12 min", "2 h 5 min")."""
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return QCoreApplication.translate("RelativeTime", "%n s", "", seconds)
+        return _with(QCoreApplication.translate("RelativeTime", "%1 s"), seconds)
     minutes = seconds // 60
     if minutes < 60:
-        return QCoreApplication.translate("RelativeTime", "%n min", "", minutes)
+        return _with(QCoreApplication.translate("RelativeTime", "%1 min"), minutes)
     hours, rest = divmod(minutes, 60)
     return (
         QCoreApplication.translate("RelativeTime", "%1 h %2 min")

@@ -17,7 +17,7 @@ from parking_desk.services.supervisor import mask_email
 from parking_desk.task import NotificationTask
 from parking_desk.timeutil import as_utc
 from parking_desk.ui.bridge import Bridge
-from parking_desk.ui.console.queue_model import state_label
+from parking_desk.ui.console.queue_model import state_label, type_label
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 
@@ -102,7 +102,7 @@ class TaskDetail(QWidget):
             (self.tr("Task"), task.id),
             (self.tr("Booking"), task.booking_number),
             (self.tr("Recipient"), self._email(task.client_email)),
-            (self.tr("Type"), str(task.type)),
+            (self.tr("Type"), type_label(task.type)),
             (self.tr("State"), state_label(task.status, task.retrying)),
             (self.tr("Attempts"), f"{task.attempts}/{task.max_attempts}"),
             (self.tr("Next attempt"), show(task.next_attempt_at)),

@@ -41,7 +41,8 @@ QLabel { color: #f2f2f2; }
 QLabel[role="caption"] { color: #a9b1bb; }
 QLabel[stale="true"] { color: #ff6b6b; }
 QFrame[role="tile"] { background: #1c2128; border-radius: 12px; }
-QLabel[offline="true"] {
+QFrame[offline="true"] QLabel { color: #59626c; }
+QLabel[alarm="true"] {
     color: #ffffff; background: #b71c1c; border-radius: 8px; padding: 4px 16px;
 }
 """
@@ -67,6 +68,16 @@ def shrinkable(label: QLabel) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(0)
     return label
+
+
+def percent(rate: float | None) -> str:
+    """Whole percent: a decimal is noise from across the room (and its separator differs
+    between Romanian and English)."""
+    if rate is None:
+        return "–"
+    if 0 < rate < 0.01:
+        return "<1 %"
+    return f"{round(rate * 100)} %"
 
 
 class KioskWindow(QWidget):
@@ -101,9 +112,10 @@ class KioskWindow(QWidget):
     def _build(self) -> None:
         self.title = QLabel(self.tr("E-mail queue"))
         self.status = QLabel(self.tr("Connecting…"))
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.status)
+        header.addWidget(self.title, 3)
+        header.addWidget(self.status, 2)
 
         self.light = TrafficLight()
         self.light_text = QLabel()
@@ -122,7 +134,7 @@ class KioskWindow(QWidget):
             "retrying": Tile(self.tr("Retrying")),
             "processing": Tile(self.tr("Sending")),
             "dead": Tile(self.tr("Failed")),
-            "oldest": Tile(self.tr("Oldest due")),
+            "oldest": Tile(self.tr("Waiting for")),
             "hour": Tile(self.tr("Sent, last hour")),
             "today": Tile(self.tr("Sent today")),
             "rate": Tile(self.tr("Failure rate")),
@@ -171,7 +183,7 @@ class KioskWindow(QWidget):
             self._font(widget, px, bold)
         for tile in self.tiles.values():
             self._font(tile.caption, h / 36, False)
-            self._font(tile.value, h / 12, True)
+            self._font(tile.value, h / 13, True)
         self._font(self.light_text, h / 22, True)
         for widget in (self.reasons, self.spark_caption, self.workers_caption):
             self._font(widget, h / 36, False)
@@ -207,16 +219,25 @@ class KioskWindow(QWidget):
                 self.offline_since = self.clock()
             when = self.offline_since.astimezone().strftime("%H:%M")
             self.status.setText(self.tr("Offline since %1").replace("%1", when))
-            self._flag(self.status, "offline", True)
+            self._show_offline(True)
             self._set_light(None)
             return
         self.offline_since = None
-        self._flag(self.status, "offline", False)
+        self._show_offline(False)
         self.snapshot = snapshot
         self.status.setText(
             self.tr("Updated %1").replace("%1", snapshot.at.astimezone().strftime("%H:%M:%S"))
         )
         self._show(snapshot)
+
+    def _show_offline(self, offline: bool) -> None:
+        """Last known figures stay visible but dimmed: they are no longer the truth."""
+        self._flag(self.status, "alarm", offline)
+        for tile in self.tiles.values():
+            self._flag(tile, "offline", offline)
+            for label in (tile.caption, tile.value):
+                label.style().unpolish(label)
+                label.style().polish(label)
 
     @staticmethod
     def _flag(widget: QWidget, name: str, on: bool) -> None:
@@ -246,7 +267,7 @@ class KioskWindow(QWidget):
 
     def _show(self, s: HealthSnapshot) -> None:
         self._set_light(s.light)
-        self.reasons.setText(" · ".join(self.reason_text(r) for r in s.reasons))
+        self.reasons.setText("\n".join(self.reason_text(r) for r in s.reasons))
         counts = s.counts
         values = {
             "pending": str(counts.get(TaskState.PENDING, 0) - s.retrying),
@@ -256,7 +277,7 @@ class KioskWindow(QWidget):
             "oldest": age_text(s.oldest_due_age.total_seconds()) if s.oldest_due_age else "–",
             "hour": str(s.sent_last_hour),
             "today": str(s.sent_today),
-            "rate": f"{s.failure_rate * 100:.1f} %" if s.failure_rate is not None else "–",
+            "rate": percent(s.failure_rate),
         }
         for key, value in values.items():
             self.tiles[key].value.setText(value)

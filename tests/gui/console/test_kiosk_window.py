@@ -91,10 +91,10 @@ def test_the_board_shows_figures_and_no_personal_data(
     assert window.tiles["dead"].value.text() == "1"
     assert window.tiles["today"].value.text() == "1"
     assert window.tiles["hour"].value.text() == "1"
-    assert window.tiles["rate"].value.text() == "50.0 %"
+    assert window.tiles["rate"].value.text() == "50 %"
     # 1 failed of 2 finished is above the red failure rate; 1 failed task is the amber count.
     assert window.light_text.text() == "Problem"
-    assert window.reasons.text() == "high failure rate · failed e-mails"
+    assert window.reasons.text() == "high failure rate\nfailed e-mails"
     assert "worker-gate-1" in window.worker_labels[0].text()
     assert "peak 1" in window.sparkline.accessibleDescription()
 
