@@ -46,7 +46,17 @@ class FirestoreEmulator:
 
     def reset(self) -> None:
         url = f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
-        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10).read()
+        # The first request after start can be slow on a loaded machine (the JVM warms up).
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                request = urllib.request.Request(url, method="DELETE")
+                urllib.request.urlopen(request, timeout=30).read()
+                return
+            except (urllib.error.URLError, TimeoutError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def stop(self) -> None:
         try:
