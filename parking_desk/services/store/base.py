@@ -178,6 +178,10 @@ class Store(Protocol):
     ) -> bool:
         """To dead (and the booking's emailStatus to failed); conditional on the lease."""
 
+    def import_raw_task(self, task_id: str, document: Any) -> None:
+        """Store a queue document exactly as another writer (the website) shaped it; the
+        claim path reads it through ``NotificationTask.from_document`` like any other."""
+
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
         """Return every task leased to *worker_id* to pending, due now. Returns the count."""
 
