@@ -67,12 +67,14 @@ def shoot(language: str, settings: Settings, folder: Path) -> None:
     form.save()
     wait(app, lambda: window.new_booking.qr.number.text() != "")
     wait(app, lambda: window.new_booking.qr.email.property("status") == "sent")
+    settle(app)
+    window.grab().save(str(HERE / f"desk-new-booking-{language}.png"))
     form.name.setText("Mihai Dumitrescu")
     form.email.setText("mihai@")
     form.plate.setText("CJ 07 ABC")
     form.save()  # shows the inline errors next to the fields
     settle(app)
-    window.grab().save(str(HERE / f"desk-new-booking-{language}.png"))
+    window.grab().save(str(HERE / f"desk-new-booking-errors-{language}.png"))
 
     window.tabs.setCurrentWidget(window.bookings)
     wait(app, lambda: window.bookings.model.rowCount() > 10)
