@@ -44,5 +44,14 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check parking_desk tests bench
 	$(VENV)/bin/ruff format --check parking_desk tests bench
 
+# The one-folder desk app in dist/parking-desk/ (PyInstaller; see packaging/WINDOWS.md for Windows).
+bundle: $(VENV)/.installed translations
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/parking-desk.spec
+
+# A clean bundle build, then the bundle run offscreen; too slow for `make test` (over 2 minutes here).
+bundle-check: $(VENV)/.installed translations
+	PY=$(PY) bash packaging/smoke_test.sh
+
 clean:
 	rm -rf $(VENV) build dist $(QM)
