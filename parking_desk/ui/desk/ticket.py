@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import qrcode
 from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
-from parking_desk.services.qr import render_png
 from parking_desk.ui.local_time import show
 
 PAPER_WIDTH_MM = 80.0
 PAPER_HEIGHT_MM = 150.0
 MARGIN_MM = 4.0
+QR_SIDE_MM = 60.0
+THERMAL_DPI = 203  # the common 8 dots/mm print head
 
 
 @dataclass(frozen=True)
@@ -53,53 +55,92 @@ def save_pdf(ticket: Ticket, path: str) -> None:
 
 def paint(ticket: Ticket, printer: QPrinter) -> None:
     """Lay the ticket out top to bottom in the printable width of *printer*."""
-    qr = QImage.fromData(render_png(ticket.payload, error_correction="Q", box_size=8))
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError(QCoreApplication.translate("Ticket", "The printer could not be opened."))
     try:
         page = printer.pageLayout().paintRectPixels(printer.resolution())
-        width = float(page.width())
-        mm = printer.resolution() / 25.4
-        y = 0.0
-
-        def line(text: str, points: float, bold: bool = False, gap_mm: float = 1.5) -> None:
-            nonlocal y
-            font = QFont("DejaVu Sans", 1)
-            font.setPointSizeF(points)
-            font.setBold(bold)
-            painter.setFont(font)
-            rect = QRectF(0, y, width, 1000 * mm)
-            used = painter.boundingRect(
-                rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, text
-            )
-            painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, text)
-            y += used.height() + gap_mm * mm
-
-        line(ticket.site_name, 13, bold=True, gap_mm=3)
-        side = min(width, 60 * mm)
-        painter.drawImage(QRectF((width - side) / 2, y, side, side), qr)
-        y += side + 2 * mm
-        line(ticket.booking_number, 20, bold=True)
-        line(ticket.plate, 16, bold=True, gap_mm=3)
-        line(
-            QCoreApplication.translate("Ticket", "Arrival: {when}").format(
-                when=show(ticket.arrival)
-            ),
-            9,
-        )
-        line(
-            QCoreApplication.translate("Ticket", "Departure: {when}").format(
-                when=show(ticket.departure)
-            ),
-            9,
-            gap_mm=3,
-        )
-        line(
-            QCoreApplication.translate(
-                "Ticket", "Show this ticket at the gate. Keep it until you leave."
-            ),
-            8,
-        )
+        draw(painter, ticket, float(page.width()), printer.resolution())
     finally:
         painter.end()
+
+
+def render_image(ticket: Ticket, dpi: int = THERMAL_DPI) -> QImage:
+    """The ticket as a thermal printer prints it, dot for dot (for previews and checks)."""
+    width = round((PAPER_WIDTH_MM - 2 * MARGIN_MM) / 25.4 * dpi)
+    height = round((PAPER_HEIGHT_MM - 2 * MARGIN_MM) / 25.4 * dpi)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    dots_per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    painter = QPainter(image)
+    try:
+        draw(painter, ticket, float(width), dpi)
+    finally:
+        painter.end()
+    return image
+
+
+def qr_modules(payload: str) -> list[list[bool]]:
+    """The code's modules, quiet zone included, at error correction Q."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def draw(painter: QPainter, ticket: Ticket, width: float, dpi: int) -> None:
+    mm = dpi / 25.4
+    y = 0.0
+
+    def line(text: str, points: float, bold: bool = False, gap_mm: float = 1.5) -> None:
+        nonlocal y
+        font = QFont("DejaVu Sans", 1)
+        font.setPointSizeF(points)
+        font.setBold(bold)
+        painter.setFont(font)
+        rect = QRectF(0, y, width, 1000 * mm)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+        used = painter.boundingRect(rect, flags, text)
+        painter.drawText(rect, flags, text)
+        y += used.height() + gap_mm * mm
+
+    def qr(payload: str) -> None:
+        # Whole device dots per module, drawn as squares: sharp edges on any printer.
+        nonlocal y
+        modules = qr_modules(payload)
+        count = len(modules)
+        dot = max(1, int(min(width, QR_SIDE_MM * mm) // count))
+        left = int((width - dot * count) / 2)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(Qt.GlobalColor.black)
+        for row, cells in enumerate(modules):
+            for column, dark in enumerate(cells):
+                if dark:
+                    painter.drawRect(left + column * dot, int(y) + row * dot, dot, dot)
+        painter.restore()
+        y += dot * count + 1 * mm
+
+    line(ticket.site_name, 13, bold=True, gap_mm=3)
+    qr(ticket.payload)
+    line(ticket.booking_number, 20, bold=True)
+    line(ticket.plate, 16, bold=True, gap_mm=3)
+    line(
+        QCoreApplication.translate("Ticket", "Arrival: {when}").format(when=show(ticket.arrival)),
+        9,
+    )
+    line(
+        QCoreApplication.translate("Ticket", "Departure: {when}").format(
+            when=show(ticket.departure)
+        ),
+        9,
+        gap_mm=3,
+    )
+    line(
+        QCoreApplication.translate(
+            "Ticket", "Show this ticket at the gate. Keep it until you leave."
+        ),
+        8,
+    )

@@ -10,12 +10,14 @@ from io import BytesIO
 import pytest
 from aiosmtpd.controller import Controller
 from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QLineEdit
 from zxingcpp import read_barcodes
 
 from parking_desk.config import load_settings
 from parking_desk.services.qr import render_png, verify
 from parking_desk.services.roles import check_pin
+from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_panel import QrPanel
 from parking_desk.ui.settings_dialog import SettingsDialog
 
@@ -40,6 +42,17 @@ def test_ticket_pdf_is_80_mm_wide(panel, tmp_path):
     box = re.search(rb"/MediaBox \[\s*([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", data)
     width_mm = (float(box.group(3)) - float(box.group(1))) / 72 * 25.4
     assert abs(width_mm - 80) < 1
+
+
+def test_the_printed_qr_reads_back_at_thermal_resolution_with_level_q(ctx, panel):
+    image = ticket.render_image(panel.ticket(), dpi=203)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    found = read_barcodes(Image.open(BytesIO(bytes(buffer.data()))))
+    assert found and found[0].ec_level == "Q"
+    check = verify(found[0].text, ctx.public_keys)
+    assert check.ok and check.booking_number == panel.number.text()
 
 
 def test_saved_png_is_the_signed_ticket(ctx, panel, tmp_path):
