@@ -71,8 +71,15 @@ def test_changes_and_removals_follow(fs_store: FirestoreStore, raw: firestore.Cl
         with lock:
             seen.extend(batch)
 
+    raw.collection("emailQueue").document("before").set(website_doc(0))
     sub = fs_store.watch_tasks(on_changes)
     try:
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [c.task_id for c in seen] == ["before"]  # the listener is live
+        with lock:
+            seen.clear()
         ref = raw.collection("emailQueue").document("t1")
         ref.set(website_doc(1))
         ref.update({"clientEmail": "new@example.ro"})

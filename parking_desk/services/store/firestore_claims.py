@@ -2,8 +2,9 @@
 
 Claims avoid transactions: the emulator (like production under load) aborts contended
 transactions ("failed to commit in 5 attempts"). Each claim is one write conditioned on the
-update time of the snapshot the query returned; a worker that loses the race gets
-FailedPrecondition and moves on to another candidate. The claimed document's new update
+update time of the snapshot the query returned, sent together in one BatchWrite call where
+each write succeeds or fails alone; a worker that loses a race gets FAILED_PRECONDITION for
+that task and moves on to another candidate. The claimed document's new update
 time rides in ``task.version``, and completing demands it unchanged — so only the worker
 that still holds the lease can finish the task, with no extra read.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from parking_desk.booking import EmailStatus
 from parking_desk.errors import MalformedTask
@@ -42,7 +44,6 @@ log = logging.getLogger(__name__)
 # at least this often otherwise so a busy queue cannot starve them.
 EXPIRED_CHECK_SECONDS = 2.0
 LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
-_LOST = object()
 
 
 class FirestoreClaims(FirestoreNormaliser):
@@ -80,45 +81,54 @@ class FirestoreClaims(FirestoreNormaliser):
                 .limit(window)
             )
             snaps = list(expired.stream(**RPC)) + snaps
+        candidates: list[tuple[Any, NotificationTask]] = []
+        for snap in snaps:
+            try:
+                task = parse_task(snap)
+            except MalformedTask as exc:
+                self._bury(snap, exc, now)
+                continue
+            if task.is_due(now):
+                candidates.append((snap, task))
         # Oldest first while nobody competes; once a claim is lost (or was lost last call),
         # scatter over the window so several workers stop fighting over the same head.
         contended = self._contended
         if contended:
-            random.shuffle(snaps)
+            random.shuffle(candidates)
         claimed: list[NotificationTask] = []
-        for i, snap in enumerate(snaps):
-            if len(claimed) >= limit:
-                break
-            outcome = self._claim_one(snap, worker_id, lease, now)
-            if isinstance(outcome, NotificationTask):
-                claimed.append(outcome)
-            elif outcome is _LOST and not contended:
+        while candidates and len(claimed) < limit:
+            want = limit - len(claimed)
+            picks, candidates = candidates[:want], candidates[want:]
+            won, lost = self._claim_batch(picks, worker_id, lease, now)
+            claimed += won
+            if lost and not contended:
                 contended = True
-                rest = snaps[i + 1 :]
-                random.shuffle(rest)
-                snaps[i + 1 :] = rest
+                random.shuffle(candidates)
         self._contended = contended and len(snaps) > limit
         return claimed
 
-    def _claim_one(
-        self, snap: Any, worker_id: str, lease: timedelta, now: datetime
-    ) -> NotificationTask | object | None:
-        try:
-            task = parse_task(snap)
-        except MalformedTask as exc:
-            self._bury(snap, exc, now)
-            return None
-        if not task.is_due(now):
-            return None
-        claimed = task.with_changes(
-            status=TaskState.PROCESSING,
-            lease_owner=worker_id,
-            lease_expires_at=now + lease,
-            attempts=task.attempts + 1,
-            updated_at=now,
-        )
-        try:
-            result = snap.reference.update(
+    def _claim_batch(
+        self,
+        picks: list[tuple[Any, NotificationTask]],
+        worker_id: str,
+        lease: timedelta,
+        now: datetime,
+    ) -> tuple[list[NotificationTask], int]:
+        """Claim several tasks in one BatchWrite call. Unlike a batched commit, which fails
+        whole, each write there stands alone: every claim is conditioned on its own
+        snapshot's update time and is won or lost by itself."""
+        batch = BulkWriteBatch(self._db)
+        planned = []
+        for snap, task in picks:
+            claimed = task.with_changes(
+                status=TaskState.PROCESSING,
+                lease_owner=worker_id,
+                lease_expires_at=now + lease,
+                attempts=task.attempts + 1,
+                updated_at=now,
+            )
+            batch.update(
+                snap.reference,
                 {
                     "status": str(TaskState.PROCESSING),
                     "leaseOwner": worker_id,
@@ -127,13 +137,19 @@ class FirestoreClaims(FirestoreNormaliser):
                     "updatedAt": now,
                 },
                 option=self._precondition(snap.update_time),
-                **RPC,
             )
-        except LOST:
-            log.debug("claim of %s lost to another worker", snap.id)
-            return _LOST
-        claimed.version = version_of(result.update_time)
-        return claimed
+            planned.append(claimed)
+        response = batch.commit(**RPC)
+        won: list[NotificationTask] = []
+        for claimed, status, result in zip(
+            planned, response.status, response.write_results, strict=True
+        ):
+            if status.code == 0:
+                claimed.version = version_of(result.update_time)
+                won.append(claimed)
+            else:
+                log.debug("claim of %s lost to another worker (%s)", claimed.id, status.code)
+        return won, len(planned) - len(won)
 
     # --- finishing a claimed task ---------------------------------------------------------
 
