@@ -4,62 +4,62 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="56"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="93"/>
         <source>Time</source>
         <translation>Ora</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="57"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="94"/>
         <source>Operator</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="58"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="95"/>
         <source>Action</source>
         <translation>Acțiune</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="59"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="96"/>
         <source>Tasks</source>
         <translation>Sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="60"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="97"/>
         <source>Task ids</source>
         <translation>ID-uri sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="61"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="98"/>
         <source>Filter</source>
         <translation>Filtru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="68"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="101"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="80"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="109"/>
         <source>retry</source>
         <translation>reîncercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="81"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="110"/>
         <source>cancel</source>
         <translation>anulare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="82"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="111"/>
         <source>fix recipient</source>
         <translation>corectare destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="90"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="122"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="146"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n intrare</numerusform>
@@ -84,132 +84,132 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="102"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="103"/>
         <source>E-mail queue health</source>
         <translation>Starea cozii de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="112"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="113"/>
         <source>E-mail queue</source>
         <translation>Coada de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="113"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="114"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="132"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="133"/>
         <source>Waiting</source>
         <translation>În așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="133"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="134"/>
         <source>Retrying</source>
         <translation>Se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="134"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="135"/>
         <source>Sending</source>
         <translation>Se trimit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="135"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="136"/>
         <source>Failed</source>
         <translation>Eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="136"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="137"/>
         <source>Waiting for</source>
         <translation>Așteaptă de</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="137"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
         <source>Sent, last hour</source>
         <translation>Trimise, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="139"/>
         <source>Sent today</source>
         <translation>Trimise azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="139"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="140"/>
         <source>Failure rate</source>
         <translation>Rată de eșec</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="150"/>
         <source>Sends per minute, last hour</source>
         <translation>Trimiteri pe minut, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="152"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="153"/>
         <source>Workers</source>
         <translation>Procese de trimitere</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="220"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="221"/>
         <source>Offline since %1</source>
         <translation>Deconectat de la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="228"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="229"/>
         <source>Updated %1</source>
         <translation>Actualizat la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="240"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="250"/>
         <source>All good</source>
         <translation>Totul în regulă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="241"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="251"/>
         <source>Attention</source>
         <translation>Atenție</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="242"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="252"/>
         <source>Problem</source>
         <translation>Problemă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="243"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="253"/>
         <source>Offline</source>
         <translation>Deconectat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="252"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="262"/>
         <source>e-mails waiting too long</source>
         <translation>e-mailuri care așteaptă prea mult</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="253"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="263"/>
         <source>failed e-mails</source>
         <translation>e-mailuri eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="254"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="264"/>
         <source>high failure rate</source>
         <translation>rată de eșec mare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="255"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="265"/>
         <source>no worker running</source>
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="285"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="295"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="289"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="299"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="299"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="309"/>
         <source>No supervisor PIN is set; full screen stays on.</source>
         <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
     </message>
@@ -234,99 +234,210 @@
     </message>
 </context>
 <context>
+    <name>QueueActions</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="40"/>
+        <source>Retry selected</source>
+        <translation>Reîncearcă selecția</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="41"/>
+        <source>Retry all matching…</source>
+        <translation>Reîncearcă tot ce corespunde…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="42"/>
+        <source>Cancel selected</source>
+        <translation>Anulează selecția</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="43"/>
+        <source>Fix recipient and resend…</source>
+        <translation>Corectează destinatarul și retrimite…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="63"/>
+        <source>Select the tasks to retry first.</source>
+        <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="66"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="91"/>
+        <source>Retrying tasks</source>
+        <translation>Se reîncearcă sarcinile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="68"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="95"/>
+        <source>%1 tasks retried.</source>
+        <translation>%1 sarcini reîncercate.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="69"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="96"/>
+        <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
+        <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="75"/>
+        <source>Counting the matching tasks…</source>
+        <translation>Se numără sarcinile care corespund…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="82"/>
+        <source>No task matching the filter can be retried.</source>
+        <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="84"/>
+        <source>Retry %1 tasks matching the current filter now?</source>
+        <translation>Reîncercați acum %1 sarcini care corespund filtrului curent?</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="86"/>
+        <source>Retry all matching</source>
+        <translation>Reîncearcă tot ce corespunde</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="88"/>
+        <source>Nothing was retried.</source>
+        <translation>Nu s-a reîncercat nimic.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="104"/>
+        <source>Select the tasks to cancel first.</source>
+        <translation>Selectați mai întâi sarcinile de anulat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="106"/>
+        <source>Cancel %1 selected tasks? They will not be sent.</source>
+        <translation>Anulați %1 sarcini selectate? Nu vor mai fi trimise.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="107"/>
+        <source>Cancel tasks</source>
+        <translation>Anulare sarcini</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="110"/>
+        <source>Cancelling tasks</source>
+        <translation>Se anulează sarcinile</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="112"/>
+        <source>%1 tasks cancelled.</source>
+        <translation>%1 sarcini anulate.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="113"/>
+        <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
+        <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="132"/>
+        <source>Select exactly one task to fix its recipient.</source>
+        <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="148"/>
+        <source>Recipient changed; the e-mail is being sent again.</source>
+        <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
+    </message>
+</context>
+<context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="77"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="51"/>
         <source>retrying</source>
         <translation>se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="79"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="53"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="80"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="54"/>
         <source>processing</source>
         <translation>în lucru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="81"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="55"/>
         <source>completed</source>
         <translation>finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="82"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="56"/>
         <source>dead</source>
         <translation>eșuată definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="83"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="57"/>
         <source>cancelled</source>
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="89"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
         <source>QR code</source>
         <translation>cod QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="90"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="64"/>
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="91"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="65"/>
         <source>e-mail + QR</source>
         <translation>e-mail + QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="315"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="111"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="316"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="112"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="317"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="113"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="318"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="114"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="319"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="115"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="320"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="116"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="321"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="117"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="322"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="118"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="323"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="119"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_model.py" line="324"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="120"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -334,157 +445,49 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="115"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
         <source>All states</source>
         <translation>Toate stările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="146"/>
         <source>Search booking, recipient or error…</source>
         <translation>Caută rezervare, destinatar sau eroare…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="148"/>
         <source>Any time</source>
         <translation>Oricând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="132"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
         <source>Last hour</source>
         <translation>Ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
         <source>Last 24 hours</source>
         <translation>Ultimele 24 de ore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="134"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
         <source>Last 7 days</source>
         <translation>Ultimele 7 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="135"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
         <source>Last 30 days</source>
         <translation>Ultimele 30 de zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="142"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="139"/>
         <source>State:</source>
         <translation>Stare:</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
-        <source>Retry selected</source>
-        <translation>Reîncearcă selecția</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
-        <source>Retry all matching…</source>
-        <translation>Reîncearcă tot ce corespunde…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
-        <source>Cancel selected</source>
-        <translation>Anulează selecția</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
-        <source>Fix recipient and resend…</source>
-        <translation>Corectează destinatarul și retrimite…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="227"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="272"/>
         <source>%1 of %2 tasks</source>
         <translation>%1 din %2 sarcini</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="275"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="302"/>
-        <source>%1 tasks retried.</source>
-        <translation>%1 sarcini reîncercate.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="276"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="303"/>
-        <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
-        <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="319"/>
-        <source>%1 tasks cancelled.</source>
-        <translation>%1 sarcini anulate.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="320"/>
-        <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
-        <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="270"/>
-        <source>Select the tasks to retry first.</source>
-        <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="273"/>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="298"/>
-        <source>Retrying tasks</source>
-        <translation>Se reîncearcă sarcinile</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="282"/>
-        <source>Counting the matching tasks…</source>
-        <translation>Se numără sarcinile care corespund…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="289"/>
-        <source>No task matching the filter can be retried.</source>
-        <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="291"/>
-        <source>Retry %1 tasks matching the current filter now?</source>
-        <translation>Reîncercați acum %1 sarcini care corespund filtrului curent?</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="293"/>
-        <source>Retry all matching</source>
-        <translation>Reîncearcă tot ce corespunde</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="295"/>
-        <source>Nothing was retried.</source>
-        <translation>Nu s-a reîncercat nimic.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="311"/>
-        <source>Select the tasks to cancel first.</source>
-        <translation>Selectați mai întâi sarcinile de anulat.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="313"/>
-        <source>Cancel %1 selected tasks? They will not be sent.</source>
-        <translation>Anulați %1 sarcini selectate? Nu vor mai fi trimise.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="314"/>
-        <source>Cancel tasks</source>
-        <translation>Anulare sarcini</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="317"/>
-        <source>Cancelling tasks</source>
-        <translation>Se anulează sarcinile</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="339"/>
-        <source>Select exactly one task to fix its recipient.</source>
-        <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="355"/>
-        <source>Recipient changed; the e-mail is being sent again.</source>
-        <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
     </message>
 </context>
 <context>
@@ -613,160 +616,160 @@
 <context>
     <name>TaskDetail</name>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="56"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="62"/>
         <source>Select a task to see its details.</source>
         <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="60"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="66"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="84"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="92"/>
         <source>This task no longer exists.</source>
         <translation>Această sarcină nu mai există.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="102"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="117"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="110"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
         <source>Task</source>
         <translation>Sarcină</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="103"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="150"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="158"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="104"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="112"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="105"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="113"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="106"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="114"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="107"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="115"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="108"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="116"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="109"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="117"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="110"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="118"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="119"/>
         <source>Message-ID</source>
         <translation>Message-ID</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="112"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="120"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="113"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="121"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="122"/>
         <source>Updated</source>
         <translation>Actualizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="115"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="123"/>
         <source>Completed</source>
         <translation>Finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="120"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
         <source>Attempt history</source>
         <translation>Istoricul încercărilor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
         <source>No attempts yet.</source>
         <translation>Nicio încercare încă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
         <source>When</source>
         <translation>Când</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
         <source>Outcome</source>
         <translation>Rezultat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
         <source>Error</source>
         <translation>Eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="152"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="160"/>
         <source>The booking was not found.</source>
         <translation>Rezervarea nu a fost găsită.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="154"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="162"/>
         <source>Number</source>
         <translation>Număr</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="155"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="163"/>
         <source>Status</source>
         <translation>Stare rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="156"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="164"/>
         <source>E-mail status</source>
         <translation>Stare e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="157"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="165"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="158"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="166"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="162"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="170"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="163"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="171"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="164"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="172"/>
         <source>Plate</source>
         <translation>Număr de înmatriculare</translation>
     </message>

@@ -7,9 +7,10 @@ polled: the log changes only when someone acts.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -43,14 +44,50 @@ def describe_ids(ids: list[str]) -> str:
 
 class AuditTab(QWidget):
     def __init__(
-        self, store: Store, bridge: Bridge, *, language: str = "en", parent: QWidget | None = None
+        self,
+        store: Store | None,
+        bridge: Bridge,
+        *,
+        language: str | Callable[[], str] = "en",
+        parent: QWidget | None = None,
     ) -> None:
+        """*store* may be ``None`` while the desk is still connecting; ``set_store`` follows."""
         super().__init__(parent)
         self.store = store
         self.bridge = bridge
-        self.language = language
+        self._language = language
         self.entries: list[AuditEntry] = []
         self.table = QTableWidget(0, 6)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.status = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.retranslate_ui()
+
+    @property
+    def language(self) -> str:
+        return self._language() if callable(self._language) else self._language
+
+    def set_store(self, store: Store) -> None:
+        self.store = store
+        if self.isVisible():
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Time"),
@@ -61,19 +98,11 @@ class AuditTab(QWidget):
                 self.tr("Filter"),
             ]
         )
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.refresh_button = QPushButton(self.tr("Refresh"))
-        self.refresh_button.clicked.connect(self.refresh)
-        self.status = QLabel()
-        bar = QHBoxLayout()
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.refresh_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table)
+        self.refresh_button.setText(self.tr("Refresh"))
+        for row, entry in enumerate(self.entries):
+            item = self.table.item(row, 2)
+            if item is not None:
+                item.setText(self.action_label(entry.action))
 
     def action_label(self, action: str) -> str:
         return {
@@ -87,8 +116,11 @@ class AuditTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        store = self.store
+        if store is None:
+            return  # set_store refreshes once the desk is connected
         self.status.setText(self.tr("Loading…"))
-        self.bridge.run(self.store.audit_log, self._loaded)
+        self.bridge.run(store.audit_log, self._loaded)
 
     def _loaded(self, entries: Any, error: BaseException | None) -> None:
         if error is not None:

@@ -28,6 +28,7 @@ class BulkRun(QObject):
         super().__init__(parent)
         self.bridge = bridge
         self.stop = threading.Event()
+        self.last_progress = (0, 0)
         self.dialog = QProgressDialog(title, self.tr("Cancel"), 0, 0, parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -42,6 +43,7 @@ class BulkRun(QObject):
         self.bridge.write(lambda: work(self.progressed.emit, self.stop), self._done)
 
     def _show_progress(self, done: int, total: int) -> None:
+        self.last_progress = (done, total)
         self.dialog.setMaximum(max(total, 1))
         self.dialog.setValue(done)
         self.dialog.setLabelText(
@@ -49,6 +51,7 @@ class BulkRun(QObject):
         )
 
     def _done(self, result: Any, error: BaseException | None) -> None:
+        self.dialog.canceled.disconnect(self.stop.set)
         self.dialog.close()
+        self.dialog.deleteLater()
         self.finished.emit(result, error)
-        self.deleteLater()

@@ -13,12 +13,10 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,110 +24,30 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 
 from parking_desk.services.store.base import ChangeKind, TaskChange
 from parking_desk.services.supervisor import mask_email
-from parking_desk.task import NotificationTask, TaskState, TaskType
+from parking_desk.task import NotificationTask, TaskState
 from parking_desk.timeutil import utcnow
+from parking_desk.ui.console.queue_columns import (
+    DEAD_ROW,
+    RETRYING_COLOUR,
+    SORT_KEYS,
+    STATE_COLOURS,
+    Column,
+    Roles,
+    header_label,
+    search_text,
+    sort_key,
+    state_label,
+    type_label,
+)
 from parking_desk.ui.console.relative_time import relative_to_now
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 # Above this many rows moving in one burst, one re-sort beats moving them one by one.
 STRUCTURAL_LIMIT = 64
 FLUSH_DELAY_MS = 100
-
-
-class Column(IntEnum):
-    CREATED = 0
-    BOOKING = 1
-    RECIPIENT = 2
-    TYPE = 3
-    STATE = 4
-    ATTEMPTS = 5
-    NEXT_ATTEMPT = 6
-    LAST_ERROR = 7
-    PROVIDER = 8
-    WORKER = 9
-
-
-class Roles(IntEnum):
-    TaskRole = Qt.ItemDataRole.UserRole + 1
-    TaskIdRole = Qt.ItemDataRole.UserRole + 2
-    StateRole = Qt.ItemDataRole.UserRole + 3
-    SortRole = Qt.ItemDataRole.UserRole + 4
-
-
-STATE_COLOURS = {
-    TaskState.PENDING: QColor("#8a6d00"),
-    TaskState.PROCESSING: QColor("#1f5fbf"),
-    TaskState.COMPLETED: QColor("#2e7d32"),
-    TaskState.DEAD: QColor("#c62828"),
-    TaskState.CANCELLED: QColor("#6d6d6d"),
-}
-RETRYING_COLOUR = QColor("#d9480f")
-DEAD_ROW = QBrush(QColor("#fdecea"))
-STATE_ORDER = {s: i for i, s in enumerate(TaskState)}
-
-
-def state_label(state: TaskState, retrying: bool = False) -> str:
-    if retrying:
-        return QCoreApplication.translate("QueueModel", "retrying")
-    return {
-        TaskState.PENDING: QCoreApplication.translate("QueueModel", "pending"),
-        TaskState.PROCESSING: QCoreApplication.translate("QueueModel", "processing"),
-        TaskState.COMPLETED: QCoreApplication.translate("QueueModel", "completed"),
-        TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
-        TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
-    }[state]
-
-
-def type_label(kind: TaskType) -> str:
-    return {
-        TaskType.QR: QCoreApplication.translate("QueueModel", "QR code"),
-        TaskType.EMAIL: QCoreApplication.translate("QueueModel", "e-mail"),
-        TaskType.BOTH: QCoreApplication.translate("QueueModel", "e-mail + QR"),
-    }[kind]
-
-
-def _stamp(value: datetime | None) -> float:
-    return value.timestamp() if value else 0.0
-
-
-def _error_text(task: NotificationTask) -> str:
-    return task.last_error.message.casefold() if task.last_error else ""
-
-
-_PRIMARY: dict[Column, Callable[[NotificationTask], Any]] = {
-    Column.CREATED: lambda t: _stamp(t.created_at),
-    Column.BOOKING: lambda t: t.booking_number,
-    Column.RECIPIENT: lambda t: t.client_email.casefold(),
-    Column.TYPE: lambda t: str(t.type),
-    Column.STATE: lambda t: (STATE_ORDER[t.status], t.attempts),
-    Column.ATTEMPTS: lambda t: (t.attempts, t.max_attempts),
-    Column.NEXT_ATTEMPT: lambda t: _stamp(t.next_attempt_at),
-    Column.LAST_ERROR: _error_text,
-    Column.PROVIDER: lambda t: t.provider or "",
-    Column.WORKER: lambda t: t.lease_owner or "",
-}
-
-
-def sort_key(task: NotificationTask, column: Column) -> tuple[Any, str]:
-    """A key comparable across every task; the id breaks ties so the order is stable."""
-    return (_PRIMARY[column](task), task.id)
-
-
-def search_text(task: NotificationTask) -> str:
-    """What the free-text filter looks in, folded once per change instead of once per query."""
-    err = task.last_error
-    return "\x1f".join(
-        (
-            task.booking_number,
-            task.client_email,
-            err.message if err else "",
-            err.code if err else "",
-        )
-    ).casefold()
 
 
 class QueueModel(QAbstractTableModel):
@@ -227,7 +145,7 @@ class QueueModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _rebuild(self, tasks: Iterable[NotificationTask]) -> None:
-        primary = _PRIMARY[self._sort_column]
+        primary = SORT_KEYS[self._sort_column]
         pairs = sorted((((primary(t), t.id), t) for t in tasks), key=lambda p: p[0])
         self._keys = [k for k, _ in pairs]
         self._tasks = [t for _, t in pairs]
@@ -311,18 +229,7 @@ class QueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return {
-            Column.CREATED: QCoreApplication.translate("QueueModel", "Created"),
-            Column.BOOKING: QCoreApplication.translate("QueueModel", "Booking"),
-            Column.RECIPIENT: QCoreApplication.translate("QueueModel", "Recipient"),
-            Column.TYPE: QCoreApplication.translate("QueueModel", "Type"),
-            Column.STATE: QCoreApplication.translate("QueueModel", "State"),
-            Column.ATTEMPTS: QCoreApplication.translate("QueueModel", "Attempts"),
-            Column.NEXT_ATTEMPT: QCoreApplication.translate("QueueModel", "Next attempt"),
-            Column.LAST_ERROR: QCoreApplication.translate("QueueModel", "Last error"),
-            Column.PROVIDER: QCoreApplication.translate("QueueModel", "Provider"),
-            Column.WORKER: QCoreApplication.translate("QueueModel", "Worker"),
-        }.get(Column(section))
+        return header_label(Column(section)) if 0 <= section < len(Column) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._tasks):

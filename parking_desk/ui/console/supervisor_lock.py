@@ -50,7 +50,7 @@ class SupervisorLock(QWidget):
         self.timer.setInterval(ROLE_POLL_MS)
         self.timer.timeout.connect(self.check_role)
         self.timer.start()
-        self._show_role()
+        self.retranslate_ui()
 
     def _toggle(self) -> None:
         if self.session.role == Role.SUPERVISOR:
@@ -66,11 +66,11 @@ class SupervisorLock(QWidget):
         role = self.session.role
         if role != self._role:
             self._role = role
-            self._show_role()
+            self.retranslate_ui()
             self.role_changed.emit(role)
         return role
 
-    def _show_role(self) -> None:
+    def retranslate_ui(self) -> None:
         if self._role == Role.SUPERVISOR:
             self.status.setText(self.tr("Supervisor"))
             self.button.setText(self.tr("Lock"))

@@ -12,12 +12,13 @@ from typing import Any
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from parking_desk.booking import Booking
+from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store.base import Store
 from parking_desk.services.supervisor import mask_email
 from parking_desk.task import NotificationTask
 from parking_desk.timeutil import as_utc
 from parking_desk.ui.bridge import Bridge
-from parking_desk.ui.console.queue_model import state_label, type_label
+from parking_desk.ui.console.queue_columns import state_label, type_label
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 
@@ -36,7 +37,12 @@ def _title(text: str) -> str:
 
 class TaskDetail(QWidget):
     def __init__(
-        self, store: Store, bridge: Bridge, *, language: str = "en", parent: QWidget | None = None
+        self,
+        store: Store | None,
+        bridge: Bridge,
+        *,
+        language: str = "en",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -44,6 +50,7 @@ class TaskDetail(QWidget):
         self.language = language
         self.masked = False
         self._task_id: str | None = None
+        self._shown: tuple[NotificationTask, Booking | None] | None = None
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         layout = QVBoxLayout(self)
@@ -53,6 +60,7 @@ class TaskDetail(QWidget):
 
     def clear(self) -> None:
         self._task_id = None
+        self._shown = None
         self.view.setHtml(_note(self.tr("Select a task to see its details.")))
 
     def show_task(self, task_id: str) -> None:
@@ -61,6 +69,8 @@ class TaskDetail(QWidget):
         store = self.store
 
         def load() -> tuple[NotificationTask | None, Booking | None]:
+            if store is None:
+                raise StoreUnavailable("not connected yet")
             task = store.get_task(task_id)
             booking = store.get_booking(task.booking_number) if task else None
             return task, booking
@@ -81,8 +91,19 @@ class TaskDetail(QWidget):
             return
         task, booking = result
         if task is None:
+            self._shown = None
             self.view.setHtml(_para(self.tr("This task no longer exists.")))
             return
+        self._shown = (task, booking)
+        self.rerender()
+
+    def rerender(self) -> None:
+        """Draw the last loaded task again (new language, masking switched) without a read."""
+        if self._shown is None:
+            if self._task_id is None:
+                self.clear()
+            return
+        task, booking = self._shown
         self.view.setHtml(
             self._task_html(task) + self._history_html(task) + self._booking_html(booking)
         )

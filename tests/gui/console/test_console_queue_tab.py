@@ -133,7 +133,6 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
     qtbot.waitUntil(lambda: tab.proxy.task_filter().text == "mailbox", timeout=WAIT)
 
     questions: list[str] = []
-    progress: list[tuple[int, int]] = []
 
     def confirm(widget: QWidget) -> bool:
         if isinstance(widget, QMessageBox):
@@ -144,15 +143,14 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
 
     timer = answer_dialogs(confirm)
     qtbot.mouseClick(tab.retry_all_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: hasattr(tab, "last_run"), timeout=WAIT)
-    run = tab.last_run
-    run.progressed.connect(lambda done, total: progress.append((done, total)))
+    qtbot.waitUntil(lambda: tab.actions.last_run is not None, timeout=WAIT)
+    run = tab.actions.last_run
     assert isinstance(run.dialog, QProgressDialog)
     qtbot.waitUntil(lambda: tab.message.text() == "1200 tasks retried.", timeout=WAIT)
     timer.stop()
 
     assert questions == ["Retry 1200 tasks matching the current filter now?"]
-    assert progress[-1] == (1200, 1200)
+    assert run.last_progress == (1200, 1200)
     entries = store.audit_log()
     assert len(entries) == 3  # batches of 500
     assert sum(len(e.task_ids) for e in entries) == 1200
@@ -176,7 +174,7 @@ def test_staff_cannot_retry_from_the_ui_and_see_recipients_masked(
     fail_all(store, BOUNCE)
     tab = make_tab(staff)
     qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=WAIT)
-    assert not any(b.isVisible() for b in tab._action_buttons())
+    assert not any(b.isVisible() for b in tab.actions.buttons())
     assert cell(tab, "700001", Column.RECIPIENT) == "c***@example.ro"
 
     tab.table.selectAll()

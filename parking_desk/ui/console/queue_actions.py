@@ -1,0 +1,152 @@
+"""The supervisor's actions on the queue: retry (selection or everything the filter
+matches), cancel, fix the recipient and resend.
+
+Each runs through ``SupervisorService`` on the store-write thread, which checks the role
+again; bulk work shows its progress and can be stopped between batches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from parking_desk.ui.console.bulk_run import BulkRun
+from parking_desk.ui.console.recipient_dialog import RecipientDialog
+from parking_desk.ui.errors_text import error_text
+
+if TYPE_CHECKING:
+    from parking_desk.ui.console.queue_tab import QueueTab
+
+
+class QueueActions(QObject):
+    def __init__(self, tab: QueueTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.last_run: BulkRun | None = None
+        self.last_dialog: RecipientDialog | None = None
+        self.retry_button = QPushButton()
+        self.retry_all_button = QPushButton()
+        self.cancel_button = QPushButton()
+        self.recipient_button = QPushButton()
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.retry_all_button.clicked.connect(self.retry_matching)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.recipient_button.clicked.connect(self.fix_recipient)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.retry_button.setText(self.tr("Retry selected"))
+        self.retry_all_button.setText(self.tr("Retry all matching…"))
+        self.cancel_button.setText(self.tr("Cancel selected"))
+        self.recipient_button.setText(self.tr("Fix recipient and resend…"))
+
+    def buttons(self) -> list[QPushButton]:
+        return [self.retry_button, self.retry_all_button, self.cancel_button, self.recipient_button]
+
+    def _finished(self, result: Any, error: BaseException | None, done: str, stopped: str) -> None:
+        """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested)."""
+        if error is not None:
+            self.tab.say(error_text(error, self.tab.language), error=True)
+        else:
+            text = stopped if result.cancelled else done
+            self.tab.say(
+                text.replace("%1", str(result.changed)).replace("%2", str(result.requested))
+            )
+        self.tab.detail.refresh()
+        self.tab.actions_done.emit()
+
+    def retry_selected(self) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
+            self.tab.say(self.tr("Select the tasks to retry first."), error=True)
+            return
+        self._run_bulk(
+            self.tr("Retrying tasks"),
+            lambda progress, stop: self.tab.service.retry(ids, progress=progress, stop=stop),
+            self.tr("%1 tasks retried."),
+            self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+        )
+
+    def retry_matching(self) -> None:
+        """Count first (in the background), confirm with the count, then retry in batches."""
+        task_filter = self.tab.proxy.task_filter()
+        self.tab.say(self.tr("Counting the matching tasks…"))
+
+        def counted(ids: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self.tab.say(error_text(error, self.tab.language), error=True)
+                return
+            if not ids:
+                self.tab.say(self.tr("No task matching the filter can be retried."))
+                return
+            question = self.tr("Retry %1 tasks matching the current filter now?")
+            if not self._confirm(
+                self.tr("Retry all matching"), question.replace("%1", str(len(ids)))
+            ):
+                self.tab.say(self.tr("Nothing was retried."))
+                return
+            self._run_bulk(
+                self.tr("Retrying tasks"),
+                lambda progress, stop: self.tab.service.retry(
+                    ids, filter=task_filter, progress=progress, stop=stop
+                ),
+                self.tr("%1 tasks retried."),
+                self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+            )
+
+        self.tab.bridge.run(lambda: self.tab.service.retry_candidates(task_filter), counted)
+
+    def cancel_selected(self) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
+            self.tab.say(self.tr("Select the tasks to cancel first."), error=True)
+            return
+        question = self.tr("Cancel %1 selected tasks? They will not be sent.")
+        if not self._confirm(self.tr("Cancel tasks"), question.replace("%1", str(len(ids)))):
+            return
+        self._run_bulk(
+            self.tr("Cancelling tasks"),
+            lambda progress, stop: self.tab.service.cancel(ids, progress=progress, stop=stop),
+            self.tr("%1 tasks cancelled."),
+            self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
+        )
+
+    def _confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.tab)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _run_bulk(self, title: str, work: Any, done: str, stopped: str) -> BulkRun:
+        run = BulkRun(self.tab.bridge, title, self.tab)
+        run.finished.connect(lambda result, error: self._finished(result, error, done, stopped))
+        self.last_run = run
+        run.start(work)
+        return run
+
+    def fix_recipient(self) -> None:
+        ids = self.tab.selected_ids()
+        if len(ids) != 1:
+            self.tab.say(self.tr("Select exactly one task to fix its recipient."), error=True)
+            return
+        task = self.tab.model.task(ids[0])
+        dialog = RecipientDialog(
+            task.client_email if task else "", language=self.tab.language, parent=self.tab
+        )
+        self.last_dialog = dialog
+        if dialog.exec() != RecipientDialog.DialogCode.Accepted:
+            return
+        address = dialog.address
+        task_id = ids[0]
+
+        def done(_task: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self.tab.say(error_text(error, self.tab.language), error=True)
+            else:
+                self.tab.say(self.tr("Recipient changed; the e-mail is being sent again."))
+            self.tab.detail.refresh()
+            self.tab.actions_done.emit()
+
+        self.tab.bridge.write(lambda: self.tab.service.fix_recipient(task_id, address), done)
