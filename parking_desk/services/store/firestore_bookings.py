@@ -195,7 +195,6 @@ class FirestoreBookings(FirestorePart):
         now = self._now(now)
         ref = self._db.collection(BOOKINGS).document(str(number))
 
-        @firestore.transactional
         def change(tx: Any) -> Booking:
             snap = ref.get(transaction=tx)
             booking = self._booking(snap)
@@ -215,7 +214,7 @@ class FirestoreBookings(FirestorePart):
             tx.set(ref, updated.to_document())
             return updated
 
-        return change(self._db.transaction())
+        return self._transact(change)
 
     @guarded
     def amend_booking(
@@ -229,7 +228,6 @@ class FirestoreBookings(FirestorePart):
         ref = self._db.collection(BOOKINGS).document(str(number))
         task_ref = self._task_ref()
 
-        @firestore.transactional
         def amend(tx: Any) -> tuple[Booking, NotificationTask]:
             booking = self._booking(ref.get(transaction=tx))
             if booking is None:
@@ -253,7 +251,7 @@ class FirestoreBookings(FirestorePart):
             tx.set(task_ref, task.to_document())
             return saved, task.with_changes(id=task_ref.id)
 
-        return amend(self._db.transaction())
+        return self._transact(amend)
 
     @guarded
     def enqueue(
@@ -268,7 +266,6 @@ class FirestoreBookings(FirestorePart):
         ref = self._db.collection(BOOKINGS).document(str(booking_number))
         task_ref = self._task_ref()
 
-        @firestore.transactional
         def resend(tx: Any) -> NotificationTask:
             booking = self._booking(ref.get(transaction=tx))
             if booking is None:
@@ -282,7 +279,7 @@ class FirestoreBookings(FirestorePart):
             tx.set(task_ref, task.to_document())
             return task.with_changes(id=task_ref.id)
 
-        return resend(self._db.transaction())
+        return self._transact(resend)
 
 
 def _plain(value: Any) -> Any:

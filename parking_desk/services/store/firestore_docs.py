@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry, if_transient_error
+from google.auth import exceptions as auth_exc
+from google.cloud import firestore
 from google.protobuf.timestamp_pb2 import Timestamp
 from proto.datetime_helpers import DatetimeWithNanoseconds
 
@@ -50,7 +52,7 @@ def guarded(method: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
-        except gexc.GoogleAPIError as exc:
+        except (gexc.GoogleAPIError, auth_exc.GoogleAuthError) as exc:
             log.warning("Firestore call %s failed: %s", method.__name__, type(exc).__name__)
             raise StoreUnavailable(str(exc)) from exc
 
@@ -171,6 +173,16 @@ class FirestorePart:
 
     def _now(self, now: datetime | None) -> datetime:
         return (now or utcnow()).astimezone(UTC)
+
+    def _transact(self, body: Callable[[Any], Any]) -> Any:
+        """Run *body(transaction)* with the client's retries; a transaction still aborted
+        after them (heavy contention) reports the store as unavailable, nothing written."""
+        try:
+            return firestore.transactional(body)(self._db.transaction())
+        except ValueError as exc:
+            if isinstance(exc.__cause__, gexc.GoogleAPIError):
+                raise StoreUnavailable(str(exc)) from exc
+            raise
 
     def _precondition(self, update_time: Any) -> Any:
         """Write only if the document is still the one read at *update_time*."""

@@ -214,7 +214,6 @@ class FirestoreSupervisor(FirestorePart):
         ref = self._db.collection(QUEUE).document(task_id)
         audit_ref = self._db.collection(AUDIT).document()
 
-        @firestore.transactional
         def fix(tx: Any) -> NotificationTask:
             snap = ref.get(transaction=tx)
             if not snap.exists:
@@ -267,7 +266,7 @@ class FirestoreSupervisor(FirestorePart):
                 updated_at=now,
             )
 
-        return fix(self._db.transaction())
+        return self._transact(fix)
 
     # --- audit -----------------------------------------------------------------------------
 
