@@ -5,21 +5,25 @@
     <name>AmendDialog</name>
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="46"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="76"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="77"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
@@ -38,41 +42,51 @@
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="98"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="190"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="192"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="191"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="193"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="194"/>
         <source>Phone</source>
         <translation>Telefon</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
         <source>Passengers</source>
         <translation>Pasageri</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
         <source>Notes</source>
         <translation>Observații</translation>
     </message>
@@ -108,7 +122,7 @@
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="215"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="257"/>
         <source>Cancel booking</source>
         <translation>Anulează rezervarea</translation>
     </message>
@@ -138,37 +152,72 @@
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="180"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="171"/>
+        <source>Checked in</source>
+        <translation>Sosire înregistrată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="172"/>
+        <source>Checked out</source>
+        <translation>Plecare înregistrată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
+        <source>Cancelled</source>
+        <translation>Anulată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
+        <source>Confirmed</source>
+        <translation>Confirmată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
+        <source>E-mail queued again</source>
+        <translation>E-mail pus din nou în coadă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
+        <source>Amended</source>
+        <translation>Modificată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
+        <source>Language</source>
+        <translation>Limbă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="222"/>
         <source>Working…</source>
         <translation>Se lucrează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="204"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="246"/>
         <source>Checked in.</source>
         <translation>Sosire înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="205"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="247"/>
         <source>Checked out.</source>
         <translation>Plecare înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="248"/>
         <source>Booking cancelled.</source>
         <translation>Rezervare anulată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="216"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="258"/>
         <source>Cancel booking {number}? The ticket will be refused at the gate.</source>
         <translation>Anulați rezervarea {number}? Biletul va fi refuzat la barieră.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="232"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="274"/>
         <source>The confirmation e-mail is queued again.</source>
         <translation>E-mailul de confirmare a fost pus din nou în coadă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="244"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="286"/>
         <source>Booking amended; a new confirmation is on its way.</source>
         <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
     </message>
@@ -367,7 +416,7 @@
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="158"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="163"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -376,17 +425,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="183"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="188"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="183"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="188"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="187"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="192"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
@@ -943,22 +992,22 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>Ticket</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="59"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="60"/>
         <source>The printer could not be opened.</source>
         <translation>Imprimanta nu a putut fi deschisă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="86"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="131"/>
         <source>Arrival: {when}</source>
         <translation>Sosire: {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="92"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="135"/>
         <source>Departure: {when}</source>
         <translation>Plecare: {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="99"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="142"/>
         <source>Show this ticket at the gate. Keep it until you leave.</source>
         <translation>Prezentați biletul la barieră. Păstrați-l până la plecare.</translation>
     </message>

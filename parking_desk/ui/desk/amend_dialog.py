@@ -72,7 +72,18 @@ class AmendDialog(QDialog):
         try:
             clean = validate_booking(self.original.with_changes(**proposed)).booking
         except ValidationError as exc:
-            self.errors.setText("\n".join(e.text(self.ctx.language) for e in exc.errors))
+            names = {
+                "clientEmail": self.tr("E-mail"),
+                "plate": self.tr("Plate"),
+                "arrival": self.tr("Arrival"),
+                "departure": self.tr("Departure"),
+            }
+            self.errors.setText(
+                "\n".join(
+                    f"{names.get(e.field, e.field)}: {e.text(self.ctx.language)}"
+                    for e in exc.errors
+                )
+            )
             return
         self._changes = {
             key: getattr(clean, key)

@@ -161,14 +161,56 @@ class BookingDetails(QWidget):
         return self.tr("pending")
 
     def _history_line(self, entry: dict[str, Any]) -> str:
+        """One line per change, in words; tolerant of entries written by other programs."""
         try:
             when = show(as_utc(entry.get("at")))
         except (TypeError, ValueError):
             when = "?"
-        details = entry.get("details") or ""
-        if isinstance(details, dict):
-            details = ", ".join(f"{k}: {v}" for k, v in details.items())
-        return f"{when}  {entry.get('action', '')}  {entry.get('by', '')}  {details}".strip()
+        action = str(entry.get("action", ""))
+        actions = {
+            "checked_in": self.tr("Checked in"),
+            "checked_out": self.tr("Checked out"),
+            "cancelled": self.tr("Cancelled"),
+            "confirmed": self.tr("Confirmed"),
+            "resend": self.tr("E-mail queued again"),
+            "amend": self.tr("Amended"),
+        }
+        text = actions.get(action, action)
+        details = entry.get("details")
+        if action == "amend" and isinstance(details, dict):
+            changes = []
+            for name, change in details.items():
+                old, new = _old_new(change)
+                changes.append(f"{self._field_name(name)}: {self._value(old)} → {self._value(new)}")
+            text = f"{text}: {'; '.join(changes)}"
+        return f"{when} · {entry.get('by', '')} · {text}"
+
+    def _field_name(self, name: str) -> str:
+        names = {
+            "client_name": self.tr("Client"),
+            "client_email": self.tr("E-mail"),
+            "clientName": self.tr("Client"),
+            "clientEmail": self.tr("E-mail"),
+            "phone": self.tr("Phone"),
+            "plate": self.tr("Plate"),
+            "arrival": self.tr("Arrival"),
+            "departure": self.tr("Departure"),
+            "passengers": self.tr("Passengers"),
+            "notes": self.tr("Notes"),
+            "language": self.tr("Language"),
+        }
+        return names.get(name, name)
+
+    @staticmethod
+    def _value(value: Any) -> str:
+        if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+            try:
+                return show(as_utc(value))
+            except (TypeError, ValueError):
+                return value
+        if hasattr(value, "tzinfo"):
+            return show(as_utc(value))
+        return str(value)
 
     # --- actions -------------------------------------------------------------------------
     def _run(self, job: Callable[[Store], Booking], done_text: str, wake: bool = False) -> None:
@@ -249,3 +291,12 @@ class BookingDetails(QWidget):
         dialog = AmendDialog(self.ctx, self.booking, self)
         if dialog.exec() == AmendDialog.DialogCode.Accepted:
             self.amend(dialog.changes())
+
+
+def _old_new(change: Any) -> tuple[Any, Any]:
+    """Stores write a change as ``[old, new]`` or ``{"from": old, "to": new}``."""
+    if isinstance(change, (list, tuple)) and len(change) == 2:
+        return change[0], change[1]
+    if isinstance(change, dict):
+        return change.get("from", ""), change.get("to", "")
+    return "", change

@@ -124,6 +124,11 @@ class BookingsTab(QWidget):
             self.retranslate_ui()
         super().changeEvent(event)
 
+    def showEvent(self, event) -> None:
+        # Bookings change elsewhere (the form, the scanner, other desks): look again on arrival.
+        self.refresh()
+        super().showEvent(event)
+
     def query(self) -> BookingQuery:
         scope = Scope(self.scope.currentData())
         today = date.today()

@@ -81,8 +81,21 @@ def test_amend_records_history_and_queues_a_new_confirmation(qtbot, ctx, store, 
     saved = store.get_booking(booking.booking_number)
     assert saved.client_email == "nou@example.com"
     assert any(h.get("action") == "amend" for h in saved.history)
+    lines = [tab.details.history.item(i).text() for i in range(tab.details.history.count())]
+    assert any("Amended" in line and "Plate: CJ12XYZ → B555XYZ" in line for line in lines), lines
     tasks = [t for t in store.list_tasks() if t.booking_number == booking.booking_number]
     assert len(tasks) == 2 and all(t.status == TaskState.PENDING for t in tasks)
+
+
+def test_amend_dialog_refuses_a_bad_address_and_says_which_field(qtbot, ctx, new_booking):
+    from parking_desk.ui.desk.amend_dialog import AmendDialog
+
+    dialog = AmendDialog(ctx, new_booking())
+    qtbot.addWidget(dialog)
+    dialog.email.setText("nobody@")
+    dialog.accept()
+    assert dialog.errors.text().startswith("E-mail: The e-mail address is not valid")
+    assert dialog.result() == 0 and dialog.changes() == {}
 
 
 def test_resend_and_cancel(qtbot, ctx, store, new_booking):
