@@ -110,33 +110,51 @@ def emulator() -> Iterator[Emulator]:
 # --- a counting SMTP server -------------------------------------------------------------
 
 
+class _SinkHandler:
+    async def handle_DATA(self, server, session, envelope) -> str:
+        at = time.monotonic()  # CLOCK_MONOTONIC: comparable across processes on Linux
+        msg = message_from_bytes(envelope.original_content or envelope.content)
+        print(f"{(msg.get('Message-ID') or '').strip()}\t{at!r}", flush=True)
+        return "250 OK"
+
+
+def _serve_sink(port: int) -> None:
+    """``python bench/_harness.py --sink PORT``: one line per message on stdout."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(_SinkHandler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    sys.stdin.read()  # until the parent closes the pipe
+    controller.stop()
+
+
 class SmtpSink:
-    """aiosmtpd on 127.0.0.1 that remembers when each Message-ID arrived.
+    """aiosmtpd on 127.0.0.1, in a process of its own so it never competes for the
+    measured process's GIL, remembering when each Message-ID arrived.
 
     ``arrivals[message_id]`` holds every ``time.monotonic()`` it was received at, so a
     duplicate shows up as a second entry rather than being folded away.
     """
 
     def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        # Guards ``arrivals`` and ``total``: aiosmtpd's loop thread writes, benchmarks read.
+        self.port = free_port()
+        self._proc: subprocess.Popen[str] | None = None
+        # Guards ``arrivals`` and ``total``: the collector thread writes, benchmarks read.
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
         self.arrivals: dict[str, list[float]] = {}
         self.total = 0
-        self.arrived = threading.Condition(self.lock)
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
-    async def handle_DATA(self, server, session, envelope) -> str:
-        at = time.monotonic()
-        msg = message_from_bytes(envelope.original_content or envelope.content)
-        key = (msg.get("Message-ID") or f"<no-id-{id(envelope)}>").strip()
-        with self.arrived:
-            self.arrivals.setdefault(key, []).append(at)
-            self.total += 1
-            self.arrived.notify_all()
-        return "250 OK"
+    def _collect(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            key, _, at_text = line.rstrip("\n").partition("\t")
+            at = float(at_text)
+            with self.arrived:
+                self.arrivals.setdefault(key, []).append(at)
+                self.total += 1
+                self.arrived.notify_all()
 
     def wait_for(self, count: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -148,26 +166,50 @@ class SmtpSink:
                 self.arrived.wait(left)
         return True
 
+    def first_arrival(self, message_id: str, timeout: float) -> float | None:
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while message_id not in self.arrivals:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.arrived.wait(left)
+            return self.arrivals[message_id][0]
+
+    def times(self) -> list[float]:
+        with self.lock:
+            return sorted(t for ts in self.arrivals.values() for t in ts)
+
     def duplicates(self) -> int:
         with self.lock:
             return sum(len(v) - 1 for v in self.arrivals.values())
 
+    def clear(self) -> None:
+        with self.lock:
+            self.arrivals.clear()
+            self.total = 0
+
     def __enter__(self) -> SmtpSink:
-        self.controller.start()
+        self._proc = subprocess.Popen(
+            [sys.executable, __file__, "--sink", str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        assert self._proc.stdout is not None
+        if self._proc.stdout.readline().strip() != "ready":
+            raise SystemExit("the SMTP sink did not start")
+        threading.Thread(target=self._collect, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
-
-
-def smtp_env(port: int) -> dict[str, str]:
-    """Settings for a worker that sends to the sink, plain SMTP on loopback."""
-    return {
-        "PARKING_DESK_SMTP_HOST": "127.0.0.1",
-        "PARKING_DESK_SMTP_PORT": str(port),
-        "PARKING_DESK_SMTP_SECURITY": "none",
-        "PARKING_DESK_MAIL_FROM": "Parking Desk <desk@parking.example>",
-    }
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
 
 
 # --- Firestore operations, counted at the client boundary -------------------------------
@@ -327,3 +369,93 @@ def header(title: str) -> None:
     print(f"== {title}")
     print(f"   machine: {machine()}")
     print(f"   at: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+
+
+# --- a backlog, written the way the store writes it ----------------------------------
+
+
+def sample_booking(n: int, email: str | None = None):
+    from datetime import UTC, datetime, timedelta
+
+    from parking_desk.booking import Booking
+
+    arrival = datetime(2026, 12, 1, 6, 0, tzinfo=UTC) + timedelta(minutes=n % 10_000)
+    return Booking(
+        client_name=f"Client {n}",
+        client_email=email or f"client{n}@example.ro",
+        phone="+40722123456",
+        plate=f"B{100 + n % 900}ABC",
+        arrival=arrival,
+        departure=arrival + timedelta(days=3),
+    )
+
+
+def seed_firestore(store, count: int, *, start: int = 0) -> list[str]:
+    """*count* bookings with their queue tasks, in batched commits: the same documents
+    ``create_booking`` writes, minus its one-commit-per-booking cost, so a 10,000-task
+    backlog takes seconds to lay down rather than minutes."""
+    from parking_desk.services.store.firestore_bookings import new_task
+    from parking_desk.timeutil import utcnow
+    from parking_desk.validation import validate_booking
+
+    db = store._db
+    now = utcnow()
+    ids: list[str] = []
+    batch, in_batch = db.batch(), 0
+    for n in range(start, start + count):
+        booking = validate_booking(sample_booking(n)).booking.with_changes(
+            booking_number=str(100000 + n), created_at=now, updated_at=now
+        )
+        ref = db.collection("emailQueue").document(f"t{n:06d}")
+        batch.set(db.collection("bookings").document(booking.booking_number), booking.to_document())
+        batch.set(ref, new_task(booking, _both(), now).to_document())
+        ids.append(ref.id)
+        in_batch += 2
+        if in_batch >= 500:
+            batch.commit()
+            batch, in_batch = db.batch(), 0
+    if in_batch:
+        batch.commit()
+    return ids
+
+
+def seed_sqlite(store, count: int, *, start: int = 0) -> list[str]:
+    return [store.create_booking(sample_booking(n))[1].id for n in range(start, start + count)]
+
+
+def _both():
+    from parking_desk.task import TaskType
+
+    return TaskType.BOTH
+
+
+def write_settings(
+    folder: Path, *, smtp_port: int, store: dict, worker: dict | None = None
+) -> Path:
+    """A settings file for workers of this benchmark (plain SMTP to the sink)."""
+    import tomli_w
+
+    doc = {
+        "store": store,
+        "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "timeout_s": 10.0},
+        "mail": {"mail_from": "Parking Desk <desk@lot.example>", "outbox_dir": str(folder / "out")},
+        "worker": {"drain_interval_s": 1.0, **(worker or {})},
+        "qr": {"key_path": str(folder / "qr-key.pem")},
+    }
+    path = folder / "settings.toml"
+    path.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    return path
+
+
+def settings_env(settings_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARKING_DESK_")}
+    env.update(
+        PARKING_DESK_CONFIG=str(settings_path),
+        PARKING_DESK_LOG_DIR=str(settings_path.parent / "logs"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--sink"]:
+    _serve_sink(int(sys.argv[2]))
