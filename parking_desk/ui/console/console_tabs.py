@@ -1,0 +1,53 @@
+"""Joins the supervisor's Queue and Audit tabs to the desk's main window.
+
+The desk connects to its store in the background, so the tabs are built first and handed
+the store when it arrives; closing the window stops the queue's change feed.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, SignalInstance
+from PySide6.QtWidgets import QWidget
+
+from parking_desk.services.store.base import Store
+from parking_desk.ui.console.audit_tab import AuditTab
+from parking_desk.ui.console.queue_tab import QueueTab
+from parking_desk.ui.context import AppContext
+
+
+class DeskWindow(Protocol):
+    ctx: AppContext
+    closing: SignalInstance
+
+    def add_tab(self, widget: QWidget, title: object) -> int: ...
+
+
+def _queue_title() -> str:
+    return QCoreApplication.translate("ConsoleTabs", "&Queue")
+
+
+def _audit_title() -> str:
+    return QCoreApplication.translate("ConsoleTabs", "&Audit log")
+
+
+class ConsoleTabs(QObject):
+    def __init__(self, window: DeskWindow) -> None:
+        super().__init__()
+        ctx = window.ctx
+        self.queue = QueueTab(ctx.store, ctx.bridge, ctx.session, language=lambda: ctx.language)
+        self.audit = AuditTab(ctx.store, ctx.bridge, language=lambda: ctx.language)
+        self.queue.actions_done.connect(self.audit.refresh)
+        window.add_tab(self.queue, _queue_title)
+        window.add_tab(self.audit, _audit_title)
+        window.closing.connect(self.queue.shutdown)
+
+    def set_store(self, store: Store | None) -> None:
+        if store is not None:
+            self.queue.set_store(store)
+            self.audit.set_store(store)
+
+
+def attach_console(window: DeskWindow) -> ConsoleTabs:
+    return ConsoleTabs(window)
