@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
 from google.cloud import firestore
 
+from parking_desk.booking import Booking
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store import ChangeKind, TaskChange
 from parking_desk.services.store.firestore_store import FirestoreStore
@@ -124,3 +126,28 @@ def test_ping_fails_fast_and_clearly_when_nothing_listens(
 @pytest.mark.firestore
 def test_ping_answers_when_the_emulator_is_up(fs_store: FirestoreStore) -> None:
     fs_store.ping()
+
+
+def test_a_desk_action_without_a_server_gives_the_translated_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", f"127.0.0.1:{closed_port()}")
+    store = FirestoreStore("parking-desk-test")
+    walk_in = Booking(
+        "Ana Popescu",
+        "ana@example.ro",
+        "0722 123 456",
+        "B 123 ABC",
+        datetime(2026, 12, 3, 10, 30, tzinfo=UTC),
+        datetime(2026, 12, 9, 14, 0, tzinfo=UTC),
+    )
+    try:
+        began = time.monotonic()
+        with pytest.raises(StoreUnavailable) as info:
+            store.create_booking(walk_in)
+        # Brief retries for a blip, then a clear answer rather than a hung desk.
+        assert time.monotonic() - began < 15.0
+    finally:
+        store.close()
+    assert info.value.code == "error.store_unavailable"
+    assert "Baza de date nu poate fi contactată" in info.value.translated("ro")
