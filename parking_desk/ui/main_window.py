@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from parking_desk import __version__
-from parking_desk.config import save_settings
 from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_tab import BookingsTab
@@ -22,6 +21,7 @@ from parking_desk.ui.desk.new_booking_tab import NewBookingTab
 from parking_desk.ui.desk.scan_panel import ScanPanel
 from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.settings_file import patch_file
 from parking_desk.ui.status_bar import StatusBar
 from parking_desk.ui.translations import Translations
 
@@ -131,8 +131,8 @@ class MainWindow(QMainWindow):
             self.translations.apply(language)
         if self.settings_path is not None:
             self.ctx.settings.desk.language = language
-            settings, path = self.ctx.settings, self.settings_path
-            self.ctx.bridge.run(lambda: save_settings(settings, path))
+            path = self.settings_path
+            self.ctx.bridge.run(lambda: patch_file(path, {"desk": {"language": language}}))
 
     # --- the store arrives ------------------------------------------------------------------
     def connected(self, result: tuple[Store, object] | None, error: BaseException | None) -> None:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSettings, save_settings
+from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSettings
 from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.roles import hash_pin
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.settings_file import changed_keys, patch_file
 
 
 class SmtpBox(QGroupBox):
@@ -244,7 +245,7 @@ class SettingsDialog(QDialog):
             return
         if self.settings_path is not None:
             try:
-                save_settings(settings, self.settings_path)
+                patch_file(self.settings_path, changed_keys(self.ctx.settings, settings))
             except OSError as exc:
                 self.error.setText(self.tr("Could not save: {reason}").format(reason=exc.strerror))
                 return

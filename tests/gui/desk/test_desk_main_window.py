@@ -101,3 +101,16 @@ def test_self_test_builds_the_window_and_exits_0(tmp_path):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+
+def test_the_chosen_language_is_remembered_alone(qtbot, ctx, tmp_path):
+    import tomllib
+
+    path = tmp_path / "settings.toml"
+    state = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(ctx, settings_path=path, ui_state=state)
+    qtbot.addWidget(win)
+    win.set_language("ro")
+    qtbot.waitUntil(path.exists, timeout=5000)
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {"desk": {"language": "ro"}}
+    win.set_language("en")

@@ -154,3 +154,22 @@ def test_mismatched_pins_are_refused_and_nothing_is_saved(qtbot, ctx, tmp_path):
     dialog.accept()
     assert dialog.error.text() == "The two PINs differ."
     assert not path.exists()
+
+
+def test_saving_writes_only_what_changed_never_a_password_from_the_environment(
+    qtbot, ctx, tmp_path
+):
+    from parking_desk.config import SmtpSettings
+
+    path = tmp_path / "settings.toml"
+    path.write_text('[desk]\nprinter = "TM-T20"\n', encoding="utf-8")
+    ctx.settings.smtp = SmtpSettings(
+        host="smtp.gmail.com", user="desk@example.com", password="from-the-environment"
+    )
+    dialog = SettingsDialog(ctx, path)
+    qtbot.addWidget(dialog)
+    dialog.site_name.setText("Parcare Cluj")
+    dialog.accept()
+    saved = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert saved == {"desk": {"printer": "TM-T20", "site_name": "Parcare Cluj"}}
+    assert path.stat().st_mode & 0o777 == 0o600
