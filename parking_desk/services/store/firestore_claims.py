@@ -26,6 +26,7 @@ from parking_desk.errors import MalformedTask
 from parking_desk.services.store.base import DeliveryOutcome
 from parking_desk.services.store.firestore_docs import (
     BOOKINGS,
+    MAX_BATCH,
     QUEUE,
     RPC,
     bounded,
@@ -97,7 +98,7 @@ class FirestoreClaims(FirestoreNormaliser):
             random.shuffle(candidates)
         claimed: list[NotificationTask] = []
         while candidates and len(claimed) < limit:
-            want = limit - len(claimed)
+            want = min(limit - len(claimed), MAX_BATCH)
             picks, candidates = candidates[:want], candidates[want:]
             won, lost = self._claim_batch(picks, worker_id, lease, now)
             claimed += won

@@ -85,6 +85,7 @@ class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
         self.project = project
         self.database = database
         self._init_sweeps()
+        self._watches = set()
 
     # --- statistics -------------------------------------------------------------------------
 
@@ -228,4 +229,6 @@ class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
             raise StoreUnavailable(f"Firestore unreachable: {type(exc).__name__}") from exc
 
     def close(self) -> None:
+        for watch in list(self._watches):
+            watch.unsubscribe()
         self._db.close()

@@ -38,15 +38,19 @@ _KINDS = {"ADDED": ChangeKind.ADDED, "MODIFIED": ChangeKind.MODIFIED, "REMOVED":
 
 
 class _Watch:
-    def __init__(self, watch: Any) -> None:
+    def __init__(self, watch: Any, live: set[_Watch]) -> None:
         self._watch = watch
+        self._live = live
+        live.add(self)
 
     def unsubscribe(self) -> None:
+        self._live.discard(self)
         self._watch.unsubscribe()
 
 
 class FirestoreSupervisor(FirestorePart):
     want_full_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+    _watches: set[_Watch]  # listeners still open, stopped by close()
 
     @guarded
     def import_raw_task(self, task_id: str, document: dict[str, Any]) -> None:
@@ -101,7 +105,7 @@ class FirestoreSupervisor(FirestorePart):
             except Exception:  # a failing consumer must not kill the listener
                 log.exception("task change callback failed")
 
-        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot))
+        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot), self._watches)
 
     # --- manual actions --------------------------------------------------------------------
 
