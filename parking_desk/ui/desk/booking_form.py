@@ -138,7 +138,7 @@ class BookingForm(QWidget):
         self.labels: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name, widget in self._editors().items():
+        for name, widget in self.editors().items():
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(widget)
@@ -156,13 +156,13 @@ class BookingForm(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
 
-        editors = [*self._editors().values(), self.save_button, self.clear_button]
+        editors = [*self.editors().values(), self.save_button, self.clear_button]
         for first, second in itertools.pairwise(editors):
             QWidget.setTabOrder(first, second)
         self.retranslate_ui()
         self.clear()
 
-    def _editors(self) -> dict[str, QWidget]:
+    def editors(self) -> dict[str, QWidget]:
         return {
             "clientName": self.name,
             "clientEmail": self.email,
@@ -266,7 +266,7 @@ class BookingForm(QWidget):
             self._problems = list(exc.errors)
             self._show_problems()
             self._set_status(self.tr("Please correct the marked fields."), failed=True)
-            first = self._editors().get(exc.errors[0].field)
+            first = self.editors().get(exc.errors[0].field)
             if first is not None:
                 first.setFocus()
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from zxingcpp import read_barcodes
@@ -120,3 +121,44 @@ def test_errors_follow_the_ui_language(qtbot, ctx):
     qtbot.addWidget(tab)
     tab.form.save()
     assert tab.form.messages["clientName"].text() == "Câmp obligatoriu."
+
+
+VALID = {
+    "clientName": "Ion Popa",
+    "clientEmail": "ion@example.com",
+    "phone": "0722 123 456",
+    "plate": "B123ABC",
+    "notes": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("clientName", "", "This field is required."),
+        ("clientName", "Ion\x07Popa", "Contains characters that are not allowed."),
+        ("clientEmail", "ion@", "The e-mail address is not valid"),
+        ("phone", "0722", "The phone number is not valid."),
+        ("phone", "", "This field is required."),
+        ("plate", "", "This field is required."),
+        ("plate", "B123ĂBC", "The plate may contain only letters and digits."),
+        ("notes", "line\x00two", "Contains characters that are not allowed."),
+        ("departure", "", "Departure must be after arrival."),
+    ],
+)
+def test_one_invalid_field_is_marked_alone_and_nothing_is_saved(
+    qtbot, ctx, store, field, value, message
+):
+    tab = NewBookingTab(ctx)
+    qtbot.addWidget(tab)
+    form = tab.form
+    for name, text in VALID.items():
+        form.editors()[name].setText(value if name == field else text)
+    if field == "departure":
+        form.departure.setDateTime(form.arrival.dateTime())
+    qtbot.keyClick(form.name, Qt.Key.Key_Return)
+    shown = {name: label.text() for name, label in form.messages.items() if label.isVisibleTo(form)}
+    assert list(shown) == [field]
+    assert shown[field].startswith(message)
+    qtbot.wait(200)
+    assert store.search_bookings(BookingQuery()) == []
