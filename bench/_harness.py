@@ -225,6 +225,7 @@ class FirestoreCounter:
 
     def __init__(self) -> None:
         self.rpcs: Counter[str] = Counter()
+        self.reads_by_rpc: Counter[str] = Counter()
         self.reads = 0
         self.writes = 0
         # Guards the counters: the store calls the client from several threads.
@@ -234,17 +235,20 @@ class FirestoreCounter:
     def reset(self) -> None:
         with self.lock:
             self.rpcs.clear()
+            self.reads_by_rpc.clear()
             self.reads = self.writes = 0
 
     def _add(self, rpc: str, reads: int = 0, writes: int = 0) -> None:
         with self.lock:
             self.rpcs[rpc] += 1
             self.reads += reads
+            self.reads_by_rpc[rpc] += reads
             self.writes += writes
 
-    def _add_reads(self, count: int) -> None:
+    def _add_reads(self, rpc: str, count: int) -> None:
         with self.lock:
             self.reads += count
+            self.reads_by_rpc[rpc] += count
 
     def install(self) -> FirestoreCounter:
         from google.cloud.firestore_v1.services.firestore import client as gapic
@@ -280,11 +284,11 @@ class FirestoreCounter:
                             docs = docs_of(item)
                             found += docs
                             if docs:
-                                counter._add_reads(docs)
+                                counter._add_reads(name, docs)
                             yield item
                     finally:
                         if not found:
-                            counter._add_reads(1)
+                            counter._add_reads(name, 1)
 
                 return counted()
 

@@ -1,0 +1,73 @@
+"""Firestore operations per delivered e-mail while a backlog drains.
+
+The worker runs in this process so the generated Firestore client can be wrapped with
+counters (``_harness.FirestoreCounter``): every RPC the store makes is seen, however it is
+built, and documents are counted as Firestore bills them. Product code is untouched.
+
+    .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _harness as h
+
+from parking_desk.config import load_settings
+from parking_desk.services.runtime import build_worker, open_store
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="200 tasks")
+    args = parser.parse_args()
+    if args.quick:
+        args.tasks = 200
+    logging.basicConfig(level=logging.WARNING)
+    h.header(f"Firestore operations per delivered e-mail, backlog of {args.tasks}")
+    folder = Path(tempfile.mkdtemp(prefix="pd-bench-ops-"))
+    with h.SmtpSink() as sink, h.emulator() as emu:
+        store_cfg = {"kind": "firestore", "firestore_project": emu.project}
+        settings = load_settings(
+            h.write_settings(folder, smtp_port=sink.port, store=store_cfg), env={}
+        )
+        store = open_store(settings)
+        h.seed_firestore(store, args.tasks)
+        counter = h.FirestoreCounter().install()
+        worker, _engine = build_worker(settings, store, "worker")
+        started = time.monotonic()
+        report = worker.drain_until_empty()
+        elapsed = time.monotonic() - started
+        sink.wait_for(args.tasks, timeout=30)
+        counter.uninstall()
+        store.close()
+    sent = report.completed
+    print(f"   {sent} e-mails delivered in {elapsed:.1f} s ({sent / elapsed:.1f}/s, one worker)")
+    if sent:
+        reads, writes = counter.reads / sent, counter.writes / sent
+        print(f"   per e-mail: {reads:.2f} reads, {writes:.2f} writes (goal <= 1 read + 2 writes)")
+        print(
+            "   RPCs per e-mail: "
+            + ", ".join(
+                f"{name} {count / sent:.2f}" for name, count in sorted(counter.rpcs.items())
+            )
+        )
+        print(
+            "   reads per e-mail by RPC: "
+            + ", ".join(
+                f"{name} {count / sent:.2f}" for name, count in sorted(counter.reads_by_rpc.items())
+            )
+        )
+        verdict = "met" if reads <= 1 and writes <= 2 else "MISSED"
+        print(f"   goal: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
