@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from parking_desk.booking import Booking
 from parking_desk.errors import ValidationError
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.booking_form import field_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_qdatetime, to_utc
 from parking_desk.validation import MAX_EMAIL, validate_booking
 
@@ -80,7 +81,7 @@ class AmendDialog(QDialog):
             }
             self.errors.setText(
                 "\n".join(
-                    f"{names.get(e.field, e.field)}: {e.text(self.ctx.language)}"
+                    f"{names.get(e.field, e.field)}: {field_text(e, self.ctx.language)}"
                     for e in exc.errors
                 )
             )

@@ -78,6 +78,15 @@ def save_booking(ctx: AppContext, store: Store, booking: Booking) -> SavedBookin
     return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"))
 
 
+def field_text(problem: FieldError, lang: str) -> str:
+    """The problem in *lang*. email_validator explains itself only in English, so outside
+    English the sentence stops before its reason rather than switching language mid-way."""
+    text = problem.text(lang)
+    if lang != "en" and problem.code == "email.invalid" and ":" in text:
+        text = text.split(":", 1)[0].rstrip() + "."
+    return text
+
+
 class FieldMessage(QLabel):
     """The line under a field: red for an error, amber for a warning, hidden when all is well."""
 
@@ -97,7 +106,7 @@ class FieldMessage(QLabel):
         colour = "#b00020" if problem.severity == "error" else "#8a5a00"
         self.setStyleSheet(f"color: {colour};")
         self.setProperty("severity", problem.severity)
-        self.setText(problem.text(lang))
+        self.setText(field_text(problem, lang))
         self.show()
 
 

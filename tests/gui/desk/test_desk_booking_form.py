@@ -121,6 +121,9 @@ def test_errors_follow_the_ui_language(qtbot, ctx):
     qtbot.addWidget(tab)
     tab.form.save()
     assert tab.form.messages["clientName"].text() == "Câmp obligatoriu."
+    tab.form.email.setText("ion@")
+    tab.form.save()
+    assert tab.form.messages["clientEmail"].text() == "Adresa de e-mail nu este validă."
 
 
 VALID = {
