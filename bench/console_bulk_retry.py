@@ -104,7 +104,7 @@ def main() -> int:
         meter.reset()
         t = time.perf_counter()
         tab.retry_all_button.click()
-        pump(app, lambda: tab.message.text().endswith("retried."))
+        pump(app, lambda: tab.message.text().startswith("Tasks retried"))
         elapsed = time.perf_counter() - t
         print(
             f"retry {N} over a filter (count, confirm, 20 batches): {elapsed:.2f} s, "

@@ -71,14 +71,27 @@
 <context>
     <name>BulkRun</name>
     <message>
-        <location filename="../../parking_desk/ui/console/bulk_run.py" line="31"/>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="32"/>
         <source>Cancel</source>
         <translation>Anulează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/bulk_run.py" line="48"/>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="50"/>
         <source>%1 of %2 tasks…</source>
         <translation>%1 din %2 sarcini…</translation>
+    </message>
+</context>
+<context>
+    <name>ConsoleTabs</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="28"/>
+        <source>&amp;Queue</source>
+        <translation>&amp;Coadă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="32"/>
+        <source>&amp;Audit log</source>
+        <translation>&amp;Jurnal de acțiuni</translation>
     </message>
 </context>
 <context>
@@ -256,90 +269,90 @@
         <translation>Corectează destinatarul și retrimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="63"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="64"/>
         <source>Select the tasks to retry first.</source>
         <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="66"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="91"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="67"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="92"/>
         <source>Retrying tasks</source>
         <translation>Se reîncearcă sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="68"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="95"/>
-        <source>%1 tasks retried.</source>
-        <translation>%1 sarcini reîncercate.</translation>
-    </message>
-    <message>
         <location filename="../../parking_desk/ui/console/queue_actions.py" line="69"/>
         <location filename="../../parking_desk/ui/console/queue_actions.py" line="96"/>
+        <source>Tasks retried: %1.</source>
+        <translation>Sarcini reîncercate: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="85"/>
+        <source>Tasks matching the current filter: %1. Retry them now?</source>
+        <translation>Sarcini care corespund filtrului curent: %1. Le reîncercați acum?</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="107"/>
+        <source>Selected tasks: %1. Cancel them? They will not be sent.</source>
+        <translation>Sarcini selectate: %1. Le anulați? Nu vor mai fi trimise.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="113"/>
+        <source>Tasks cancelled: %1.</source>
+        <translation>Sarcini anulate: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="70"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="97"/>
         <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="75"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="76"/>
         <source>Counting the matching tasks…</source>
         <translation>Se numără sarcinile care corespund…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="82"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="83"/>
         <source>No task matching the filter can be retried.</source>
         <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="84"/>
-        <source>Retry %1 tasks matching the current filter now?</source>
-        <translation>Reîncercați acum %1 sarcini care corespund filtrului curent?</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="86"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="87"/>
         <source>Retry all matching</source>
         <translation>Reîncearcă tot ce corespunde</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="88"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="89"/>
         <source>Nothing was retried.</source>
         <translation>Nu s-a reîncercat nimic.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="104"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="105"/>
         <source>Select the tasks to cancel first.</source>
         <translation>Selectați mai întâi sarcinile de anulat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="106"/>
-        <source>Cancel %1 selected tasks? They will not be sent.</source>
-        <translation>Anulați %1 sarcini selectate? Nu vor mai fi trimise.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="107"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="108"/>
         <source>Cancel tasks</source>
         <translation>Anulare sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="110"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="111"/>
         <source>Cancelling tasks</source>
         <translation>Se anulează sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="112"/>
-        <source>%1 tasks cancelled.</source>
-        <translation>%1 sarcini anulate.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="113"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="114"/>
         <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="132"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="133"/>
         <source>Select exactly one task to fix its recipient.</source>
         <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="149"/>
         <source>Recipient changed; the e-mail is being sent again.</source>
         <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
     </message>
@@ -616,160 +629,160 @@
 <context>
     <name>TaskDetail</name>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="62"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="64"/>
         <source>Select a task to see its details.</source>
         <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="66"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="68"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="92"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="95"/>
         <source>This task no longer exists.</source>
         <translation>Această sarcină nu mai există.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="110"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="123"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="138"/>
         <source>Task</source>
         <translation>Sarcină</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="111"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="158"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="124"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="171"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="112"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="113"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="126"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="127"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="115"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="116"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="129"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="117"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="118"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="131"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="119"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="132"/>
         <source>Message-ID</source>
         <translation>Message-ID</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="120"/>
         <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="121"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="134"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="135"/>
         <source>Updated</source>
         <translation>Actualizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="123"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="136"/>
         <source>Completed</source>
         <translation>Finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="141"/>
         <source>Attempt history</source>
         <translation>Istoricul încercărilor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="143"/>
         <source>No attempts yet.</source>
         <translation>Nicio încercare încă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
         <source>When</source>
         <translation>Când</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
         <source>Outcome</source>
         <translation>Rezultat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
         <source>Error</source>
         <translation>Eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="160"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="173"/>
         <source>The booking was not found.</source>
         <translation>Rezervarea nu a fost găsită.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="162"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="175"/>
         <source>Number</source>
         <translation>Număr</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="163"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="176"/>
         <source>Status</source>
         <translation>Stare rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="164"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="177"/>
         <source>E-mail status</source>
         <translation>Stare e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="165"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="178"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="166"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="179"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="170"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="183"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="171"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="184"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="172"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="185"/>
         <source>Plate</source>
         <translation>Număr de înmatriculare</translation>
     </message>

@@ -46,7 +46,8 @@ class QueueActions(QObject):
         return [self.retry_button, self.retry_all_button, self.cancel_button, self.recipient_button]
 
     def _finished(self, result: Any, error: BaseException | None, done: str, stopped: str) -> None:
-        """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested)."""
+        """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested),
+        worded so that no plural depends on the number."""
         if error is not None:
             self.tab.say(error_text(error, self.tab.language), error=True)
         else:
@@ -65,7 +66,7 @@ class QueueActions(QObject):
         self._run_bulk(
             self.tr("Retrying tasks"),
             lambda progress, stop: self.tab.service.retry(ids, progress=progress, stop=stop),
-            self.tr("%1 tasks retried."),
+            self.tr("Tasks retried: %1."),
             self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
         )
 
@@ -81,7 +82,7 @@ class QueueActions(QObject):
             if not ids:
                 self.tab.say(self.tr("No task matching the filter can be retried."))
                 return
-            question = self.tr("Retry %1 tasks matching the current filter now?")
+            question = self.tr("Tasks matching the current filter: %1. Retry them now?")
             if not self._confirm(
                 self.tr("Retry all matching"), question.replace("%1", str(len(ids)))
             ):
@@ -92,7 +93,7 @@ class QueueActions(QObject):
                 lambda progress, stop: self.tab.service.retry(
                     ids, filter=task_filter, progress=progress, stop=stop
                 ),
-                self.tr("%1 tasks retried."),
+                self.tr("Tasks retried: %1."),
                 self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
             )
 
@@ -103,13 +104,13 @@ class QueueActions(QObject):
         if not ids:
             self.tab.say(self.tr("Select the tasks to cancel first."), error=True)
             return
-        question = self.tr("Cancel %1 selected tasks? They will not be sent.")
+        question = self.tr("Selected tasks: %1. Cancel them? They will not be sent.")
         if not self._confirm(self.tr("Cancel tasks"), question.replace("%1", str(len(ids)))):
             return
         self._run_bulk(
             self.tr("Cancelling tasks"),
             lambda progress, stop: self.tab.service.cancel(ids, progress=progress, stop=stop),
-            self.tr("%1 tasks cancelled."),
+            self.tr("Tasks cancelled: %1."),
             self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
         )
 

@@ -146,10 +146,10 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
     qtbot.waitUntil(lambda: tab.actions.last_run is not None, timeout=WAIT)
     run = tab.actions.last_run
     assert isinstance(run.dialog, QProgressDialog)
-    qtbot.waitUntil(lambda: tab.message.text() == "1200 tasks retried.", timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.message.text() == "Tasks retried: 1200.", timeout=WAIT)
     timer.stop()
 
-    assert questions == ["Retry 1200 tasks matching the current filter now?"]
+    assert questions == ["Tasks matching the current filter: 1200. Retry them now?"]
     assert run.last_progress == (1200, 1200)
     entries = store.audit_log()
     assert len(entries) == 3  # batches of 500
