@@ -30,6 +30,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.firestore_docs import (
@@ -142,40 +143,24 @@ class FirestoreNormaliser(FirestorePart):
         return time.monotonic() - self._last_sweep < SWEEP_SECONDS
 
     def _fix(self, refs: list[Any], now: datetime) -> int:
-        """Fix up to a batch of documents in one commit; if another worker fixed one of them
-        first, the commit fails whole and each is redone alone."""
-        planned = []
+        """Fix a batch of documents in one BatchWrite call, each write conditioned on its own
+        read: one that another worker fixed first is simply lost, the rest go through."""
+        batch = BulkWriteBatch(self._db)
+        count = 0
         for snap in self._db.get_all(refs, **RPC):
             if not snap.exists or not needs_fixing(snap.to_dict() or {}):
                 continue
             try:
-                planned.append((snap, fixed_fields(parse_task(snap), snap.to_dict(), now)))
+                fields = fixed_fields(parse_task(snap), snap.to_dict(), now)
             except MalformedTask as exc:
                 self._bury(snap, exc, now)
-        if not planned:
-            return 0
-        batch = self._db.batch()
-        for snap, fields in planned:
+                continue
             batch.update(snap.reference, fields, option=self._precondition(snap.update_time))
-        try:
-            batch.commit(**RPC)
-            return len(planned)
-        except _LOST:
-            pass
-        done = 0
-        for snap, _ in planned:
-            fresh = snap.reference.get(**RPC)
-            if not fresh.exists or not needs_fixing(fresh.to_dict() or {}):
-                continue
-            try:
-                fields = fixed_fields(parse_task(fresh), fresh.to_dict(), now)
-                fresh.reference.update(fields, option=self._precondition(fresh.update_time), **RPC)
-                done += 1
-            except MalformedTask as exc:
-                self._bury(fresh, exc, now)
-            except _LOST:
-                continue
-        return done
+            count += 1
+        if not count:
+            return 0
+        response = batch.commit(**RPC)
+        return sum(1 for status in response.status if status.code == 0)
 
 
 def fixed_fields(task: NotificationTask, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
