@@ -165,3 +165,22 @@ def test_one_invalid_field_is_marked_alone_and_nothing_is_saved(
     assert shown[field].startswith(message)
     qtbot.wait(200)
     assert store.search_bookings(BookingQuery()) == []
+
+
+@pytest.mark.parametrize("where", ["passengers", "arrival", "language"])
+def test_enter_saves_and_esc_clears_from_any_kind_of_field(qtbot, ctx, store, where):
+    tab = NewBookingTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    form = tab.form
+    for name, text in VALID.items():
+        form.editors()[name].setText(text)
+    widget = form.editors()[where]
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.qr.number.text() != "", timeout=5000)
+    assert store.get_booking(tab.qr.number.text()).client_name == "Ion Popa"
+    form.name.setText("Someone")
+    qtbot.keyClick(widget, Qt.Key.Key_Escape)
+    assert form.name.text() == ""
