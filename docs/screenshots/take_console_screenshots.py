@@ -71,12 +71,16 @@ def seed(path: Path) -> None:
     for round_, minutes_ago in enumerate((55, 45, 35, 25, 15, 6)):
         fill_demo(store, 30, now=now - timedelta(minutes=minutes_ago), seed=round_)
     started = now - timedelta(hours=3)
-    store.heartbeat(WorkerInfo("desk-recepție-1", "desk-1", 2101, "desk", started, now, 84))
+    store.heartbeat(WorkerInfo("desk-desk1-2101-a41f9c", "desk1", 2101, "desk", started, now, 84))
     store.heartbeat(
-        WorkerInfo("worker-server-a", "srv-a", 911, "worker", started, now - timedelta(seconds=8))
+        WorkerInfo(
+            "worker-srva-911-07be3d", "srva", 911, "worker", started, now - timedelta(seconds=8)
+        )
     )
     store.heartbeat(
-        WorkerInfo("worker-server-b", "srv-b", 912, "worker", started, now - timedelta(minutes=4))
+        WorkerInfo(
+            "worker-srvb-912-5c2e80", "srvb", 912, "worker", started, now - timedelta(minutes=4)
+        )
     )
     store.close()
 

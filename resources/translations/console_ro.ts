@@ -212,17 +212,27 @@
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="295"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="290"/>
+        <source>desk</source>
+        <translation>birou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="290"/>
+        <source>server</source>
+        <translation>server</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="301"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="299"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="305"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="309"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
         <source>No supervisor PIN is set; full screen stays on.</source>
         <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
     </message>

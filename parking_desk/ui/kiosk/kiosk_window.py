@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.config import Settings
-from parking_desk.services.queue_health import HealthSnapshot, Light, collect_health
+from parking_desk.services.queue_health import HealthSnapshot, Light, WorkerBeat, collect_health
 from parking_desk.services.roles import check_pin
 from parking_desk.services.store.base import Store
 from parking_desk.task import TaskState
@@ -284,6 +284,12 @@ class KioskWindow(QWidget):
         self.sparkline.set_values(s.per_minute)
         self._show_workers(s)
 
+    def worker_label(self, beat: WorkerBeat) -> str:
+        """Kind and the id's last part, never the whole id: it carries the host name, and a
+        host may be named after the person who uses it."""
+        kind = {"desk": self.tr("desk"), "worker": self.tr("server")}.get(beat.kind, beat.kind)
+        return f"{kind} #{beat.worker_id.rsplit('-', 1)[-1][-6:]}"
+
     def _show_workers(self, s: HealthSnapshot) -> None:
         while len(self.worker_labels) < max(len(s.workers), 1):
             label = shrinkable(QLabel())
@@ -296,7 +302,7 @@ class KioskWindow(QWidget):
             self._flag(self.worker_labels[0], "stale", True)
             self.worker_labels[0].show()
         for label, beat in zip(self.worker_labels, s.workers, strict=False):
-            text = self.tr("%1: heartbeat %2 ago").replace("%1", beat.worker_id)
+            text = self.tr("%1: heartbeat %2 ago").replace("%1", self.worker_label(beat))
             label.setText(text.replace("%2", age_text(beat.age.total_seconds())))
             self._flag(label, "stale", beat.stale)
             label.show()
