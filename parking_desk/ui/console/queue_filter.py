@@ -63,7 +63,9 @@ class QueueFilter(QSortFilterProxyModel):
         return self._filter
 
     # --- QSortFilterProxyModel ----------------------------------------------------------------
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         f = self._filter
         model = self.source()
         task = model.task_at(source_row)

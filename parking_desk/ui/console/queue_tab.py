@@ -153,7 +153,7 @@ class QueueTab(QWidget):
         )
         for i, label in enumerate(labels):
             self.range_combo.setItemText(i, label)
-        self.actions.retranslate_ui()
+        self.queue_actions.retranslate_ui()
         self.lock.retranslate_ui()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
         self.detail.language = self.language
@@ -190,18 +190,18 @@ class QueueTab(QWidget):
         self.filter_bar.addWidget(self.count_label)
 
     def _build_actions(self) -> None:
-        self.actions = QueueActions(self)
-        self.retry_button = self.actions.retry_button
-        self.retry_all_button = self.actions.retry_all_button
-        self.cancel_button = self.actions.cancel_button
-        self.recipient_button = self.actions.recipient_button
-        self.retry_selected = self.actions.retry_selected
-        self.retry_matching = self.actions.retry_matching
-        self.cancel_selected = self.actions.cancel_selected
-        self.fix_recipient = self.actions.fix_recipient
+        self.queue_actions = QueueActions(self)
+        self.retry_button = self.queue_actions.retry_button
+        self.retry_all_button = self.queue_actions.retry_all_button
+        self.cancel_button = self.queue_actions.cancel_button
+        self.recipient_button = self.queue_actions.recipient_button
+        self.retry_selected = self.queue_actions.retry_selected
+        self.retry_matching = self.queue_actions.retry_matching
+        self.cancel_selected = self.queue_actions.cancel_selected
+        self.fix_recipient = self.queue_actions.fix_recipient
         self.lock = SupervisorLock(self.session)
         self.action_bar = QHBoxLayout()
-        for button in self.actions.buttons():
+        for button in self.queue_actions.buttons():
             self.action_bar.addWidget(button)
         self.action_bar.addStretch(1)
         self.action_bar.addWidget(self.lock)
@@ -288,7 +288,7 @@ class QueueTab(QWidget):
 
     def _apply_role(self, role: Role) -> None:
         supervisor = role == Role.SUPERVISOR
-        for button in self.actions.buttons():
+        for button in self.queue_actions.buttons():
             button.setVisible(supervisor)
         self.model.set_masked(not supervisor)
         self.detail.masked = not supervisor

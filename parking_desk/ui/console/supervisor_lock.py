@@ -42,6 +42,7 @@ class SupervisorLock(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.button)
+        # Owned by this widget: Qt drops an application event filter when it is destroyed.
         self._activity = _ActivityFilter(session, self)
         app = QApplication.instance()
         if app is not None:
@@ -77,9 +78,3 @@ class SupervisorLock(QWidget):
         else:
             self.status.setText(self.tr("Staff (read-only queue)"))
             self.button.setText(self.tr("Unlock supervisor…"))
-
-    def closeEvent(self, event: QEvent) -> None:  # type: ignore[override]
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self._activity)
-        super().closeEvent(event)

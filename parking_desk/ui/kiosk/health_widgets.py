@@ -38,7 +38,7 @@ class TrafficLight(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor("#222222"), 4))
-        painter.setBrush(LIGHT_COLOURS.get(self.light, OFFLINE_COLOUR))
+        painter.setBrush(LIGHT_COLOURS[self.light] if self.light else OFFLINE_COLOUR)
         painter.drawEllipse(rect)
         painter.end()
 

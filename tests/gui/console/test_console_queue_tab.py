@@ -143,8 +143,8 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
 
     timer = answer_dialogs(confirm)
     qtbot.mouseClick(tab.retry_all_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.actions.last_run is not None, timeout=WAIT)
-    run = tab.actions.last_run
+    qtbot.waitUntil(lambda: tab.queue_actions.last_run is not None, timeout=WAIT)
+    run = tab.queue_actions.last_run
     assert isinstance(run.dialog, QProgressDialog)
     qtbot.waitUntil(lambda: tab.message.text() == "Tasks retried: 1200.", timeout=WAIT)
     timer.stop()
@@ -174,7 +174,7 @@ def test_staff_cannot_retry_from_the_ui_and_see_recipients_masked(
     fail_all(store, BOUNCE)
     tab = make_tab(staff)
     qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=WAIT)
-    assert not any(b.isVisible() for b in tab.actions.buttons())
+    assert not any(b.isVisible() for b in tab.queue_actions.buttons())
     assert cell(tab, "700001", Column.RECIPIENT) == "c***@example.ro"
 
     tab.table.selectAll()
