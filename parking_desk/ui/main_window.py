@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         if engine_events is not None:
             engine_events.changed.connect(self.status.mark_dirty)
+            engine_events.completed.connect(self.bookings.mark_dirty)
+            engine_events.dead.connect(self.bookings.mark_dirty)
             engine_events.completed.connect(self._email_moved)
             engine_events.dead.connect(self._email_moved)
         self.new_booking.form.saved.connect(self.status.mark_dirty)

@@ -35,6 +35,7 @@ from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
 
 SEARCH_DELAY_MS = 250
+STALE_REFRESH_MS = 2000
 RESULT_LIMIT = 500
 DEFAULT_WIDTHS = {
     Column.NUMBER: 70,
@@ -104,6 +105,11 @@ class BookingsTab(QWidget):
         self.search.textChanged.connect(self._timer.start)
         self.scope.currentIndexChanged.connect(self.refresh)
         self._generation = 0
+        # Worker events only mark the list stale; this timer asks the store once per burst.
+        self._dirty = False
+        self._stale_timer = QTimer(self, interval=STALE_REFRESH_MS)
+        self._stale_timer.timeout.connect(self._refresh_if_stale)
+        self._stale_timer.start()
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -128,6 +134,14 @@ class BookingsTab(QWidget):
         # Bookings change elsewhere (the form, the scanner, other desks): look again on arrival.
         self.refresh()
         super().showEvent(event)
+
+    def mark_dirty(self, *_args: object) -> None:
+        self._dirty = True
+
+    def _refresh_if_stale(self) -> None:
+        if self._dirty and self.isVisible():
+            self._dirty = False
+            self.refresh()
 
     def query(self) -> BookingQuery:
         scope = Scope(self.scope.currentData())

@@ -151,3 +151,24 @@ def test_the_model_stays_fast_with_100000_bookings(qtbot, new_booking, store):
     )
     # Bounds leave room for a busy 2-core machine; typical figures are ~180 ms, ~0.1 ms, ~250 ms.
     assert shown < 1.5 and updated < 0.05 and sorted_in < 3.0
+
+
+def test_a_change_elsewhere_repaints_the_row_and_keeps_the_selection(
+    qtbot, ctx, store, new_booking
+):
+    first = new_booking(client_name="Ana Ionescu")
+    new_booking(client_name="Ion Ionescu")
+    tab = open_tab(qtbot, ctx)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2, timeout=5000)
+    row = tab.model.row_of(first.booking_number)
+    tab.table.selectRow(row)
+    resets = []
+    tab.model.modelReset.connect(lambda: resets.append(1))
+    store.set_booking_status(first.booking_number, BookingStatus.CHECKED_IN, operator="gate 2")
+    tab.mark_dirty()  # what a worker event does
+    qtbot.waitUntil(
+        lambda: tab.model.index(row, Column.STATUS).data() == "checked in", timeout=5000
+    )
+    assert resets == []  # repainted in place, not rebuilt
+    assert tab.table.selectionModel().selectedRows()[0].row() == row
+    qtbot.waitUntil(lambda: tab.details.values["status"].text() == "checked in", timeout=5000)
