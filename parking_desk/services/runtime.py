@@ -79,6 +79,7 @@ def build_worker(
     if settings.webhook.url:
         notifier = WebhookNotifier(settings.webhook.url, settings.webhook.secret)
         worker.subscribe(notifier.on_event)
-        worker.on_close(notifier.close)
+        grace = settings.worker.shutdown_grace_s
+        worker.on_close(lambda: notifier.close(grace))
     engine = Engine(store, worker, settings.worker, kind=kind)
     return worker, engine

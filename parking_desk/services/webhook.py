@@ -15,10 +15,11 @@ import hmac
 import json
 import logging
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from parking_desk.services.worker_events import TaskDead, WorkerEvent
@@ -68,6 +69,9 @@ class WebhookNotifier:
         self._timeout = timeout_s
         # Alert posts only, two at a time: a burst of dead tasks queues here, not in the drain.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="webhook")
+        # Protects the set of alerts not yet finished, which close() waits for.
+        self._lock = threading.Lock()
+        self._pending: set[Future[bool]] = set()
         self.sent = 0
         self.failed = 0
 
@@ -76,7 +80,15 @@ class WebhookNotifier:
             self.post(dead_task_body(event))
 
     def post(self, payload: dict[str, Any]) -> Future[bool]:
-        return self._pool.submit(self._post, payload)
+        future = self._pool.submit(self._post, payload)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[bool]) -> None:
+        with self._lock:
+            self._pending.discard(future)
 
     def _post(self, payload: dict[str, Any]) -> bool:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -104,5 +116,11 @@ class WebhookNotifier:
         self.failed += 1
         return False
 
-    def close(self, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Give alerts already queued up to *timeout_s* to go out, then drop the rest."""
+        with self._lock:
+            pending = set(self._pending)
+        _done, late = wait(pending, timeout=timeout_s)
+        if late:
+            log.warning("%d dead-letter alert(s) not sent before shutdown", len(late))
+        self._pool.shutdown(wait=False, cancel_futures=True)

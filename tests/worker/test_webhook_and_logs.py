@@ -136,3 +136,17 @@ def test_drain_logs_read_like_the_seed(store, smtp, make_settings, caplog):
     assert f"QR code generated for booking {number}" in caplog.text
     assert "Email sent successfully to ion@client.example" in caplog.text
     assert store.get_task(task.id).status == TaskState.COMPLETED
+
+
+def test_close_waits_for_queued_alerts_only_within_its_bound(slow_receiver, caplog):
+    url, calls = slow_receiver
+    notifier = WebhookNotifier(url, "k", timeout_s=5.0)
+    event = TaskDead("t3", "867962", LastError("smtp-550", "no", True), 1, datetime.now(UTC))
+    for _ in range(4):
+        notifier.on_event(event)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="parking_desk.services.webhook"):
+        notifier.close(timeout_s=0.5)
+    assert time.monotonic() - started < 1.0
+    assert "not sent before shutdown" in caplog.text
+    assert len(calls) <= 2  # the two in flight; the queued ones were dropped
