@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -99,3 +100,27 @@ def test_a_minimal_document_stays_claimable_once_and_lists_as_pending(
 
     assert [t.id for t in first] == ["web"] and second == []
     assert [t.id for t in fs_store.list_tasks()] == ["web"]
+
+
+@pytest.mark.firestore
+def test_the_listeners_wake_up_finds_a_new_website_document_at_once(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    raw.collection("emailQueue").document("old").set(minimal("100000", datetime.now(UTC)))
+    arrived = threading.Event()
+
+    def on_changes(batch: list) -> None:
+        if any(c.task_id == "web" for c in batch):
+            arrived.set()
+
+    sub = fs_store.watch_tasks(on_changes)
+    try:
+        assert [t.id for t in fs_store.claim_due("w1", 10, LEASE)] == ["old"]
+        raw.collection("emailQueue").document("web").set(
+            minimal("867962", firestore.SERVER_TIMESTAMP)
+        )
+        assert arrived.wait(10)
+        # The drain the wake-up starts claims it on its first try, not a poll later.
+        assert [t.id for t in fs_store.claim_due("w1", 10, LEASE)] == ["web"]
+    finally:
+        sub.unsubscribe()

@@ -77,9 +77,16 @@ class FirestoreNormaliser(FirestorePart):
     def _init_sweeps(self) -> None:
         self._sweep_lock = threading.Lock()
 
+    _sweep_wanted = False
+
     def want_full_sweep(self) -> None:
         """Make the next claim look at every document (after a write known to be raw)."""
         self._last_full_sweep = None
+
+    def want_sweep(self) -> None:
+        """A listener saw a document without a state: the next claim sweeps at once instead
+        of waiting out ``SWEEP_SECONDS``, so the wake-up it triggers finds the task."""
+        self._sweep_wanted = True
 
     def _bury(self, snap: Any, exc: MalformedTask, now: datetime) -> None:
         """A document nobody can process goes dead with the reason, for a supervisor to read;
@@ -106,6 +113,7 @@ class FirestoreNormaliser(FirestorePart):
         with self._sweep_lock:
             if self._swept_recently():
                 return
+            self._sweep_wanted = False
             clock = time.monotonic()
             wall = self._now(None)
             full = (
@@ -138,7 +146,7 @@ class FirestoreNormaliser(FirestorePart):
                 self._last_full_sweep = clock
 
     def _swept_recently(self) -> bool:
-        if self._last_full_sweep is None or self._last_sweep is None:
+        if self._last_full_sweep is None or self._last_sweep is None or self._sweep_wanted:
             return False
         return time.monotonic() - self._last_sweep < SWEEP_SECONDS
 

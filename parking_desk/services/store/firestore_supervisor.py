@@ -49,7 +49,9 @@ class _Watch:
 
 
 class FirestoreSupervisor(FirestorePart):
-    want_full_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+    # From the normaliser, in the assembled store.
+    want_full_sweep: Callable[[], None]
+    want_sweep: Callable[[], None]
     _watches: set[_Watch]  # listeners still open, stopped by close()
 
     @guarded
@@ -97,6 +99,8 @@ class FirestoreSupervisor(FirestorePart):
                 kind = _KINDS.get(change.type.name, ChangeKind.MODIFIED)
                 doc = change.document
                 task = None if kind == ChangeKind.REMOVED else view_task(doc)
+                if kind == ChangeKind.ADDED and (doc.to_dict() or {}).get("status") is None:
+                    self.want_sweep()  # before the consumer wakes a drain for it
                 batch.append(TaskChange(kind, doc.id, task))
             if not batch:
                 return
