@@ -160,3 +160,31 @@ def test_leaving_full_screen_needs_the_supervisor_pin(qtbot: QtBot, store: Sqlit
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     timer.stop()
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT)
+
+
+def test_parking_desk_kiosk_starts_full_screen_on_the_configured_store(
+    qtbot: QtBot, tmp_path: Path, settings: Settings
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from parking_desk.ui.kiosk.app import main
+
+    settings.store.sqlite_path = tmp_path / "kiosk.db"
+    settings.desk.language = "en"
+    seen: dict[str, object] = {}
+
+    def look() -> None:
+        boards = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
+        board = boards[-1]
+        if board.snapshot is None:
+            QTimer.singleShot(50, look)
+            return
+        seen.update(full=board.isFullScreen(), title=board.windowTitle())
+        board.setWindowState(Qt.WindowState.WindowNoState)  # let the app close it
+        QApplication.instance().quit()
+
+    QTimer.singleShot(50, look)
+    assert main(settings) == 0
+    assert seen == {"full": True, "title": "E-mail queue health"}
+    assert settings.store.sqlite_path.exists()  # the board opened the store itself
