@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        self.export_action = QAction(self, triggered=self.bookings._ask_export)
+        self.export_action = QAction(self, triggered=self.bookings.ask_export)
         self.settings_action = QAction(self, triggered=self.open_settings)
         self.quit_action = QAction(self, triggered=self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)

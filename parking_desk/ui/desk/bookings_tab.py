@@ -62,7 +62,7 @@ class BookingsTab(QWidget):
         for scope in Scope:
             self.scope.addItem("", scope)
         self.export_button = QPushButton(objectName="exportCsv")
-        self.export_button.clicked.connect(self._ask_export)
+        self.export_button.clicked.connect(self.ask_export)
         self.count = QLabel(objectName="resultCount")
         self.model = BookingsModel(self)
         self.table = QTableView(objectName="bookingsTable")
@@ -197,7 +197,7 @@ class BookingsTab(QWidget):
     def export_csv(self, path: str) -> int:
         return write_csv(path, self.model.bookings())
 
-    def _ask_export(self) -> None:
+    def ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Export bookings"), "bookings.csv", self.tr("CSV files (*.csv)")
         )
