@@ -250,6 +250,8 @@ def test_unit_check_would_catch_a_bad_setting(tmp_path: Path) -> None:
 
 def test_worker_unit_restarts_on_failure_as_its_own_user_with_secrets_outside() -> None:
     assert unit_value("Restart") == "on-failure"
+    # A wrong setting exits with the CLI's usage status; restarting would only repeat it.
+    assert unit_value("RestartPreventExitStatus") == str(cli.USAGE)
     assert unit_value("User") not in ("", "root") and unit_value("User") == unit_value("Group")
     assert unit_value("EnvironmentFile").startswith("/etc/parking-desk/")
     command = unit_value("ExecStart").split()
