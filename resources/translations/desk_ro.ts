@@ -4,31 +4,31 @@
 <context>
     <name>AmendDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="46"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="76"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="77"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="77"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="50"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="80"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="54"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="55"/>
         <source>Amend booking {number}</source>
         <translation>Modificare rezervare {number}</translation>
     </message>
@@ -225,92 +225,92 @@
 <context>
     <name>BookingForm</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="180"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="189"/>
         <source>Client &amp;name</source>
         <translation>&amp;Nume client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="181"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="190"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="182"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="191"/>
         <source>&amp;Phone</source>
         <translation>&amp;Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="183"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="192"/>
         <source>P&amp;late</source>
         <translation>Nr. în&amp;matriculare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="184"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="193"/>
         <source>&amp;Arrival</source>
         <translation>&amp;Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="185"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="194"/>
         <source>&amp;Departure</source>
         <translation>&amp;Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="186"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="195"/>
         <source>Pa&amp;ssengers</source>
         <translation>P&amp;asageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="187"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="196"/>
         <source>N&amp;otes</source>
         <translation>&amp;Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="188"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="197"/>
         <source>E-mail lan&amp;guage</source>
         <translation>&amp;Limba e-mailului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="192"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
         <source>First and last name</source>
         <translation>Prenume și nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="193"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
         <source>client@example.com</source>
         <translation>client@exemplu.ro</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="194"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
         <source>+40 7xx xxx xxx</source>
         <translation>+40 7xx xxx xxx</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="195"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
         <source>B123ABC</source>
         <translation>B123ABC</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
         <source>Save (Enter)</source>
         <translation>Salvează (Enter)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
         <source>Clear (Esc)</source>
         <translation>Golește (Esc)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="268"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="277"/>
         <source>Please correct the marked fields.</source>
         <translation>Corectați câmpurile marcate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="282"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="291"/>
         <source>Saving…</source>
         <translation>Se salvează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="295"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="304"/>
         <source>Booking {number} saved.</source>
         <translation>Rezervarea {number} a fost salvată.</translation>
     </message>
@@ -391,32 +391,32 @@
 <context>
     <name>BookingsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="110"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="116"/>
         <source>Search by booking number, plate or name</source>
         <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="112"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
         <source>All bookings</source>
         <translation>Toate rezervările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="113"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="119"/>
         <source>Today&apos;s arrivals</source>
         <translation>Sosirile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="114"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
         <source>Today&apos;s returns</source>
         <translation>Întoarcerile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="124"/>
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="163"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="177"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -425,17 +425,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="188"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="202"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="188"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="202"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="192"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
@@ -505,72 +505,72 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="70"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="72"/>
         <source>&amp;New booking</source>
         <translation>Rezervare &amp;nouă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="71"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="73"/>
         <source>&amp;Bookings</source>
         <translation>&amp;Rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="72"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="74"/>
         <source>S&amp;can</source>
         <translation>&amp;Scanare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="106"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="108"/>
         <source>Parking Desk — {site}</source>
         <translation>Parking Desk — {site}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="111"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="113"/>
         <source>&amp;File</source>
         <translation>&amp;Fișier</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="112"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="114"/>
         <source>&amp;Export bookings to CSV…</source>
         <translation>&amp;Export rezervări în CSV…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="113"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="115"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Setări…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="114"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="116"/>
         <source>&amp;Quit</source>
         <translation>&amp;Ieșire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="115"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="117"/>
         <source>&amp;View</source>
         <translation>&amp;Vizualizare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="116"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="118"/>
         <source>&amp;Language</source>
         <translation>&amp;Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="117"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="119"/>
         <source>&amp;Help</source>
         <translation>&amp;Ajutor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="118"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="120"/>
         <source>&amp;About Parking Desk</source>
         <translation>&amp;Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="167"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
         <source>About Parking Desk</source>
         <translation>Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="171"/>
         <source>Parking Desk {version}
 
 Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
@@ -732,133 +732,133 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="182"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="183"/>
         <source>Settings</source>
         <translation>Setări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
         <source>Desk</source>
         <translation>Ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
         <source>Database</source>
         <translation>Bază de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
         <source>Worker</source>
         <translation>Procesare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="189"/>
         <source>Site name</source>
         <translation>Numele parcării</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="189"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
         <source>Operator name</source>
         <translation>Numele operatorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
         <source>New supervisor PIN</source>
         <translation>PIN nou de supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
         <source>Repeat the PIN</source>
         <translation>Repetați PIN-ul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
         <source>Database file</source>
         <translation>Fișierul bazei de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
         <source>Firestore project</source>
         <translation>Proiect Firestore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
         <source>Sender address</source>
         <translation>Adresa expeditorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
         <source>Check the queue every</source>
         <translation>Verifică coada la fiecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
         <source>Send e-mails from this desk</source>
         <translation>Trimite e-mailurile de pe acest ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="202"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="203"/>
         <source>Embedded (this computer)</source>
         <translation>Integrată (acest calculator)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="203"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="204"/>
         <source>As the system</source>
         <translation>Ca sistemul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="206"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
         <source>leave empty to keep the current PIN</source>
         <translation>lăsați gol pentru a păstra PIN-ul actual</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
         <source>SMTP server</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="209"/>
         <source>Backup SMTP server (optional)</source>
         <translation>Server SMTP de rezervă (opțional)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="219"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="220"/>
         <source>Firestore needs a project id.</source>
         <translation>Firestore necesită un ID de proiect.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="224"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="225"/>
         <source>An SMTP user needs its password, and the other way.</source>
         <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="233"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="234"/>
         <source>The two PINs differ.</source>
         <translation>Cele două PIN-uri diferă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="235"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="236"/>
         <source>The PIN needs at least 4 digits.</source>
         <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="249"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="250"/>
         <source>Could not save: {reason}</source>
         <translation>Nu s-a putut salva: {reason}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="257"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="258"/>
         <source>Saved. Database and worker changes apply at the next start.</source>
         <translation>Salvat. Schimbările bazei de date și ale procesării se aplică la următoarea pornire.</translation>
     </message>
@@ -866,57 +866,57 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SmtpBox</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
         <source>Server</source>
         <translation>Server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
         <source>Security</source>
         <translation>Securitate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="69"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
         <source>User</source>
         <translation>Utilizator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="74"/>
         <source>Password</source>
         <translation>Parolă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="74"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
         <source>empty: not used</source>
         <translation>gol: nefolosit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
         <source>Test connection</source>
         <translation>Testează conexiunea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="92"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="93"/>
         <source>Enter a server first.</source>
         <translation>Introduceți mai întâi un server.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="95"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="96"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="101"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="102"/>
         <source>Connected and logged in.</source>
         <translation>Conectat și autentificat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="104"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="105"/>
         <source>Failed: {reason}</source>
         <translation>Eșuat: {reason}</translation>
     </message>
