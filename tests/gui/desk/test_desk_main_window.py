@@ -63,12 +63,20 @@ def test_the_status_bar_shows_the_store_and_the_queue(qtbot, window, new_booking
     assert "online" in window.status.store_label.text()
 
 
-def test_a_failed_connection_shows_offline(window):
+def test_a_failed_connection_shows_offline_and_tries_again(qtbot, window, monkeypatch):
     from parking_desk.errors import StoreUnavailable
+    from parking_desk.ui import main_window
 
+    monkeypatch.setattr(main_window, "RECONNECT_MS", 50)
+    attempts = []
+    window.reconnect = lambda: attempts.append(1)
     window.ctx.store = None
     window.connected(None, StoreUnavailable("refused"))
     assert "OFFLINE" in window.status.store_label.text()
+    assert window.statusBar().currentMessage() == (
+        "The database cannot be reached. Nothing was saved; please try again."
+    )
+    qtbot.waitUntil(lambda: attempts == [1], timeout=3000)
 
 
 def test_geometry_and_table_layout_are_kept(qtbot, ctx, tmp_path):
