@@ -219,10 +219,16 @@ def worker_env(settings_path: Path) -> dict[str, str]:
     return env
 
 
-def start_worker(settings_path: Path, log_path: Path, *extra: str) -> subprocess.Popen[bytes]:
-    """``parking-desk worker`` in its own process group, output appended to *log_path*."""
+def start_worker(
+    settings_path: Path, log_path: Path, *extra: str, desk: bool = False
+) -> subprocess.Popen[bytes]:
+    """``parking-desk worker`` (or, with *desk*, a desk's engine without its window) in its
+    own process group, output appended to *log_path*."""
+    command = ["-m", "parking_desk", "worker", *extra]
+    if desk:
+        command = [str(Path(__file__).with_name("desk_engine.py"))]
     return subprocess.Popen(
-        [sys.executable, "-m", "parking_desk", "worker", *extra],
+        [sys.executable, *command],
         env=worker_env(settings_path),
         cwd=ROOT,
         stdout=log_path.open("ab"),
