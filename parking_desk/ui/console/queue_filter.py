@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -28,7 +29,13 @@ class QueueFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._filter = TaskFilter()
         self._needle = ""
+        self._model: QueueModel | None = None
         self.setDynamicSortFilter(True)
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        # Kept typed and at hand: filterAcceptsRow runs once per row on every refilter.
+        self._model = model if isinstance(model, QueueModel) else None
+        super().setSourceModel(model)
 
     def source(self) -> QueueModel:
         model = self.sourceModel()
@@ -67,7 +74,9 @@ class QueueFilter(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         f = self._filter
-        model = self.source()
+        model = self._model
+        if model is None:
+            return False
         task = model.task_at(source_row)
         if task is None:
             return False

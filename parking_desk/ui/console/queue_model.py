@@ -126,15 +126,20 @@ class QueueModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         remembered = [(self._task_at_row(p.row()).id, p.column()) for p in persistent]
-        by_id = {t.id: t for t in self._tasks}
+        touched = {task_id for task_id, _ in structural}
+        # Untouched rows keep their keys: they stay in order, so the sort below is a merge of
+        # an ordered run with the few changed rows, not a full sort.
+        pairs = [
+            (k, t) for k, t in zip(self._keys, self._tasks, strict=True) if t.id not in touched
+        ]
+        primary = SORT_KEYS[self._sort_column]
         for task_id, task in structural:
             if task is None:
-                by_id.pop(task_id, None)
                 self._hay.pop(task_id, None)
             else:
-                by_id[task_id] = task
                 self._hay[task_id] = search_text(task)
-        self._rebuild(by_id.values())
+                pairs.append(((primary(task), task_id), task))
+        self._set_pairs(pairs)
         self.changePersistentIndexList(
             persistent,
             [
@@ -146,7 +151,10 @@ class QueueModel(QAbstractTableModel):
 
     def _rebuild(self, tasks: Iterable[NotificationTask]) -> None:
         primary = SORT_KEYS[self._sort_column]
-        pairs = sorted((((primary(t), t.id), t) for t in tasks), key=lambda p: p[0])
+        self._set_pairs([((primary(t), t.id), t) for t in tasks])
+
+    def _set_pairs(self, pairs: list[tuple[tuple[Any, str], NotificationTask]]) -> None:
+        pairs.sort(key=lambda p: p[0])
         self._keys = [k for k, _ in pairs]
         self._tasks = [t for _, t in pairs]
         self._pos = {t.id: i for i, t in enumerate(self._tasks)}
