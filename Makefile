@@ -37,8 +37,21 @@ kiosk: $(VENV)/.installed translations
 test: $(VENV)/.installed translations
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
+# The fault suite at full size (20 kills over 2,000 tasks, 5,000 tasks on three workers, a
+# 30 s Firestore freeze); `make test` runs the same tests at a tenth of the size.
 faults: $(VENV)/.installed
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m faults
+	PARKING_DESK_FAULTS_SCALE=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -s -p no:cacheprovider \
+		-m faults
+
+# Every benchmark at its default size; BENCH_ARGS=--quick for a short pass. Figures go to
+# the terminal; docs/performance.md records them with the machine they ran on.
+BENCHES := e2e_latency drain_throughput firestore_ops gui_stall cold_start console_model \
+	console_bulk_retry
+bench: $(VENV)/.installed
+	@for b in $(BENCHES); do \
+		case $$b in console_*) args="";; *) args="$(BENCH_ARGS)";; esac; \
+		QT_QPA_PLATFORM=offscreen $(PY) bench/$$b.py $$args || exit 1; \
+	done
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check parking_desk tests bench

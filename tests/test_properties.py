@@ -34,6 +34,8 @@ from parking_desk.validation import (
     validate_booking,
 )
 
+pytestmark = pytest.mark.faults
+
 BOOKING_FIELDS = {
     "clientName",
     "clientEmail",
