@@ -8,12 +8,13 @@ close the engine stops within its grace period and hands unfinished leases back.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from parking_desk.config import Settings, default_settings_path, load_settings
@@ -29,6 +30,8 @@ from parking_desk.ui.main_window import MainWindow
 from parking_desk.ui.translations import Translations, choose_language
 
 log = logging.getLogger(__name__)
+
+SIGNAL_POLL_MS = 250
 
 
 def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
@@ -67,6 +70,7 @@ class Desk:
     window: MainWindow
     adapter: EngineAdapter
     pending: list[Future] = field(default_factory=list)
+    signal_timer: QTimer | None = None
 
     def start_connecting(self) -> None:
         settings, adapter = self.ctx.settings, self.adapter
@@ -107,6 +111,21 @@ def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
     return desk
 
 
+def _close_on_signals(desk: Desk) -> None:
+    """A logout or ``kill`` sends SIGTERM: close the window as if the user had, so the engine
+    hands its leases back instead of leaving them to expire. Python only runs signal handlers
+    between bytecodes, so a small timer gives it a chance while Qt waits for events."""
+
+    def close(*_args: object) -> None:
+        QTimer.singleShot(0, desk.window.close)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, close)
+    desk.signal_timer = QTimer(desk.window, interval=SIGNAL_POLL_MS)
+    desk.signal_timer.timeout.connect(lambda: None)
+    desk.signal_timer.start()
+
+
 def main(
     settings: Settings | None = None,
     self_test: bool = False,
@@ -128,6 +147,7 @@ def main(
         desk.ctx.bridge.shutdown(wait=True)
         return 0 if ok else 1
     desk.start_connecting()
+    _close_on_signals(desk)
     code = desk.app.exec()
     shut_down(desk.ctx, desk.pending)
     return code
