@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="parking-desk", description="Parking Desk")
     p.add_argument("--version", action="version", version=f"parking-desk {__version__}")
     p.add_argument("--config", type=Path, help="settings file (default: user config folder)")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="build the desk window, close it and exit (0: it works); for installers and CI",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("desk", help="the desk window (default)")
     sub.add_parser("kiosk", help="the read-only queue screen")
@@ -117,7 +122,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
     if command == "desk":
         from parking_desk.ui.app import main as gui_main
 
-        return gui_main(settings, settings_path=args.config)
+        return gui_main(settings, self_test=args.self_test, settings_path=args.config)
     if command == "kiosk":
         from parking_desk.ui.kiosk.app import main as kiosk_main
 
