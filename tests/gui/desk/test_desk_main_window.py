@@ -122,3 +122,44 @@ def test_the_chosen_language_is_remembered_alone(qtbot, ctx, tmp_path):
     qtbot.waitUntil(path.exists, timeout=5000)
     assert tomllib.loads(path.read_text(encoding="utf-8")) == {"desk": {"language": "ro"}}
     win.set_language("en")
+
+
+def test_sigterm_closes_the_desk_and_stops_its_worker_cleanly(tmp_path):
+    import os
+    import signal
+    import time
+
+    from parking_desk.services.store import open_sqlite
+
+    db = tmp_path / "desk.db"
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PARKING_DESK_CONFIG": str(tmp_path / "settings.toml"),
+        "PARKING_DESK_SQLITE_PATH": str(db),
+        "PARKING_DESK_QR_KEY": str(tmp_path / "key.pem"),
+        "PARKING_DESK_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    proc = subprocess.Popen([sys.executable, "-m", "parking_desk.ui.app"], env=env, cwd=ROOT)
+    try:
+        store = open_sqlite(db) if db.exists() else None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # wait for the in-app worker's first heartbeat
+            if store is None and db.exists():
+                store = open_sqlite(db)
+            if store is not None and any(w.state == "running" for w in store.workers()):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the desk's worker never started")
+        started = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert time.monotonic() - started < 15
+        assert [w.state for w in store.workers()] == ["stopped"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if store is not None:
+            store.close()
