@@ -87,6 +87,14 @@ def field_text(problem: FieldError, lang: str) -> str:
     return text
 
 
+class DateTimeField(QDateTimeEdit):
+    """Tab leaves the field instead of stepping through day, month, year, hour and minute:
+    the defaults are usually right, and digits typed still advance from section to section."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 class FieldMessage(QLabel):
     """The line under a field: red for an error, amber for a warning, hidden when all is well."""
 
@@ -124,8 +132,8 @@ class BookingForm(QWidget):
         self.phone = QLineEdit(objectName="phone", maxLength=MAX_PHONE)
         self.plate = QLineEdit(objectName="plate", maxLength=18)
         self.plate.textEdited.connect(self._upper_case_plate)
-        self.arrival = QDateTimeEdit(objectName="arrival", calendarPopup=True)
-        self.departure = QDateTimeEdit(objectName="departure", calendarPopup=True)
+        self.arrival = DateTimeField(objectName="arrival", calendarPopup=True)
+        self.departure = DateTimeField(objectName="departure", calendarPopup=True)
         for edit in (self.arrival, self.departure):
             edit.setDisplayFormat(DISPLAY_FORMAT)
         self.passengers = QSpinBox(objectName="passengers")

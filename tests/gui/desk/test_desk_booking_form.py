@@ -65,6 +65,20 @@ def test_a_walk_in_booking_typed_with_the_keyboard_shows_its_number_and_qr(
     assert tab.form.name.text() == "" and tab.focusWidget() is tab.form.name
 
 
+def test_tab_walks_every_field_in_order(qtbot, ctx):
+    tab = NewBookingTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.form.name.setFocus()
+    order = []
+    for _ in range(len(tab.form.editors()) + 1):
+        widget = tab.window().focusWidget()
+        order.append(widget.objectName() or widget.parent().objectName())
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert order == [*tab.form.editors(), "save"]
+
+
 def test_escape_clears_what_was_typed(qtbot, type_text, ctx):
     tab = NewBookingTab(ctx)
     qtbot.addWidget(tab)
