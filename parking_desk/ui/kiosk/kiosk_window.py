@@ -8,7 +8,7 @@ board says since when, keeps trying, and comes back by itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -35,6 +35,7 @@ from parking_desk.ui.console.relative_time import age_text
 from parking_desk.ui.kiosk.health_widgets import Sparkline, TrafficLight
 
 REFRESH_MS = 5000
+HUNG_READ = timedelta(seconds=20)
 STYLE = """
 KioskWindow { background: #111418; }
 QLabel { color: #f2f2f2; }
@@ -100,6 +101,7 @@ class KioskWindow(QWidget):
         self.snapshot: HealthSnapshot | None = None
         self.offline_since: datetime | None = None
         self._busy = False
+        self._read_started: datetime | None = None
         self.setWindowTitle(self.tr("E-mail queue health"))
         self._build()
         self.timer = QTimer(self)
@@ -200,8 +202,14 @@ class KioskWindow(QWidget):
     # --- data --------------------------------------------------------------------------------
     def refresh(self) -> None:
         if self._busy:
-            return  # the previous read is still running (a slow or hanging store)
+            # The previous read is still running: a store that does not answer in time is
+            # as good as offline, even before the call itself gives up.
+            started = self._read_started
+            if started is not None and self.clock() - started > HUNG_READ:
+                self._went_offline(started)
+            return
         self._busy = True
+        self._read_started = self.clock()
         limits = self.settings.kiosk
 
         def read() -> HealthSnapshot:
@@ -214,13 +222,9 @@ class KioskWindow(QWidget):
 
     def _loaded(self, snapshot: Any, error: BaseException | None) -> None:
         self._busy = False
+        started, self._read_started = self._read_started, None
         if error is not None:
-            if self.offline_since is None:
-                self.offline_since = self.clock()
-            when = self.offline_since.astimezone().strftime("%H:%M")
-            self.status.setText(self.tr("Offline since %1").replace("%1", when))
-            self._show_offline(True)
-            self._set_light(None)
+            self._went_offline(started or self.clock())
             return
         self.offline_since = None
         self._show_offline(False)
@@ -229,6 +233,14 @@ class KioskWindow(QWidget):
             self.tr("Updated %1").replace("%1", snapshot.at.astimezone().strftime("%H:%M:%S"))
         )
         self._show(snapshot)
+
+    def _went_offline(self, since: datetime) -> None:
+        if self.offline_since is None:
+            self.offline_since = since
+        when = self.offline_since.astimezone().strftime("%H:%M")
+        self.status.setText(self.tr("Offline since %1").replace("%1", when))
+        self._show_offline(True)
+        self._set_light(None)
 
     def _show_offline(self, offline: bool) -> None:
         """Last known figures stay visible but dimmed: they are no longer the truth."""

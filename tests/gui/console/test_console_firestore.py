@@ -69,3 +69,32 @@ def test_a_website_task_failing_in_firestore_changes_state_live_and_is_retried(
         ["web-1"],
     )
     tab.shutdown()
+
+
+def test_the_kiosk_goes_offline_when_firestore_stops_answering_and_comes_back(
+    qtbot: QtBot, firestore_db, fs_store: Store, bridge: Bridge
+) -> None:
+    from parking_desk.config import Settings
+    from parking_desk.ui.kiosk.kiosk_window import KioskWindow
+
+    due = datetime.now(UTC) - timedelta(minutes=2)
+    fs_store.import_raw_task(
+        "web-2",
+        {"type": "qr", "bookingNumber": "555001", "status": "pending", "nextAttemptAt": due},
+    )
+    board = KioskWindow(lambda: fs_store, bridge, Settings(), refresh_ms=200)
+    qtbot.addWidget(board)
+    board.show()
+    qtbot.waitUntil(lambda: board.snapshot is not None, timeout=WAIT)
+    assert board.tiles["pending"].value.text() == "1"
+    assert board.tiles["oldest"].value.text() == "2 min"
+
+    firestore_db.pause()  # the process stops answering, as a dead network link would
+    try:
+        qtbot.waitUntil(lambda: board.status.text().startswith("Offline since "), timeout=WAIT)
+        assert board.light_text.text() == "Offline"
+    finally:
+        firestore_db.resume()
+    qtbot.waitUntil(lambda: board.status.text().startswith("Updated "), timeout=30_000)
+    assert board.offline_since is None
+    board.shutdown()
