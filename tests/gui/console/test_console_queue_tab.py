@@ -255,3 +255,51 @@ def test_fix_recipient_keeps_a_bad_address_in_the_dialog_then_resends(
     qtbot.waitUntil(lambda: cell(tab, "700000", Column.STATE) == "pending", timeout=WAIT)
     assert cell(tab, "700000", Column.RECIPIENT) == "client0@example.ro"
     assert [e.action for e in store.audit_log()] == ["update_recipient"]
+
+
+def test_cancel_selected_asks_first_and_is_audited(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 3)
+    tab = make_tab(supervisor)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 3, timeout=WAIT)
+    tab.table.selectRow(0)
+    tab.table.selectionModel().select(
+        tab.proxy.index(1, 0),
+        tab.table.selectionModel().SelectionFlag.Select
+        | tab.table.selectionModel().SelectionFlag.Rows,
+    )
+    chosen = set(tab.selected_ids())
+    assert len(chosen) == 2
+
+    def answer(no: bool):
+        def click(widget: QWidget) -> bool:
+            if not isinstance(widget, QMessageBox):
+                return False
+            assert widget.text() == "Selected tasks: 2. Cancel them? They will not be sent."
+            button = QMessageBox.StandardButton.No if no else QMessageBox.StandardButton.Yes
+            widget.button(button).click()
+            return True
+
+        return click
+
+    timer = answer_dialogs(answer(no=True))
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    timer.stop()
+    assert {t.status for t in store.list_tasks()} == {TaskState.PENDING}
+
+    timer = answer_dialogs(answer(no=False))
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.message.text() == "Tasks cancelled: 2.", timeout=WAIT)
+    timer.stop()
+    cancelled = {t.id for t in store.list_tasks() if t.status == TaskState.CANCELLED}
+    assert cancelled == chosen
+    (entry,) = store.audit_log()
+    assert (entry.action, set(entry.task_ids)) == ("cancel", chosen)
+    qtbot.waitUntil(
+        lambda: (
+            sorted(cell(tab, b, Column.STATE) for b in shown_bookings(tab))
+            == ["cancelled", "cancelled", "pending"]
+        ),
+        timeout=WAIT,
+    )
