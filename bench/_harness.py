@@ -394,7 +394,7 @@ def sample_booking(n: int, email: str | None = None):
     )
 
 
-def seed_firestore(store, count: int, *, start: int = 0) -> list[str]:
+def seed_firestore(store, count: int, *, start: int = 0, dead: bool = False) -> list[str]:
     """*count* bookings with their queue tasks, in batched commits: the same documents
     ``create_booking`` writes, minus its one-commit-per-booking cost, so a 10,000-task
     backlog takes seconds to lay down rather than minutes."""
@@ -412,7 +412,10 @@ def seed_firestore(store, count: int, *, start: int = 0) -> list[str]:
         )
         ref = db.collection("emailQueue").document(f"t{n:06d}")
         batch.set(db.collection("bookings").document(booking.booking_number), booking.to_document())
-        batch.set(ref, new_task(booking, _both(), now).to_document())
+        task = new_task(booking, _both(), now)
+        if dead:
+            task = task.with_changes(status=_dead(), attempts=1, last_error=_bounce())
+        batch.set(ref, task.to_document())
         ids.append(ref.id)
         in_batch += 2
         if in_batch >= 500:
@@ -425,6 +428,18 @@ def seed_firestore(store, count: int, *, start: int = 0) -> list[str]:
 
 def seed_sqlite(store, count: int, *, start: int = 0) -> list[str]:
     return [store.create_booking(sample_booking(n))[1].id for n in range(start, start + count)]
+
+
+def _dead():
+    from parking_desk.task import TaskState
+
+    return TaskState.DEAD
+
+
+def _bounce():
+    from parking_desk.task import LastError
+
+    return LastError("smtp-550", "550 5.1.1 mailbox unavailable", True)
 
 
 def _both():
