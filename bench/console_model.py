@@ -49,10 +49,11 @@ def make_tasks(n: int) -> list[NotificationTask]:
 
 
 def timed(label: str, fn) -> float:
-    t = time.perf_counter()
+    """Wall time, and the process's CPU time: on a shared machine the second is the fairer."""
+    t, c = time.perf_counter(), time.process_time()
     fn()
-    ms = (time.perf_counter() - t) * 1000
-    print(f"{label:<40} {ms:8.0f} ms")
+    ms, cpu = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
+    print(f"{label:<48} {ms:7.0f} ms wall {cpu:7.0f} ms cpu")
     return ms
 
 

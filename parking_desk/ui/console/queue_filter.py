@@ -74,6 +74,8 @@ class QueueFilter(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         f = self._filter
+        if not f.states and not f.text and not f.created_from and not f.created_to:
+            return True
         model = self._model
         if model is None:
             return False

@@ -97,6 +97,9 @@ class QueueModel(QAbstractTableModel):
         for change in changes:
             gone = change.kind == ChangeKind.REMOVED or change.task is None
             latest[change.task_id] = None if gone else change.task
+        if not self._tasks:  # the first load: no rows to keep, one reset
+            self.reset(t for t in latest.values() if t is not None)
+            return
         updates: list[int] = []
         structural: list[tuple[str, NotificationTask | None]] = []
         for task_id, task in latest.items():
@@ -210,8 +213,11 @@ class QueueModel(QAbstractTableModel):
         return self._tasks[self._row_to_pos(row)]
 
     def task_at(self, row: int) -> NotificationTask | None:
-        if 0 <= row < len(self._tasks):
-            return self._task_at_row(row)
+        """Inlined row mapping: the filter calls this once per row on every refilter."""
+        tasks = self._tasks
+        n = len(tasks)
+        if 0 <= row < n:
+            return tasks[n - 1 - row] if self._descending else tasks[row]
         return None
 
     def task(self, task_id: str) -> NotificationTask | None:
