@@ -85,6 +85,10 @@ class Emulator:
     def resume(self) -> None:
         os.killpg(self.proc.pid, signal.SIGCONT)
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by every process of the emulator's group (the Java server)."""
+        return group_cpu_seconds(self.proc.pid)
+
     def stop(self) -> None:
         for sig in (signal.SIGCONT, signal.SIGTERM):
             try:
@@ -95,6 +99,20 @@ class Emulator:
             self.proc.wait(timeout=10)
         with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes in process group *pgid*, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 @contextmanager

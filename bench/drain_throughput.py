@@ -12,6 +12,7 @@ included; "steady" counts from the first message to the last.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,11 @@ from parking_desk.config import load_settings
 from parking_desk.services.runtime import open_store
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def drain(
     label: str,
     commands: list[list[str]],
@@ -31,8 +37,10 @@ def drain(
     sink: h.SmtpSink,
     total: int,
     log: Path,
+    emu: h.Emulator,
 ) -> dict[str, float]:
     sink.clear()
+    cpu_workers, cpu_emulator = children_cpu(), emu.cpu_seconds()
     started = time.monotonic()
     procs = [
         subprocess.Popen(c, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=h.ROOT)
@@ -44,6 +52,8 @@ def drain(
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+    cpu_workers = children_cpu() - cpu_workers
+    cpu_emulator = emu.cpu_seconds() - cpu_emulator
     times = sink.times()
     if not arrived or not times:
         print(f"   {label}: only {sink.total}/{total} messages arrived; see {log}")
@@ -54,6 +64,11 @@ def drain(
     print(
         f"   {label:<28} {total:>6} tasks in {wall:7.1f} s  {result['rate']:7.1f} tasks/s "
         f"(steady {steady:6.1f}/s)  duplicates {result['dups']}",
+        flush=True,
+    )
+    print(
+        f"   {'':<28} CPU per task: sending processes {cpu_workers / total * 1000:.1f} ms, "
+        f"Firestore emulator {cpu_emulator / total * 1000:.1f} ms",
         flush=True,
     )
     return result
@@ -104,12 +119,13 @@ def main() -> int:
                 sink,
                 args.baseline_tasks,
                 log,
+                emu,
             )
         worker = [sys.executable, "-m", "parking_desk", "worker", "--once"]
         for n in counts:
             fresh_backlog(args.tasks)
             results[f"{n}"] = drain(
-                f"{n} worker process(es)", [worker] * n, env, sink, args.tasks, log
+                f"{n} worker process(es)", [worker] * n, env, sink, args.tasks, log, emu
             )
     base = results.get("baseline", {}).get("rate")
     if base:
