@@ -69,6 +69,13 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=2000)
     parser.add_argument("--store", choices=("sqlite", "firestore"), default="sqlite")
     parser.add_argument("--quick", action="store_true", help="300 tasks")
+    parser.add_argument("--threads", type=int, default=0, help="override send_parallelism")
+    parser.add_argument(
+        "--diagnose-qr",
+        action="store_true",
+        help="diagnosis only: every QR is one PNG made in advance, to show what QR "
+        "rendering on the worker's threads costs the GUI thread",
+    )
     args = parser.parse_args()
     if args.quick:
         args.tasks = 300
@@ -82,9 +89,17 @@ def main() -> int:
             if args.store == "firestore"
             else {"kind": "sqlite", "sqlite_path": str(folder / "desk.db")}
         )
+        worker_cfg = {"send_parallelism": args.threads} if args.threads else {}
         settings = load_settings(
-            h.write_settings(folder, smtp_port=sink.port, store=store_cfg), env={}
+            h.write_settings(folder, smtp_port=sink.port, store=store_cfg, worker=worker_cfg),
+            env={},
         )
+        if args.diagnose_qr:
+            import parking_desk.services.task_content as content
+
+            png = content.render_png("PD1:DIAGNOSIS", error_correction="M")
+            content.render_png = lambda *_a, **_k: png
+            print("   DIAGNOSIS RUN: QR rendering replaced by one PNG made in advance")
         seeder = open_store(settings)
         (h.seed_firestore if args.store == "firestore" else h.seed_sqlite)(seeder, args.tasks)
         seeder.close()
