@@ -44,8 +44,8 @@ def running(store, smtp, make_settings, events):
 def test_wake_drains_at_once_after_enqueue(running, store, smtp):
     store.create_booking(booking())
     running.wake()
-    latency = wait_for(lambda: len(smtp.messages) == 1, timeout=5)
-    assert latency < 2.0  # the interval is 30 s
+    latency = wait_for(lambda: len(smtp.messages) == 1, timeout=10)
+    assert latency < 5.0  # the interval is 30 s; typically 0.05 s (SQLite), 0.25 s (Firestore)
     assert running.status().next_drain_at is not None
 
 
@@ -54,10 +54,10 @@ def test_listener_wakes_for_a_booking_made_elsewhere(running, store, smtp, tmp_p
     other = open_test_store(store.kind, tmp_path, request)
     try:
         other.create_booking(booking("Mădălina Pîrvu", "madalina@client.example"))
-        latency = wait_for(lambda: len(smtp.messages) == 1, timeout=10)
+        latency = wait_for(lambda: len(smtp.messages) == 1, timeout=15)
     finally:
         other.close()
-    assert latency < 5.0
+    assert latency < 10.0  # the interval is 30 s; typically about 0.5 s
 
 
 def test_wakes_during_a_drain_coalesce_into_one_follow_up(running, store, smtp, events):
@@ -101,7 +101,7 @@ def test_stop_lets_the_send_finish_and_releases_the_rest(store, smtp, make_setti
     released = engine.stop(grace_s=5.0)
     took = time.monotonic() - started
 
-    assert took < 3.0
+    assert took < 5.5  # the in-flight send finished well within the 5 s grace
     sent = len(smtp.messages)
     assert sent >= 1 and released == 5 - sent
     states = [store.get_task(t.id) for t in made]
