@@ -112,3 +112,12 @@ def setup_logging(
     for noisy in ("google", "grpc", "urllib3", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
+
+
+def redact_also(secrets: Iterable[str]) -> None:
+    """Add secrets entered after start-up (a new SMTP password saved in the settings)."""
+    for handler in logging.getLogger().handlers:
+        if getattr(handler, "_parking_desk", False):
+            for flt in handler.filters:
+                if isinstance(flt, RedactSecrets):
+                    flt.add(secrets)

@@ -12,7 +12,7 @@ import pytest
 from conftest import free_port
 from worker_data import booking
 
-from parking_desk.services.logs import REDACTED, setup_logging
+from parking_desk.services.logs import REDACTED, redact_also, setup_logging
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.webhook import WebhookNotifier, dead_task_body, verify_signature
 from parking_desk.services.worker_events import TaskDead
@@ -122,6 +122,12 @@ def test_secrets_are_redacted_from_every_record(tmp_path, restore_root_logger):
     assert text.count(REDACTED) >= 4
     assert "desk@lot.example" in text and "RuntimeError" in text
     assert "867123" in text  # short "secrets" are not used: they would eat booking numbers
+
+    redact_also(["new-password-after-start"])
+    log.error("retrying with new-password-after-start")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "new-password-after-start" not in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
