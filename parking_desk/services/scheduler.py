@@ -109,6 +109,9 @@ class Engine:
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
+        with self._lock:
+            if self._running:
+                return
         now = datetime.now(UTC)
         s = self._scheduler
         s.add_job(
