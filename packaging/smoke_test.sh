@@ -76,7 +76,7 @@ echo "bundle-check: --self-test: the desk window opened and closed offscreen in 
 if command -v Xvfb >/dev/null; then
     Xvfb -displayfd 3 -screen 0 1366x800x24 -nolisten tcp 3>"$SANDBOX/display" 2>/dev/null &
     xvfb_pid=$!
-    trap 'kill "$xvfb_pid" 2>/dev/null; rm -rf "$SANDBOX"' EXIT
+    trap 'kill "$xvfb_pid" 2>/dev/null || true; rm -rf "$SANDBOX"' EXIT
     for _ in $(seq 50); do [ -s "$SANDBOX/display" ] && break; sleep 0.1; done
     [ -s "$SANDBOX/display" ] || fail "Xvfb did not start"
     QPA=xcb DISPLAY_FOR_APP=":$(head -n 1 "$SANDBOX/display")" run --self-test \
