@@ -1,12 +1,14 @@
 """What ships: the PyInstaller spec carries every resource the code reads and no Qt module it
 imports is left out; the desktop entry and the worker's systemd unit are valid and point at
 real commands; the worker's environment file names only settings that exist; the icon PNGs
-are the SVG as it is now. The bundle itself is built and run by ``make bundle-check``."""
+are the SVG as it is now. The last test builds the bundle and runs it (slow; the same check
+as ``make bundle-check``)."""
 
 from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -357,3 +359,37 @@ def test_icon_pngs_are_the_svg_as_it_is_now(qapp) -> None:
             assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) <= 3, (size, x, y)
     ico = Image.open(ICONS / "parking-desk.ico")
     assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(ico.info["sizes"])
+
+
+# --- the bundle itself ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_bundle_builds_and_runs(tmp_path: Path) -> None:
+    """packaging/smoke_test.sh (`make bundle-check`): a clean PyInstaller build, then the
+    bundle's --version, --self-test, demo data drained to .eml files with their QR, and the
+    gate key export. About 60 s of build on an idle two-core machine."""
+    env = {
+        **os.environ,
+        "PY": sys.executable,
+        "DIST": str(tmp_path / "dist"),
+        "WORK": str(tmp_path / "build"),
+    }
+    try:
+        result = subprocess.run(
+            ["bash", str(PACKAGING / "smoke_test.sh")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=840,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(tmp_path / "build", ignore_errors=True)
+        shutil.rmtree(tmp_path / "dist", ignore_errors=True)
+    summary = [line for line in result.stdout.splitlines() if line.startswith("bundle-check:")]
+    assert result.returncode == 0, "\n".join(summary) + "\n" + result.stderr[-4000:]
+    assert summary[-1] == "bundle-check: OK"
+    assert any("e-mail(s) with QR in the outbox" in line for line in summary)
