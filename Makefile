@@ -62,7 +62,7 @@ bundle: $(VENV)/.installed translations
 	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
 		packaging/parking-desk.spec
 
-# A clean bundle build, then the bundle run offscreen; too slow for `make test` (over 2 minutes here).
+# A clean bundle build, then the bundle run offscreen (about a minute; `make test` runs it too).
 bundle-check: $(VENV)/.installed translations
 	PY=$(PY) bash packaging/smoke_test.sh
 
