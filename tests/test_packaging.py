@@ -185,9 +185,25 @@ def test_desktop_entry_starts_the_installed_command_with_the_shipped_icon() -> N
     assert main["Exec"].split()[0] in scripts
     assert main["TryExec"] == main["Exec"].split()[0]
     assert (ICONS / f"{main['Icon']}.svg").is_file()
-    assert main.get("Name[ro]") or main["Name"] == "Parking Desk"
-    assert main["Comment[ro]"] != main["Comment"], "Romanian comment is translated"
     assert main["Terminal"] == "false"
+
+
+def test_desktop_entry_speaks_romanian_too() -> None:
+    entry = desktop_entry()
+    sections = [entry["Desktop Entry"]] + [
+        entry[name] for name in entry.sections() if name.startswith("Desktop Action ")
+    ]
+    checked = 0
+    for section in sections:
+        for key in ("GenericName", "Comment", "Keywords", "Name"):
+            if key == "Name" and section.name == "Desktop Entry":
+                continue  # the product's name is the same in both languages
+            if key in section:
+                assert section.get(f"{key}[ro]", section[key]) != section[key], (
+                    f"{section.name}: {key}[ro] missing or untranslated"
+                )
+                checked += 1
+    assert checked >= 4
 
 
 def test_desktop_actions_run_real_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
