@@ -32,6 +32,7 @@ from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.roles import hash_pin
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.settings_file import changed_keys, patch_file
+from parking_desk.ui.weak_callback import weak_done
 
 
 class SmtpBox(QGroupBox):
@@ -94,7 +95,7 @@ class SmtpBox(QGroupBox):
             return
         self.test_button.setEnabled(False)
         self._say(self.tr("Connecting…"), ok=None)
-        self.ctx.bridge.run(lambda: SmtpTransport(smtp).check(), self._tested)
+        self.ctx.bridge.run(lambda: SmtpTransport(smtp).check(), weak_done(self._tested))
 
     def _tested(self, _result: object, error: BaseException | None) -> None:
         self.test_button.setEnabled(True)

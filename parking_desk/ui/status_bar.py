@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from parking_desk.services.store.base import QueueStats
 from parking_desk.task import TaskState
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.weak_callback import weak_done
 
 REFRESH_MS = 1000
 PING_MS = 15_000
@@ -67,7 +68,7 @@ class StatusBar(QStatusBar):
             self._dirty = False
             self._asking = True
             store = self.ctx.store
-            self.ctx.bridge.run(store.queue_stats, self._got_stats)
+            self.ctx.bridge.run(store.queue_stats, weak_done(self._got_stats))
 
     def _got_stats(self, stats: QueueStats | None, error: BaseException | None) -> None:
         self._asking = False
@@ -83,8 +84,11 @@ class StatusBar(QStatusBar):
         if self.ctx.store is None:
             return
         store = self.ctx.store
-        self.ctx.bridge.run(store.ping, lambda _r, error: self.set_online(error is None))
+        self.ctx.bridge.run(store.ping, weak_done(self._pinged))
         self._dirty = True  # another desk or the website may have queued work meanwhile
+
+    def _pinged(self, _result: object, error: BaseException | None) -> None:
+        self.set_online(error is None)
 
     def _show_store(self) -> None:
         if self.ctx.settings.store.kind == "firestore":

@@ -29,6 +29,7 @@ from parking_desk.ui.desk.amend_dialog import AmendDialog
 from parking_desk.ui.desk.bookings_model import status_text
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.weak_callback import weak_done
 
 FIELDS = (
     "number",
@@ -214,24 +215,26 @@ class BookingDetails(QWidget):
 
     # --- actions -------------------------------------------------------------------------
     def _run(self, job: Callable[[Store], Booking], done_text: str, wake: bool = False) -> None:
+        """*job* runs on the write thread and must not hold this widget (see weak_callback)."""
         try:
             store = self.ctx.require_store()
         except Exception as exc:
             self._say(error_text(exc, self.ctx.language), failed=True)
             return
         self._say(self.tr("Working…"))
+        self.ctx.bridge.write(lambda: job(store), weak_done(self._ran, done_text, wake))
 
-        def done(result: Booking | None, error: BaseException | None) -> None:
-            if error is not None or result is None:
-                self._say(error_text(error or RuntimeError(), self.ctx.language), failed=True)
-                return
-            if wake:  # a new task was committed: send it now rather than at the next tick
-                self.ctx.wake_engine()
-            self.show_booking(result)
-            self._say(done_text)
-            self.changed.emit(result)
-
-        self.ctx.bridge.write(lambda: job(store), done)
+    def _ran(
+        self, done_text: str, wake: bool, result: Booking | None, error: BaseException | None
+    ) -> None:
+        if error is not None or result is None:
+            self._say(error_text(error or RuntimeError(), self.ctx.language), failed=True)
+            return
+        if wake:  # a new task was committed: send it now rather than at the next tick
+            self.ctx.wake_engine()
+        self.show_booking(result)
+        self._say(done_text)
+        self.changed.emit(result)
 
     def _say(self, text: str, *, failed: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
@@ -265,11 +268,15 @@ class BookingDetails(QWidget):
     def resend(self) -> None:
         if self.booking is None:
             return
-        number, operator = self.booking.booking_number or "", self.ctx.operator()
+        number, operator, shown = (
+            self.booking.booking_number or "",
+            self.ctx.operator(),
+            self.booking,
+        )
 
         def job(store: Store) -> Booking:
             store.enqueue(number, operator=operator)
-            return store.get_booking(number) or self.booking  # type: ignore[return-value]
+            return store.get_booking(number) or shown
 
         self._run(job, self.tr("The confirmation e-mail is queued again."), wake=True)
 

@@ -34,6 +34,7 @@ from parking_desk.task import NotificationTask
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_utc
+from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import (
     MAX_EMAIL,
     MAX_NAME,
@@ -298,7 +299,8 @@ class BookingForm(QWidget):
         self.save_button.setEnabled(False)
         self._set_status(self.tr("Saving…"))
         booking = checked.booking
-        self.ctx.bridge.write(lambda: save_booking(self.ctx, store, booking), self._done)
+        ctx = self.ctx
+        self.ctx.bridge.write(lambda: save_booking(ctx, store, booking), weak_done(self._done))
 
     def _done(self, result: SavedBooking | None, error: BaseException | None) -> None:
         self._saving = False

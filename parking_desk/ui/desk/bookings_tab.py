@@ -33,6 +33,7 @@ from parking_desk.ui.desk.booking_details import BookingDetails
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
 from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.weak_callback import weak_done
 
 SEARCH_DELAY_MS = 250
 STALE_REFRESH_MS = 2000
@@ -160,18 +161,21 @@ class BookingsTab(QWidget):
             return
         self._generation += 1
         generation, store, query = self._generation, self.ctx.store, self.query()
+        self.ctx.bridge.run(
+            lambda: store.search_bookings(query), weak_done(self._searched, generation)
+        )
 
-        def done(result: list[Booking] | None, error: BaseException | None) -> None:
-            if generation != self._generation:
-                return  # the text changed while this query ran
-            if error is not None:
-                self.count.setText(error_text(error, self.ctx.language))
-                return
-            self.model.set_bookings(result or [])
-            self._show_count()
-            self._reselect()
-
-        self.ctx.bridge.run(lambda: store.search_bookings(query), done)
+    def _searched(
+        self, generation: int, result: list[Booking] | None, error: BaseException | None
+    ) -> None:
+        if generation != self._generation:
+            return  # the text changed while this query ran
+        if error is not None:
+            self.count.setText(error_text(error, self.ctx.language))
+            return
+        self.model.set_bookings(result or [])
+        self._show_count()
+        self._reselect()
 
     def _show_count(self) -> None:
         self.count.setText(self.tr("%n booking(s)", "", self.model.rowCount()))

@@ -14,6 +14,7 @@ from parking_desk.booking import Booking, EmailStatus
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.booking_form import BookingForm, SavedBooking
 from parking_desk.ui.desk.qr_panel import QrPanel
+from parking_desk.ui.weak_callback import weak_done
 
 EMAIL_POLL_MS = 2000
 
@@ -42,7 +43,7 @@ class NewBookingTab(QWidget):
             return
         store, number = self.ctx.store, booking.booking_number or ""
         self._fetching = True
-        self.ctx.bridge.run(lambda: store.get_booking(number), self._fetched)
+        self.ctx.bridge.run(lambda: store.get_booking(number), weak_done(self._fetched))
 
     def _fetched(self, booking: Booking | None, error: BaseException | None) -> None:
         self._fetching = False

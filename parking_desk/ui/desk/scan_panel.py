@@ -31,6 +31,7 @@ from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import normalise_plate
 
 RECENT_SCANS = 50
@@ -174,7 +175,8 @@ class ScanPanel(QWidget):
         self._show("busy", self.tr("Checking {number}…").format(number=number), "")
         operator = self.ctx.operator()
         self.ctx.bridge.write(
-            lambda: check_in_or_out(store, number, mode, operator, ticket_plate), self._done
+            lambda: check_in_or_out(store, number, mode, operator, ticket_plate),
+            weak_done(self._done),
         )
 
     def _refuse_ticket(self, status: str, valid_until: str) -> None:
