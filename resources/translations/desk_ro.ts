@@ -36,188 +36,188 @@
 <context>
     <name>BookingDetails</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="97"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="98"/>
         <source>Booking number</source>
         <translation>Număr rezervare</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="98"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="190"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="192"/>
-        <source>Client</source>
-        <translation>Client</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="191"/>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="193"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="192"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="194"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="194"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
         <source>Phone</source>
         <translation>Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
         <source>Passengers</source>
         <translation>Pasageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
         <source>Notes</source>
         <translation>Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
         <source>Status</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
         <source>Confirmation e-mail</source>
         <translation>E-mail de confirmare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="109"/>
         <source>Source</source>
         <translation>Sursă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="112"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="113"/>
         <source>History</source>
         <translation>Istoric</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="113"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
         <source>Amend…</source>
         <translation>Modifică…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
         <source>Resend e-mail</source>
         <translation>Retrimite e-mailul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="257"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="260"/>
         <source>Cancel booking</source>
         <translation>Anulează rezervarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
         <source>Check in</source>
         <translation>Înregistrează sosirea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="118"/>
         <source>Check out</source>
         <translation>Înregistrează plecarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="157"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="158"/>
         <source>sent at {when}</source>
         <translation>trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="160"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="161"/>
         <source>failed (last change {when})</source>
         <translation>eșuat (ultima modificare {when})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="161"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="162"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="171"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="172"/>
         <source>Checked in</source>
         <translation>Sosire înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="172"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
         <source>Checked out</source>
         <translation>Plecare înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
         <source>Cancelled</source>
         <translation>Anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
         <source>Confirmed</source>
         <translation>Confirmată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
         <source>E-mail queued again</source>
         <translation>E-mail pus din nou în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="177"/>
         <source>Amended</source>
         <translation>Modificată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="201"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="222"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="224"/>
         <source>Working…</source>
         <translation>Se lucrează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="246"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="249"/>
         <source>Checked in.</source>
         <translation>Sosire înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="247"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="250"/>
         <source>Checked out.</source>
         <translation>Plecare înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="248"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="251"/>
         <source>Booking cancelled.</source>
         <translation>Rezervare anulată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="258"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="261"/>
         <source>Cancel booking {number}? The ticket will be refused at the gate.</source>
         <translation>Anulați rezervarea {number}? Biletul va fi refuzat la barieră.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="274"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="281"/>
         <source>The confirmation e-mail is queued again.</source>
         <translation>E-mailul de confirmare a fost pus din nou în coadă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="286"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="293"/>
         <source>Booking amended; a new confirmation is on its way.</source>
         <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
     </message>
@@ -225,92 +225,92 @@
 <context>
     <name>BookingForm</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="189"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="198"/>
         <source>Client &amp;name</source>
         <translation>&amp;Nume client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="190"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="199"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="191"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="200"/>
         <source>&amp;Phone</source>
         <translation>&amp;Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="192"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
         <source>P&amp;late</source>
         <translation>Nr. în&amp;matriculare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="193"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
         <source>&amp;Arrival</source>
         <translation>&amp;Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="194"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
         <source>&amp;Departure</source>
         <translation>&amp;Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="195"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
         <source>Pa&amp;ssengers</source>
         <translation>P&amp;asageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
         <source>N&amp;otes</source>
         <translation>&amp;Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
         <source>E-mail lan&amp;guage</source>
         <translation>&amp;Limba e-mailului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="210"/>
         <source>First and last name</source>
         <translation>Prenume și nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="211"/>
         <source>client@example.com</source>
         <translation>client@exemplu.ro</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="212"/>
         <source>+40 7xx xxx xxx</source>
         <translation>+40 7xx xxx xxx</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="213"/>
         <source>B123ABC</source>
         <translation>B123ABC</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="214"/>
         <source>Save (Enter)</source>
         <translation>Salvează (Enter)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="215"/>
         <source>Clear (Esc)</source>
         <translation>Golește (Esc)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="277"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="286"/>
         <source>Please correct the marked fields.</source>
         <translation>Corectați câmpurile marcate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="291"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="300"/>
         <source>Saving…</source>
         <translation>Se salvează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="304"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="314"/>
         <source>Booking {number} saved.</source>
         <translation>Rezervarea {number} a fost salvată.</translation>
     </message>
@@ -391,32 +391,32 @@
 <context>
     <name>BookingsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="116"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="117"/>
         <source>Search by booking number, plate or name</source>
         <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="119"/>
         <source>All bookings</source>
         <translation>Toate rezervările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="119"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
         <source>Today&apos;s arrivals</source>
         <translation>Sosirile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="121"/>
         <source>Today&apos;s returns</source>
         <translation>Întoarcerile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="124"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="125"/>
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="177"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="181"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -425,17 +425,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="210"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
@@ -649,82 +649,82 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>ScanPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="124"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="125"/>
         <source>&amp;Mode</source>
         <translation>&amp;Mod</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="126"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="127"/>
         <source>Automatic: check in, then check out</source>
         <translation>Automat: întâi sosire, apoi plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="127"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="128"/>
         <source>Check in only</source>
         <translation>Doar sosiri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="128"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="129"/>
         <source>Check out only</source>
         <translation>Doar plecări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="133"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="134"/>
         <source>Scan the ticket&apos;s QR code, or type the booking number and press Enter.</source>
         <translation>Scanați codul QR de pe bilet sau tastați numărul rezervării și apăsați Enter.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="135"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="136"/>
         <source>Scan or type a booking number</source>
         <translation>Scanați sau tastați un număr de rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="136"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="137"/>
         <source>Recent scans</source>
         <translation>Scanări recente</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="175"/>
         <source>Checking {number}…</source>
         <translation>Se verifică {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="182"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="184"/>
         <source>FORGED TICKET: it was not issued by this operator.</source>
         <translation>BILET FALS: nu a fost emis de acest operator.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="183"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="185"/>
         <source>ALTERED TICKET: its data does not match its signature.</source>
         <translation>BILET MODIFICAT: datele nu corespund semnăturii.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="184"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="186"/>
         <source>EXPIRED TICKET: it was valid until {when}.</source>
         <translation>BILET EXPIRAT: a fost valabil până la {when}.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="188"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="190"/>
         <source>Not a ticket or booking number this desk can read.</source>
         <translation>Nu este un bilet sau un număr de rezervare recunoscut.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="198"/>
         <source>{name} · {plate} · {arrival} → {departure}</source>
         <translation>{name} · {plate} · {arrival} → {departure}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="204"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="206"/>
         <source>Refused: this ticket is for plate {old}, the booking now has {new}. Ask for the newer ticket.</source>
         <translation>Refuzat: biletul este pentru numărul {old}, iar rezervarea are acum {new}. Cereți biletul nou.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="209"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="211"/>
         <source>CHECKED IN: {number}</source>
         <translation>SOSIRE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="212"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="214"/>
         <source>CHECKED OUT: {number}</source>
         <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
     </message>
@@ -732,133 +732,133 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="183"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
         <source>Settings</source>
         <translation>Setări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>Desk</source>
         <translation>Ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
         <source>Database</source>
         <translation>Bază de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="185"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>Worker</source>
         <translation>Procesare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="189"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
         <source>Site name</source>
         <translation>Numele parcării</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
         <source>Operator name</source>
         <translation>Numele operatorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
         <source>New supervisor PIN</source>
         <translation>PIN nou de supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
         <source>Repeat the PIN</source>
         <translation>Repetați PIN-ul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
         <source>Database file</source>
         <translation>Fișierul bazei de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
         <source>Firestore project</source>
         <translation>Proiect Firestore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
         <source>Sender address</source>
         <translation>Adresa expeditorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
         <source>Check the queue every</source>
         <translation>Verifică coada la fiecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="200"/>
         <source>Send e-mails from this desk</source>
         <translation>Trimite e-mailurile de pe acest ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="203"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="204"/>
         <source>Embedded (this computer)</source>
         <translation>Integrată (acest calculator)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="204"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="205"/>
         <source>As the system</source>
         <translation>Ca sistemul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
         <source>leave empty to keep the current PIN</source>
         <translation>lăsați gol pentru a păstra PIN-ul actual</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="209"/>
         <source>SMTP server</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="209"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="210"/>
         <source>Backup SMTP server (optional)</source>
         <translation>Server SMTP de rezervă (opțional)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="220"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="221"/>
         <source>Firestore needs a project id.</source>
         <translation>Firestore necesită un ID de proiect.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="225"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="226"/>
         <source>An SMTP user needs its password, and the other way.</source>
         <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="234"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="235"/>
         <source>The two PINs differ.</source>
         <translation>Cele două PIN-uri diferă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="236"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="237"/>
         <source>The PIN needs at least 4 digits.</source>
         <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="250"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="251"/>
         <source>Could not save: {reason}</source>
         <translation>Nu s-a putut salva: {reason}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="258"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="259"/>
         <source>Saved. Database and worker changes apply at the next start.</source>
         <translation>Salvat. Schimbările bazei de date și ale procesării se aplică la următoarea pornire.</translation>
     </message>
@@ -866,57 +866,57 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SmtpBox</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
         <source>Server</source>
         <translation>Server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
         <source>Security</source>
         <translation>Securitate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="70"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
         <source>User</source>
         <translation>Utilizator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="74"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
         <source>Password</source>
         <translation>Parolă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
         <source>empty: not used</source>
         <translation>gol: nefolosit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="77"/>
         <source>Test connection</source>
         <translation>Testează conexiunea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="93"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="94"/>
         <source>Enter a server first.</source>
         <translation>Introduceți mai întâi un server.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="96"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="97"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="102"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="103"/>
         <source>Connected and logged in.</source>
         <translation>Conectat și autentificat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="105"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="106"/>
         <source>Failed: {reason}</source>
         <translation>Eșuat: {reason}</translation>
     </message>
@@ -924,67 +924,67 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="91"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="95"/>
         <source>Firestore ({project})</source>
         <translation>Firestore ({project})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="95"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="99"/>
         <source>Embedded database</source>
         <translation>Bază de date integrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="97"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="101"/>
         <source>connecting…</source>
         <translation>se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="99"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="103"/>
         <source>online</source>
         <translation>conectată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="101"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="105"/>
         <source>OFFLINE</source>
         <translation>DECONECTATĂ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="109"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="113"/>
         <source>Worker: off (another machine sends the e-mails)</source>
         <translation>Procesare: oprită (alt calculator trimite e-mailurile)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="111"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="115"/>
         <source>Worker: starting…</source>
         <translation>Procesare: pornește…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="116"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="120"/>
         <source>Worker: stopped</source>
         <translation>Procesare: oprită</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="118"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="122"/>
         <source>Worker: error ({error})</source>
         <translation>Procesare: eroare ({error})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="120"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="124"/>
         <source>Worker: sending…</source>
         <translation>Procesare: se trimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="122"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="126"/>
         <source>Worker: idle, {sent} sent</source>
         <translation>Procesare: inactivă, {sent} trimise</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="127"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="131"/>
         <source>Queue: –</source>
         <translation>Coadă: –</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="131"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="135"/>
         <source>Queue: {pending} waiting, {processing} sending, {dead} failed</source>
         <translation>Coadă: {pending} în așteptare, {processing} în curs, {dead} eșuate</translation>
     </message>
