@@ -26,6 +26,7 @@ from parking_desk.services.store.base import AuditEntry, Store
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.weak_callback import weak_done
 
 SHOWN_IDS = 5
 
@@ -120,7 +121,7 @@ class AuditTab(QWidget):
         if store is None:
             return  # set_store refreshes once the desk is connected
         self.status.setText(self.tr("Loading…"))
-        self.bridge.run(store.audit_log, self._loaded)
+        self.bridge.run(store.audit_log, weak_done(self._loaded))
 
     def _loaded(self, entries: Any, error: BaseException | None) -> None:
         if error is not None:

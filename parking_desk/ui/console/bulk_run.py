@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from parking_desk.services.supervisor import BulkResult
 from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.weak_callback import weak_done
 
 Work = Callable[[Callable[[int, int], None], threading.Event], BulkResult]
 
@@ -40,7 +41,8 @@ class BulkRun(QObject):
 
     def start(self, work: Work) -> None:
         self.dialog.show()
-        self.bridge.write(lambda: work(self.progressed.emit, self.stop), self._done)
+        report, stop = self.progressed.emit, self.stop
+        self.bridge.write(lambda: work(report, stop), weak_done(self._done))
 
     def _show_progress(self, done: int, total: int) -> None:
         self.last_progress = (done, total)

@@ -12,9 +12,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.supervisor import SupervisorService
+from parking_desk.task import TaskFilter
 from parking_desk.ui.console.bulk_run import BulkRun
 from parking_desk.ui.console.recipient_dialog import RecipientDialog
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.weak_callback import weak_done
 
 if TYPE_CHECKING:
     from parking_desk.ui.console.queue_tab import QueueTab
@@ -58,14 +62,25 @@ class QueueActions(QObject):
         self.tab.detail.refresh()
         self.tab.actions_done.emit()
 
+    def _service(self) -> SupervisorService | None:
+        """Taken on the GUI thread, so background jobs never reach back into a widget."""
+        try:
+            return self.tab.service
+        except StoreUnavailable as exc:
+            self.tab.say(error_text(exc, self.tab.language), error=True)
+            return None
+
     def retry_selected(self) -> None:
         ids = self.tab.selected_ids()
         if not ids:
             self.tab.say(self.tr("Select the tasks to retry first."), error=True)
             return
+        service = self._service()
+        if service is None:
+            return
         self._run_bulk(
             self.tr("Retrying tasks"),
-            lambda progress, stop: self.tab.service.retry(ids, progress=progress, stop=stop),
+            lambda progress, stop: service.retry(ids, progress=progress, stop=stop),
             self.tr("Tasks retried: %1."),
             self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
         )
@@ -73,31 +88,40 @@ class QueueActions(QObject):
     def retry_matching(self) -> None:
         """Count first (in the background), confirm with the count, then retry in batches."""
         task_filter = self.tab.proxy.task_filter()
+        service = self._service()
+        if service is None:
+            return
         self.tab.say(self.tr("Counting the matching tasks…"))
+        self.tab.bridge.run(
+            lambda: service.retry_candidates(task_filter),
+            weak_done(self._counted, service, task_filter),
+        )
 
-        def counted(ids: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self.tab.say(error_text(error, self.tab.language), error=True)
-                return
-            if not ids:
-                self.tab.say(self.tr("No task matching the filter can be retried."))
-                return
-            question = self.tr("Tasks matching the current filter: %1. Retry them now?")
-            if not self._confirm(
-                self.tr("Retry all matching"), question.replace("%1", str(len(ids)))
-            ):
-                self.tab.say(self.tr("Nothing was retried."))
-                return
-            self._run_bulk(
-                self.tr("Retrying tasks"),
-                lambda progress, stop: self.tab.service.retry(
-                    ids, filter=task_filter, progress=progress, stop=stop
-                ),
-                self.tr("Tasks retried: %1."),
-                self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
-            )
-
-        self.tab.bridge.run(lambda: self.tab.service.retry_candidates(task_filter), counted)
+    def _counted(
+        self,
+        service: SupervisorService,
+        task_filter: TaskFilter,
+        ids: Any,
+        error: BaseException | None,
+    ) -> None:
+        if error is not None:
+            self.tab.say(error_text(error, self.tab.language), error=True)
+            return
+        if not ids:
+            self.tab.say(self.tr("No task matching the filter can be retried."))
+            return
+        question = self.tr("Tasks matching the current filter: %1. Retry them now?")
+        if not self._confirm(self.tr("Retry all matching"), question.replace("%1", str(len(ids)))):
+            self.tab.say(self.tr("Nothing was retried."))
+            return
+        self._run_bulk(
+            self.tr("Retrying tasks"),
+            lambda progress, stop: service.retry(
+                ids, filter=task_filter, progress=progress, stop=stop
+            ),
+            self.tr("Tasks retried: %1."),
+            self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+        )
 
     def cancel_selected(self) -> None:
         ids = self.tab.selected_ids()
@@ -107,9 +131,12 @@ class QueueActions(QObject):
         question = self.tr("Selected tasks: %1. Cancel them? They will not be sent.")
         if not self._confirm(self.tr("Cancel tasks"), question.replace("%1", str(len(ids)))):
             return
+        service = self._service()
+        if service is None:
+            return
         self._run_bulk(
             self.tr("Cancelling tasks"),
-            lambda progress, stop: self.tab.service.cancel(ids, progress=progress, stop=stop),
+            lambda progress, stop: service.cancel(ids, progress=progress, stop=stop),
             self.tr("Tasks cancelled: %1."),
             self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
         )
@@ -141,13 +168,17 @@ class QueueActions(QObject):
             return
         address = dialog.address
         task_id = ids[0]
+        service = self._service()
+        if service is None:
+            return
+        self.tab.bridge.write(
+            lambda: service.fix_recipient(task_id, address), weak_done(self._readdressed)
+        )
 
-        def done(_task: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self.tab.say(error_text(error, self.tab.language), error=True)
-            else:
-                self.tab.say(self.tr("Recipient changed; the e-mail is being sent again."))
-            self.tab.detail.refresh()
-            self.tab.actions_done.emit()
-
-        self.tab.bridge.write(lambda: self.tab.service.fix_recipient(task_id, address), done)
+    def _readdressed(self, _task: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.tab.say(error_text(error, self.tab.language), error=True)
+        else:
+            self.tab.say(self.tr("Recipient changed; the e-mail is being sent again."))
+        self.tab.detail.refresh()
+        self.tab.actions_done.emit()

@@ -39,6 +39,7 @@ from parking_desk.ui.console.queue_model import QueueModel
 from parking_desk.ui.console.supervisor_lock import SupervisorLock
 from parking_desk.ui.console.task_detail import TaskDetail
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.weak_callback import weak_done
 
 SEARCH_DELAY_MS = 250
 RELATIVE_TIME_REFRESH_MS = 30_000
@@ -229,18 +230,20 @@ class QueueTab(QWidget):
         store = self.store
         assert store is not None
 
+        feed = self.model.queue_changes  # the model is thread-safe to feed; the tab is not
+
         def subscribe() -> Subscription:
-            return store.watch_tasks(self.model.queue_changes)
+            return store.watch_tasks(feed)
 
-        def done(subscription: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self.say(error_text(error, self.language), error=True)
-            elif self._closed:
-                self.bridge.run(subscription.unsubscribe)
-            else:
-                self._subscription = subscription
+        self.bridge.run(subscribe, weak_done(self._subscribed))
 
-        self.bridge.run(subscribe, done)
+    def _subscribed(self, subscription: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.say(error_text(error, self.language), error=True)
+        elif self._closed:
+            self.bridge.run(subscription.unsubscribe)
+        else:
+            self._subscription = subscription
 
     def shutdown(self) -> None:
         """Stop listening; the desk calls this when it closes."""

@@ -21,6 +21,7 @@ from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.queue_columns import state_label, type_label
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.weak_callback import weak_done
 
 
 def _note(text: str) -> str:
@@ -75,7 +76,7 @@ class TaskDetail(QWidget):
             booking = store.get_booking(task.booking_number) if task else None
             return task, booking
 
-        self.bridge.run(load, lambda result, error: self._loaded(task_id, result, error))
+        self.bridge.run(load, weak_done(self._loaded, task_id))
 
     def refresh(self) -> None:
         if self._task_id:

@@ -33,6 +33,8 @@ from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.pin_dialog import PinDialog
 from parking_desk.ui.console.relative_time import age_text
 from parking_desk.ui.kiosk.health_widgets import Sparkline, TrafficLight
+from parking_desk.ui.kiosk.store_source import StoreSource
+from parking_desk.ui.weak_callback import weak_done
 
 REFRESH_MS = 5000
 HUNG_READ = timedelta(seconds=20)
@@ -93,8 +95,7 @@ class KioskWindow(QWidget):
     ) -> None:
         super().__init__()
         self.setStyleSheet(STYLE)
-        self._open_store = open_store
-        self._store: Store | None = None
+        self._source = StoreSource(open_store)
         self.bridge = bridge
         self.settings = settings
         self.clock = clock
@@ -210,15 +211,12 @@ class KioskWindow(QWidget):
             return
         self._busy = True
         self._read_started = self.clock()
-        limits = self.settings.kiosk
-
-        def read() -> HealthSnapshot:
-            # Only one read runs at a time (_busy), so this background assignment is unshared.
-            if self._store is None:
-                self._store = self._open_store()
-            return collect_health(self._store, limits, now=self.clock())
-
-        self.bridge.run(read, self._loaded)
+        source, limits, now = self._source, self.settings.kiosk, self._read_started
+        # The job holds the store source, never the window: a window must not end its life on
+        # a pool thread.
+        self.bridge.run(
+            lambda: collect_health(source.get(), limits, now=now), weak_done(self._loaded)
+        )
 
     def _loaded(self, snapshot: Any, error: BaseException | None) -> None:
         self._busy = False
@@ -343,9 +341,7 @@ class KioskWindow(QWidget):
 
     def shutdown(self) -> None:
         self.timer.stop()
-        store, self._store = self._store, None
-        if store is not None:
-            store.close()
+        self._source.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.isFullScreen() and not self._supervisor_confirms():
