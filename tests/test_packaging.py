@@ -377,6 +377,37 @@ def test_icon_pngs_are_the_svg_as_it_is_now(qapp) -> None:
     assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(ico.info["sizes"])
 
 
+# --- the self-test installers and CI run -----------------------------------------------
+
+
+def sandbox_env(home: Path) -> dict[str, str]:
+    """A user with no settings, store or keys yet, and no display but Qt's offscreen one."""
+    runtime = home / "runtime"
+    runtime.mkdir(mode=0o700)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+
+
+def test_self_test_opens_the_desk_window_and_exits_0(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "parking_desk", "--self-test"],
+        env=sandbox_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
 # --- the bundle itself ----------------------------------------------------------------
 
 
