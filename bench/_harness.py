@@ -233,6 +233,24 @@ class SmtpSink:
 # --- Firestore operations, counted at the client boundary -------------------------------
 
 
+def query_kind(request) -> str:
+    """What a query is for, told by its shape: the claim's due or expired-lease query (by
+    its order), a projection (the normaliser's sweep), a count, or a plain get."""
+    if isinstance(request, dict):
+        query = request.get("structured_query")
+    else:
+        query = getattr(request, "structured_query", None)
+    if query is None:
+        return "get"
+    text = str(query.order_by)
+    for field in ("nextAttemptAt", "leaseExpiresAt", "createdAt", "completedAt"):
+        if field in text:
+            return f"by {field}"
+    if query.select.fields:
+        return "projection"
+    return "other"
+
+
 class FirestoreCounter:
     """Counts RPCs and billed document reads/writes by wrapping the generated client.
 
@@ -287,12 +305,13 @@ class FirestoreCounter:
 
             setattr(cls, name, call)
 
-        def wrap_stream(name: str, docs_of):
-            original = getattr(cls, name)
-            self._saved[name] = original
+        def wrap_stream(base: str, docs_of):
+            original = getattr(cls, base)
+            self._saved[base] = original
 
             def call(client, *args, **kwargs):
                 stream = original(client, *args, **kwargs)
+                name = f"{base}[{query_kind(kwargs.get('request', args[0] if args else None))}]"
                 counter._add(name)
 
                 def counted():
@@ -310,7 +329,7 @@ class FirestoreCounter:
 
                 return counted()
 
-            setattr(cls, name, call)
+            setattr(cls, base, call)
 
         def commit_writes(request) -> int:
             writes = getattr(request, "writes", None)
