@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from parking_desk import __version__
 from parking_desk.services.store.base import Store
+from parking_desk.ui.console.console_tabs import attach_console
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_tab import BookingsTab
 from parking_desk.ui.desk.new_booking_tab import NewBookingTab
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
         self._build_tabs()
+        self.console = attach_console(self)
         self._build_menus()
         if engine_events is not None:
             engine_events.changed.connect(self.status.mark_dirty)
@@ -146,6 +148,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(RECONNECT_MS, self.reconnect)
             return
         self.ctx.store, self.ctx.engine = result
+        self.console.set_store(self.ctx.store)
         self.status.set_online(True)
         self.status.mark_dirty()
         self.bookings.refresh()
