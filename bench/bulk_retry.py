@@ -81,8 +81,17 @@ def main() -> int:
             )
         )
         pump(app, future.done, 600)
-        result = future.result()
         stored_s = time.perf_counter() - started
+        error = future.exception()
+        if error is not None:
+            print(f"   the retry FAILED after {stored_s:.1f} s: {type(error).__name__}: {error}")
+            print(f"   ({error.translated('en') if hasattr(error, 'translated') else ''})")
+            tab.shutdown()
+            bridge.shutdown(wait=True)
+            store.close()
+            print("   goal <= 30 s with the UI responsive: MISSED (the retry never started)")
+            return 1
+        result = future.result()
 
         def shown() -> bool:
             return not any(t.status == TaskState.DEAD for t in tab.model.tasks())
