@@ -4,13 +4,21 @@
 GUI thread, exactly once, whether ``fn`` returned or raised. Store writes go through a
 single-worker executor so they happen in the order the user made them; reads and network
 work (SMTP tests, searches) run in a small parallel pool.
+
+Every reference a job holds (``fn``, ``done``, the result, the exception and its traceback)
+is owned by the bridge's job table and released on the GUI thread. ``fn`` and ``done`` are
+usually bound to widgets; if a pool thread dropped the last reference to one, Python would
+destroy the widget there, and Qt crashes when a QObject dies off its own thread.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -20,22 +28,35 @@ log = logging.getLogger(__name__)
 Done = Callable[[Any, BaseException | None], None]
 
 
+@dataclass
+class _Job:
+    fn: Callable[[], Any] | None
+    done: Done | None
+    future: Future[Any]
+
+
 class _Relay(QObject):
-    """Lives on the GUI thread; a queued signal carries each finished job back to it."""
+    """Lives on the GUI thread; a queued signal tells it which job has finished."""
 
-    finished = Signal(object, object, object)  # done, result, error
+    finished = Signal(int)
 
-    def __init__(self) -> None:
+    def __init__(self, bridge: Bridge) -> None:
         super().__init__()
+        self._bridge = bridge
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    @Slot(object, object, object)
-    def _deliver(self, done: Done | None, result: Any, error: BaseException | None) -> None:
-        if done is None:
+    @Slot(int)
+    def _deliver(self, job_id: int) -> None:
+        job = self._bridge._take(job_id)
+        if job is None:
+            return
+        error = job.future.exception()
+        result = None if error is not None else job.future.result()
+        if job.done is None:
             if error is not None:
                 log.error("background job failed", exc_info=error)
             return
-        done(result, error)
+        job.done(result, error)
 
 
 class Bridge:
@@ -44,28 +65,41 @@ class Bridge:
         self._writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write")
         # Reads, searches and network checks: independent, so they may overlap.
         self._reads = ThreadPoolExecutor(max_workers=read_workers, thread_name_prefix="bg")
-        self._relay = _Relay()
+        # Guards _jobs: filled by run() (any thread), emptied by the relay on the GUI thread.
+        self._lock = threading.Lock()
+        self._jobs: dict[int, _Job] = {}
+        self._ids = itertools.count(1)
+        self._relay = _Relay(self)
         self._closed = False
 
     def run(
         self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False
     ) -> Future[Any]:
         """Run *fn* off the GUI thread; *done(result, error)* is called on the GUI thread."""
-        pool = self._writes if write else self._reads
-
-        def job() -> Any:
-            try:
-                result = fn()
-            except BaseException as exc:
-                self._relay.finished.emit(done, None, exc)
-                raise
-            self._relay.finished.emit(done, result, None)
-            return result
-
-        return pool.submit(job)
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()
+        with self._lock:
+            job_id = next(self._ids)
+            self._jobs[job_id] = _Job(fn, done, future)
+        (self._writes if write else self._reads).submit(self._execute, job_id)
+        return future
 
     def write(self, fn: Callable[[], Any], done: Done | None = None) -> Future[Any]:
         return self.run(fn, done, write=True)
+
+    def _execute(self, job_id: int) -> None:
+        with self._lock:
+            job = self._jobs[job_id]
+        try:
+            job.future.set_result(job.fn())  # type: ignore[misc]
+        except BaseException as exc:
+            job.future.set_exception(exc)
+        del job  # the table keeps the job; only the GUI thread lets go of it
+        self._relay.finished.emit(job_id)
+
+    def _take(self, job_id: int) -> _Job | None:
+        with self._lock:
+            return self._jobs.pop(job_id, None)
 
     def shutdown(self, wait: bool = True) -> None:
         if self._closed:

@@ -1,0 +1,59 @@
+"""The bridge: results and errors come back on the GUI thread, and the widgets a job refers
+to are never destroyed on a pool thread."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6.QtCore import QObject, QThread
+
+from parking_desk.ui.bridge import Bridge
+
+
+def test_result_and_error_arrive_on_the_gui_thread(qtbot) -> None:
+    bridge = Bridge()
+    seen: list[tuple[object, object, bool]] = []
+
+    def done(result, error):
+        seen.append((result, error, QThread.currentThread() is QObject().thread()))
+
+    bridge.run(lambda: threading.current_thread().name, done)
+    bridge.write(lambda: 1 / 0, done)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    names = {r for r, e, _ in seen if e is None}
+    errors = [e for _, e, _ in seen if e is not None]
+    assert all(on_gui for *_, on_gui in seen)
+    assert names and next(iter(names)).startswith("bg")
+    assert isinstance(errors[0], ZeroDivisionError)
+    bridge.shutdown()
+
+
+class Probe(QObject):
+    """Records the thread on which Python let go of it."""
+
+    released_on: list[str] = []
+
+    def __del__(self) -> None:
+        Probe.released_on.append(threading.current_thread().name)
+
+    def slow(self) -> int:
+        threading.Event().wait(0.05)
+        return 1
+
+    def done(self, result, error) -> None:
+        pass
+
+
+def test_a_widget_only_a_job_refers_to_dies_on_the_gui_thread(qtbot) -> None:
+    bridge = Bridge()
+    Probe.released_on.clear()
+    for _ in range(20):
+        probe = Probe()
+        bridge.run(probe.slow, probe.done)
+        del probe  # the job now holds the last references (fn and done)
+    qtbot.waitUntil(lambda: not bridge._jobs, timeout=5000)
+    gc.collect()
+    assert len(Probe.released_on) == 20
+    assert set(Probe.released_on) == {threading.main_thread().name}
+    bridge.shutdown()
