@@ -36,20 +36,33 @@ def tab_titles(win: MainWindow) -> list[str]:
 @pytest.fixture
 def compiled_catalogue() -> Path:
     """``make test`` builds the .qm first; a bare pytest run builds it here the same way."""
-    if not QM.exists():
-        lrelease = Path(sys.executable).parent / "pyside6-lrelease"
-        subprocess.run(
-            [str(lrelease), "-silent", str(QM.with_suffix(".ts")), "-qm", str(QM)], check=True
-        )
+    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
+    for qm in (QM, QM.with_name("console_ro.qm")):
+        if not qm.exists():
+            subprocess.run(
+                [str(lrelease), "-silent", str(qm.with_suffix(".ts")), "-qm", str(qm)], check=True
+            )
     return QM
 
 
 def test_switching_language_changes_the_visible_strings(qtbot, compiled_catalogue, window):
-    assert tab_titles(window) == ["New booking", "Bookings", "Scan"]
+    assert tab_titles(window) == [
+        "New booking",
+        "Bookings",
+        "Scan",
+        "Queue",
+        "Audit log",
+    ]
     assert window.new_booking.form.save_button.text() == "Save (Enter)"
     window.set_language("ro")
     qtbot.waitUntil(lambda: tab_titles(window)[0] == "Rezervare nouă", timeout=3000)
-    assert tab_titles(window) == ["Rezervare nouă", "Rezervări", "Scanare"]
+    assert tab_titles(window) == [
+        "Rezervare nouă",
+        "Rezervări",
+        "Scanare",
+        "Coadă",
+        "Jurnal de acțiuni",
+    ]
     assert window.new_booking.form.save_button.text() == "Salvează (Enter)"
     assert window.file_menu.title().replace("&", "") == "Fișier"
     # Errors raised below the UI follow the language too.
