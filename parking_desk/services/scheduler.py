@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -165,8 +166,18 @@ class Engine:
             except Exception:
                 log.warning("Unsubscribing the queue listener failed", exc_info=True)
         self.worker.request_stop()
-        self._scheduler.shutdown(wait=False)
-        if not self.worker.wait_idle(grace):
+        deadline = time.monotonic() + grace
+        # shutdown(wait=True) returns once every running job (drain, heartbeat, purge) has
+        # ended, so nothing writes to the store after stop(); the thread bounds that wait.
+        stopper = threading.Thread(
+            target=self._scheduler.shutdown,
+            kwargs={"wait": True},
+            name="scheduler-stop",
+            daemon=True,
+        )
+        stopper.start()
+        stopper.join(grace)
+        if stopper.is_alive() or not self.worker.wait_idle(max(0.0, deadline - time.monotonic())):
             log.warning("Sends still running after %.1f s; releasing their leases anyway", grace)
         released = 0
         try:

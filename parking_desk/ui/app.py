@@ -57,10 +57,7 @@ def shut_down(ctx: AppContext, pending: list[Future]) -> None:
             log.info("Engine stopped; %d task(s) handed back", released)
         except Exception:
             log.exception("Stopping the engine failed")
-    # Engine.stop() shuts its scheduler down without waiting, so a heartbeat job may still be
-    # writing on a scheduler thread; closing the store's connections under it crashes sqlite3.
-    # The process is ending, and its exit joins those threads before the connections go.
-    if ctx.store is not None and ctx.engine is None:
+    if ctx.store is not None:
         ctx.store.close()
 
 
