@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from parking_desk.config import Settings, default_settings_path, load_settings
 from parking_desk.errors import ConfigError
+from parking_desk.resources import resource_path
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
 from parking_desk.services.runtime import build_worker, open_store
@@ -83,6 +85,8 @@ def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
     app = QApplication.instance() or QApplication(sys.argv)
     QCoreApplication.setOrganizationName("parking-desk")
     QCoreApplication.setApplicationName("desk")
+    QGuiApplication.setDesktopFileName("parking-desk")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "parking-desk.svg"))))
     language = choose_language(settings.desk.language)
     translations = Translations(app)
     translations.apply(language)
