@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSettings
 from parking_desk.services.mail.smtp import SmtpTransport
-from parking_desk.services.roles import hash_pin
+from parking_desk.services.roles import Role, hash_pin
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.settings_file import changed_keys, patch_file
 from parking_desk.ui.weak_callback import weak_done
@@ -239,6 +239,12 @@ class SettingsDialog(QDialog):
         return s
 
     def accept(self) -> None:
+        # Settings reach the SMTP password, the store and the PIN: once a PIN exists, only an
+        # unlocked supervisor may change them (staff may still open the dialog to read them).
+        session = self.ctx.session
+        if session.has_pin and session.role != Role.SUPERVISOR:
+            self.error.setText(self.tr("Unlock the supervisor role to change settings."))
+            return
         try:
             settings = self.build()
         except ValueError as exc:

@@ -853,6 +853,11 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="247"/>
+        <source>Unlock the supervisor role to change settings.</source>
+        <translation>Deblocați rolul de supervizor pentru a modifica setările.</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="251"/>
         <source>Could not save: {reason}</source>
         <translation>Nu s-a putut salva: {reason}</translation>

@@ -16,7 +16,7 @@ from zxingcpp import read_barcodes
 
 from parking_desk.config import load_settings
 from parking_desk.services.qr import render_png, verify
-from parking_desk.services.roles import check_pin
+from parking_desk.services.roles import check_pin, hash_pin
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_panel import QrPanel
 from parking_desk.ui.settings_dialog import SettingsDialog
@@ -143,6 +143,22 @@ def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, c
     assert check_pin("4821", saved.security.supervisor_pin_hash)
     assert ctx.session.unlock("4821")
     assert tomllib.loads(raw)["smtp"]["user"] == "desk@example.com"
+
+
+def test_once_a_pin_exists_only_a_supervisor_may_change_settings(qtbot, ctx, tmp_path):
+    path = tmp_path / "settings.toml"
+    ctx.session.set_pin_hash(hash_pin("4821"))
+    dialog = SettingsDialog(ctx, path)
+    qtbot.addWidget(dialog)
+    dialog.pin.setText("0000")
+    dialog.pin_again.setText("0000")
+    dialog.accept()
+    assert dialog.error.text() == "Unlock the supervisor role to change settings."
+    assert not path.exists()
+    assert not ctx.session.unlock("0000")
+    assert ctx.session.unlock("4821")
+    dialog.accept()
+    assert check_pin("0000", load_settings(path, env={}).security.supervisor_pin_hash)
 
 
 def test_mismatched_pins_are_refused_and_nothing_is_saved(qtbot, ctx, tmp_path):
