@@ -91,6 +91,8 @@ def test_worker_waits_out_a_frozen_firestore_and_bookings_fail_cleanly(
     numbers = {t.booking_number for t in tasks}
     for booking in ghost:
         assert booking.booking_number in numbers, "a booking without its queue task"
+    # And the error told the truth: a clerk told "nothing was saved" will save again.
+    assert not ghost, "the booking reported as not saved was written once Firestore resumed"
     # The worker waited: alive, barely using the CPU, then back at work by itself.
     assert alive_during_pause, log_path.read_text()[-3000:]
     assert cpu_during_pause < 0.25 * paused_s, f"the worker spun: {cpu_during_pause:.1f} s CPU"
