@@ -109,6 +109,10 @@ def main() -> int:
             lambda i: store.complete(tasks[i], "cost", outcome),
             rows,
         )
+        from parking_desk.services.logs import secrets_of, setup_logging
+
+        # As ``parking-desk worker`` logs: INFO to a rotating file, secrets redacted.
+        setup_logging(log_dir=folder / "logs", secrets=secrets_of(settings), console=False)
         log = logging.getLogger("parking_desk.services.worker")
         measure(
             "two INFO log lines (as the worker writes)",
