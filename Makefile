@@ -45,7 +45,7 @@ faults: $(VENV)/.installed
 
 # Every benchmark at its default size; BENCH_ARGS=--quick for a short pass. Figures go to
 # the terminal; docs/performance.md records them with the machine they ran on.
-BENCHES := e2e_latency drain_throughput firestore_ops gui_stall queue_table bulk_retry cold_start \
+BENCHES := e2e_latency drain_throughput firestore_ops task_cost gui_stall queue_table bulk_retry cold_start \
 	console_model console_bulk_retry
 bench: $(VENV)/.installed
 	@for b in $(BENCHES); do \
