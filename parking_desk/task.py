@@ -7,6 +7,7 @@ that makes such a document a due ``pending`` task.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -158,6 +159,9 @@ class NotificationTask:
                 return default
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise MalformedTask(reason=f"{key} is not a non-negative number")
+            if isinstance(value, float) and not math.isfinite(value):
+                # JavaScript writes NaN and Infinity as numbers; int() would raise on them.
+                raise MalformedTask(reason=f"{key} is not a finite number")
             return int(value)
 
         def stamp(key: str) -> datetime | None:
