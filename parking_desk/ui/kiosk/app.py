@@ -17,7 +17,8 @@ from parking_desk.ui.kiosk.kiosk_window import KioskWindow
 from parking_desk.ui.translations import Translations, choose_language
 
 
-def main(settings: Settings) -> int:
+def build_kiosk(settings: Settings) -> tuple[QApplication, KioskWindow, Bridge]:
+    """The application, translations and the board, full screen; no event loop yet."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Parking Desk Kiosk")
@@ -26,6 +27,11 @@ def main(settings: Settings) -> int:
     bridge = Bridge(read_workers=1)
     window = KioskWindow(lambda: open_store(settings), bridge, settings)
     window.showFullScreen()
+    return app, window, bridge
+
+
+def main(settings: Settings) -> int:
+    app, window, bridge = build_kiosk(settings)
     try:
         return app.exec()
     finally:

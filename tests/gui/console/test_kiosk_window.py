@@ -165,26 +165,19 @@ def test_leaving_full_screen_needs_the_supervisor_pin(qtbot: QtBot, store: Sqlit
 def test_parking_desk_kiosk_starts_full_screen_on_the_configured_store(
     qtbot: QtBot, tmp_path: Path, settings: Settings
 ) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from parking_desk.ui.kiosk.app import main
+    # build_kiosk is all of main() but its event loop: a test must not run app.exec(), since
+    # once the application quits, Qt refuses every later event loop in this process.
+    from parking_desk.ui.kiosk.app import build_kiosk
 
     settings.store.sqlite_path = tmp_path / "kiosk.db"
     settings.desk.language = "en"
-    seen: dict[str, object] = {}
-
-    def look() -> None:
-        boards = [w for w in QApplication.topLevelWidgets() if isinstance(w, KioskWindow)]
-        board = boards[-1]
-        if board.snapshot is None:
-            QTimer.singleShot(50, look)
-            return
-        seen.update(full=board.isFullScreen(), title=board.windowTitle())
-        board.setWindowState(Qt.WindowState.WindowNoState)  # let the app close it
-        QApplication.instance().quit()
-
-    QTimer.singleShot(50, look)
-    assert main(settings) == 0
-    assert seen == {"full": True, "title": "E-mail queue health"}
+    _app, board, bridge = build_kiosk(settings)
+    qtbot.addWidget(
+        board, before_close_func=lambda w: w.setWindowState(Qt.WindowState.WindowNoState)
+    )
+    qtbot.waitUntil(lambda: board.snapshot is not None, timeout=WAIT)
+    assert board.isFullScreen()
+    assert board.windowTitle() == "E-mail queue health"
     assert settings.store.sqlite_path.exists()  # the board opened the store itself
+    board.shutdown()
+    bridge.shutdown()
