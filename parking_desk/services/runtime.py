@@ -6,6 +6,7 @@ One place builds the store, the transports, the renderer, the signer and the web
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -26,6 +27,9 @@ from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import WorkerEvent
 
 log = logging.getLogger(__name__)
+
+
+DESK_SEND_PARALLELISM = 1
 
 
 def open_store(settings: Settings) -> Store:
@@ -66,12 +70,21 @@ def build_worker(
         site_name=settings.desk.site_name or settings.mail.site_name,
     )
     signer = QrSigner.load_or_create(settings.qr.key_path)
+    worker_settings = settings.worker
+    if kind == "desk":
+        # Inside the desk, rendering threads compete with the GUI thread for the GIL; the
+        # desk's own drain is a few bookings at a time, so one sending thread keeps the window
+        # smooth. Throughput is the headless workers' job.
+        worker_settings = dataclasses.replace(
+            worker_settings,
+            send_parallelism=min(worker_settings.send_parallelism, DESK_SEND_PARALLELISM),
+        )
     worker = DrainWorker(
         store,
         transport_factory(settings, store),
         render,
         signer,
-        settings.worker,
+        worker_settings,
         worker_id or new_worker_id(kind),
         events,
         qr_validity=timedelta(hours=settings.qr.validity_hours_after_departure),
