@@ -139,4 +139,11 @@ def test_a_burst_of_wakes_loses_none(running, store, smtp, caplog):
             running.wake()
             time.sleep(rng.uniform(0.0, 0.04))
         wait_for(lambda: len(smtp.messages) == 15, timeout=8)
-    assert "skipped" not in caplog.text
+    # The drain is never reported skipped (the engine coalesces its wakes itself); the test's
+    # 0.2 s heartbeat may be, on a loaded machine, and that is not what this test is about.
+    drain_skips = [
+        r
+        for r in caplog.records
+        if "skipped" in r.getMessage() and "heartbeat" not in r.getMessage()
+    ]
+    assert drain_skips == []
