@@ -97,3 +97,23 @@ def test_retry_by_filter_beyond_one_batch_is_whole_and_audited_once(
     [entry] = fs_store.audit_log()
     assert entry.action == "retry" and len(entry.task_ids) == 620
     assert entry.filter == dead.describe()
+
+
+@pytest.mark.firestore
+def test_listing_reads_page_after_page_newest_first(
+    fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parking_desk.services.store import firestore_supervisor
+
+    monkeypatch.setattr(firestore_supervisor, "LIST_PAGE", 7)
+    docs = {
+        f"t{i:02d}": website_doc(i, status="dead", createdAt=T0 + timedelta(seconds=i))
+        for i in range(30)
+    }
+    docs["done"] = website_doc(99, status="completed", createdAt=T0)
+    write_all(raw, docs)
+
+    listed = fs_store.list_tasks(TaskFilter(states=frozenset({TaskState.DEAD})))
+    assert [t.id for t in listed] == [f"t{i:02d}" for i in reversed(range(30))]
+    first = fs_store.list_tasks(TaskFilter(states=frozenset({TaskState.DEAD})), limit=10)
+    assert [t.id for t in first] == [f"t{i:02d}" for i in reversed(range(20, 30))]

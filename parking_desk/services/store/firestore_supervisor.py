@@ -37,6 +37,9 @@ CANCELLABLE = frozenset({TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD
 _KINDS = {"ADDED": ChangeKind.ADDED, "MODIFIED": ChangeKind.MODIFIED, "REMOVED": ChangeKind.REMOVED}
 
 
+LIST_PAGE = 1000  # documents per list_tasks request
+
+
 class _Watch:
     def __init__(self, watch: Any, live: set[_Watch]) -> None:
         self._watch = watch
@@ -83,14 +86,24 @@ class FirestoreSupervisor(FirestorePart):
             q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
         # Index: emailQueue (status ASC, createdAt DESC) when states are given.
         q = q.order_by("createdAt", direction=firestore.Query.DESCENDING)
+        # Pages, each under its own deadline: one stream of 10,000 documents outlasts a
+        # single RPC deadline, and a supervisor's bulk retry lists that many.
         out: list[NotificationTask] = []
-        for snap in q.stream(**RPC):
-            task = view_task(snap)
-            if f.matches(task):
-                out.append(task)
-                if limit is not None and len(out) >= limit:
-                    break
-        return out
+        last = None
+        while True:
+            page_query = q.limit(LIST_PAGE)
+            if last is not None:
+                page_query = page_query.start_after(last)
+            page = list(page_query.stream(**RPC))
+            for snap in page:
+                task = view_task(snap)
+                if f.matches(task):
+                    out.append(task)
+                    if limit is not None and len(out) >= limit:
+                        return out
+            if len(page) < LIST_PAGE:
+                return out
+            last = page[-1]
 
     def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> _Watch:
         def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
