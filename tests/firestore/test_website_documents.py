@@ -124,3 +124,29 @@ def test_the_listeners_wake_up_finds_a_new_website_document_at_once(
         assert [t.id for t in fs_store.claim_due("w1", 10, LEASE)] == ["web"]
     finally:
         sub.unsubscribe()
+
+
+@pytest.mark.firestore
+@pytest.mark.parametrize("sweep", ["full", "recent"])
+def test_sweeps_read_in_pages_and_miss_nothing(
+    fs_store: FirestoreStore,
+    raw: firestore.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    sweep: str,
+) -> None:
+    from parking_desk.services.store import firestore_normalise
+
+    monkeypatch.setattr(firestore_normalise, "SWEEP_PAGE", 3)
+    if sweep == "recent":
+        assert fs_store.claim_due("w1", 10, LEASE) == []  # the full sweep is behind us
+    now = datetime.now(UTC)
+    batch = raw.batch()
+    for i in range(11):
+        created = now - timedelta(seconds=i) if i % 2 else int(now.timestamp() * 1000) - i
+        ref = raw.collection("emailQueue").document(f"web{i:02d}")
+        batch.set(ref, minimal(str(100000 + i), created))
+    batch.commit()
+
+    claimed = claim_until(fs_store, 11)
+
+    assert sorted(t.id for t in claimed) == [f"web{i:02d}" for i in range(11)]

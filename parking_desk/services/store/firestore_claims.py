@@ -83,7 +83,14 @@ class FirestoreClaims(FirestoreNormaliser):
             )
             snaps = list(expired.stream(**RPC)) + snaps
         candidates: list[tuple[Any, NotificationTask]] = []
+        seen: set[str] = set()
         for snap in snaps:
+            # A task that changed state between the two queries comes back from both; the
+            # expired query ran last, so its snapshot (first in the list) is the fresh one.
+            # One BatchWrite may not write a document twice.
+            if snap.id in seen:
+                continue
+            seen.add(snap.id)
             try:
                 task = parse_task(snap)
             except MalformedTask as exc:

@@ -49,6 +49,7 @@ SWEEP_SECONDS = 2.0
 FULL_SWEEP_SECONDS = 1800.0
 # Writes that land late (slow clients, retries) are still inside the next sweep's range.
 MARGIN = timedelta(seconds=60)
+SWEEP_PAGE = 500
 PROJECTION = ["status", "nextAttemptAt", "leaseExpiresAt", "createdAt"]
 _STATES = {str(s) for s in TaskState}
 _LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
@@ -123,7 +124,7 @@ class FirestoreNormaliser(FirestorePart):
             )
             col = self._db.collection(QUEUE)
             if full:
-                queries = [col.select(PROJECTION)]
+                queries = [col.select(PROJECTION).order_by("__name__")]
             else:
                 since = self._swept_since - MARGIN
                 millis = int(since.timestamp() * 1000)
@@ -134,7 +135,7 @@ class FirestoreNormaliser(FirestorePart):
             refs = {
                 snap.id: snap.reference
                 for q in queries
-                for snap in q.stream(**RPC)
+                for snap in stream_pages(q)
                 if needs_fixing(snap.to_dict() or {})
             }
             fixed = sum(self._fix(part, now) for part in chunks(list(refs.values())))
@@ -169,6 +170,22 @@ class FirestoreNormaliser(FirestorePart):
             return 0
         response = batch.commit(**RPC)
         return sum(1 for status in response.status if status.code == 0)
+
+
+def stream_pages(query: Any, page: int = SWEEP_PAGE) -> Any:
+    """The query's documents in pages, each request under its own deadline: one stream of
+    a few thousand documents outlasts a single RPC deadline on a busy server, and a sweep
+    that never finishes would stop every claim behind it."""
+    last = None
+    while True:
+        q = query.limit(page)
+        if last is not None:
+            q = q.start_after(last)
+        snaps = list(q.stream(**RPC))
+        yield from snaps
+        if len(snaps) < page:
+            return
+        last = snaps[-1]
 
 
 def fixed_fields(task: NotificationTask, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
