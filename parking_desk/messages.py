@@ -22,6 +22,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Baza de date nu poate fi contactată. Nimic nu a fost salvat; încercați din nou.",
         "en": "The database cannot be reached. Nothing was saved; please try again.",
     },
+    "error.save_unconfirmed": {
+        "ro": (
+            "Baza de date nu a confirmat salvarea. Căutați rezervarea {number} înainte de a "
+            "salva din nou: poate apărea după ce conexiunea revine."
+        ),
+        "en": (
+            "The database did not confirm the save. Look for booking {number} before saving "
+            "again: it may appear once the connection is back."
+        ),
+    },
     "error.not_found": {
         "ro": "Rezervarea {number} nu există.",
         "en": "Booking {number} does not exist.",

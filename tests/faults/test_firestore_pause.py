@@ -83,16 +83,25 @@ def test_worker_waits_out_a_frozen_firestore_and_bookings_fail_cleanly(
         f"during the pause {cpu_during_pause:.2f} s; booking written after all: {len(ghost)}"
     )
     # A clear error, in both languages, in bounded time.
-    assert isinstance(failure.value, StoreUnavailable)
-    assert "Nimic nu a fost salvat" in failure.value.translated("ro")
-    assert "Nothing was saved" in failure.value.translated("en")
+    error = failure.value
+    assert isinstance(error, StoreUnavailable)
     assert attempt_s < 30
     # Nothing half-written: every booking has its queue task.
     numbers = {t.booking_number for t in tasks}
     for booking in ghost:
         assert booking.booking_number in numbers, "a booking without its queue task"
-    # And the error told the truth: a clerk told "nothing was saved" will save again.
-    assert not ghost, "the booking reported as not saved was written once Firestore resumed"
+    # And the error told the truth. A commit that timed out may still be applied when the
+    # server wakes, so the desk may not say "nothing was saved": it names the booking to
+    # look for, and that is the only one that can appear.
+    if error.code == "error.save_unconfirmed":
+        number = error.params["number"]
+        assert f"Look for booking {number}" in error.translated("en")
+        assert f"Căutați rezervarea {number}" in error.translated("ro")
+        assert [b.booking_number for b in ghost] in ([], [number])
+    else:
+        assert "Nothing was saved" in error.translated("en")
+        assert "Nimic nu a fost salvat" in error.translated("ro")
+        assert not ghost, "the booking reported as not saved was written after all"
     # The worker waited: alive, barely using the CPU, then back at work by itself.
     assert alive_during_pause, log_path.read_text()[-3000:]
     assert cpu_during_pause < 0.25 * paused_s, f"the worker spun: {cpu_during_pause:.1f} s CPU"

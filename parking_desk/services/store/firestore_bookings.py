@@ -74,6 +74,10 @@ def new_task(booking: Booking, task_type: TaskType, now: datetime) -> Notificati
     )
 
 
+# Errors after which a commit may or may not have been applied.
+UNKNOWN_OUTCOME = (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError)
+
+
 class FirestoreBookings(FirestorePart):
     def _task_ref(self, task_id: str | None = None) -> Any:
         col = self._db.collection(QUEUE)
@@ -105,8 +109,29 @@ class FirestoreBookings(FirestorePart):
             except gexc.AlreadyExists:
                 log.info("booking number %s taken, drawing another", number)
                 continue
+            except UNKNOWN_OUTCOME as exc:
+                # The commit may still be applied once the server answers again: saying
+                # "nothing was saved" could make the clerk book the client twice.
+                if not self._landed(number, saved):
+                    raise StoreUnavailable(
+                        str(exc), code="error.save_unconfirmed", number=number
+                    ) from exc
             return saved, task.with_changes(id=task_ref.id)
         raise StoreUnavailable(f"no free booking number after {NUMBER_TRIES} tries")
+
+    def _landed(self, number: str, saved: Booking) -> bool:
+        """After a commit whose outcome is unknown: is our booking there after all?"""
+        try:
+            # A short look: the clerk is waiting, and an unknown answer is said as such.
+            snap = self._db.collection(BOOKINGS).document(number).get(timeout=3.0)
+        except gexc.GoogleAPIError:
+            return False
+        doc = snap.to_dict() if snap.exists else None
+        return (
+            bool(doc)
+            and doc.get("createdAt") == saved.created_at
+            and (doc.get("clientEmail") == saved.client_email)
+        )
 
     @guarded
     def get_booking(self, number: str) -> Booking | None:
