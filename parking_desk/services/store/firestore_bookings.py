@@ -123,7 +123,7 @@ class FirestoreBookings(FirestorePart):
         """After a commit whose outcome is unknown: is our booking there after all?"""
         try:
             # A short look: the clerk is waiting, and an unknown answer is said as such.
-            snap = self._db.collection(BOOKINGS).document(number).get(timeout=3.0)
+            snap = self._db.collection(BOOKINGS).document(number).get(retry=None, timeout=3.0)
         except gexc.GoogleAPIError:
             return False
         doc = snap.to_dict() if snap.exists else None
