@@ -74,8 +74,12 @@ def new_task(booking: Booking, task_type: TaskType, now: datetime) -> Notificati
     )
 
 
-# Errors after which a commit may or may not have been applied.
-UNKNOWN_OUTCOME = (gexc.DeadlineExceeded, gexc.ServiceUnavailable, gexc.RetryError)
+def outcome_unknown(exc: BaseException) -> bool:
+    """A commit that ran out of time may still be applied; one refused as UNAVAILABLE was
+    not (the client library itself retries commits on it), nor is any other answer."""
+    if isinstance(exc, gexc.RetryError):
+        exc = exc.cause or exc
+    return isinstance(exc, gexc.DeadlineExceeded)
 
 
 class FirestoreBookings(FirestorePart):
@@ -109,9 +113,11 @@ class FirestoreBookings(FirestorePart):
             except gexc.AlreadyExists:
                 log.info("booking number %s taken, drawing another", number)
                 continue
-            except UNKNOWN_OUTCOME as exc:
+            except (gexc.DeadlineExceeded, gexc.RetryError) as exc:
                 # The commit may still be applied once the server answers again: saying
                 # "nothing was saved" could make the clerk book the client twice.
+                if not outcome_unknown(exc):
+                    raise
                 if not self._landed(number, saved):
                     raise StoreUnavailable(
                         str(exc), code="error.save_unconfirmed", number=number
