@@ -107,23 +107,3 @@ class Bridge:
         self._closed = True
         self._writes.shutdown(wait=wait, cancel_futures=not wait)
         self._reads.shutdown(wait=wait, cancel_futures=not wait)
-
-
-class ImmediateBridge(Bridge):
-    """Runs jobs synchronously on the calling thread (for tests that need determinism)."""
-
-    def run(
-        self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False
-    ) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            result = fn()
-        except BaseException as exc:
-            future.set_exception(exc)
-            if done is not None:
-                done(None, exc)
-            return future
-        future.set_result(result)
-        if done is not None:
-            done(result, None)
-        return future
