@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import segno
 import zxingcpp
 from PIL import Image
 
-from parking_desk.services import qr
+from parking_desk.services import qr, qr_image
 from parking_desk.services.keys import (
     KeyFileError,
     load_or_create_private_key,
@@ -68,6 +69,53 @@ def test_png_has_a_quiet_zone_of_four_modules(signer: QrSigner) -> None:
     margin = image.crop((0, 0, image.width, 40))  # four modules of ten pixels, top edge
     assert margin.getextrema() == (255, 255)
     assert image.getpixel((40, 40)) == 0, "the finder pattern starts right after the margin"
+
+
+@pytest.mark.parametrize("level", ["M", "Q"])
+def test_symbol_is_bit_for_bit_what_an_independent_encoder_makes(signer: QrSigner, level: str):
+    """The same payload, level and mask fix every module: segno (pure Python) must agree."""
+    payload = signer.payload("867962", "B123ABC", VALID_UNTIL)
+    made = qr_image.symbol(payload, level)
+    reference = segno.make_qr(
+        payload, error=level.lower(), mask=qr_image.FIXED_MASK, boost_error=False
+    )
+    expected = [[bool(m) for m in row] for row in reference.matrix_iter(scale=1, border=4)]
+    assert qr_image.rows(made, border=4) == expected
+
+
+@pytest.mark.parametrize(("box_size", "border"), [(1, 4), (3, 4), (10, 4), (7, 0)])
+def test_png_sizes_decode(signer: QrSigner, box_size: int, border: int) -> None:
+    payload = signer.payload("42", "CJ01XYZ", VALID_UNTIL)
+    png = render_png(payload, box_size=box_size, border=border)
+    image = Image.open(io.BytesIO(png))
+    side = qr_image.symbol(payload).side
+    assert image.size == ((side + 2 * border) * box_size,) * 2
+    if box_size >= 3:  # one pixel per module is too small for any camera, and for zxing
+        canvas = Image.new("L", (image.width + 80, image.height + 80), 255)
+        canvas.paste(image.convert("L"), (40, 40))  # a quiet zone for the borderless one
+        out = io.BytesIO()
+        canvas.save(out, format="PNG")
+        assert decode(out.getvalue()).text == payload
+
+
+def test_printed_ticket_modules_with_the_scored_mask_decode(signer: QrSigner) -> None:
+    payload = signer.payload("867962", "B123ABC", VALID_UNTIL)
+    modules = qr_image.rows(qr_image.symbol(payload, "Q", mask=None), border=4)
+    image = Image.new("1", (len(modules), len(modules)), 1)
+    image.putdata([0 if dark else 1 for row in modules for dark in row])
+    image = image.resize((image.width * 8, image.height * 8), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    found = decode(out.getvalue())
+    assert (found.text, found.ec_level) == (payload, "Q")
+
+
+@pytest.mark.parametrize(
+    ("payload", "level"), [("A" * 5000, "M"), ("", "M"), ("PD1:1", "X"), ("PD1:1", "m")]
+)
+def test_what_cannot_be_a_qr_code_is_a_clear_value_error(payload: str, level: str) -> None:
+    with pytest.raises(ValueError, match=r"\S"):
+        render_png(payload, error_correction=level)
 
 
 def test_altered_payload_is_refused(signer: QrSigner) -> None:

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import qrcode
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from PIL import Image
 
+from parking_desk.services import qr_image
 from parking_desk.services.keys import key_id, load_or_create_private_key, public_key_pem
 from parking_desk.services.keys import load_public_key as _load_public_key
 from parking_desk.timeutil import utcnow
@@ -36,14 +34,6 @@ VERSION = "PD1"
 STAMP_FORMAT = "%Y%m%d%H%M"
 SIGNATURE_CHARS = 103  # 64 bytes in base32 without padding
 _FIELD = re.compile(r"^[0-9A-Z$%*+\-./]{1,24}$")  # alphanumeric minus ":" and space
-_ERROR_CORRECTION = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
-}
-
-_MASK_PATTERN = 0
 
 VALID, FORGED, ALTERED, EXPIRED, MALFORMED = "valid", "forged", "altered", "expired", "malformed"
 
@@ -157,24 +147,7 @@ def render_png(
 ) -> bytes:
     """The QR as PNG bytes: "M" for screens and e-mail, "Q" for printed tickets.
 
-    The mask pattern is fixed rather than chosen by scoring all eight: scoring builds the
-    symbol eight times in pure Python (two thirds of the cost, holding the GIL that the desk's
-    GUI thread needs). Any mask decodes; the payload is mostly signature bytes, which are
-    already evenly spread, so the scored choice buys nothing a scanner notices. The modules
-    are drawn as one small image scaled up, not box by box.
+    Made once per delivered e-mail, so it is native code and a fixed mask
+    (``parking_desk.services.qr_image``).
     """
-    try:
-        level = _ERROR_CORRECTION[error_correction]
-    except KeyError:
-        raise ValueError(f"error correction {error_correction!r} is not L, M, Q or H") from None
-    code = qrcode.QRCode(error_correction=level, border=border, mask_pattern=_MASK_PATTERN)
-    code.add_data(payload)
-    code.make(fit=True)
-    matrix = code.get_matrix()  # quiet zone included
-    size = len(matrix)
-    modules = Image.new("1", (size, size), 1)
-    modules.putdata([0 if dark else 1 for row in matrix for dark in row])
-    image = modules.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+    return qr_image.png(qr_image.symbol(payload, error_correction), box_size, border)
