@@ -13,6 +13,8 @@ from parking_desk.services.store.base import (
     QueueStats,
     Store,
     TaskChange,
+    TaskRow,
+    TaskRowBatch,
     WorkerInfo,
 )
 
@@ -24,6 +26,8 @@ __all__ = [
     "QueueStats",
     "Store",
     "TaskChange",
+    "TaskRow",
+    "TaskRowBatch",
     "WorkerInfo",
     "open_firestore",
     "open_sqlite",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
@@ -47,6 +47,58 @@ class TaskChange:
     kind: ChangeKind
     task_id: str
     task: NotificationTask | None  # None for REMOVED
+
+
+class TaskRow(NamedTuple):
+    """One task as the supervisor's table lists it: the typed fields a store keeps next to
+    the document, without ``bookingData`` or ``history``. A plain tuple, so a store can hand
+    over 100,000 of them without building 100,000 task objects; the detail panel reads the
+    whole task with ``get_task``. Times are epoch seconds; ``version`` is what a conditional
+    write (``retry_listed``) demands the task still be at."""
+
+    id: str
+    type: str
+    booking_number: str
+    client_email: str
+    status: str
+    attempts: int
+    max_attempts: int
+    next_attempt_at: float | None  # None: due now
+    created_at: float | None
+    error_code: str
+    error_message: str
+    provider: str | None
+    lease_owner: str | None
+    version: int
+
+    @classmethod
+    def of(cls, task: NotificationTask) -> TaskRow:
+        err = task.last_error
+        return cls(
+            task.id,
+            str(task.type),
+            task.booking_number,
+            task.client_email,
+            str(task.status),
+            task.attempts,
+            task.max_attempts,
+            task.next_attempt_at.timestamp() if task.next_attempt_at else None,
+            task.created_at.timestamp() if task.created_at else None,
+            err.code if err else "",
+            err.message if err else "",
+            task.provider,
+            task.lease_owner,
+            task.version,
+        )
+
+
+class TaskRowBatch(NamedTuple):
+    """One delivery of ``watch_task_rows``: rows added or changed, ids removed. ``complete``
+    marks the first delivery, which holds every task there is."""
+
+    rows: list[TaskRow]
+    removed: list[str]
+    complete: bool
 
 
 class Subscription(Protocol):
@@ -219,6 +271,29 @@ class Store(Protocol):
         delivers every existing task as ADDED."""
 
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats: ...
+
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        """``list_tasks`` as table rows, newest first, without reading whole documents."""
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
+        """``watch_tasks`` as table rows: the first call delivers every task (``complete``)."""
+
+    def retry_listed(
+        self,
+        listed: Sequence[tuple[str, int]],
+        *,
+        operator: str,
+        audit_id: str,
+        filter: TaskFilter | None = None,
+        requested: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Retry each ``(task id, version)`` as ``retry_now`` does, but only if the task is
+        still at the version it was listed with; one that changed meanwhile is skipped, not
+        overwritten. Every call of one run adds its ids and count to the same audit entry,
+        *audit_id*. Returns how many were retried."""
 
     def sent_since(self, since: datetime) -> list[datetime]:
         """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""

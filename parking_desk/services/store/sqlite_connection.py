@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from parking_desk.errors import StoreUnavailable
-from parking_desk.services.store.sqlite_schema import SCHEMA
+from parking_desk.services.store.sqlite_schema import SCHEMA, migrate
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class SqliteConnections:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn().executescript(SCHEMA)
+            migrate(self._conn())
         except (OSError, sqlite3.Error) as exc:
             self.close()
             raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc

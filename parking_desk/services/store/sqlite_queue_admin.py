@@ -7,8 +7,7 @@ the log can never claim an action that did not happen, nor miss one that did.
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,15 +15,16 @@ from email_validator import EmailNotValidError, validate_email
 
 from parking_desk.booking import EmailStatus
 from parking_desk.errors import FieldError, MalformedTask, NotFound, ValidationError
-from parking_desk.services.store.base import AuditEntry, QueueStats, Subscription, TaskChange
-from parking_desk.services.store.sqlite_queue import SqliteQueue, history_entry, with_history
+from parking_desk.services.store.base import QueueStats, Subscription, TaskChange
+from parking_desk.services.store.sqlite_audit import SqliteAudit
+from parking_desk.services.store.sqlite_queue import history_entry, with_history
 from parking_desk.services.store.sqlite_schema import (
-    dumps,
     epoch,
     from_epoch,
     loads,
     task_from_row,
 )
+from parking_desk.services.store.sqlite_task_rows import filter_sql
 from parking_desk.services.store.sqlite_watch import PollingSubscription
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState
 from parking_desk.timeutil import utcnow
@@ -32,31 +32,6 @@ from parking_desk.validation import MAX_EMAIL, has_control_chars
 
 RETRYABLE = (TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING)
 CANCELLABLE = (TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD)
-
-
-def filter_sql(flt: TaskFilter | None) -> tuple[str, list[Any]]:
-    """The filter as a WHERE clause, so a 100,000-row queue is narrowed by the index."""
-    where: list[str] = []
-    args: list[Any] = []
-    if flt is not None:
-        if flt.states:
-            where.append(f"status IN ({', '.join('?' * len(flt.states))})")
-            args += sorted(str(s) for s in flt.states)
-        if flt.retrying:
-            where.append("status = 'pending' AND attempts > 0")
-        if flt.created_from:
-            where.append("createdAt >= ?")
-            args.append(epoch(flt.created_from))
-        if flt.created_to:
-            where.append("createdAt < ?")
-            args.append(epoch(flt.created_to))
-        if flt.text:
-            where.append(
-                "instr(casefold(bookingNumber || char(31) || clientEmail || char(31) || "
-                "errorCode || char(31) || errorMessage), ?) > 0"
-            )
-            args.append(flt.text.casefold())
-    return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def parse_row(row: sqlite3.Row) -> NotificationTask | None:
@@ -85,77 +60,7 @@ def checked_email(email: str) -> str:
         ) from None
 
 
-class SqliteQueueAdmin(SqliteQueue):
-    # --- audit ------------------------------------------------------------------------------
-    def _insert_audit(
-        self,
-        conn: sqlite3.Connection,
-        operator: str,
-        action: str,
-        task_ids: Iterable[str],
-        filter: dict[str, Any] | None,
-        details: dict[str, Any] | None,
-        now: datetime,
-    ) -> AuditEntry:
-        entry = AuditEntry(
-            id=uuid.uuid4().hex[:20],
-            at=now,
-            operator=operator,
-            action=action,
-            task_ids=list(task_ids),
-            filter=filter,
-            details=dict(details or {}),
-        )
-        doc = {
-            "at": now,
-            "operator": operator,
-            "action": action,
-            "taskIds": entry.task_ids,
-            "filter": filter,
-            "details": entry.details,
-        }
-        conn.execute(
-            "INSERT INTO auditLog (id, at, doc) VALUES (?, ?, ?)",
-            (entry.id, epoch(now), dumps(doc)),
-        )
-        return entry
-
-    def record_audit(
-        self,
-        operator: str,
-        action: str,
-        task_ids: Iterable[str] = (),
-        *,
-        filter: dict[str, Any] | None = None,
-        details: dict[str, Any] | None = None,
-        now: datetime | None = None,
-    ) -> AuditEntry:
-        with self._write() as conn:
-            return self._insert_audit(
-                conn, operator, action, task_ids, filter, details, now or utcnow()
-            )
-
-    def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT id, doc FROM auditLog ORDER BY at DESC, rowid DESC LIMIT ?", (limit,)
-            ).fetchall()
-        entries = []
-        for row in rows:
-            doc = loads(row["doc"])
-            entries.append(
-                AuditEntry(
-                    id=row["id"],
-                    at=doc["at"],
-                    operator=doc.get("operator", ""),
-                    action=doc.get("action", ""),
-                    task_ids=list(doc.get("taskIds") or []),
-                    filter=doc.get("filter"),
-                    details=doc.get("details") or {},
-                )
-            )
-        return entries
-
+class SqliteQueueAdmin(SqliteAudit):
     # --- supervisor actions ---------------------------------------------------------------
     def retry_now(
         self,
@@ -168,37 +73,8 @@ class SqliteQueueAdmin(SqliteQueue):
         if ids is None and filter is None:
             raise ValueError("retry_now needs ids or a filter")
         now = now or utcnow()
-        done: list[str] = []
         with self._write() as conn:
-            rows = self._select(conn, ids, filter)
-            seq = self._next_seq(conn)
-            for row in rows:
-                if row["status"] not in RETRYABLE:
-                    continue
-                entry = history_entry(
-                    now,
-                    operator,
-                    "manual_retry",
-                    LastError(row["errorCode"], row["errorMessage"], False),
-                )
-                task = parse_row(row)
-                if task is None:
-                    self._patch_state(
-                        conn,
-                        row,
-                        seq,
-                        now,
-                        status=TaskState.PENDING,
-                        attempts=0,
-                        next_attempt_at=now,
-                        keep_error=False,
-                        entry=entry,
-                    )
-                else:
-                    fresh = self._fresh(task, now, entry)
-                    if not self._save_task(conn, fresh, seq, now):
-                        continue
-                done.append(row["id"])
+            done = self._retry_rows(conn, self._select(conn, ids, filter), operator, now)
             self._insert_audit(
                 conn,
                 operator,
@@ -209,6 +85,80 @@ class SqliteQueueAdmin(SqliteQueue):
                 now,
             )
         return len(done)
+
+    def retry_listed(
+        self,
+        listed: Sequence[tuple[str, int]],
+        *,
+        operator: str,
+        audit_id: str,
+        filter: TaskFilter | None = None,
+        requested: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        now = now or utcnow()
+        versions = dict(listed)
+        with self._write() as conn:
+            rows = [
+                r
+                for r in self._select(conn, list(versions), None)
+                if r["version"] == versions[r["id"]]
+            ]
+            done = self._retry_rows(conn, rows, operator, now)
+            found = conn.execute("SELECT doc FROM auditLog WHERE id = ?", (audit_id,)).fetchone()
+            if found is None:
+                details = {"count": 0, "skipped": 0, "requested": requested or len(versions)}
+                doc = {"taskIds": [], "details": details}
+            else:
+                doc = loads(found["doc"])
+                conn.execute("DELETE FROM auditLog WHERE id = ?", (audit_id,))
+            details = doc["details"]
+            details["count"] += len(done)
+            details["skipped"] += len(versions) - len(done)
+            self._insert_audit(
+                conn,
+                operator,
+                "retry",
+                [*doc["taskIds"], *done],
+                filter.describe() if filter is not None else None,
+                details,
+                now,
+                audit_id,
+            )
+        return len(done)
+
+    def _retry_rows(
+        self, conn: sqlite3.Connection, rows: list[sqlite3.Row], operator: str, now: datetime
+    ) -> list[str]:
+        """Due now with a fresh budget, for each retryable row; the ids that changed."""
+        done: list[str] = []
+        seq = self._next_seq(conn)
+        for row in rows:
+            if row["status"] not in RETRYABLE:
+                continue
+            entry = history_entry(
+                now,
+                operator,
+                "manual_retry",
+                LastError(row["errorCode"], row["errorMessage"], False),
+            )
+            task = parse_row(row)
+            if task is None:
+                self._patch_state(
+                    conn,
+                    row,
+                    seq,
+                    now,
+                    status=TaskState.PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    keep_error=False,
+                    entry=entry,
+                )
+            elif not self._save_task(conn, self._fresh(task, now, entry), seq, now):
+                continue
+            done.append(row["id"])
+        return done
 
     @staticmethod
     def _fresh(

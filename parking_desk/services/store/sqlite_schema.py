@@ -51,7 +51,10 @@ CREATE TABLE IF NOT EXISTS emailQueue (
     malformed INTEGER NOT NULL DEFAULT 0,
     version INTEGER NOT NULL DEFAULT 0,
     changeSeq INTEGER NOT NULL DEFAULT 0,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'both',
+    maxAttempts INTEGER NOT NULL DEFAULT 10,
+    provider TEXT
 );
 CREATE INDEX IF NOT EXISTS emailQueue_due ON emailQueue(status, nextAttemptAt);
 CREATE INDEX IF NOT EXISTS emailQueue_lease ON emailQueue(status, leaseExpiresAt);
@@ -91,6 +94,52 @@ CREATE TABLE IF NOT EXISTS quota (
     used INTEGER NOT NULL
 );
 """
+
+# Columns added after the first release, with how an older file fills them from the JSON
+# documents it already holds (a document that does not parse keeps the defaults).
+ADDED_TASK_COLUMNS = {
+    "type": (
+        "TEXT NOT NULL DEFAULT 'both'",
+        "CASE WHEN NOT json_valid(doc) THEN 'both' "
+        "WHEN json_extract(doc, '$.type') IN ('qr', 'email', 'both') "
+        "THEN json_extract(doc, '$.type') ELSE 'both' END",
+    ),
+    "maxAttempts": (
+        "INTEGER NOT NULL DEFAULT 10",
+        "CASE WHEN malformed OR NOT json_valid(doc) THEN 10 "
+        "WHEN json_type(doc, '$.maxAttempts') NOT IN ('integer', 'real') THEN 10 "
+        "WHEN CAST(json_extract(doc, '$.maxAttempts') AS INTEGER) >= 1 "
+        "THEN CAST(json_extract(doc, '$.maxAttempts') AS INTEGER) ELSE 10 END",
+    ),
+    "provider": (
+        "TEXT",
+        "CASE WHEN malformed OR NOT json_valid(doc) THEN NULL "
+        "WHEN json_type(doc, '$.provider') = 'text' THEN json_extract(doc, '$.provider') END",
+    ),
+}
+
+
+def migrate(conn: Any) -> None:
+    """Bring a file written by an older release up to ``SCHEMA``, once, under the write lock
+    (two processes opening the same old file must not both alter it)."""
+
+    def missing() -> list[str]:
+        have = {row[1] for row in conn.execute("PRAGMA table_info(emailQueue)")}
+        return [name for name in ADDED_TASK_COLUMNS if name not in have]
+
+    if not missing():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for name in missing():
+            declared, fill = ADDED_TASK_COLUMNS[name]
+            conn.execute(f"ALTER TABLE emailQueue ADD COLUMN {name} {declared}")
+            conn.execute(f"UPDATE emailQueue SET {name} = {fill}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
 
 _STAMP = "$ts"
 
@@ -169,6 +218,9 @@ TASK_COLUMNS = (
     "errorMessage",
     "malformed",
     "doc",
+    "type",
+    "maxAttempts",
+    "provider",
 )
 
 
@@ -199,6 +251,9 @@ def _columns(task: NotificationTask, now: datetime) -> dict[str, Any]:
         "clientEmail": task.client_email,
         "errorCode": error.code if error else "",
         "errorMessage": error.message if error else "",
+        "type": str(task.type),
+        "maxAttempts": task.max_attempts,
+        "provider": task.provider,
     }
 
 

@@ -11,9 +11,10 @@ seen the same way.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store.base import ChangeKind, TaskChange
@@ -31,7 +32,7 @@ class PollingSubscription:
     def __init__(
         self,
         store: SqliteConnections,
-        callback: Callable[[list[TaskChange]], None],
+        callback: Callable[[Any], None],
         interval: float,
     ) -> None:
         self._store = store
@@ -65,37 +66,48 @@ class PollingSubscription:
         finally:
             self._store._drop_thread_connection()
 
-    def _poll(self) -> list[TaskChange] | None:
+    def _poll(self) -> Any:
+        """The changes since the last poll, or None when nothing was written."""
         with self._store._read() as conn:
             seq = conn.execute("SELECT value FROM counters WHERE name = 'changeSeq'").fetchone()[0]
             if seq == self._seq:
                 return None
             if self._seq < 0:
-                rows = conn.execute(
-                    "SELECT * FROM emailQueue ORDER BY createdAt DESC, rowid DESC"
-                ).fetchall()
-                removed = []
+                changes = self._read_all(conn)
             else:
-                rows = conn.execute(
-                    "SELECT * FROM emailQueue WHERE changeSeq > ? ORDER BY changeSeq",
-                    (self._seq,),
-                ).fetchall()
-                removed = conn.execute(
-                    "SELECT id FROM removedTasks WHERE changeSeq > ?", (self._seq,)
-                ).fetchall()
+                removed = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT id FROM removedTasks WHERE changeSeq > ?", (self._seq,)
+                    )
+                ]
+                changes = self._read_since(conn, self._seq, removed)
         self._seq = seq
+        return changes
+
+    def _read_all(self, conn: sqlite3.Connection) -> Any:
+        rows = conn.execute("SELECT * FROM emailQueue ORDER BY createdAt DESC, rowid DESC")
+        return self._changes(rows.fetchall(), [])
+
+    def _read_since(self, conn: sqlite3.Connection, seq: int, removed: list[str]) -> Any:
+        rows = conn.execute(
+            "SELECT * FROM emailQueue WHERE changeSeq > ? ORDER BY changeSeq", (seq,)
+        ).fetchall()
+        return self._changes(rows, removed)
+
+    def _changes(self, rows: list[sqlite3.Row], removed: list[str]) -> list[TaskChange]:
         changes: list[TaskChange] = []
         for row in rows:
             kind = ChangeKind.MODIFIED if row["id"] in self._known else ChangeKind.ADDED
             self._known.add(row["id"])
             changes.append(TaskChange(kind, row["id"], task_from_row(row)))
-        for row in removed:
-            if row["id"] in self._known:
-                self._known.discard(row["id"])
-                changes.append(TaskChange(ChangeKind.REMOVED, row["id"], None))
+        for task_id in removed:
+            if task_id in self._known:
+                self._known.discard(task_id)
+                changes.append(TaskChange(ChangeKind.REMOVED, task_id, None))
         return changes
 
-    def _deliver(self, changes: list[TaskChange]) -> None:
+    def _deliver(self, changes: Any) -> None:
         try:
             self._callback(changes)
         except Exception:
