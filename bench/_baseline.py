@@ -65,7 +65,7 @@ def main(config: str, limit: int) -> int:
         )
         smtp = settings.smtp
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s) as conn:
-            conn.send_message(message)
+            conn.sendmail(message.sender, list(message.recipients), message.data)
         now = utcnow()
         ref.update({"status": "completed", "completedAt": now, "updatedAt": now})
         bookings.document(task.booking_number).update(

@@ -8,13 +8,14 @@ with the reason in words.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Protocol
 
 from parking_desk.booking import Booking
 from parking_desk.errors import StoreUnavailable
+from parking_desk.services.mail.outgoing import OutgoingMail
 from parking_desk.services.mail.render import ALIASES
 from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import Store
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 class Renderer(Protocol):
     def __call__(
         self, task: NotificationTask, *, booking: Booking, qr_png: bytes
-    ) -> EmailMessage: ...
+    ) -> OutgoingMail: ...
 
 
 class Signer(Protocol):
@@ -37,9 +38,22 @@ class RenderError(Exception):
     """The task's booking cannot be turned into a QR or an e-mail: bad data, not bad luck."""
 
 
+# What the QR and the e-mail print; a snapshot without one of them is completed from the store.
+COMPLETE = ("clientName", "plate", "arrival", "departure")
+
+
 def booking_for(store: Store, task: NotificationTask) -> Booking:
-    """The booking as the store has it now (amended plate, fixed address), else the
-    snapshot the task carries (a website task whose booking is elsewhere)."""
+    """The booking from the snapshot the task carries, which the desk keeps up to date when
+    it amends the booking (in the same commit): no read per task. A snapshot lacking what
+    the message prints (a website task with a partial ``bookingData``) is completed from
+    the booking as the store has it, else rendered as far as it goes."""
+    data = dict(task.booking_data)
+    for names in ALIASES.values():  # the website's other names for the same fields
+        if data.get(names[0]) in (None, ""):
+            data[names[0]] = next((data[n] for n in names if data.get(n) not in (None, "")), None)
+    if all(data.get(name) not in (None, "") for name in COMPLETE):
+        with contextlib.suppress(ValueError, TypeError, OverflowError):
+            return Booking.from_document(data, task.booking_number)
     stored: Booking | None = None
     try:
         stored = store.get_booking(task.booking_number)
@@ -49,10 +63,6 @@ def booking_for(store: Store, task: NotificationTask) -> Booking:
         log.warning("Booking %s unreadable in the store (%s)", task.booking_number, exc)
     if stored is not None:
         return stored
-    data = dict(task.booking_data)
-    for names in ALIASES.values():  # the website's other names for the same fields
-        if data.get(names[0]) in (None, ""):
-            data[names[0]] = next((data[n] for n in names if data.get(n) not in (None, "")), None)
     try:
         return Booking.from_document(data, task.booking_number)
     except (ValueError, TypeError, OverflowError) as exc:

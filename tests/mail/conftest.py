@@ -228,12 +228,14 @@ def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResul
 
 @pytest.fixture
 def make_smtp_server(tls: TlsMaterial) -> Iterator[Callable[..., MailServer]]:
-    """``make_smtp_server(security="none"|"starttls"|"ssl")``; STARTTLS and SSL demand AUTH."""
+    """``make_smtp_server(security="none"|"starttls"|"ssl", smtputf8=False)``; STARTTLS and
+    SSL demand AUTH."""
     started: list[TrackingController] = []
 
-    def make(security: str = "none") -> MailServer:
+    def make(security: str = "none", smtputf8: bool = False) -> MailServer:
         handler = FaultyHandler()
         kwargs: dict[str, Any] = {"server_hostname": "mail.test", "ready_timeout": 5.0}
+        kwargs["enable_SMTPUTF8"] = smtputf8  # internationalised addresses (RFC 6531)
         if security == "starttls":
             kwargs.update(
                 tls_context=tls.server_context(),

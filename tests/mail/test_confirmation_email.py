@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import stat
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from PIL import Image
 from parking_desk.booking import Booking
 from parking_desk.services.mail.base import DeliveryError
 from parking_desk.services.mail.outbox import OutboxTransport
+from parking_desk.services.mail.outgoing import OutgoingMail
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.qr import QrSigner, render_png, verify
@@ -44,12 +46,12 @@ def task(**data) -> NotificationTask:
     )
 
 
-def render(t: NotificationTask, qr_png: bytes | None = b"", booking=None) -> EmailMessage:
+def render(t: NotificationTask, qr_png: bytes | None = b"", booking=None) -> OutgoingMail:
     png = qr_png if qr_png != b"" else render_png("PD1:867962:TEST")
     return render_confirmation(t, booking=booking, qr_png=png, mail_from=FROM, site_name="Otopeni")
 
 
-def reparse(msg: EmailMessage) -> EmailMessage:
+def reparse(msg: OutgoingMail) -> EmailMessage:
     """What arrives: the message serialised and parsed again."""
     return message_from_bytes(msg.as_bytes(), policy=policy.default)
 
@@ -108,10 +110,10 @@ def test_booking_from_the_store_wins_over_the_task_snapshot() -> None:
 
 
 def test_message_id_is_stable_across_renders_and_uses_the_senders_domain() -> None:
-    first, second = render(task()), render(task(clientName="Someone Else"))
+    first, second = reparse(render(task())), reparse(render(task(clientName="Someone Else")))
     assert first["Message-ID"] == second["Message-ID"] == "<task-Xq81kLm0@parcare-otopeni.ro>"
     other = NotificationTask("Other1", TaskType.BOTH, "867962", "ion.popescu@example.com")
-    assert render(other)["Message-ID"] != first["Message-ID"]
+    assert reparse(render(other))["Message-ID"] != first["Message-ID"]
 
 
 def test_html_special_characters_are_escaped() -> None:
@@ -135,9 +137,38 @@ def test_website_task_with_missing_fields_still_renders() -> None:
 
 
 def test_header_injection_in_booking_data_is_neutralised() -> None:
-    msg = render(task(clientName="Ion\r\nBcc: victim@example.com"))
+    msg = reparse(render(task(clientName="Ion\r\nBcc: victim@example.com")))
     assert msg.get_all("Bcc") is None
     assert "victim@example.com" not in str(msg["To"]).split("<")[-1]
+
+
+def test_diacritics_travel_as_encoded_words_and_read_back_as_typed() -> None:
+    name = "Ștefan Țăranu-Bălănescu " * 8  # long enough to need folding
+    odd = NotificationTask(
+        "d1", TaskType.BOTH, "ȘĂ-12", "stefan@example.com", booking_data={"clientName": name}
+    )
+    wire = render(odd).as_bytes()
+    assert wire.isascii(), "headers and bodies are 7-bit: no server needs 8BITMIME for them"
+    assert b"=?utf-8?" in wire
+    lines = wire.split(b"\r\n")
+    assert all(not line.endswith(b"\r") and b"\n" not in line for line in lines)
+    assert max(len(line) for line in lines) <= 78
+    msg = reparse(render(odd))
+    assert msg["Subject"] == "Confirmare rezervare #ȘĂ-12"
+    # As RFC 2047 says (and mail programs do): the space between encoded words is no text.
+    raw_to = message_from_bytes(wire)["To"]
+    assert str(make_header(decode_header(raw_to))) == f"{name.strip()} <stefan@example.com>"
+    short = reparse(render(task(clientName="Ștefan Țăranu")))
+    assert short["To"].addresses[0].display_name == "Ștefan Țăranu"
+    assert next(msg.iter_attachments()).get_filename() == "rezervare-ȘĂ-12-qr.png"
+    assert f"Bună ziua {name.strip()}," in msg.get_body(("plain",)).get_content()
+
+
+def test_special_characters_in_a_name_are_quoted_not_taken_as_addresses() -> None:
+    msg = reparse(render(task(clientName='Popescu, Ion "Nelu" <x@evil.example>')))
+    [to] = msg["To"].addresses
+    assert to.addr_spec == "ion.popescu@example.com"
+    assert to.display_name == 'Popescu, Ion "Nelu" <x@evil.example>'
 
 
 def test_unusable_address_is_a_permanent_failure() -> None:
@@ -160,17 +191,41 @@ def test_the_mailed_qr_decodes_and_verifies(tmp_path: Path, smtp_server) -> None
     assert verify(code.text, [signer.public_key], now=ARRIVAL).ok
 
 
+def test_an_international_address_needs_a_server_that_speaks_smtputf8(make_smtp_server):
+    intl = NotificationTask("i1", TaskType.BOTH, "867962", "ana@exämple.ro")
+    mail = render(intl)
+    assert mail.smtputf8 and mail.recipients == ("ana@exämple.ro",)
+    plain = make_smtp_server("none")
+    transport = SmtpTransport(plain.settings())
+    with pytest.raises(DeliveryError) as info:
+        transport.send(mail)
+    transport.close()
+    assert info.value.code == "smtp-unsupported" and not info.value.permanent
+    assert plain.messages == []
+    modern = make_smtp_server("none", smtputf8=True)
+    transport = SmtpTransport(modern.settings())
+    transport.send(mail)
+    transport.close()
+    [got] = modern.messages
+    assert got.rcpt_tos == ["ana@exämple.ro"]
+    # RFC 6532: the header is UTF-8 (the standard parser reads bytes as ASCII, so decode first)
+    arrived = message_from_string(got.content.decode("utf-8"), policy=policy.default)
+    assert arrived["To"].addresses[0].addr_spec == "ana@exämple.ro"
+    assert arrived["Subject"] == "Confirmare rezervare #867962"
+
+
 def test_outbox_writes_one_complete_eml_per_message_id(tmp_path: Path) -> None:
     outbox = OutboxTransport(tmp_path / "outbox")
     msg = render(task())
     outbox.send(msg)
+    sent = reparse(msg)
     outbox.send(render(task()))  # the same task again: replaced, not duplicated
     [path] = list((tmp_path / "outbox").iterdir())
     assert path.name == "task-Xq81kLm0@parcare-otopeni.ro.eml"
     saved = message_from_bytes(path.read_bytes(), policy=policy.default)
-    assert saved["Message-ID"] == msg["Message-ID"]
+    assert saved["Message-ID"] == sent["Message-ID"]
     assert (
-        next(saved.iter_attachments()).get_content() == next(msg.iter_attachments()).get_content()
+        next(saved.iter_attachments()).get_content() == next(sent.iter_attachments()).get_content()
     )
     assert stat.S_ISREG(path.stat().st_mode)
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
+from parking_desk.services.mail.outgoing import OutgoingMail
+
 
 class DeliveryError(Exception):
     """A send that failed, classified so the worker knows what to do next.
@@ -42,8 +44,9 @@ class SendResult:
 class Transport(Protocol):
     name: str
 
-    def send(self, message: EmailMessage) -> SendResult:
-        """Deliver *message* or raise ``DeliveryError``. May keep a connection open between
+    def send(self, message: OutgoingMail | EmailMessage) -> SendResult:
+        """Deliver *message* or raise ``DeliveryError``. Its bytes go out as they are (an
+        ``EmailMessage`` is serialised once, by ``outgoing``). May keep a connection open between
         calls; ``close()`` ends it. Not required to be thread-safe: the worker gives each
         sending thread its own transport instances."""
 

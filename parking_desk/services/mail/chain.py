@@ -17,6 +17,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from parking_desk.services.mail.base import DeliveryError, SendResult, Transport
+from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
 from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class ChainTransport:
             "quota", f"{name}: daily quota of {link.daily_quota} spent", quota=True, provider=name
         )
 
-    def send(self, message: EmailMessage) -> SendResult:
+    def send(self, message: OutgoingMail | EmailMessage) -> SendResult:
+        mail = outgoing(message)  # serialised once, whichever transport takes it
         day = self._clock().strftime("%Y-%m-%d")
         failures: list[DeliveryError] = []
         for link in self.links:
@@ -82,7 +84,7 @@ class ChainTransport:
                 failures.append(refusal)
                 continue
             try:
-                return link.transport.send(message)
+                return link.transport.send(mail)
             except DeliveryError as exc:
                 if exc.permanent:
                     raise

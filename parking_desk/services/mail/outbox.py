@@ -13,11 +13,11 @@ import os
 import re
 import tempfile
 import uuid
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 from parking_desk.services.mail.base import DeliveryError, SendResult
+from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,15 @@ class OutboxTransport:
     def __repr__(self) -> str:
         return f"OutboxTransport({str(self.directory)!r})"
 
-    def send(self, message: EmailMessage) -> SendResult:
-        target = self.directory / eml_name(message.get("Message-ID"))
+    def send(self, message: OutgoingMail | EmailMessage) -> SendResult:
+        mail = outgoing(message)
+        target = self.directory / eml_name(mail.message_id)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            data = message.as_bytes(policy=policy.SMTP)
             fd, tmp = tempfile.mkstemp(prefix=".partial-", suffix=".eml", dir=self.directory)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+                    fh.write(mail.data)
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, target)
@@ -56,8 +56,8 @@ class OutboxTransport:
             raise DeliveryError(
                 "outbox-io", f"{target}: {exc.strerror or exc}", provider=self.name
             ) from None
-        log.info("Email saved to outbox %s for %s", target.name, message.get("To", ""))
-        return SendResult(self.name, message.get("Message-ID"))
+        log.info("Email saved to outbox %s for %s", target.name, ", ".join(mail.recipients))
+        return SendResult(self.name, mail.message_id)
 
     def check(self) -> None:
         try:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +23,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from parking_desk.booking import Booking
 from parking_desk.resources import resource_path
 from parking_desk.services.mail.base import DeliveryError
+from parking_desk.services.mail.mime import Confirmation, build
+from parking_desk.services.mail.outgoing import OutgoingMail
 from parking_desk.task import NotificationTask
 from parking_desk.timeutil import as_utc
 
@@ -122,8 +123,14 @@ def _fields(booking: Booking | None, data: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+@lru_cache(maxsize=16)  # the sender is a setting: parsed once per process, not per e-mail
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
+
+
+@lru_cache(maxsize=16)
 def _domain(mail_from: str) -> str:
-    address = parseaddr(mail_from)[1]
+    address = _sender(mail_from)[1]
     domain = address.rpartition("@")[2].strip().lower()
     return re.sub(r"[^a-z0-9.-]", "", domain) or "parking-desk.local"
 
@@ -150,12 +157,13 @@ def render_confirmation(
     qr_png: bytes | None,
     mail_from: str,
     site_name: str,
-) -> EmailMessage:
-    """Build the confirmation for *task*.
+) -> OutgoingMail:
+    """Build the confirmation for *task*, as the bytes that will be sent.
 
     Raises ``DeliveryError(permanent=True)`` when the recipient address is unusable: no
     transport could ever deliver it, and the supervisor must fix it by hand.
     """
+    recipient = _recipient(task)  # before any work: an unusable address is final
     lang = booking.language if booking and booking.language in TEXTS else task.language
     t = TEXTS[lang]
     number = _clean(task.booking_number, 40)
@@ -186,24 +194,17 @@ def render_confirmation(
         "qr_cid": qr_cid,
     }
     env = _environment()
-    html = env.get_template("confirmation.html").render(context)
-    text = env.get_template("confirmation.txt").render(context)
-
-    msg = EmailMessage()
-    msg["Subject"] = context["subject"]
-    msg["From"] = mail_from
-    msg["To"] = formataddr((client_name, _recipient(task)))
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = message_id(task, mail_from)
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    if qr_png:
-        html_part = msg.get_body(("html",))
-        assert isinstance(html_part, EmailMessage)
-        html_part.add_related(qr_png, "image", "png", cid=f"<{qr_cid}>", disposition="inline")
-        msg.add_attachment(
-            qr_png, maintype="image", subtype="png", filename=t["attachment"].format(number=number)
+    return build(
+        Confirmation(
+            subject=context["subject"],
+            sender=_sender(mail_from),
+            recipient=(client_name, recipient),
+            message_id=message_id(task, mail_from),
+            language=lang,
+            text=env.get_template("confirmation.txt").render(context),
+            html=env.get_template("confirmation.html").render(context),
+            qr_png=qr_png,
+            qr_cid=qr_cid,
+            attachment_name=t["attachment"].format(number=number),
         )
-    # Set last: turning the message multipart moves Content-* headers into the first part.
-    msg["Content-Language"] = lang
-    return msg
+    )

@@ -15,11 +15,11 @@ import smtplib
 import ssl
 import threading
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
 
 from parking_desk.config import SmtpSettings
 from parking_desk.services.mail.base import DeliveryError, SendResult
 from parking_desk.services.mail.classify import classify_exception, timed_out
+from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,9 @@ class SmtpTransport:
         log.debug("Connected to %s:%s (%s) as %r", s.host, s.port, s.security, s.user)
         return conn
 
-    def send(self, message: EmailMessage) -> SendResult:
-        sender = parseaddr(message.get("From", ""))[1]
-        recipients = [addr for _, addr in getaddresses(message.get_all("To", [])) if addr]
-        if not sender or not recipients:
+    def send(self, message: OutgoingMail | EmailMessage) -> SendResult:
+        mail = outgoing(message)
+        if not mail.sender or not mail.recipients:
             raise DeliveryError(
                 "invalid-address",
                 "message without a sender or recipient",
@@ -98,14 +97,14 @@ class SmtpTransport:
                 if self._conn is None:
                     self._conn = self._connect()
                 try:
-                    self._transmit(message, sender, recipients)
+                    self._transmit(mail)
                 except _STALE as exc:
                     if not reused or timed_out(exc):
                         raise  # a slow server is not a stale connection: never wait twice
                     log.info("%s closed the connection; reconnecting", self.name)
                     self._drop()
                     self._conn = self._connect()
-                    self._transmit(message, sender, recipients)
+                    self._transmit(mail)
             except smtplib.SMTPResponseException as exc:
                 # The server answered: the session is still usable unless it said goodbye.
                 if exc.smtp_code == 421 or isinstance(exc, smtplib.SMTPConnectError):
@@ -120,11 +119,23 @@ class SmtpTransport:
                 raise DeliveryError(
                     "invalid-address", str(exc), permanent=True, provider=self.name
                 ) from None
-        return SendResult(self.name, message.get("Message-ID"))
+        return SendResult(self.name, mail.message_id)
 
-    def _transmit(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
-        assert self._conn is not None
-        refused = self._conn.send_message(message, from_addr=sender, to_addrs=recipients)
+    def _transmit(self, mail: OutgoingMail) -> None:
+        """``sendmail`` with the bytes as they are: ``send_message`` would serialise the
+        message again and re-read its headers on every send."""
+        conn = self._conn
+        assert conn is not None
+        options: tuple[str, ...] = ()
+        if mail.smtputf8:
+            conn.ehlo_or_helo_if_needed()
+            if not conn.has_extn("smtputf8"):
+                raise smtplib.SMTPNotSupportedError(
+                    "an address needs internationalised mail, but the server does not "
+                    "advertise SMTPUTF8"
+                )
+            options = ("SMTPUTF8", "BODY=8BITMIME")
+        refused = conn.sendmail(mail.sender, list(mail.recipients), mail.data, options)
         if refused:
             # Some recipients accepted, some not: report the refusal; the message went out.
             raise smtplib.SMTPRecipientsRefused(refused)
