@@ -4,14 +4,20 @@ time of the calling thread and in wall time, against the emulator and a local SM
 The sum of the CPU column is what one worker process spends per task under the GIL, so it
 bounds a process's rate whatever its thread count: 1000 ms / CPU ms per task.
 
-    .venv/bin/python bench/task_cost.py [--reps 200] [--quick]
+``--against REV`` also measures the QR, the rendering and the send as they were at git
+revision REV, loaded from git into this process, on the same data right after the current
+ones: a before/after ratio from one run.
+
+    .venv/bin/python bench/task_cost.py [--reps 200] [--quick] [--against REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import logging
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,10 +45,67 @@ def measure(label: str, reps: int, step, rows: list) -> None:
     rows.append((label, sum(cpu) / reps * 1000, sum(wall) / reps * 1000))
 
 
+ROOT = Path(__file__).resolve().parent.parent
+EARLIER = {
+    "qr": "parking_desk/services/qr.py",
+    "render": "parking_desk/services/mail/render.py",
+    "smtp": "parking_desk/services/mail/smtp.py",
+}
+
+
+def load_earlier(rev: str) -> dict[str, object]:
+    """The QR, renderer and SMTP modules as they were at *rev* (they import today's versions
+    of everything else, which must still offer what they used)."""
+    modules: dict[str, object] = {}
+    for key, path in EARLIER.items():
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        name = f"_earlier_{key}"
+        spec = importlib.util.spec_from_loader(name, loader=None)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while being made
+        exec(compile(source, f"{rev}:{path}", "exec"), module.__dict__)
+        modules[key] = module
+    return modules
+
+
+def compare(rev: str, reps: int, payloads, tasks, bookings, settings, rows) -> None:
+    """The same three steps with the code at *rev*, on the same data, for a side-by-side."""
+    try:
+        old = load_earlier(rev)
+    except (subprocess.CalledProcessError, ImportError) as exc:
+        print(f"   (no side-by-side with {rev}: {exc})")
+        return
+    pngs = [b""] * reps
+    messages = [None] * reps
+
+    def qr(i: int) -> None:
+        pngs[i] = old["qr"].render_png(payloads[i], error_correction="M")
+
+    measure(f"QR to PNG at {rev}", reps, qr, rows)
+    render = functools.partial(
+        old["render"].render_confirmation, mail_from=settings.mail.mail_from, site_name="Bench"
+    )
+
+    def mail(i: int) -> None:
+        messages[i] = render(tasks[i], booking=bookings[i], qr_png=pngs[i])
+
+    measure(f"render the e-mail at {rev}", reps, mail, rows)
+    transport = old["smtp"].SmtpTransport(settings.smtp)
+    measure(f"send, reused connection, at {rev}", reps, lambda i: transport.send(messages[i]), rows)
+    transport.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="50 repetitions")
+    parser.add_argument("--against", metavar="REV", help="also measure these steps at REV")
     args = parser.parse_args()
     reps = 50 if args.quick else args.reps
     logging.basicConfig(level=logging.WARNING)
@@ -84,7 +147,7 @@ def main() -> int:
         def qr(i: int) -> None:
             pngs[i] = render_png(payloads[i], error_correction="M")
 
-        measure("QR to PNG (qrcode + Pillow)", reps, qr, rows)
+        measure("QR to PNG (zxing-cpp + zlib)", reps, qr, rows)
         render = functools.partial(
             render_confirmation, mail_from=settings.mail.mail_from, site_name="Bench"
         )
@@ -93,7 +156,7 @@ def main() -> int:
         def mail(i: int) -> None:
             messages[i] = render(tasks[i], booking=bookings[i], qr_png=pngs[i])
 
-        measure("render the e-mail (Jinja2 + MIME)", reps, mail, rows)
+        measure("render the e-mail (Jinja2 + MIME bytes)", reps, mail, rows)
         transport = build_transport(settings, None)
         measure(
             "send over one reused SMTP connection",
@@ -102,6 +165,9 @@ def main() -> int:
             rows,
         )
         transport.close()
+        earlier: list[tuple[str, float, float]] = []
+        if args.against:
+            compare(args.against, reps, payloads, tasks, bookings, settings, earlier)
         outcome = DeliveryOutcome(provider="smtp", message_id="<x>", email_sent=True)
         measure(
             "complete (task + booking, one commit)",
@@ -138,6 +204,10 @@ def main() -> int:
     total_cpu = sum(r[1] for r in rows)
     print(f"   {'total':<44} {total_cpu:8.2f} {sum(r[2] for r in rows):8.2f}")
     print(f"   bound for one process from its own CPU alone: {1000 / total_cpu:.0f} tasks/s")
+    if earlier:
+        print(f"   side by side, the same data at {args.against}:")
+        for label, cpu, wall in earlier:
+            print(f"   {label:<44} {cpu:8.2f} {wall:8.2f}")
     return 0
 
 
