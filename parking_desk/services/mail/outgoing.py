@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
@@ -25,12 +24,6 @@ class OutgoingMail:
 
     def as_bytes(self) -> bytes:
         return self.data
-
-    def parsed(self) -> EmailMessage:
-        """The message as a mail program reads it."""
-        parsed = message_from_bytes(self.data, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
 
 
 def outgoing(message: OutgoingMail | EmailMessage) -> OutgoingMail:
