@@ -103,12 +103,28 @@ def test_bulk_retry_over_a_filter_goes_in_batches_with_progress_and_audit(
     tasks = store.list_tasks()
     assert {t.status for t in tasks} == {TaskState.PENDING}
     assert {t.attempts for t in tasks} == {0}  # a fresh budget
-    entries = store.audit_log()
-    assert len(entries) == 3
-    assert {e.action for e in entries} == {"retry"}
-    assert {e.operator for e in entries} == {"Maria (supervisor)"}
-    assert sum(len(e.task_ids) for e in entries) == 23
-    assert all(e.filter and e.filter["text"] == "mailbox" for e in entries)
+    [entry] = store.audit_log()  # three batches, one entry for the whole run
+    assert entry.action == "retry" and entry.operator == "Maria (supervisor)"
+    assert len(set(entry.task_ids)) == 23
+    assert entry.details == {"count": 23, "skipped": 0, "requested": 23}
+    assert entry.filter and entry.filter["text"] == "mailbox"
+
+
+def test_a_task_that_changed_after_counting_is_skipped_and_counted(
+    store: SqliteStore, pin_hash: str
+) -> None:
+    dead_tasks(store, 3)
+    service = SupervisorService(store, supervisor(pin_hash))
+    counted = service.retry_candidates(TaskFilter(states=frozenset({TaskState.DEAD})))
+    moved = counted[0].id
+    store.cancel_tasks([moved], operator="Ion")  # another desk acts in between
+
+    result = service.retry_listed(counted)
+
+    assert (result.requested, result.changed) == (3, 2)
+    assert store.get_task(moved).status == TaskState.CANCELLED  # not overwritten
+    [entry] = [e for e in store.audit_log() if e.action == "retry"]
+    assert moved not in entry.task_ids and entry.details["skipped"] == 1
 
 
 def test_a_cancelled_bulk_run_stops_between_batches(store: SqliteStore, pin_hash: str) -> None:

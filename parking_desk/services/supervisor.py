@@ -8,17 +8,20 @@ and gives a cancel button somewhere to take effect between batches.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
 from parking_desk.errors import FieldError, ValidationError
 from parking_desk.services.roles import Role, RoleSession
-from parking_desk.services.store.base import Store
+from parking_desk.services.store.base import Store, TaskRow
 from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.timeutil import utcnow
 from parking_desk.validation import MAX_EMAIL, has_control_chars
 
 BATCH_SIZE = 500
@@ -73,11 +76,13 @@ class SupervisorService:
         return self.session.operator_name()
 
     # --- choosing what to act on -----------------------------------------------------------
-    def retry_candidates(self, filter: TaskFilter) -> list[str]:
-        """Ids the filter matches that a retry would change, so the confirmation's count is
-        the number that will actually move."""
+    def retry_candidates(self, filter: TaskFilter) -> list[TaskRow]:
+        """The rows the filter matches that a retry would change, so the confirmation's count
+        is the number that will actually move. Rows, not whole tasks: listing 10,000 tasks
+        reads their table fields only, and each row's version lets the retry skip a task
+        that changed after it was counted."""
         self.session.require(Role.SUPERVISOR)
-        return [t.id for t in self.store.list_tasks(filter) if t.status in RETRYABLE]
+        return [r for r in self.store.list_task_rows(filter) if r.status in RETRYABLE]
 
     # --- actions ----------------------------------------------------------------------------
     def retry_one(self, task_id: str, *, now: datetime | None = None) -> int:
@@ -107,8 +112,36 @@ class SupervisorService:
         stop: Event | None = None,
         now: datetime | None = None,
     ) -> BulkResult:
-        ids = self.retry_candidates(filter)
-        return self.retry(ids, filter=filter, progress=progress, stop=stop, now=now)
+        rows = self.retry_candidates(filter)
+        return self.retry_listed(rows, filter=filter, progress=progress, stop=stop, now=now)
+
+    def retry_listed(
+        self,
+        rows: Sequence[TaskRow],
+        *,
+        filter: TaskFilter | None = None,
+        progress: Progress | None = None,
+        stop: Event | None = None,
+        now: datetime | None = None,
+    ) -> BulkResult:
+        """Retry the listed rows batch by batch, each only if still at its listed version
+        (a task a worker or another desk touched since is skipped, not overwritten). The
+        whole run is one audit entry, with the filter and the count, grown batch by batch."""
+        listed = list({r.id: (r.id, r.version) for r in rows}.values())
+        run = uuid.uuid4().hex[:20]
+        now = now or utcnow()
+
+        def call(batch: list[tuple[str, int]], operator: str) -> int:
+            return self.store.retry_listed(
+                batch,
+                operator=operator,
+                audit_id=run,
+                filter=filter,
+                requested=len(listed),
+                now=now,
+            )
+
+        return self._in_batches(listed, call, progress, stop)
 
     def cancel(
         self,
@@ -132,8 +165,8 @@ class SupervisorService:
 
     def _in_batches(
         self,
-        ids: Sequence[str],
-        call: Callable[[list[str], str], int],
+        ids: Sequence[Any],
+        call: Callable[[list[Any], str], int],
         progress: Progress | None,
         stop: Event | None,
     ) -> BulkResult:

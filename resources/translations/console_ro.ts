@@ -296,6 +296,11 @@
         <translation>Sarcini reîncercate: %1.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="131"/>
+        <source>Tasks left as they were because they changed after counting: %1.</source>
+        <translation>Sarcini lăsate neatinse pentru că s-au schimbat după numărare: %1.</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/console/queue_actions.py" line="85"/>
         <source>Tasks matching the current filter: %1. Retry them now?</source>
         <translation>Sarcini care corespund filtrului curent: %1. Le reîncercați acum?</translation>

@@ -270,3 +270,85 @@ def test_watch_reports_purged_tasks_as_removed(store: Store) -> None:
         assert gone.task_id == task.id and gone.task is None
     finally:
         sub.unsubscribe()
+
+
+def test_task_rows_list_the_table_fields_newest_first_with_the_filter(store: Store) -> None:
+    ids = dead_tasks(store, 2)
+    _, fresh = store.create_booking(
+        booking(client_email="nou@example.ro"), now=T0 + timedelta(minutes=1)
+    )
+    rows = store.list_task_rows()
+    assert rows[0].id == fresh.id and sorted(r.id for r in rows[1:]) == sorted(ids)
+    by_id = {r.id: r for r in rows}
+    dead = by_id[ids[0]]
+    assert (dead.status, dead.attempts, dead.max_attempts) == ("dead", 1, 10)
+    assert (dead.error_code, dead.error_message) == (REJECTED.code, REJECTED.message)
+    assert dead.type == "both" and dead.created_at == T0.timestamp()
+    assert dead.version == store.get_task(ids[0]).version
+    new = by_id[fresh.id]
+    assert (new.client_email, new.status, new.error_code) == ("nou@example.ro", "pending", "")
+    flt = TaskFilter(states=frozenset({TaskState.DEAD}), text="MAILBOX")
+    assert sorted(r.id for r in store.list_task_rows(flt)) == sorted(ids)
+    assert len(store.list_task_rows(limit=1)) == 1
+
+
+def test_retry_listed_skips_a_task_changed_since_listing_and_audits_the_run_once(
+    store: Store,
+) -> None:
+    dead_tasks(store, 3)
+    listed = [(r.id, r.version) for r in store.list_task_rows()]
+    moved = listed[0][0]
+    store.cancel_tasks([moved], operator="ion", now=T0)
+    flt = TaskFilter(states=frozenset({TaskState.DEAD}))
+
+    run = {"operator": "maria", "audit_id": "run1", "filter": flt, "requested": 3, "now": T0}
+    assert store.retry_listed(listed[:2], **run) == 1
+    assert store.retry_listed(listed[2:], **run) == 1
+
+    assert store.get_task(moved).status == TaskState.CANCELLED
+    assert {store.get_task(i).status for i, _ in listed[1:]} == {TaskState.PENDING}
+    [entry] = [e for e in store.audit_log() if e.action == "retry"]
+    assert sorted(entry.task_ids) == sorted(i for i, _ in listed[1:])
+    assert entry.details == {"count": 2, "skipped": 1, "requested": 3}
+    assert entry.operator == "maria" and entry.filter == flt.describe()
+
+
+def test_row_feed_delivers_every_row_first_then_changes_and_removals(store: Store) -> None:
+    _, first = store.create_booking(booking(), now=T0)
+    batches: list = []
+    # Guards `batches`: the feed appends on its own thread while the test reads.
+    lock = threading.Lock()
+
+    def collect(batch) -> None:
+        with lock:
+            batches.append(batch)
+
+    def seen(test) -> object:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with lock:
+                for batch in batches:
+                    found = test(batch)
+                    if found:
+                        return found
+            time.sleep(0.02)
+        raise AssertionError(f"not delivered: {batches}")
+
+    sub = store.watch_task_rows(collect)
+    try:
+        start = seen(lambda b: b if b.complete else None)
+        assert [r.id for r in start.rows] == [first.id] and start.removed == []
+        [claimed] = store.claim_due("w1", 1, LEASE, now=T0)
+        row = seen(
+            lambda b: (
+                next((r for r in b.rows if r.status == "processing"), None)
+                if not b.complete
+                else None
+            )
+        )
+        assert row.id == first.id and row.lease_owner == "w1" and row.attempts == 1
+        assert store.complete(claimed, "w1", SENT, now=T0)
+        assert store.purge_finished(timedelta(days=1), now=T0 + timedelta(days=2)) == 1
+        seen(lambda b: first.id in b.removed)
+    finally:
+        sub.unsubscribe()

@@ -14,8 +14,8 @@ emailQueue
       claim_due (expired leases)                composite (status, leaseExpiresAt)
   status == processing, leaseOwner == id
       release                                   equality only: index merge
-  status == / in, createdAt range, order by createdAt desc
-      list_tasks, retry_now by filter           composite (status, createdAt desc)
+  status == / in, createdAt range, order by createdAt desc (select(...) for rows)
+      list_tasks, list_task_rows, retry_now     composite (status, createdAt desc)
   createdAt range or order, no status
       list_tasks, the normaliser's sweep        single field
   select(status, …), no filter
@@ -63,6 +63,7 @@ from parking_desk.services.store.firestore_docs import (
     guarded,
 )
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
+from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
 from parking_desk.task import TaskState
 from parking_desk.timeutil import as_utc
 
@@ -72,7 +73,7 @@ PING_TIMEOUT = 3.0
 QUOTA_TRIES = 200
 
 
-class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreBookings):
+class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreTaskRows, FirestoreBookings):
     kind = "firestore"
 
     def __init__(

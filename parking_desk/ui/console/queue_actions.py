@@ -49,16 +49,21 @@ class QueueActions(QObject):
     def buttons(self) -> list[QPushButton]:
         return [self.retry_button, self.retry_all_button, self.cancel_button, self.recipient_button]
 
-    def _finished(self, result: Any, error: BaseException | None, done: str, stopped: str) -> None:
+    def _finished(
+        self, result: Any, error: BaseException | None, done: str, stopped: str, skipped: str
+    ) -> None:
         """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested),
-        worded so that no plural depends on the number."""
+        worded so that no plural depends on the number; *skipped*, when given, is added with
+        the number of tasks left alone."""
         if error is not None:
             self.tab.say(error_text(error, self.tab.language), error=True)
         else:
             text = stopped if result.cancelled else done
-            self.tab.say(
-                text.replace("%1", str(result.changed)).replace("%2", str(result.requested))
-            )
+            text = text.replace("%1", str(result.changed)).replace("%2", str(result.requested))
+            if skipped and result.submitted > result.changed:
+                count = str(result.submitted - result.changed)
+                text += " " + skipped.replace("%1", count)
+            self.tab.say(text)
         self.tab.detail.refresh()
         self.tab.actions_done.emit()
 
@@ -86,7 +91,8 @@ class QueueActions(QObject):
         )
 
     def retry_matching(self) -> None:
-        """Count first (in the background), confirm with the count, then retry in batches."""
+        """Count first (in the background), confirm with the count, then retry in batches
+        exactly the tasks counted, each only if unchanged since."""
         task_filter = self.tab.proxy.task_filter()
         service = self._service()
         if service is None:
@@ -101,26 +107,27 @@ class QueueActions(QObject):
         self,
         service: SupervisorService,
         task_filter: TaskFilter,
-        ids: Any,
+        rows: Any,
         error: BaseException | None,
     ) -> None:
         if error is not None:
             self.tab.say(error_text(error, self.tab.language), error=True)
             return
-        if not ids:
+        if not rows:
             self.tab.say(self.tr("No task matching the filter can be retried."))
             return
         question = self.tr("Tasks matching the current filter: %1. Retry them now?")
-        if not self._confirm(self.tr("Retry all matching"), question.replace("%1", str(len(ids)))):
+        if not self._confirm(self.tr("Retry all matching"), question.replace("%1", str(len(rows)))):
             self.tab.say(self.tr("Nothing was retried."))
             return
         self._run_bulk(
             self.tr("Retrying tasks"),
-            lambda progress, stop: service.retry(
-                ids, filter=task_filter, progress=progress, stop=stop
+            lambda progress, stop: service.retry_listed(
+                rows, filter=task_filter, progress=progress, stop=stop
             ),
             self.tr("Tasks retried: %1."),
             self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+            self.tr("Tasks left as they were because they changed after counting: %1."),
         )
 
     def cancel_selected(self) -> None:
@@ -147,9 +154,13 @@ class QueueActions(QObject):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
-    def _run_bulk(self, title: str, work: Any, done: str, stopped: str) -> BulkRun:
+    def _run_bulk(
+        self, title: str, work: Any, done: str, stopped: str, skipped: str = ""
+    ) -> BulkRun:
         run = BulkRun(self.tab.bridge, title, self.tab)
-        run.finished.connect(lambda result, error: self._finished(result, error, done, stopped))
+        run.finished.connect(
+            lambda result, error: self._finished(result, error, done, stopped, skipped)
+        )
         self.last_run = run
         run.start(work)
         return run
@@ -159,9 +170,9 @@ class QueueActions(QObject):
         if len(ids) != 1:
             self.tab.say(self.tr("Select exactly one task to fix its recipient."), error=True)
             return
-        task = self.tab.model.task(ids[0])
+        row = self.tab.model.row(ids[0])
         dialog = RecipientDialog(
-            task.client_email if task else "", language=self.tab.language, parent=self.tab
+            row.client_email if row else "", language=self.tab.language, parent=self.tab
         )
         self.last_dialog = dialog
         if dialog.exec() != RecipientDialog.DialogCode.Accepted:

@@ -1,18 +1,24 @@
-"""The live queue table: one row per task, kept in step with the store's change feed.
+"""The live queue table: one compact row per task, filtered and sorted by the model itself.
+
+Rows are ``TaskRow`` tuples from the store's row feed, never whole tasks: 100,000 of them fit
+in a fraction of the memory and arrive without a JSON parse. Every task's sort key and
+folded search text are computed once, when its row arrives. The model keeps every id in key
+order and the ids the filter lets through in the same order; a refilter is a list
+comprehension over the first, a re-sort one ``sort`` of precomputed keys, and a descending
+view reads the list from the end. Keys end with the task id, so a task is found again by
+bisection rather than through a position map that each insert would have to renumber.
 
 Changes arrive on the store's watch thread. They only go into a pending buffer; a GUI timer
 applies the buffer once per burst, so a thousand changes cost one repaint rather than a
-thousand. Rows are kept sorted by the model itself (a Python sort of 100,000 keys takes a
-fraction of a second, a proxy sort calling back into Python takes many seconds), in a list
-ordered by the sort key ascending; a descending view reads that list from the end.
+thousand.
 """
 
 from __future__ import annotations
 
-import bisect
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,29 +31,43 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from parking_desk.services.store.base import ChangeKind, TaskChange
+from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.services.supervisor import mask_email
-from parking_desk.task import NotificationTask, TaskState
+from parking_desk.task import TaskFilter, TaskState
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.console.queue_columns import (
+    ATTEMPTS,
+    BOOKING,
+    CREATED_AT,
     DEAD_ROW,
+    EMAIL,
+    ERROR_CODE,
+    ERROR_MESSAGE,
+    ID,
+    MAX_ATTEMPTS,
+    NEXT_AT,
+    PROVIDER,
     RETRYING_COLOUR,
     SORT_KEYS,
+    STATE,
     STATE_COLOURS,
+    TYPE,
+    WORKER,
     Column,
     Roles,
     header_label,
     search_text,
-    sort_key,
     state_label,
     type_label,
 )
 from parking_desk.ui.console.relative_time import relative_to_now
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-# Above this many rows moving in one burst, one re-sort beats moving them one by one.
+# Above this many rows moving in one burst, one merge beats moving them one by one.
 STRUCTURAL_LIMIT = 64
 FLUSH_DELAY_MS = 100
+PENDING = str(TaskState.PENDING)
+DEAD = str(TaskState.DEAD)
 
 
 class QueueModel(QAbstractTableModel):
@@ -56,143 +76,182 @@ class QueueModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tasks: list[NotificationTask] = []  # ascending by _keys
-        self._keys: list[tuple[Any, str]] = []
-        self._pos: dict[str, int] = {}  # task id → index in _tasks
+        self._rows: dict[str, TaskRow] = {}
+        self._keys: dict[str, tuple[Any, ...]] = {}
         self._hay: dict[str, str] = {}
+        self._all: list[str] = []  # every id, ascending by key
+        self._view: list[str] = []  # the ids the filter lets through, ascending by key
+        self._filter = TaskFilter()
         self._sort_column = Column.CREATED
         self._descending = True
         self._masked = False
         # Guards _pending, filled by the store's watch thread and drained by the GUI timer.
         self._pending_lock = threading.Lock()
-        self._pending: list[TaskChange] = []
+        self._pending: list[TaskRowBatch] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_DELAY_MS)
         self._timer.timeout.connect(self.flush)
-        self._wake.connect(self._timer.start, Qt.ConnectionType.QueuedConnection)
+        self._wake.connect(self._woken, Qt.ConnectionType.QueuedConnection)
         self.clock: Callable[[], datetime] = utcnow
 
     # --- feeding -----------------------------------------------------------------------------
-    def queue_changes(self, changes: Iterable[TaskChange]) -> None:
-        """Thread-safe: queue changes for the next flush (the store's watch callback)."""
+    def queue_changes(self, batch: TaskRowBatch) -> None:
+        """Thread-safe: queue a batch of the row feed for the next flush."""
         with self._pending_lock:
             was_empty = not self._pending
-            self._pending.extend(changes)
+            self._pending.append(batch)
         if was_empty:
             self._wake.emit()
 
+    def _woken(self) -> None:
+        # The first load is shown at once; later bursts wait a moment to gather.
+        if not self._rows:
+            self.flush()
+        elif not self._timer.isActive():
+            self._timer.start()
+
     def flush(self) -> int:
         with self._pending_lock:
-            changes, self._pending = self._pending, []
-        if changes:
-            self.apply(changes)
-            self.flushed.emit(len(changes))
-        return len(changes)
+            batches, self._pending = self._pending, []
+        if not batches:
+            return 0
+        count = self.apply(batches)
+        self.flushed.emit(count)
+        return count
 
-    def apply(self, changes: Iterable[TaskChange]) -> None:
-        """Apply a burst on the GUI thread: in-place updates as dataChanged on their rows,
-        moves, inserts and removals row by row when few, one re-sort when many."""
-        latest: dict[str, NotificationTask | None] = {}
-        for change in changes:
-            gone = change.kind == ChangeKind.REMOVED or change.task is None
-            latest[change.task_id] = None if gone else change.task
-        if not self._tasks:  # the first load: no rows to keep, one reset
-            self.reset(t for t in latest.values() if t is not None)
-            return
-        updates: list[int] = []
-        structural: list[tuple[str, NotificationTask | None]] = []
-        for task_id, task in latest.items():
-            pos = self._pos.get(task_id)
-            if task is None:
-                if pos is not None:
+    def apply(self, batches: Iterable[TaskRowBatch]) -> int:
+        """Apply batches on the GUI thread: in-place updates as dataChanged on their rows,
+        inserts and removals row by row when few, one merge when many. Returns the number
+        of changes applied."""
+        latest: dict[str, TaskRow | None] = {}
+        count = 0
+        for batch in batches:
+            if batch.complete:
+                latest = {}
+                self._reset_to(batch.rows)
+            for row in batch.rows if not batch.complete else ():
+                latest[row[ID]] = row
+            for task_id in batch.removed:
+                latest[task_id] = None
+            count += len(batch.rows) + len(batch.removed)
+        if not latest:
+            return count
+        if not self._rows:
+            self._reset_to([r for r in latest.values() if r is not None])
+            return count
+        key_of = SORT_KEYS[self._sort_column]
+        updated: list[str] = []
+        structural: list[tuple[str, TaskRow | None]] = []
+        for task_id, row in latest.items():
+            old = self._rows.get(task_id)
+            if row is None:
+                if old is not None:
                     structural.append((task_id, None))
-            elif pos is not None and sort_key(task, self._sort_column) == self._keys[pos]:
-                self._tasks[pos] = task
-                self._hay[task_id] = search_text(task)
-                updates.append(self._row_of(pos))
-            else:
-                structural.append((task_id, task))
-        self._emit_changed_rows(updates)
+                continue
+            if old is None or key_of(row) != self._keys[task_id]:
+                structural.append((task_id, row))
+                continue
+            hay = search_text(row)
+            shown = self._accepts(old, self._hay[task_id])
+            if self._accepts(row, hay) != shown:
+                structural.append((task_id, row))
+                continue
+            self._rows[task_id] = row
+            self._hay[task_id] = hay
+            if shown:
+                updated.append(task_id)
+        self._emit_changed_rows([self.row_of_task(task_id) for task_id in updated])
         if len(structural) > STRUCTURAL_LIMIT:
-            self._bulk_apply(structural)
+            self._merge(structural)
         else:
-            for task_id, task in structural:
+            for task_id, row in structural:
                 self._remove(task_id)
-                if task is not None:
-                    self._insert(task)
+                if row is not None:
+                    self._insert(row)
+        return count
 
-    def _bulk_apply(self, structural: list[tuple[str, NotificationTask | None]]) -> None:
-        if not self._tasks:
-            self.reset(t for _, t in structural if t is not None)
-            return
+    def _reset_to(self, rows: list[TaskRow]) -> None:
+        """Replace everything at once (the first load); far cheaper than row-by-row inserts."""
+        self.beginResetModel()
+        key_of = SORT_KEYS[self._sort_column]
+        self._rows = {r[ID]: r for r in rows}
+        self._keys = {r[ID]: key_of(r) for r in rows}
+        self._hay = {r[ID]: search_text(r) for r in rows}
+        self._all = sorted(self._rows, key=self._keys.__getitem__)
+        self._view = self._filtered(self._all)
+        self.endResetModel()
+
+    def _merge(self, structural: list[tuple[str, TaskRow | None]]) -> None:
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        remembered = [(self._task_at_row(p.row()).id, p.column()) for p in persistent]
+        persistent, remembered = self._remember()
+        key_of = SORT_KEYS[self._sort_column]
         touched = {task_id for task_id, _ in structural}
-        # Untouched rows keep their keys: they stay in order, so the sort below is a merge of
-        # an ordered run with the few changed rows, not a full sort.
-        pairs = [
-            (k, t) for k, t in zip(self._keys, self._tasks, strict=True) if t.id not in touched
-        ]
-        primary = SORT_KEYS[self._sort_column]
-        for task_id, task in structural:
-            if task is None:
-                self._hay.pop(task_id, None)
+        fresh: list[str] = []
+        for task_id, row in structural:
+            if row is None:
+                self._forget(task_id)
             else:
-                self._hay[task_id] = search_text(task)
-                pairs.append(((primary(task), task_id), task))
-        self._set_pairs(pairs)
-        self.changePersistentIndexList(
-            persistent,
-            [
-                self.index(self._row_of(self._pos[tid]), col) if tid in self._pos else QModelIndex()
-                for tid, col in remembered
-            ],
-        )
+                self._rows[task_id] = row
+                self._keys[task_id] = key_of(row)
+                self._hay[task_id] = search_text(row)
+                fresh.append(task_id)
+        # Untouched ids keep their order: the sort merges an ordered run with a few new ones.
+        self._all = [i for i in self._all if i not in touched]
+        self._all += fresh
+        self._all.sort(key=self._keys.__getitem__)
+        self._view = self._filtered(self._all)
+        self._restore(persistent, remembered)
         self.layoutChanged.emit()
 
-    def _rebuild(self, tasks: Iterable[NotificationTask]) -> None:
-        primary = SORT_KEYS[self._sort_column]
-        self._set_pairs([((primary(t), t.id), t) for t in tasks])
+    def _forget(self, task_id: str) -> None:
+        self._rows.pop(task_id, None)
+        self._keys.pop(task_id, None)
+        self._hay.pop(task_id, None)
 
-    def _set_pairs(self, pairs: list[tuple[tuple[Any, str], NotificationTask]]) -> None:
-        pairs.sort(key=lambda p: p[0])
-        self._keys = [k for k, _ in pairs]
-        self._tasks = [t for _, t in pairs]
-        self._pos = {t.id: i for i, t in enumerate(self._tasks)}
+    def _find(self, ids: list[str], task_id: str) -> int:
+        """Where *task_id* is in *ids* (ascending by key), or -1."""
+        key = self._keys.get(task_id)
+        if key is None:
+            return -1
+        pos = bisect_left(ids, key, key=self._keys.__getitem__)
+        return pos if pos < len(ids) and ids[pos] == task_id else -1
 
-    def _insert(self, task: NotificationTask) -> None:
-        key = sort_key(task, self._sort_column)
-        pos = bisect.bisect_left(self._keys, key)
-        row = pos if not self._descending else len(self._tasks) - pos
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._keys.insert(pos, key)
-        self._tasks.insert(pos, task)
-        self._hay[task.id] = search_text(task)
-        for i in range(pos, len(self._tasks)):
-            self._pos[self._tasks[i].id] = i
+    def _insert(self, row: TaskRow) -> None:
+        task_id = row[ID]
+        key = SORT_KEYS[self._sort_column](row)
+        self._rows[task_id] = row
+        self._keys[task_id] = key
+        hay = self._hay[task_id] = search_text(row)
+        keys = self._keys.__getitem__
+        self._all.insert(bisect_left(self._all, key, key=keys), task_id)
+        if not self._accepts(row, hay):
+            return
+        pos = bisect_left(self._view, key, key=keys)
+        shown = pos if not self._descending else len(self._view) - pos
+        self.beginInsertRows(QModelIndex(), shown, shown)
+        self._view.insert(pos, task_id)
         self.endInsertRows()
 
     def _remove(self, task_id: str) -> None:
-        pos = self._pos.get(task_id)
-        if pos is None:
+        if task_id not in self._rows:
             return
-        row = self._row_of(pos)
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._keys[pos]
-        del self._tasks[pos]
-        del self._pos[task_id]
-        self._hay.pop(task_id, None)
-        for i in range(pos, len(self._tasks)):
-            self._pos[self._tasks[i].id] = i
-        self.endRemoveRows()
+        pos = self._find(self._view, task_id)
+        if pos >= 0:
+            shown = self._row_of(pos)
+            self.beginRemoveRows(QModelIndex(), shown, shown)
+            del self._view[pos]
+            self.endRemoveRows()
+        pos = self._find(self._all, task_id)
+        if pos >= 0:
+            del self._all[pos]
+        self._forget(task_id)
 
     def _emit_changed_rows(self, rows: list[int]) -> None:
         """One dataChanged per run of adjacent rows, never one for the whole table."""
+        rows = sorted(r for r in rows if r >= 0)
         if not rows:
             return
-        rows.sort()
         last = len(Column) - 1
         start = prev = rows[0]
         for row in [*rows[1:], None]:
@@ -203,39 +262,94 @@ class QueueModel(QAbstractTableModel):
             if row is not None:
                 start = prev = row
 
+    # --- filtering ---------------------------------------------------------------------------
+    def _accepts(self, row: TaskRow, hay: str) -> bool:
+        """The filter for one row; ``_filtered`` is the same test as list comprehensions."""
+        f = self._filter
+        if f.states and row[STATE] not in f.states:
+            return False
+        if f.retrying and not (row[STATE] == PENDING and row[ATTEMPTS] > 0):
+            return False
+        if f.created_from or f.created_to:
+            created = row[CREATED_AT]
+            if created is None:
+                return False
+            if f.created_from and created < f.created_from.timestamp():
+                return False
+            if f.created_to and created >= f.created_to.timestamp():
+                return False
+        return not f.text or f.text.casefold() in hay
+
+    def _filtered(self, ids: list[str]) -> list[str]:
+        f = self._filter
+        rows = self._rows
+        out = ids
+        if f.states:
+            states = {str(s) for s in f.states}
+            out = [i for i in out if rows[i][STATE] in states]
+        if f.retrying:
+            out = [i for i in out if rows[i][STATE] == PENDING and rows[i][ATTEMPTS] > 0]
+        if f.created_from or f.created_to:
+            low = f.created_from.timestamp() if f.created_from else float("-inf")
+            high = f.created_to.timestamp() if f.created_to else float("inf")
+            out = [
+                i
+                for i in out
+                if rows[i][CREATED_AT] is not None and low <= rows[i][CREATED_AT] < high
+            ]
+        if f.text:
+            needle, hay = f.text.casefold(), self._hay
+            out = [i for i in out if needle in hay[i]]
+        return list(out) if out is ids else out
+
+    def set_filter(self, new: TaskFilter) -> None:
+        """Show only what *new* matches; selected rows that stay visible stay selected."""
+        if new == self._filter:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent, remembered = self._remember()
+        self._filter = new
+        self._view = self._filtered(self._all)
+        self._restore(persistent, remembered)
+        self.layoutChanged.emit()
+
+    def task_filter(self) -> TaskFilter:
+        return self._filter
+
     # --- reading -----------------------------------------------------------------------------
     def _row_of(self, pos: int) -> int:
-        return len(self._tasks) - 1 - pos if self._descending else pos
+        return len(self._view) - 1 - pos if self._descending else pos
 
     _row_to_pos = _row_of  # the mapping is its own inverse
 
-    def _task_at_row(self, row: int) -> NotificationTask:
-        return self._tasks[self._row_to_pos(row)]
-
-    def task_at(self, row: int) -> NotificationTask | None:
-        """Inlined row mapping: the filter calls this once per row on every refilter."""
-        tasks = self._tasks
-        n = len(tasks)
+    def _id_at(self, row: int) -> str | None:
+        view = self._view
+        n = len(view)
         if 0 <= row < n:
-            return tasks[n - 1 - row] if self._descending else tasks[row]
+            return view[n - 1 - row] if self._descending else view[row]
         return None
 
-    def task(self, task_id: str) -> NotificationTask | None:
-        pos = self._pos.get(task_id)
-        return self._tasks[pos] if pos is not None else None
+    def row_at(self, row: int) -> TaskRow | None:
+        task_id = self._id_at(row)
+        return self._rows[task_id] if task_id is not None else None
+
+    def row(self, task_id: str) -> TaskRow | None:
+        return self._rows.get(task_id)
 
     def row_of_task(self, task_id: str) -> int:
-        pos = self._pos.get(task_id)
-        return -1 if pos is None else self._row_of(pos)
+        """The shown row of *task_id*, or -1 when it is unknown or filtered out."""
+        pos = self._find(self._view, task_id)
+        return -1 if pos < 0 else self._row_of(pos)
 
-    def haystack_at(self, row: int) -> str:
-        return self._hay.get(self._task_at_row(row).id, "")
+    def rows(self) -> list[TaskRow]:
+        """Every task's row, shown or not."""
+        return list(self._rows.values())
 
-    def tasks(self) -> list[NotificationTask]:
-        return list(self._tasks)
+    def total_count(self) -> int:
+        return len(self._rows)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._tasks)
+        return 0 if parent.isValid() else len(self._view)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
@@ -246,61 +360,66 @@ class QueueModel(QAbstractTableModel):
         return header_label(Column(section)) if 0 <= section < len(Column) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._tasks):
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
             return None
-        task = self._task_at_row(index.row())
-        column = Column(index.column())
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(task, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LAST_ERROR and task.last_error:
-            return f"{task.last_error.code}: {task.last_error.message}"
+            return self._display(row, column)
+        retrying = row[STATE] == PENDING and row[ATTEMPTS] > 0
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LAST_ERROR:
+            if row[ERROR_CODE] or row[ERROR_MESSAGE]:
+                return f"{row[ERROR_CODE]}: {row[ERROR_MESSAGE]}"
+            return None
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
-            return RETRYING_COLOUR if task.retrying else STATE_COLOURS[task.status]
-        if role == Qt.ItemDataRole.BackgroundRole and task.status == TaskState.DEAD:
+            return RETRYING_COLOUR if retrying else STATE_COLOURS[row[STATE]]
+        if role == Qt.ItemDataRole.BackgroundRole and row[STATE] == DEAD:
             return DEAD_ROW
         if role == Roles.TaskRole:
-            return task
+            return row
         if role == Roles.TaskIdRole:
-            return task.id
+            return row[ID]
         if role == Roles.StateRole:
-            return task.status
+            return TaskState(row[STATE])
         if role == Roles.SortRole:
-            return sort_key(task, column)[0]
+            return SORT_KEYS[Column(column)](row)[0]
         return None
 
-    def _display(self, task: NotificationTask, column: Column) -> str:
+    def _display(self, row: TaskRow, column: int) -> str:
         if column == Column.CREATED:
-            return (
-                task.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if task.created_at else ""
-            )
+            created = row[CREATED_AT]
+            return "" if created is None else _local(created).strftime("%Y-%m-%d %H:%M")
         if column == Column.BOOKING:
-            return task.booking_number
+            return row[BOOKING]
         if column == Column.RECIPIENT:
-            return mask_email(task.client_email) if self._masked else task.client_email
+            return mask_email(row[EMAIL]) if self._masked else row[EMAIL]
         if column == Column.TYPE:
-            return type_label(task.type)
+            return type_label(row[TYPE])
         if column == Column.STATE:
-            return state_label(task.status, task.retrying)
+            return state_label(row[STATE], row[STATE] == PENDING and row[ATTEMPTS] > 0)
         if column == Column.ATTEMPTS:
-            return f"{task.attempts}/{task.max_attempts}"
+            return f"{row[ATTEMPTS]}/{row[MAX_ATTEMPTS]}"
         if column == Column.NEXT_ATTEMPT:
-            if task.status != TaskState.PENDING:
+            if row[STATE] != PENDING:
                 return ""
-            return relative_to_now(task.next_attempt_at, self.clock())
+            due = row[NEXT_AT]
+            return relative_to_now(
+                None if due is None else datetime.fromtimestamp(due, UTC), self.clock()
+            )
         if column == Column.LAST_ERROR:
-            return task.last_error.message if task.last_error else ""
+            return row[ERROR_MESSAGE]
         if column == Column.PROVIDER:
-            return task.provider or ""
-        return task.lease_owner or ""
+            return row[PROVIDER] or ""
+        return row[WORKER] or ""
 
     # --- presentation switches ------------------------------------------------------------------
     def set_masked(self, masked: bool) -> None:
         if masked == self._masked:
             return
         self._masked = masked
-        if self._tasks:
-            row = Column.RECIPIENT
-            self.dataChanged.emit(self.index(0, row), self.index(len(self._tasks) - 1, row))
+        if self._view:
+            col = Column.RECIPIENT
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._view) - 1, col))
 
     @property
     def masked(self) -> bool:
@@ -312,26 +431,37 @@ class QueueModel(QAbstractTableModel):
         if column == self._sort_column and descending == self._descending:
             return
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        remembered = [(self._task_at_row(p.row()).id, p.column()) for p in persistent]
+        persistent, remembered = self._remember()
         self._descending = descending
         if column != self._sort_column:
             self._sort_column = column
-            self._rebuild(list(self._tasks))
-        self.changePersistentIndexList(
-            persistent,
-            [self.index(self._row_of(self._pos[tid]), col) for tid, col in remembered],
-        )
+            key_of = SORT_KEYS[column]
+            self._keys = {i: key_of(r) for i, r in self._rows.items()}
+            self._all.sort(key=self._keys.__getitem__)
+            self._view = self._filtered(self._all)
+        self._restore(persistent, remembered)
         self.layoutChanged.emit()
 
     def sort_state(self) -> tuple[Column, Qt.SortOrder]:
         order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
         return self._sort_column, order
 
-    def reset(self, tasks: Iterable[NotificationTask]) -> None:
-        """Replace everything at once (the first load); far cheaper than row-by-row inserts."""
-        self.beginResetModel()
-        tasks = list(tasks)
-        self._hay = {t.id: search_text(t) for t in tasks}
-        self._rebuild(tasks)
-        self.endResetModel()
+    # --- persistent indexes (the selection, the current row) across a new layout --------------
+    def _remember(self) -> tuple[list[QModelIndex], list[tuple[str | None, int]]]:
+        persistent = self.persistentIndexList()
+        return persistent, [(self._id_at(p.row()), p.column()) for p in persistent]
+
+    def _restore(
+        self, persistent: list[QModelIndex], remembered: list[tuple[str | None, int]]
+    ) -> None:
+        if not persistent:
+            return
+        moved = []
+        for task_id, column in remembered:
+            row = -1 if task_id is None else self.row_of_task(task_id)
+            moved.append(self.index(row, column) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+
+
+def _local(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch)

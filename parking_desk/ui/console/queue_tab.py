@@ -100,9 +100,9 @@ class QueueTab(QWidget):
 
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        self.model.flushed.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.rowsRemoved.connect(self._update_count)
         self.lock.role_changed.connect(self._apply_role)
         self._tick = QTimer(self)
         self._tick.setInterval(RELATIVE_TIME_REFRESH_MS)
@@ -233,7 +233,7 @@ class QueueTab(QWidget):
         feed = self.model.queue_changes  # the model is thread-safe to feed; the tab is not
 
         def subscribe() -> Subscription:
-            return store.watch_tasks(feed)
+            return store.watch_task_rows(feed)
 
         self.bridge.run(subscribe, weak_done(self._subscribed))
 
@@ -274,7 +274,7 @@ class QueueTab(QWidget):
         self.count_label.setText(
             self.tr("%1 of %2 tasks")
             .replace("%1", str(self.proxy.rowCount()))
-            .replace("%2", str(self.model.rowCount()))
+            .replace("%2", str(self.model.total_count()))
         )
 
     # --- selection and role ------------------------------------------------------------------

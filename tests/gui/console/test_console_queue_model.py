@@ -1,4 +1,5 @@
-"""The queue model's incremental updates: bursts from another thread, changed rows only."""
+"""The queue model: compact rows, incremental updates in bursts from another thread (changed
+rows only), filtering and sorting in the model with the selection kept by task id."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from parking_desk.services.store.base import ChangeKind, TaskChange
+from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
 from parking_desk.ui.console.queue_filter import QueueFilter
 from parking_desk.ui.console.queue_model import Column, QueueModel, Roles
@@ -27,8 +28,13 @@ def task(i: int, **changes) -> NotificationTask:
     return made.with_changes(**changes)
 
 
-def added(tasks: list[NotificationTask]) -> list[TaskChange]:
-    return [TaskChange(ChangeKind.ADDED, t.id, t) for t in tasks]
+def added(tasks: list[NotificationTask]) -> list[TaskRowBatch]:
+    """The feed's first delivery: every task there is."""
+    return [TaskRowBatch([TaskRow.of(t) for t in tasks], [], complete=True)]
+
+
+def changed(tasks: list[NotificationTask], removed: list[str] = ()) -> TaskRowBatch:
+    return TaskRowBatch([TaskRow.of(t) for t in tasks], list(removed), complete=False)
 
 
 def bookings(model) -> list[str]:
@@ -45,14 +51,11 @@ def test_a_burst_of_1000_changes_from_another_thread_is_applied_in_one_flush(qtb
         lambda top, bottom, roles=(): changed_rows.extend(range(top.row(), bottom.row() + 1))
     )
     error = LastError("smtp.421", "421 try later", False)
-    burst = [
-        TaskChange(ChangeKind.MODIFIED, f"t{i:05d}", task(i, attempts=1, last_error=error))
-        for i in range(0, 5000, 5)
-    ]
+    burst = [task(i, attempts=1, last_error=error) for i in range(0, 5000, 5)]
 
     def watch_thread() -> None:
         for start in range(0, 1000, 100):  # the feed delivers in several callbacks
-            model.queue_changes(burst[start : start + 100])
+            model.queue_changes(changed(burst[start : start + 100]))
 
     worker = threading.Thread(target=watch_thread)
     worker.start()
@@ -75,12 +78,7 @@ def test_inserts_and_removals_are_row_operations_in_sort_order(qtbot: QtBot) -> 
     model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
 
-    model.apply(
-        [
-            TaskChange(ChangeKind.ADDED, "t00004", task(4)),
-            TaskChange(ChangeKind.REMOVED, "t00001", None),
-        ]
-    )
+    model.apply([changed([task(4)], removed=["t00001"])])
 
     assert bookings(model) == ["500005", "500004", "500003"]
     assert inserted == [(1, 1)]

@@ -1,0 +1,188 @@
+"""The supervisor's table over Firestore: the queue listed as rows, a row feed, and the bulk
+retry of listed rows.
+
+The listing asks only for the table's fields (a projection query, in pages), so 10,000 or
+100,000 tasks travel without their ``bookingData`` and ``history``. The retry writes each
+listed task with its listed update time as precondition, 500 writes per ``BatchWrite``
+call: a task that changed since it was listed fails its own precondition and is skipped,
+while the rest of the batch goes through, with no read before the write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+
+from parking_desk.errors import MalformedTask
+from parking_desk.services.store.base import TaskRow, TaskRowBatch
+from parking_desk.services.store.firestore_docs import (
+    AUDIT,
+    QUEUE,
+    RPC,
+    FirestorePart,
+    chunks,
+    guarded,
+    salvage,
+    update_time_of,
+    version_of,
+)
+from parking_desk.services.store.firestore_supervisor import _Watch
+from parking_desk.task import NotificationTask, TaskFilter, TaskState
+
+log = logging.getLogger(__name__)
+
+ROW_PAGE = 2000  # projected documents per listing request
+ROW_FIELDS = [
+    "type",
+    "bookingNumber",
+    "clientEmail",
+    "status",
+    "attempts",
+    "maxAttempts",
+    "nextAttemptAt",
+    "createdAt",
+    "lastError",
+    "provider",
+    "leaseOwner",
+]
+OK = 0  # google.rpc.Code.OK in a BatchWrite status
+
+
+def listing_query(db: Any, f: TaskFilter) -> Any:
+    """States and the creation range run in Firestore, newest first; text and "retrying"
+    are checked on the documents read."""
+    q: Any = db.collection(QUEUE)
+    states = sorted(str(s) for s in f.states)
+    if len(states) == 1:
+        q = q.where(filter=FieldFilter("status", "==", states[0]))
+    elif states:
+        q = q.where(filter=FieldFilter("status", "in", states))
+    if f.created_from:
+        q = q.where(filter=FieldFilter("createdAt", ">=", f.created_from))
+    if f.created_to:
+        q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
+    # Index: emailQueue (status ASC, createdAt DESC) when states are given.
+    return q.order_by("createdAt", direction=firestore.Query.DESCENDING)
+
+
+def task_of(task_id: str, data: Any, update_time: Any) -> NotificationTask:
+    """The task a (possibly projected) document holds; never fails: a malformed one is shown
+    as salvaged, with its state and reason."""
+    try:
+        task = NotificationTask.from_document(task_id, data)
+    except MalformedTask as exc:
+        task = salvage(task_id, data, exc)
+    task.version = version_of(update_time)
+    return task
+
+
+class FirestoreTaskRows(FirestorePart):
+    want_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+    _watches: set[Any]
+
+    @guarded
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        f = filter or TaskFilter()
+        q = listing_query(self._db, f).select(ROW_FIELDS)
+        out: list[TaskRow] = []
+        last = None
+        while True:
+            # Pages, each under its own deadline: one stream of 10,000 documents would
+            # outlast a single RPC deadline.
+            page_query = q.limit(ROW_PAGE)
+            if last is not None:
+                page_query = page_query.start_after(last)
+            page = list(page_query.stream(**RPC))
+            for snap in page:
+                task = task_of(snap.id, snap.to_dict(), snap.update_time)
+                if f.matches(task):
+                    out.append(TaskRow.of(task))
+                    if limit is not None and len(out) >= limit:
+                        return out
+            if len(page) < ROW_PAGE:
+                return out
+            last = page[-1]
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Any:
+        first = [True]
+
+        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+            rows: list[TaskRow] = []
+            removed: list[str] = []
+            for change in changes:
+                doc = change.document
+                if change.type.name == "REMOVED":
+                    removed.append(doc.id)
+                    continue
+                data = doc.to_dict()
+                if change.type.name == "ADDED" and (data or {}).get("status") is None:
+                    self.want_sweep()  # before the consumer wakes a drain for it
+                rows.append(TaskRow.of(task_of(doc.id, data, doc.update_time)))
+            complete, first[0] = first[0], False
+            if not rows and not removed and not complete:
+                return
+            try:
+                callback(TaskRowBatch(rows, removed, complete))
+            except Exception:  # a failing consumer must not kill the listener
+                log.exception("task row callback failed")
+
+        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot), self._watches)
+
+    @guarded
+    def retry_listed(
+        self,
+        listed: Sequence[tuple[str, int]],
+        *,
+        operator: str,
+        audit_id: str,
+        filter: TaskFilter | None = None,
+        requested: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        now = self._now(now)
+        versions = dict(listed)
+        fields = {
+            "status": str(TaskState.PENDING),
+            "attempts": 0,
+            "nextAttemptAt": now,
+            "leaseOwner": None,
+            "leaseExpiresAt": None,
+            "completedAt": None,
+            "updatedAt": now,
+        }
+        col = self._db.collection(QUEUE)
+        done: list[str] = []
+        for part in chunks(list(versions.items())):
+            batch = BulkWriteBatch(self._db)
+            for task_id, version in part:
+                when = update_time_of(version)
+                batch.update(col.document(task_id), fields, option=self._precondition(when))
+            response = batch.commit(**RPC)
+            for (task_id, _), status in zip(part, response.status, strict=True):
+                if status.code == OK:
+                    done.append(task_id)
+                else:
+                    log.info("task %s changed since it was listed; left as is", task_id)
+        audit: dict[str, Any] = {
+            "at": now,
+            "operator": operator,
+            "action": "retry",
+            "filter": filter.describe() if filter is not None else None,
+            "details": {
+                "count": firestore.Increment(len(done)),
+                "skipped": firestore.Increment(len(versions) - len(done)),
+                "requested": requested or len(versions),
+            },
+        }
+        if done:
+            audit["taskIds"] = firestore.ArrayUnion(done)
+        self._db.collection(AUDIT).document(audit_id).set(audit, merge=True, **RPC)
+        return len(done)
