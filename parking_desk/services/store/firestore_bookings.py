@@ -25,7 +25,7 @@ from parking_desk.services.store.firestore_docs import (
     FirestorePart,
     guarded,
 )
-from parking_desk.task import NotificationTask, TaskType
+from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.validation import normalise_plate, validate_booking
 
 log = logging.getLogger(__name__)
@@ -258,9 +258,18 @@ class FirestoreBookings(FirestorePart):
             raise ValueError(f"fields that cannot be amended: {', '.join(unknown)}")
         ref = self._db.collection(BOOKINGS).document(str(number))
         task_ref = self._task_ref()
+        # The booking's tasks still waiting to be sent carry the amended snapshot, so the
+        # worker renders from it without reading the booking. Tasks being sent are left to
+        # finish; the confirmation queued with the amendment follows them.
+        waiting = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("bookingNumber", "==", str(number)))
+            .where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+        )
 
         def amend(tx: Any) -> tuple[Booking, NotificationTask]:
             booking = self._booking(ref.get(transaction=tx))
+            tasks = list(waiting.stream(transaction=tx))
             if booking is None:
                 raise NotFound(number=number)
             if booking.status in (BookingStatus.CANCELLED, BookingStatus.CHECKED_OUT):
@@ -279,6 +288,15 @@ class FirestoreBookings(FirestorePart):
             )
             task = new_task(saved, TaskType.BOTH, now)
             tx.set(ref, saved.to_document())
+            for snap in tasks:
+                tx.update(
+                    snap.reference,
+                    {
+                        "bookingData": saved.booking_data(),
+                        "clientEmail": saved.client_email,
+                        "updatedAt": now,
+                    },
+                )
             tx.set(task_ref, task.to_document())
             return saved, task.with_changes(id=task_ref.id)
 

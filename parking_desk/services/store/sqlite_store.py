@@ -24,8 +24,9 @@ from parking_desk.services.store.sqlite_schema import (
     dumps,
     epoch,
     loads,
+    task_from_row,
 )
-from parking_desk.task import NotificationTask, TaskType
+from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.validation import normalise_plate, validate_booking
 
@@ -230,9 +231,28 @@ class SqliteStore(SqliteQueueAdmin):
                 history=[*booking.history, entry][-BOOKING_HISTORY_LIMIT:],
             )
             self._update_booking(conn, amended)
+            self._refresh_waiting_tasks(conn, amended, now)
             task = self.new_task(amended.booking_data(), TaskType.BOTH, now)
             self._insert_task(conn, task, self._next_seq(conn), now)
         return amended, task
+
+    def _refresh_waiting_tasks(
+        self, conn: sqlite3.Connection, booking: Booking, now: datetime
+    ) -> None:
+        """The booking's tasks still waiting to be sent carry the amended snapshot: the
+        worker renders from it without reading the booking. Tasks being sent are left to
+        finish; the confirmation queued with the amendment follows them."""
+        rows = conn.execute(
+            "SELECT * FROM emailQueue WHERE bookingNumber = ? AND status = ? AND malformed = 0",
+            (booking.booking_number, str(TaskState.PENDING)),
+        ).fetchall()
+        for row in rows:
+            task = task_from_row(row).with_changes(
+                booking_data=booking.booking_data(),
+                client_email=booking.client_email,
+                updated_at=now,
+            )
+            self._save_task(conn, task, self._next_seq(conn), now)
 
     def enqueue(
         self,
