@@ -36,7 +36,7 @@ from parking_desk.services.store.firestore_docs import (
     update_time_of,
     version_of,
 )
-from parking_desk.services.store.firestore_normalise import FirestoreNormaliser
+from parking_desk.services.store.firestore_normalise import Claim, FirestoreNormaliser
 from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 # Expired leases are rare; look for them on every call that found too little due work, and
 # at least this often otherwise so a busy queue cannot starve them.
 EXPIRED_CHECK_SECONDS = 2.0
+# Fresh pages read after claims were lost to other workers, before settling for fewer.
+CLAIM_PAGES = 3
 LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
 
 
@@ -59,34 +61,53 @@ class FirestoreClaims(FirestoreNormaliser):
         now = self._now(now)
         if limit <= 0:
             return []
-        self._normalise_new(now)
-        # Extra candidates leave room for the ones other workers take first.
-        window = min(limit * 3 + 10, 300)
+        sweep = Claim(worker_id, lease, limit)
+        self._normalise_new(now, sweep)
+        claimed = sweep.taken
         col = self._db.collection(QUEUE)
-        # Index: emailQueue (status ASC, nextAttemptAt ASC).
-        due = (
-            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
-            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
-            .order_by("nextAttemptAt")
-            .limit(window)
-        )
-        snaps = list(due.stream(**RPC))
         clock = time.monotonic()
-        if len(snaps) < limit or clock - self._expired_checked >= EXPIRED_CHECK_SECONDS:
-            self._expired_checked = clock
-            # Index: emailQueue (status ASC, leaseExpiresAt ASC).
-            expired = (
-                col.where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
-                .where(filter=FieldFilter("leaseExpiresAt", "<=", now))
-                .order_by("leaseExpiresAt")
+        expired_due = clock - self._expired_checked >= EXPIRED_CHECK_SECONDS
+        for page in range(CLAIM_PAGES):
+            want = limit - len(claimed)
+            if want <= 0:
+                break
+            # Every document read is billed: read what is claimed, plus a quarter more
+            # while other workers are taking tasks from the same head of the queue; claims
+            # lost anyway are made up from a fresh page.
+            window = want + (want // 4 + 1 if self._contended else 0)
+            # Index: emailQueue (status ASC, nextAttemptAt ASC).
+            due = (
+                col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+                .where(filter=FieldFilter("nextAttemptAt", "<=", now))
+                .order_by("nextAttemptAt")
                 .limit(window)
             )
-            snaps = list(expired.stream(**RPC)) + snaps
+            snaps = list(due.stream(**RPC))
+            if page == 0 and (len(snaps) < want or expired_due):
+                self._expired_checked = clock
+                # Index: emailQueue (status ASC, leaseExpiresAt ASC).
+                expired = (
+                    col.where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
+                    .where(filter=FieldFilter("leaseExpiresAt", "<=", now))
+                    .order_by("leaseExpiresAt")
+                    .limit(want)
+                )
+                snaps = list(expired.stream(**RPC)) + snaps
+            won, lost = self._claim_all(snaps, worker_id, want, lease, now)
+            claimed += won
+            self._contended = lost > 0
+            if not lost or len(snaps) < window:
+                break
+        return claimed
+
+    def _claim_all(
+        self, snaps: list[Any], worker_id: str, want: int, lease: timedelta, now: datetime
+    ) -> tuple[list[NotificationTask], int]:
         candidates: list[tuple[Any, NotificationTask]] = []
         seen: set[str] = set()
         for snap in snaps:
             # A task that changed state between the two queries comes back from both; the
-            # expired query ran last, so its snapshot (first in the list) is the fresh one.
+            # expired query ran first, so its snapshot (first in the list) is the fresh one.
             # One BatchWrite may not write a document twice.
             if snap.id in seen:
                 continue
@@ -98,22 +119,18 @@ class FirestoreClaims(FirestoreNormaliser):
                 continue
             if task.is_due(now):
                 candidates.append((snap, task))
-        # Oldest first while nobody competes; once a claim is lost (or was lost last call),
-        # scatter over the window so several workers stop fighting over the same head.
-        contended = self._contended
-        if contended:
+        if self._contended:
+            # Scattered over the page, several workers stop fighting over the same head.
             random.shuffle(candidates)
-        claimed: list[NotificationTask] = []
-        while candidates and len(claimed) < limit:
-            want = min(limit - len(claimed), MAX_BATCH)
-            picks, candidates = candidates[:want], candidates[want:]
-            won, lost = self._claim_batch(picks, worker_id, lease, now)
-            claimed += won
-            if lost and not contended:
-                contended = True
-                random.shuffle(candidates)
-        self._contended = contended and len(snaps) > limit
-        return claimed
+        won: list[NotificationTask] = []
+        lost = 0
+        while candidates and len(won) < want:
+            take = min(want - len(won), MAX_BATCH)
+            picks, candidates = candidates[:take], candidates[take:]
+            got, missed = self._claim_batch(picks, worker_id, lease, now)
+            won += got
+            lost += missed
+        return won, lost
 
     def _claim_batch(
         self,
