@@ -28,6 +28,20 @@ def query_kind(request) -> str:
     return "other"
 
 
+def aggregation_reads(response) -> int:
+    """A count bills one read per 1,000 index entries it counted (at least one, which the
+    stream wrapper adds when this returns 0)."""
+    result = getattr(response, "result", None)
+    fields = getattr(result, "aggregate_fields", None) or {}
+    counted = sum(int(getattr(value, "integer_value", 0) or 0) for value in fields.values())
+    return -(-counted // 1000)
+
+
+def batch_write_lost(response) -> int:
+    """Writes of a BatchWrite call refused one by one (a claim lost to another worker)."""
+    return sum(1 for status in getattr(response, "status", None) or [] if status.code != 0)
+
+
 class FirestoreCounter:
     """Counts RPCs and billed document reads/writes by wrapping the generated client.
 
@@ -41,6 +55,8 @@ class FirestoreCounter:
         self.reads_by_rpc: Counter[str] = Counter()
         self.reads = 0
         self.writes = 0
+        # Writes of a BatchWrite refused alone (lost claims): not billed, counted apart.
+        self.lost = 0
         # Guards the counters: the store calls the client from several threads.
         self.lock = threading.Lock()
         self._saved: dict[str, object] = {}
@@ -49,14 +65,15 @@ class FirestoreCounter:
         with self.lock:
             self.rpcs.clear()
             self.reads_by_rpc.clear()
-            self.reads = self.writes = 0
+            self.reads = self.writes = self.lost = 0
 
-    def _add(self, rpc: str, reads: int = 0, writes: int = 0) -> None:
+    def _add(self, rpc: str, reads: int = 0, writes: int = 0, lost: int = 0) -> None:
         with self.lock:
             self.rpcs[rpc] += 1
             self.reads += reads
             self.reads_by_rpc[rpc] += reads
-            self.writes += writes
+            self.writes += writes - lost
+            self.lost += lost
 
     def _add_reads(self, rpc: str, count: int) -> None:
         with self.lock:
@@ -69,7 +86,7 @@ class FirestoreCounter:
         cls = gapic.FirestoreClient
         counter = self
 
-        def wrap_unary(name: str, reads: int = 0, writes_of=None):
+        def wrap_unary(name: str, reads: int = 0, writes_of=None, lost_of=None):
             original = getattr(cls, name)
             self._saved[name] = original
 
@@ -77,7 +94,8 @@ class FirestoreCounter:
                 result = original(client, *args, **kwargs)
                 request = kwargs.get("request", args[0] if args else None)
                 writes = writes_of(request) if writes_of and request is not None else 0
-                counter._add(name, reads=reads, writes=writes)
+                lost = lost_of(result) if lost_of else 0
+                counter._add(name, reads=reads, writes=writes, lost=lost)
                 return result
 
             setattr(cls, name, call)
@@ -120,10 +138,10 @@ class FirestoreCounter:
         wrap_unary("rollback")
         wrap_unary("update_document", writes_of=lambda _r: 1)
         wrap_unary("delete_document", writes_of=lambda _r: 1)
-        wrap_unary("batch_write", writes_of=commit_writes)
+        wrap_unary("batch_write", writes_of=commit_writes, lost_of=batch_write_lost)
         wrap_stream("batch_get_documents", lambda r: 1 if getattr(r, "found", None) else 0)
         wrap_stream("run_query", lambda r: 1 if getattr(r, "document", None) else 0)
-        wrap_stream("run_aggregation_query", lambda _r: 0)
+        wrap_stream("run_aggregation_query", aggregation_reads)
         return self
 
     def uninstall(self) -> None:

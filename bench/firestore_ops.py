@@ -4,7 +4,10 @@ The worker runs in this process so the generated Firestore client can be wrapped
 counters (``_harness.FirestoreCounter``): every RPC the store makes is seen, however it is
 built, and documents are counted as Firestore bills them. Product code is untouched.
 
-    .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--quick]
+    .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--workers 1] [--quick]
+
+With ``--workers N`` the N workers (each with its own client) drain in threads of this
+process, and claims lost to one another are counted: a BatchWrite write refused alone.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import logging
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from parking_desk.services.runtime import build_worker, open_store
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="200 tasks")
     args = parser.parse_args()
     if args.quick:
@@ -39,16 +44,34 @@ def main() -> int:
         )
         store = open_store(settings)
         h.seed_firestore(store, args.tasks)
+        stores = [store] + [open_store(settings) for _ in range(args.workers - 1)]
         counter = h.FirestoreCounter().install()
-        worker, _engine = build_worker(settings, store, "worker")
+        workers = [
+            build_worker(settings, s, "worker", worker_id=f"ops-{n}")[0]
+            for n, s in enumerate(stores)
+        ]
+        reports: list = [None] * len(workers)
+
+        def drain(n: int) -> None:
+            reports[n] = workers[n].drain_until_empty()
+
+        threads = [threading.Thread(target=drain, args=(n,)) for n in range(len(workers))]
         started = time.monotonic()
-        report = worker.drain_until_empty()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         elapsed = time.monotonic() - started
         sink.wait_for(args.tasks, timeout=30)
         counter.uninstall()
-        store.close()
-    sent = report.completed
-    print(f"   {sent} e-mails delivered in {elapsed:.1f} s ({sent / elapsed:.1f}/s, one worker)")
+        for s in stores:
+            s.close()
+    sent = sum(r.completed for r in reports)
+    print(
+        f"   {sent} e-mails delivered in {elapsed:.1f} s ({sent / elapsed:.1f}/s, "
+        f"{args.workers} worker(s)); {sink.total - sent} duplicates; "
+        f"{counter.lost} claims lost to another worker"
+    )
     if sent:
         reads, writes = counter.reads / sent, counter.writes / sent
         print(f"   per e-mail: {reads:.2f} reads, {writes:.2f} writes (goal <= 1 read + 2 writes)")
