@@ -94,7 +94,7 @@ def main() -> int:
         result = future.result()
 
         def shown() -> bool:
-            return not any(t.status == TaskState.DEAD for t in tab.model.tasks())
+            return not any(r.status == TaskState.DEAD for r in tab.model.rows())
 
         pump(app, shown, 300)
         shown_s = time.perf_counter() - started

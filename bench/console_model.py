@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from parking_desk.services.store.base import ChangeKind, TaskChange
+from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
 from parking_desk.ui.console.queue_filter import QueueFilter
 from parking_desk.ui.console.queue_model import Column, QueueModel
@@ -64,7 +64,7 @@ def main() -> None:
     proxy.setSourceModel(model)
     timed(
         "load 100,000 (first feed batch)",
-        lambda: model.apply([TaskChange(ChangeKind.ADDED, t.id, t) for t in tasks]),
+        lambda: model.apply([TaskRowBatch([TaskRow.of(t) for t in tasks], [], complete=True)]),
     )
     timed("proxy row count after load", proxy.rowCount)
     timed("filter: state dead", lambda: (proxy.set_state(TaskState.DEAD), proxy.rowCount()))
@@ -83,18 +83,26 @@ def main() -> None:
         "sort by created descending",
         lambda: (proxy.sort(Column.CREATED, Qt.SortOrder.DescendingOrder), proxy.rowCount()),
     )
-    burst = [
-        TaskChange(ChangeKind.MODIFIED, t.id, t.with_changes(attempts=t.attempts + 1))
-        for t in random.Random(1).sample(tasks, 1000)
-    ]
+    burst = TaskRowBatch(
+        [
+            TaskRow.of(t.with_changes(attempts=t.attempts + 1))
+            for t in random.Random(1).sample(tasks, 1000)
+        ],
+        [],
+        complete=False,
+    )
     flushes = []
     model.flushed.connect(flushes.append)
     model.queue_changes(burst)
     timed("burst of 1,000 in-place changes (1 flush)", model.flush)
-    moved = [
-        TaskChange(ChangeKind.MODIFIED, t.id, t.with_changes(status=TaskState.PENDING))
-        for t in random.Random(2).sample(tasks, 1000)
-    ]
+    moved = TaskRowBatch(
+        [
+            TaskRow.of(t.with_changes(status=TaskState.PENDING))
+            for t in random.Random(2).sample(tasks, 1000)
+        ],
+        [],
+        complete=False,
+    )
     proxy.sort(Column.STATE, Qt.SortOrder.AscendingOrder)
     model.queue_changes(moved)
     timed("burst of 1,000 state changes, sorted by state", model.flush)

@@ -104,10 +104,10 @@ def main() -> int:
             meter,
             "load from the store feed (open the tab)",
             lambda: tab.set_store(store),
-            lambda: tab.model.rowCount() == n,
+            lambda: tab.model.total_count() == n,
         )
     }
-    dead = sum(1 for task in tab.model.tasks() if task.status == TaskState.DEAD)
+    dead = sum(1 for row in tab.model.rows() if row.status == TaskState.DEAD)
     results["filter"] = timed(
         app,
         meter,
