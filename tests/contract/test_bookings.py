@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from contract_data import T0, booking
@@ -11,6 +11,7 @@ from contract_data import T0, booking
 from parking_desk.booking import BookingStatus, EmailStatus
 from parking_desk.errors import InvalidTransition, NotFound, ValidationError
 from parking_desk.services.store import BookingQuery, Store
+from parking_desk.services.store.base import DeliveryOutcome
 from parking_desk.task import TaskFilter, TaskState, TaskType
 
 
@@ -236,6 +237,42 @@ def test_amend_records_history_and_queues_a_new_confirmation(store: Store) -> No
     assert queued.booking_data["plate"] == "CJ12XYZ"
     assert queued.booking_data["departure"] == new_departure
     assert len(store.list_tasks(TaskFilter(text=saved.booking_number))) == 2
+
+
+def test_amend_brings_the_waiting_confirmation_up_to_date(store: Store) -> None:
+    saved, waiting = store.create_booking(booking(), now=T0)
+    _other, unrelated = store.create_booking(booking(), now=T0)
+
+    store.amend_booking(
+        saved.booking_number,
+        {"plate": "cj 12 xyz", "clientEmail": "nou@client.example"},
+        operator="desk1",
+        now=T0,
+    )
+
+    # The e-mail still waiting prints the amended plate and goes to the amended address:
+    # the worker renders from the task's snapshot without reading the booking.
+    fresh = store.get_task(waiting.id)
+    assert fresh.status == TaskState.PENDING
+    assert fresh.booking_data["plate"] == "CJ12XYZ"
+    assert fresh.client_email == "nou@client.example"
+    assert store.get_task(unrelated.id).booking_data == unrelated.booking_data
+
+
+def test_amend_during_a_send_leaves_that_send_to_finish(store: Store) -> None:
+    saved, _task = store.create_booking(booking(), now=T0)
+    [sending] = store.claim_due("w1", 5, timedelta(minutes=5), now=T0)
+
+    _amended, follow_up = store.amend_booking(
+        saved.booking_number, {"plate": "cj 12 xyz"}, operator="desk1", now=T0
+    )
+
+    # The send in flight completes (its lease is intact); the amended plate goes out with
+    # the confirmation the amendment queued.
+    outcome = DeliveryOutcome(provider="smtp:test", message_id="<m1@test>", email_sent=True)
+    assert store.complete(sending, "w1", outcome, now=T0)
+    assert store.get_task(sending.id).status == TaskState.COMPLETED
+    assert store.get_task(follow_up.id).booking_data["plate"] == "CJ12XYZ"
 
 
 def test_amend_with_bad_dates_is_refused_and_keeps_the_booking(store: Store) -> None:

@@ -150,3 +150,51 @@ def test_sweeps_read_in_pages_and_miss_nothing(
     claimed = claim_until(fs_store, 11)
 
     assert sorted(t.id for t in claimed) == [f"web{i:02d}" for i in range(11)]
+
+
+@pytest.mark.firestore
+def test_one_website_document_among_many_desk_tasks_is_found_and_the_rest_untouched(
+    fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parking_desk.services.store import firestore_normalise
+
+    # Ranges are halved down to two documents, so the counting path is the one exercised.
+    monkeypatch.setattr(firestore_normalise, "SMALL", 2)
+    assert fs_store.claim_due("w1", 10, LEASE) == []  # the start-up check is behind us
+    now = datetime.now(UTC)
+    batch = raw.batch()
+    for i in range(40):
+        done = {"status": "completed", "attempts": 1, "maxAttempts": 10}
+        doc = minimal(str(100000 + i), now - timedelta(seconds=40 - i)) | done
+        batch.set(raw.collection("emailQueue").document(f"desk{i:02d}"), doc)
+    batch.commit()
+    raw.collection("emailQueue").document("web").set(
+        minimal("867962", now - timedelta(seconds=17, milliseconds=500))
+    )
+    before = {s.id: s.update_time for s in raw.collection("emailQueue").stream()}
+
+    claimed = claim_until(fs_store, 1)
+
+    assert [t.id for t in claimed] == ["web"]
+    after = {s.id: s.update_time for s in raw.collection("emailQueue").stream()}
+    assert {k for k in after if after[k] != before[k]} == {"web"}
+
+
+@pytest.mark.firestore
+def test_odd_documents_written_while_the_worker_runs_are_found_by_the_whole_check(
+    fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parking_desk.services.store import firestore_normalise
+
+    monkeypatch.setattr(firestore_normalise, "FULL_CHECK_SECONDS", 0.5)
+    assert fs_store.claim_due("w1", 10, LEASE) == []
+    col = raw.collection("emailQueue")
+    col.document("undated").set(minimal("867962", None))
+    col.document("due-text").set(minimal("867963", datetime.now(UTC)) | {"status": "pending"})
+    col.document("due-text").update({"nextAttemptAt": "tomorrow"})
+
+    claimed = claim_until(fs_store, 1)
+
+    assert [t.id for t in claimed] == ["undated"]
+    dead = fs_store.get_task("due-text")
+    assert dead.status == TaskState.DEAD and "nextAttemptAt" in dead.last_error.message
