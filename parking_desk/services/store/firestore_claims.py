@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # Expired leases are rare; look for them on every call that found too little due work, and
 # at least this often otherwise so a busy queue cannot starve them.
-EXPIRED_CHECK_SECONDS = 2.0
+EXPIRED_CHECK_SECONDS = 10.0
 # Fresh pages read after claims were lost to other workers, before settling for fewer.
 CLAIM_PAGES = 3
 LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
