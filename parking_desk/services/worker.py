@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 
 from parking_desk.config import WorkerSettings
@@ -89,8 +89,8 @@ class DrainWorker:
         # Protects ``sent_total`` and the drain report's counters, bumped from sending threads.
         self._count_lock = threading.Lock()
         self.sent_total = 0
-        # Set by a sending thread that skipped a task for want of lease time; read after the
-        # batch's sends have all finished.
+        # Set by a sending thread that skipped a task for want of lease time; acted on once
+        # no send of this worker is in flight.
         self._handed_back = False
 
     # --- wiring ------------------------------------------------------------------------
@@ -142,7 +142,12 @@ class DrainWorker:
                 max_workers=self.settings.send_parallelism, thread_name_prefix="drain-send"
             )
             try:
+                in_flight: set[Future[None]] = set()
                 while not self._stop.is_set():
+                    # The next batch is claimed while the second half of this one is still
+                    # being sent, so the sending threads never wait for a claim.
+                    while len(in_flight) > batch // 2:
+                        _done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                     try:
                         tasks = self.store.claim_due(self.worker_id, batch, lease, now=now)
                     except Exception as exc:
@@ -154,15 +159,20 @@ class DrainWorker:
                         self._emit(
                             TaskClaimed(task.id, task.booking_number, self.worker_id, task.attempts)
                         )
-                    futures = [
+                    in_flight |= {
                         pool.submit(self._process, task, transports, report, now) for task in tasks
-                    ]
-                    for future in futures:
-                        future.result()
+                    }
                     if self._handed_back and not self._stop.is_set():
+                        # ``release`` hands back every task this worker holds: only once
+                        # none of them is being sent.
+                        wait(in_flight)
+                        in_flight = set()
                         self._hand_back(now)
                     if len(tasks) < batch:
                         break
+                wait(in_flight)
+                if self._handed_back and not self._stop.is_set():
+                    self._hand_back(now)
             finally:
                 pool.shutdown(wait=True)
                 transports.close_all()
