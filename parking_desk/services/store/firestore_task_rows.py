@@ -3,9 +3,13 @@ retry of listed rows.
 
 The listing asks only for the table's fields (a projection query, in pages), so 10,000 or
 100,000 tasks travel without their ``bookingData`` and ``history``. The retry writes each
-listed task with its listed update time as precondition, 500 writes per ``BatchWrite``
-call: a task that changed since it was listed fails its own precondition and is skipped,
-while the rest of the batch goes through, with no read before the write.
+listed task with its listed update time as precondition, with no read before the write,
+500 writes per commit. A commit is all or nothing, so when a task changed since it was
+listed the batch is refused; its update times are then read (a masked read, one field) and
+the batch goes again without the tasks that changed, which are skipped, not overwritten.
+(``BatchWrite``, which applies each write on its own, would skip them without the second
+round, but the emulator takes about 0.25 s per write of it while a listener is open, against
+0.6 s for a whole 500-write commit.)
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
-from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
@@ -51,7 +55,7 @@ ROW_FIELDS = [
     "provider",
     "leaseOwner",
 ]
-OK = 0  # google.rpc.Code.OK in a BatchWrite status
+LISTED_ROUNDS = 4  # commits of one batch before falling back to one write per task
 
 
 def listing_query(db: Any, f: TaskFilter) -> Any:
@@ -161,16 +165,7 @@ class FirestoreTaskRows(FirestorePart):
         col = self._db.collection(QUEUE)
         done: list[str] = []
         for part in chunks(list(versions.items())):
-            batch = BulkWriteBatch(self._db)
-            for task_id, version in part:
-                when = update_time_of(version)
-                batch.update(col.document(task_id), fields, option=self._precondition(when))
-            response = batch.commit(**RPC)
-            for (task_id, _), status in zip(part, response.status, strict=True):
-                if status.code == OK:
-                    done.append(task_id)
-                else:
-                    log.info("task %s changed since it was listed; left as is", task_id)
+            done += self._commit_listed(col, part, fields)
         audit: dict[str, Any] = {
             "at": now,
             "operator": operator,
@@ -186,3 +181,38 @@ class FirestoreTaskRows(FirestorePart):
             audit["taskIds"] = firestore.ArrayUnion(done)
         self._db.collection(AUDIT).document(audit_id).set(audit, merge=True, **RPC)
         return len(done)
+
+    def _commit_listed(self, col: Any, part: list[tuple[str, int]], fields: dict) -> list[str]:
+        """Write *part* in one commit, each task only at its listed version; the ids written."""
+        for _ in range(LISTED_ROUNDS):
+            if not part:
+                return []
+            batch = self._db.batch()
+            for task_id, version in part:
+                when = update_time_of(version)
+                batch.update(col.document(task_id), fields, option=self._precondition(when))
+            try:
+                batch.commit(**RPC)
+                return [task_id for task_id, _ in part]
+            except (gexc.FailedPrecondition, gexc.NotFound):
+                refs = [col.document(task_id) for task_id, _ in part]
+                now_at = {
+                    s.id: version_of(s.update_time)
+                    for s in self._db.get_all(refs, field_paths=["status"], **RPC)
+                    if s.exists
+                }
+                changed = [i for i, v in part if now_at.get(i) != v]
+                log.info("tasks changed since they were listed, left as they are: %s", changed)
+                part = [(i, v) for i, v in part if now_at.get(i) == v]
+        # Still refused after several rounds: the queue is busy under these tasks; one at a
+        # time, each under its own precondition, the rest still goes through.
+        done = []
+        for task_id, version in part:
+            try:
+                col.document(task_id).update(
+                    fields, option=self._precondition(update_time_of(version)), **RPC
+                )
+                done.append(task_id)
+            except (gexc.FailedPrecondition, gexc.NotFound):
+                log.info("task %s changed since it was listed; left as is", task_id)
+        return done
