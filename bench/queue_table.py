@@ -6,6 +6,7 @@ the GUI thread, each including the repaint of the visible rows; a 10 ms timer re
 longest the GUI thread was busy meanwhile. Peak RSS is the whole process's high-water mark.
 
     .venv/bin/python bench/queue_table.py [--tasks 100000] [--quick]
+    .venv/bin/python bench/queue_table.py --firestore --tasks 20000   # the emulator's listing
 """
 
 from __future__ import annotations
@@ -74,14 +75,58 @@ def timed(app: QApplication, meter: StallMeter, label: str, action, ready) -> fl
     return elapsed
 
 
+def firestore_listing(n: int) -> int:
+    """Whole tasks against table rows from the emulator, side by side in one run, then the
+    queue tab's load from the row feed."""
+    from parking_desk.services.store.firestore_store import FirestoreStore
+
+    h.header(f"queue listing of {n:,} tasks (Firestore emulator)")
+    with h.emulator() as emu:
+        store = FirestoreStore(emu.project)
+        t = time.perf_counter()
+        h.seed_firestore(store, n)
+        print(f"   ({n:,} tasks written in {time.perf_counter() - t:.0f} s)")
+        for label, listing in (
+            ("list_tasks (whole documents)", store.list_tasks),
+            ("list_task_rows (projection)", store.list_task_rows),
+        ):
+            t, c = time.perf_counter(), time.process_time()
+            count = len(listing())
+            print(
+                f"   {label:<32} {count:,} in {time.perf_counter() - t:6.1f} s "
+                f"({(time.process_time() - c):.1f} s CPU in this process)"
+            )
+        app = QApplication.instance() or QApplication(sys.argv)
+        session = RoleSession(hash_pin("2468"), operator="bench")
+        bridge = Bridge()
+        meter = StallMeter()
+        tab = QueueTab(None, bridge, session)
+        tab.show()
+        timed(
+            app,
+            meter,
+            "queue tab loads from the row feed",
+            lambda: tab.set_store(store),
+            lambda: tab.model.total_count() == n,
+        )
+        print(f"   peak RSS {h.peak_rss_mb():.0f} MB")
+        tab.shutdown()
+        bridge.shutdown(wait=True)
+        store.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="20,000 tasks")
+    parser.add_argument("--firestore", action="store_true", help="the emulator's listing")
     args = parser.parse_args()
     if args.quick:
         args.tasks = 20_000
     n = args.tasks
+    if args.firestore:
+        return firestore_listing(n)
     h.header(f"queue table with {n:,} tasks (SQLite store, real queue tab)")
     folder = Path(tempfile.mkdtemp(prefix="pd-bench-table-"))
     store = SqliteStore(folder / "queue.db")

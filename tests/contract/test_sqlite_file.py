@@ -100,3 +100,43 @@ def test_closing_the_store_ends_its_feeds(tmp_path: Path) -> None:
     for feed in feeds:
         feed.join(timeout=5)
         assert not feed.is_alive()
+
+
+def test_a_file_from_before_the_table_columns_is_migrated_from_its_documents(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "store.db"
+    store = SqliteStore(path)
+    store.import_raw_task(
+        "sent",
+        {
+            "type": "qr",
+            "bookingNumber": "100001",
+            "clientEmail": "a@example.ro",
+            "status": "completed",
+            "maxAttempts": 4,
+            "provider": "smtp",
+            "createdAt": T0,
+        },
+    )
+    store.import_raw_task("broken", {"type": "sms", "bookingNumber": "100002", "maxAttempts": 4})
+    store.close()
+    # The columns as an older release left them: dropped, to be filled again on opening.
+    raw = sqlite3.connect(path)
+    for column in ("type", "maxAttempts", "provider"):
+        raw.execute(f"ALTER TABLE emailQueue DROP COLUMN {column}")
+    raw.commit()
+    raw.close()
+
+    reopened = SqliteStore(path)
+    try:
+        rows = {r.id: r for r in reopened.list_task_rows()}
+        sent = rows["sent"]
+        assert (sent.type, sent.max_attempts, sent.provider) == ("qr", 4, "smtp")
+        broken = rows["broken"]  # malformed: the defaults, as the table showed it before
+        assert (broken.type, broken.max_attempts, broken.provider) == ("both", 10, None)
+        assert broken.booking_number == "100002"
+    finally:
+        reopened.close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
-from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
+from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
 from parking_desk.ui.console.queue_filter import QueueFilter
 from parking_desk.ui.console.queue_model import Column, QueueModel, Roles
 
@@ -122,3 +122,52 @@ def test_masking_only_changes_the_recipient_column(qtbot: QtBot) -> None:
     assert columns == [(Column.RECIPIENT, Column.RECIPIENT)]
     model.set_masked(True)
     assert len(columns) == 1  # no change, no signal
+
+
+def test_the_selection_follows_its_tasks_through_a_refilter_and_a_resort(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    model.apply(
+        added([task(i, status=TaskState.DEAD if i % 2 else TaskState.PENDING) for i in range(50)])
+    )
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    picked = {"t00003", "t00011", "t00040"}
+    for task_id in picked:
+        view.selectionModel().select(
+            proxy.index(model.row_of_task(task_id), 0),
+            view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+        )
+
+    def selected() -> set[str]:
+        return {proxy.data(i, Roles.TaskIdRole) for i in view.selectionModel().selectedRows()}
+
+    assert selected() == picked
+    proxy.set_state(TaskState.DEAD)  # t00040 is pending: filtered out, the others stay
+    assert selected() == {"t00003", "t00011"}
+    proxy.sort(Column.BOOKING, Qt.SortOrder.AscendingOrder)
+    assert selected() == {"t00003", "t00011"}
+    assert bookings(proxy)[:2] == ["500001", "500003"]
+
+
+def test_a_live_change_moves_a_row_in_or_out_of_the_filter(qtbot: QtBot) -> None:
+    model = QueueModel()
+    model.apply(added([task(i, status=TaskState.DEAD) for i in range(5)]))
+    model.set_filter(TaskFilter(states=frozenset({TaskState.DEAD})))
+    assert model.rowCount() == 5
+    removed: list[int] = []
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append(first))
+
+    model.apply([changed([task(2, status=TaskState.PENDING)])])  # retried elsewhere
+
+    assert model.rowCount() == 4 and model.total_count() == 5
+    assert removed == [2]  # newest first: t00002 was the third row
+    assert "500002" not in bookings(model)
+    model.apply([changed([task(2, status=TaskState.DEAD)])])
+    assert bookings(model) == ["500004", "500003", "500002", "500001", "500000"]
+    model.set_filter(TaskFilter(text="500003"))
+    assert bookings(model) == ["500003"]
