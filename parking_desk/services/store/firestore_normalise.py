@@ -244,6 +244,7 @@ class FirestoreNormaliser(FirestorePart):
         total, at = self._count(query)
         if not total:
             return 0
+        # Index: emailQueue (status ASC, createdAt ASC).
         stated, _ = self._count(query.where(filter=FieldFilter("status", "in", _STATES)), at)
         missing = total - stated
         if missing <= 0:
