@@ -7,6 +7,7 @@ close the engine stops within its grace period and hands unfinished leases back.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -34,14 +35,24 @@ from parking_desk.ui.translations import Translations, choose_language
 log = logging.getLogger(__name__)
 
 SIGNAL_POLL_MS = 250
+# The in-app engine's threads run Python beside the GUI thread. Whenever the GUI thread needs
+# the GIL back (every slot, every model ``data()`` call while a table repaints) and another
+# thread holds it, it waits up to the switch interval: 5 ms by default, so a repaint that
+# enters Python a few dozen times can stall for 100 ms. 1 ms bounds each of those waits.
+DESK_SWITCH_INTERVAL_S = 0.001
 
 
 def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
     """On a bridge thread: open the store, check it answers, start the in-app worker."""
     store = open_store(settings)
     store.ping()
+    # Start-up is over: the modules, the window and the store client are here to stay. A full
+    # collection would walk all of them (tens of ms with the GIL held, whichever thread runs
+    # it); frozen, later collections only walk what the drain and the tables allocate.
+    gc.freeze()
     engine = None
     if settings.worker.run_in_app:
+        sys.setswitchinterval(DESK_SWITCH_INTERVAL_S)
         _worker, engine = build_worker(settings, store, "desk", events=adapter.on_event)
         engine.start()
     return store, engine
