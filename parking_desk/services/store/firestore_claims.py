@@ -64,41 +64,60 @@ class FirestoreClaims(FirestoreNormaliser):
         sweep = Claim(worker_id, lease, limit)
         self._normalise_new(now, sweep)
         claimed = sweep.taken
-        col = self._db.collection(QUEUE)
         clock = time.monotonic()
         expired_due = clock - self._expired_checked >= EXPIRED_CHECK_SECONDS
         for page in range(CLAIM_PAGES):
             want = limit - len(claimed)
             if want <= 0:
                 break
-            # Every document read is billed: read what is claimed, plus a quarter more
-            # while other workers are taking tasks from the same head of the queue; claims
-            # lost anyway are made up from a fresh page.
-            window = want + (want // 4 + 1 if self._contended else 0)
-            # Index: emailQueue (status ASC, nextAttemptAt ASC).
-            due = (
-                col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
-                .where(filter=FieldFilter("nextAttemptAt", "<=", now))
-                .order_by("nextAttemptAt")
-                .limit(window)
-            )
-            snaps = list(due.stream(**RPC))
-            if page == 0 and (len(snaps) < want or expired_due):
-                self._expired_checked = clock
-                # Index: emailQueue (status ASC, leaseExpiresAt ASC).
-                expired = (
-                    col.where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
-                    .where(filter=FieldFilter("leaseExpiresAt", "<=", now))
-                    .order_by("leaseExpiresAt")
-                    .limit(want)
+            try:
+                won, lost, short = self._claim_page(
+                    worker_id, want, lease, now, with_expired=not page and expired_due
                 )
-                snaps = list(expired.stream(**RPC)) + snaps
-            won, lost = self._claim_all(snaps, worker_id, want, lease, now)
+            except (gexc.DeadlineExceeded, gexc.ServiceUnavailable) as exc:
+                if not claimed:
+                    raise
+                # Tasks already claimed are held by this worker: hand them to it rather than
+                # leave them to wait out their leases.
+                log.warning("a further claim page failed (%s); keeping %d", exc, len(claimed))
+                break
+            if not page and expired_due:
+                self._expired_checked = clock
             claimed += won
             self._contended = lost > 0
-            if not lost or len(snaps) < window:
+            if not lost or short:
                 break
         return claimed
+
+    def _claim_page(
+        self, worker_id: str, want: int, lease: timedelta, now: datetime, *, with_expired: bool
+    ) -> tuple[list[NotificationTask], int, bool]:
+        """Claim up to *want* due tasks from one page: (won, lost to others, page was short)."""
+        col = self._db.collection(QUEUE)
+        # Every document read is billed: read what is claimed, plus a quarter more while
+        # other workers are taking tasks from the same head of the queue; claims lost anyway
+        # are made up from a fresh page.
+        window = want + (want // 4 + 1 if self._contended else 0)
+        # Index: emailQueue (status ASC, nextAttemptAt ASC).
+        due = (
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
+            .order_by("nextAttemptAt")
+            .limit(window)
+        )
+        snaps = list(due.stream(**RPC))
+        short = len(snaps) < window
+        if with_expired or len(snaps) < want:
+            # Index: emailQueue (status ASC, leaseExpiresAt ASC).
+            expired = (
+                col.where(filter=FieldFilter("status", "==", str(TaskState.PROCESSING)))
+                .where(filter=FieldFilter("leaseExpiresAt", "<=", now))
+                .order_by("leaseExpiresAt")
+                .limit(want)
+            )
+            snaps = list(expired.stream(**RPC)) + snaps
+        won, lost = self._claim_all(snaps, worker_id, want, lease, now)
+        return won, lost, short
 
     def _claim_all(
         self, snaps: list[Any], worker_id: str, want: int, lease: timedelta, now: datetime

@@ -55,6 +55,8 @@ from parking_desk.task import LastError, NotificationTask, TaskState
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 2.0
+# After a sweep ran out of time, the claims go on without one for this long.
+SWEEP_BACKOFF_SECONDS = 30.0
 FULL_CHECK_SECONDS = 60.0
 # Writes that land late (slow clients, retries) are still inside the next sweep's range.
 MARGIN = timedelta(seconds=60)
@@ -172,11 +174,18 @@ class FirestoreNormaliser(FirestorePart):
                 or self._swept_since is None
             )
             before = len(claim.taken) if claim else 0
-            if full:
-                fixed = self._check_all(now, claim)
-            else:
-                since = self._swept_since - MARGIN
-                fixed = sum(self._find(form, since, None, 0, now, claim) for form in FORMS)
+            try:
+                if full:
+                    fixed = self._check_all(now, claim)
+                else:
+                    since = self._swept_since - MARGIN
+                    fixed = sum(self._find(form, since, None, 0, now, claim) for form in FORMS)
+            except (gexc.DeadlineExceeded, gexc.ServiceUnavailable) as exc:
+                # A slow server must not stop the claims of the desk's own tasks, which
+                # need no sweep: try again later over the same range.
+                log.warning("looking for new website documents failed (%s); retrying later", exc)
+                self._last_sweep = clock + SWEEP_BACKOFF_SECONDS
+                return
             if fixed:
                 taken = (len(claim.taken) if claim else 0) - before
                 log.info("gave %d new queue documents a state (%d claimed)", fixed, taken)
