@@ -182,6 +182,11 @@ class StallWatchdog:
             f"   collections: {len(self._gc)}, {total_gc:.0f} ms in all, longest "
             f"{max(((b - a) * 1000 for a, b in self._gc), default=0):.1f} ms"
         )
+        inside = max((g.ms - g.gui_wait_ms for g in self.gaps), default=0.0)
+        lines.append(
+            f"   longest gap less the GUI thread's own run-queue wait (the part this process "
+            f"is answerable for): {inside:.0f} ms"
+        )
         cpu = Counter()
         for g in self.gaps:
             cpu.update(g.cpu_ms)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,6 +112,12 @@ def main() -> int:
         help="diagnosis: a watchdog thread names what the GUI thread did or waited for "
         "during every gap over 30 ms (adds a little load of its own)",
     )
+    parser.add_argument(
+        "--drain-in-child",
+        action="store_true",
+        help="diagnosis: the drain runs in a headless worker process (one sending thread) "
+        "instead of the desk's in-app engine; the desk only follows the table",
+    )
     args = parser.parse_args()
     if args.quick:
         args.tasks = 300
@@ -124,11 +131,12 @@ def main() -> int:
             if args.store == "firestore"
             else {"kind": "sqlite", "sqlite_path": str(folder / "desk.db")}
         )
-        worker_cfg = {"send_parallelism": args.threads} if args.threads else {}
-        settings = load_settings(
-            h.write_settings(folder, smtp_port=sink.port, store=store_cfg, worker=worker_cfg),
-            env={},
+        threads = args.threads or (1 if args.drain_in_child else 0)
+        worker_cfg = {"send_parallelism": threads} if threads else {}
+        settings_path = h.write_settings(
+            folder, smtp_port=sink.port, store=store_cfg, worker=worker_cfg
         )
+        settings = load_settings(settings_path, env={})
         if args.diagnose_qr:
             import parking_desk.services.task_content as content
 
@@ -160,9 +168,21 @@ def main() -> int:
         if watchdog:
             watchdog.start()
         started = time.perf_counter()
-        future = bridge.run(lambda: connect(settings, adapter))
-        pump(app, future.done, 60)
-        store, engine = future.result()
+        child = None
+        if args.drain_in_child:
+            print("   DIAGNOSIS RUN: the drain runs in a child process")
+            store, engine = None, None
+            child = subprocess.Popen(
+                [sys.executable, "-m", "parking_desk", "worker", "--once"],
+                env=h.settings_env(settings_path),
+                cwd=h.ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=(folder / "worker.log").open("wb"),
+            )
+        else:
+            future = bridge.run(lambda: connect(settings, adapter))
+            pump(app, future.done, 60)
+            store, engine = future.result()
 
         checked = [0.0]
 
@@ -181,10 +201,13 @@ def main() -> int:
         gaps = list(meter.gaps)
         if watchdog:
             watchdog.stop()
-        engine.stop(5.0)
+        if child is not None:
+            child.wait(30)
+        else:
+            engine.stop(5.0)
+            store.close()
         tab.shutdown()
         bridge.shutdown(wait=True)
-        store.close()
         view_store.close()
     print(
         f"   table loaded {args.tasks} rows in {load_s:.2f} s "
