@@ -141,7 +141,13 @@ class Engine:
             self._running = True
         s.start()
         try:
-            self._subscription = self.store.watch_tasks(self._on_changes)
+            # A store that can say "work may be due" without a feed of every task change
+            # (Firestore bills each change to each listener) wakes the engine directly.
+            watch_due = getattr(self.store, "watch_due", None)
+            if watch_due is not None:
+                self._subscription = watch_due(self.wake)
+            else:
+                self._subscription = self.store.watch_tasks(self._on_changes)
         except Exception as exc:  # the interval drain still works without the listener
             log.warning(
                 "Queue listener not started (%s); draining every %.0f s only",

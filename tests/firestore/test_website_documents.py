@@ -198,3 +198,26 @@ def test_odd_documents_written_while_the_worker_runs_are_found_by_the_whole_chec
     assert [t.id for t in claimed] == ["undated"]
     dead = fs_store.get_task("due-text")
     assert dead.status == TaskState.DEAD and "nextAttemptAt" in dead.last_error.message
+
+
+@pytest.mark.firestore
+def test_the_workers_wake_up_hears_new_tasks_and_retries(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    from parking_desk.task import LastError
+
+    woken = threading.Semaphore(0)
+    sub = fs_store.watch_due(woken.release)
+    try:
+        raw.collection("emailQueue").document("web").set(
+            minimal("867962", firestore.SERVER_TIMESTAMP)
+        )
+        assert woken.acquire(timeout=10)
+        # The wake-up's claim finds the website's document on its first try.
+        [task] = fs_store.claim_due("w1", 10, LEASE)
+        assert task.id == "web"
+        error = LastError("smtp-451", "try later", False)
+        assert fs_store.fail_transient(task, "w1", error, datetime.now(UTC))
+        assert woken.acquire(timeout=10)  # a task back to pending wakes the worker too
+    finally:
+        sub.unsubscribe()

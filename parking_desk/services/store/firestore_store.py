@@ -64,6 +64,7 @@ from parking_desk.services.store.firestore_docs import (
 )
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
+from parking_desk.services.store.firestore_wake import FirestoreWake
 from parking_desk.task import TaskState
 from parking_desk.timeutil import as_utc
 
@@ -73,7 +74,9 @@ PING_TIMEOUT = 3.0
 QUOTA_TRIES = 200
 
 
-class FirestoreStore(FirestoreClaims, FirestoreSupervisor, FirestoreTaskRows, FirestoreBookings):
+class FirestoreStore(
+    FirestoreClaims, FirestoreSupervisor, FirestoreTaskRows, FirestoreBookings, FirestoreWake
+):
     kind = "firestore"
 
     def __init__(

@@ -1,0 +1,79 @@
+"""Waking a worker when queue work may have become due, without watching every task.
+
+A listener on the whole ``emailQueue`` collection hears every claim and completion of every
+worker: Firestore bills each change to each listener, and on the emulator three such
+listeners over 5,000 tasks slowed every claim past its deadline. A worker only needs to
+know that something new may be due, so it listens to two one-document queries:
+
+* the newest task by ``createdAt`` (timestamps only): every new task, the desk's or the
+  website's; one without a state also asks the next claim to sweep at once;
+* the most recently updated pending task: a retry, a release or a hand-back.
+
+Either changes only when such a write happens, not when tasks are claimed or completed
+(a claim takes the oldest due task first, so the newest pending one rarely moves). Website
+documents stamped with epoch milliseconds or ISO text are found by the periodic drain's
+sweep instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from parking_desk.services.store.firestore_docs import QUEUE, FirestorePart
+from parking_desk.services.store.firestore_supervisor import _Watch
+from parking_desk.task import TaskState
+
+log = logging.getLogger(__name__)
+
+_TIMESTAMP_MIN = datetime(1, 1, 1, tzinfo=UTC)
+
+
+class _Both:
+    def __init__(self, watches: list[_Watch]) -> None:
+        self._watches = watches
+
+    def unsubscribe(self) -> None:
+        for watch in self._watches:
+            watch.unsubscribe()
+
+
+class FirestoreWake(FirestorePart):
+    _watches: set[_Watch]
+    want_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+
+    def watch_due(self, wake: Callable[[], None]) -> _Both:
+        """Call *wake* (on a listener thread) when a task may have become due."""
+        col = self._db.collection(QUEUE)
+        newest = (
+            col.where(filter=FieldFilter("createdAt", ">=", _TIMESTAMP_MIN))
+            .order_by("createdAt", direction=firestore.Query.DESCENDING)
+            .limit(1)
+        )
+        # Index: emailQueue (status ASC, updatedAt DESC).
+        retried = (
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+            .order_by("updatedAt", direction=firestore.Query.DESCENDING)
+            .limit(1)
+        )
+
+        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+            woken = False
+            for change in changes:
+                if change.type.name == "REMOVED":
+                    continue
+                if (change.document.to_dict() or {}).get("status") is None:
+                    self.want_sweep()  # before the wake-up's claim runs
+                woken = True
+            if woken:
+                try:
+                    wake()
+                except Exception:  # a failing consumer must not kill the listener
+                    log.exception("waking the worker failed")
+
+        return _Both([_Watch(q.on_snapshot(on_snapshot), self._watches) for q in (newest, retried)])
