@@ -4,6 +4,7 @@ them, so the detail panel and the filter read the same labels and keys."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -11,7 +12,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from parking_desk.services.store.base import TaskRow
+from parking_desk.services.supervisor import mask_email
 from parking_desk.task import TaskState, TaskType
+from parking_desk.ui.console.relative_time import relative_to_now
 
 
 class Column(IntEnum):
@@ -86,6 +89,7 @@ def type_label(kind: TaskType) -> str:
 # Missing times sort first.
 _NEVER = float("-inf")
 _RANK = {str(s): i for i, s in enumerate(TaskState)}
+PENDING = str(TaskState.PENDING)
 
 # Each key ends with the task id: keys are unique, so a row is found again by bisection.
 SORT_KEYS: dict[Column, Callable[[TaskRow], tuple[Any, ...]]] = {
@@ -120,3 +124,30 @@ def header_label(column: Column) -> str:
         Column.PROVIDER: QCoreApplication.translate("QueueModel", "Provider"),
         Column.WORKER: QCoreApplication.translate("QueueModel", "Worker"),
     }[column]
+
+
+def display_text(row: TaskRow, column: int, *, masked: bool, now: datetime) -> str:
+    """What a cell shows; *masked* hides most of the recipient from staff."""
+    if column == Column.CREATED:
+        created = row[CREATED_AT]
+        return "" if created is None else datetime.fromtimestamp(created).strftime("%Y-%m-%d %H:%M")
+    if column == Column.BOOKING:
+        return row[BOOKING]
+    if column == Column.RECIPIENT:
+        return mask_email(row[EMAIL]) if masked else row[EMAIL]
+    if column == Column.TYPE:
+        return type_label(row[TYPE])
+    if column == Column.STATE:
+        return state_label(row[STATE], row[STATE] == PENDING and row[ATTEMPTS] > 0)
+    if column == Column.ATTEMPTS:
+        return f"{row[ATTEMPTS]}/{row[MAX_ATTEMPTS]}"
+    if column == Column.NEXT_ATTEMPT:
+        if row[STATE] != PENDING:
+            return ""
+        due = row[NEXT_AT]
+        return relative_to_now(None if due is None else datetime.fromtimestamp(due, UTC), now)
+    if column == Column.LAST_ERROR:
+        return row[ERROR_MESSAGE]
+    if column == Column.PROVIDER:
+        return row[PROVIDER] or ""
+    return row[WORKER] or ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,35 +32,25 @@ from PySide6.QtCore import (
 )
 
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
-from parking_desk.services.supervisor import mask_email
 from parking_desk.task import TaskFilter, TaskState
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.console.queue_columns import (
     ATTEMPTS,
-    BOOKING,
-    CREATED_AT,
     DEAD_ROW,
-    EMAIL,
     ERROR_CODE,
     ERROR_MESSAGE,
     ID,
-    MAX_ATTEMPTS,
-    NEXT_AT,
-    PROVIDER,
     RETRYING_COLOUR,
     SORT_KEYS,
     STATE,
     STATE_COLOURS,
-    TYPE,
-    WORKER,
     Column,
     Roles,
+    display_text,
     header_label,
     search_text,
-    state_label,
-    type_label,
 )
-from parking_desk.ui.console.relative_time import relative_to_now
+from parking_desk.ui.console.queue_row_filter import accepts, filtered
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 # Above this many rows moving in one burst, one merge beats moving them one by one.
@@ -160,7 +150,7 @@ class QueueModel(QAbstractTableModel):
             self._hay[task_id] = hay
             if shown:
                 updated.append(task_id)
-        self._emit_changed_rows([self.row_of_task(task_id) for task_id in updated])
+        self._emit_changed_rows(self._rows_of(updated))
         if len(structural) > STRUCTURAL_LIMIT:
             self._merge(structural)
         else:
@@ -253,6 +243,14 @@ class QueueModel(QAbstractTableModel):
             del self._all[pos]
         self._forget(task_id)
 
+    def _rows_of(self, ids: list[str]) -> list[int]:
+        """The shown rows of *ids*: by bisection for a few, through one map of the shown
+        list for many (a bulk retry changes thousands of rows in one burst)."""
+        if len(ids) * 64 < len(self._view):
+            return [self.row_of_task(task_id) for task_id in ids]
+        where = {task_id: pos for pos, task_id in enumerate(self._view)}
+        return [self._row_of(where[task_id]) for task_id in ids if task_id in where]
+
     def _emit_changed_rows(self, rows: list[int]) -> None:
         """One dataChanged per run of adjacent rows, never one for the whole table."""
         rows = sorted(r for r in rows if r >= 0)
@@ -270,43 +268,10 @@ class QueueModel(QAbstractTableModel):
 
     # --- filtering ---------------------------------------------------------------------------
     def _accepts(self, row: TaskRow, hay: str) -> bool:
-        """The filter for one row; ``_filtered`` is the same test as list comprehensions."""
-        f = self._filter
-        if f.states and row[STATE] not in f.states:
-            return False
-        if f.retrying and not (row[STATE] == PENDING and row[ATTEMPTS] > 0):
-            return False
-        if f.created_from or f.created_to:
-            created = row[CREATED_AT]
-            if created is None:
-                return False
-            if f.created_from and created < f.created_from.timestamp():
-                return False
-            if f.created_to and created >= f.created_to.timestamp():
-                return False
-        return not f.text or f.text.casefold() in hay
+        return accepts(self._filter, row, hay)
 
     def _filtered(self, ids: list[str]) -> list[str]:
-        f = self._filter
-        rows = self._rows
-        out = ids
-        if f.states:
-            states = {str(s) for s in f.states}
-            out = [i for i in out if rows[i][STATE] in states]
-        if f.retrying:
-            out = [i for i in out if rows[i][STATE] == PENDING and rows[i][ATTEMPTS] > 0]
-        if f.created_from or f.created_to:
-            low = f.created_from.timestamp() if f.created_from else float("-inf")
-            high = f.created_to.timestamp() if f.created_to else float("inf")
-            out = [
-                i
-                for i in out
-                if rows[i][CREATED_AT] is not None and low <= rows[i][CREATED_AT] < high
-            ]
-        if f.text:
-            needle, hay = f.text.casefold(), self._hay
-            out = [i for i in out if needle in hay[i]]
-        return list(out) if out is ids else out
+        return filtered(self._filter, ids, self._rows, self._hay)
 
     def set_filter(self, new: TaskFilter) -> None:
         """Show only what *new* matches; selected rows that stay visible stay selected."""
@@ -325,8 +290,6 @@ class QueueModel(QAbstractTableModel):
     # --- reading -----------------------------------------------------------------------------
     def _row_of(self, pos: int) -> int:
         return len(self._view) - 1 - pos if self._descending else pos
-
-    _row_to_pos = _row_of  # the mapping is its own inverse
 
     def _id_at(self, row: int) -> str | None:
         view = self._view
@@ -394,31 +357,7 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def _display(self, row: TaskRow, column: int) -> str:
-        if column == Column.CREATED:
-            created = row[CREATED_AT]
-            return "" if created is None else _local(created).strftime("%Y-%m-%d %H:%M")
-        if column == Column.BOOKING:
-            return row[BOOKING]
-        if column == Column.RECIPIENT:
-            return mask_email(row[EMAIL]) if self._masked else row[EMAIL]
-        if column == Column.TYPE:
-            return type_label(row[TYPE])
-        if column == Column.STATE:
-            return state_label(row[STATE], row[STATE] == PENDING and row[ATTEMPTS] > 0)
-        if column == Column.ATTEMPTS:
-            return f"{row[ATTEMPTS]}/{row[MAX_ATTEMPTS]}"
-        if column == Column.NEXT_ATTEMPT:
-            if row[STATE] != PENDING:
-                return ""
-            due = row[NEXT_AT]
-            return relative_to_now(
-                None if due is None else datetime.fromtimestamp(due, UTC), self.clock()
-            )
-        if column == Column.LAST_ERROR:
-            return row[ERROR_MESSAGE]
-        if column == Column.PROVIDER:
-            return row[PROVIDER] or ""
-        return row[WORKER] or ""
+        return display_text(row, column, masked=self._masked, now=self.clock())
 
     # --- presentation switches ------------------------------------------------------------------
     def set_masked(self, masked: bool) -> None:
@@ -467,7 +406,3 @@ class QueueModel(QAbstractTableModel):
             row = -1 if task_id is None else self.row_of_task(task_id)
             moved.append(self.index(row, column) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
-
-
-def _local(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch)
