@@ -52,6 +52,7 @@ LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
 class FirestoreClaims(FirestoreNormaliser):
     # Hints, not state: a racing thread reading a stale value only changes claim order.
     _contended = False
+    _head: datetime | None = None  # the due time at the head of the queue, last seen
     _expired_checked = float("-inf")
 
     @guarded
@@ -103,10 +104,23 @@ class FirestoreClaims(FirestoreNormaliser):
             col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
             .where(filter=FieldFilter("nextAttemptAt", "<=", now))
             .order_by("nextAttemptAt")
-            .limit(window)
         )
-        snaps = list(due.stream(**RPC))
-        short = len(snaps) < window
+        snaps: list[Any] = []
+        head = self._head
+        if self._contended and head is not None and head < now:
+            # Start at a random point of the due range, so that workers competing for the
+            # queue take different slices of it; the head follows once the slice runs out.
+            start = head + (now - head) * random.random()
+            snaps = list(due.start_at({"nextAttemptAt": start}).limit(window).stream(**RPC))
+        if len(snaps) < window:
+            seen = {s.id for s in snaps}
+            page = list(due.limit(window - len(snaps)).stream(**RPC))
+            snaps += [s for s in page if s.id not in seen]
+            short = len(page) < window - len(seen)
+            if page:
+                self._head = (page[0].to_dict() or {}).get("nextAttemptAt")
+        else:
+            short = False
         if with_expired or len(snaps) < want:
             # Index: emailQueue (status ASC, leaseExpiresAt ASC).
             expired = (
@@ -183,7 +197,14 @@ class FirestoreClaims(FirestoreNormaliser):
                 option=self._precondition(snap.update_time),
             )
             planned.append(claimed)
-        response = batch.commit(**RPC)
+        try:
+            response = batch.commit(**RPC)
+        except (gexc.DeadlineExceeded, gexc.Aborted) as exc:
+            # Other workers' batches hold the same documents: none of these is ours to
+            # send (any write that did land expires with its lease and is claimed again).
+            log.info("claiming %d tasks ran out of time (%s)", len(planned), type(exc).__name__)
+            self._contended = True
+            return [], len(planned)
         won: list[NotificationTask] = []
         for claimed, status, result in zip(
             planned, response.status, response.write_results, strict=True
