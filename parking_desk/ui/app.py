@@ -35,11 +35,6 @@ from parking_desk.ui.translations import Translations, choose_language
 log = logging.getLogger(__name__)
 
 SIGNAL_POLL_MS = 250
-# The in-app engine's threads run Python beside the GUI thread. Whenever the GUI thread needs
-# the GIL back (every slot, every model ``data()`` call while a table repaints) and another
-# thread holds it, it waits up to the switch interval: 5 ms by default, so a repaint that
-# enters Python a few dozen times can stall for 100 ms. 1 ms bounds each of those waits.
-DESK_SWITCH_INTERVAL_S = 0.001
 
 
 def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
@@ -52,7 +47,6 @@ def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
     gc.freeze()
     engine = None
     if settings.worker.run_in_app:
-        sys.setswitchinterval(DESK_SWITCH_INTERVAL_S)
         _worker, engine = build_worker(settings, store, "desk", events=adapter.on_event)
         engine.start()
     return store, engine
