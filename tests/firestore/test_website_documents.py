@@ -221,3 +221,28 @@ def test_the_workers_wake_up_hears_new_tasks_and_retries(
         assert woken.acquire(timeout=10)  # a task back to pending wakes the worker too
     finally:
         sub.unsubscribe()
+
+
+@pytest.mark.firestore
+def test_the_workers_own_claims_and_completions_do_not_wake_it(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    from parking_desk.services.store.base import DeliveryOutcome
+
+    woken = threading.Semaphore(0)
+    sub = fs_store.watch_due(woken.release)
+    try:
+        for number in ("867963", "867964"):
+            raw.collection("emailQueue").document(f"web-{number}").set(
+                minimal(number, firestore.SERVER_TIMESTAMP)
+            )
+        assert woken.acquire(timeout=10)
+        while woken.acquire(timeout=1.0):  # the wake-ups of the two new documents
+            pass
+        for task in claim_until(fs_store, 2):
+            assert fs_store.complete(task, "w1", DeliveryOutcome("smtp", "<m@x>", True))
+        # Both tasks are done: the newest task's claim and completion, and the claim that
+        # took the latest pending one away, are no new work.
+        assert not woken.acquire(timeout=3)
+    finally:
+        sub.unsubscribe()

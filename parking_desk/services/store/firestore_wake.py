@@ -9,8 +9,10 @@ know that something new may be due, so it listens to two one-document queries:
   website's; one without a state also asks the next claim to sweep at once;
 * the most recently updated pending task: a retry, a release or a hand-back.
 
-Either changes only when such a write happens, not when tasks are claimed or completed
-(a claim takes the oldest due task first, so the newest pending one rarely moves). Website
+Each also hears the claims and completions of the one task it holds; only a document
+without a state or a pending one wakes the worker, and for the second query only one
+updated later than any it has seen (a claim of the latest pending task brings an older one
+into its place, which is not new work). Website
 documents stamped with epoch milliseconds or ISO text are found by the periodic drain's
 sweep instead.
 """
@@ -62,18 +64,49 @@ class FirestoreWake(FirestorePart):
             .limit(1)
         )
 
-        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
-            woken = False
-            for change in changes:
-                if change.type.name == "REMOVED":
-                    continue
-                if (change.document.to_dict() or {}).get("status") is None:
-                    self.want_sweep()  # before the wake-up's claim runs
-                woken = True
-            if woken:
-                try:
-                    wake()
-                except Exception:  # a failing consumer must not kill the listener
-                    log.exception("waking the worker failed")
+        pending = str(TaskState.PENDING)
+        newest_update: list[Any] = [None]
 
-        return _Both([_Watch(q.on_snapshot(on_snapshot), self._watches) for q in (newest, retried)])
+        def wakes(fields: dict[str, Any], retried_query: bool) -> bool:
+            """Only a task that may be due wakes: one without a state (the website's) or a
+            pending one. The newest task's own claim and completion change its document
+            too, and the latest pending task's claim brings an older pending one into the
+            query's single place; neither is new work."""
+            status = fields.get("status")
+            if status is not None and status != pending:
+                return False
+            if not retried_query:
+                return True
+            updated = fields.get("updatedAt")
+            try:
+                if newest_update[0] is not None and not updated > newest_update[0]:
+                    return False
+            except TypeError:  # a malformed updatedAt: wake, the claim will sort it out
+                return True
+            newest_update[0] = updated
+            return True
+
+        def listener(retried_query: bool) -> Callable[[Any, Any, Any], None]:
+            def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+                woken = False
+                for change in changes:
+                    if change.type.name == "REMOVED":
+                        continue
+                    fields = change.document.to_dict() or {}
+                    if fields.get("status") is None:
+                        self.want_sweep()  # before the wake-up's claim runs
+                    woken = wakes(fields, retried_query) or woken
+                if woken:
+                    try:
+                        wake()
+                    except Exception:  # a failing consumer must not kill the listener
+                        log.exception("waking the worker failed")
+
+            return on_snapshot
+
+        return _Both(
+            [
+                _Watch(newest.on_snapshot(listener(False)), self._watches),
+                _Watch(retried.on_snapshot(listener(True)), self._watches),
+            ]
+        )
