@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import contextlib
 import shutil
 import signal
 import socket
@@ -29,7 +30,14 @@ def free_port() -> int:
 
 def _emulator_command(port: int) -> list[str] | None:
     if shutil.which("gcloud"):
-        return ["gcloud", "emulators", "firestore", "start", f"--host-port=127.0.0.1:{port}", "--quiet"]
+        return [
+            "gcloud",
+            "emulators",
+            "firestore",
+            "start",
+            f"--host-port=127.0.0.1:{port}",
+            "--quiet",
+        ]
     return None
 
 
@@ -45,7 +53,9 @@ class FirestoreEmulator:
         self.project = EMULATOR_PROJECT
 
     def reset(self) -> None:
-        url = f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
+        url = (
+            f"http://{self.host}/emulator/v1/projects/{self.project}/databases/(default)/documents"
+        )
         # The first request after start can be slow on a loaded machine (the JVM warms up).
         deadline = time.monotonic() + 90
         while True:
@@ -64,10 +74,8 @@ class FirestoreEmulator:
             self.proc.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def pause(self) -> None:
         os.killpg(self.proc.pid, signal.SIGSTOP)
@@ -96,7 +104,9 @@ def start_emulator(tmp_dir: Path) -> FirestoreEmulator:
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)
     emu.stop()
-    raise RuntimeError(f"Firestore emulator did not start: {log.read_text(errors='replace')[-2000:]}")
+    raise RuntimeError(
+        f"Firestore emulator did not start: {log.read_text(errors='replace')[-2000:]}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -142,7 +142,9 @@ class Engine:
         s.start()
         try:
             # A store that can say "work may be due" without a feed of every task change
-            # (Firestore bills each change to each listener) wakes the engine directly.
+            # wakes the engine directly: Firestore bills each change to each listener, and
+            # SQLite's full feed would decode every changed task on a thread that shares
+            # the desk's GIL.
             watch_due = getattr(self.store, "watch_due", None)
             if watch_due is not None:
                 self._subscription = watch_due(self.wake)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from contract_data import LEASE, T0, booking, website_task
@@ -350,5 +350,31 @@ def test_row_feed_delivers_every_row_first_then_changes_and_removals(store: Stor
         assert store.complete(claimed, "w1", SENT, now=T0)
         assert store.purge_finished(timedelta(days=1), now=T0 + timedelta(days=2)) == 1
         seen(lambda b: first.id in b.removed)
+    finally:
+        sub.unsubscribe()
+
+
+def test_the_wake_up_feed_fires_for_due_work_only(store: Store) -> None:
+    """What the engine listens to: a new task or one back to pending wakes it; a claim, a
+    completion or a retry due later does not."""
+    woken = threading.Semaphore(0)
+    sub = store.watch_due(woken.release)
+    try:
+        _, task = store.create_booking(booking())
+        assert woken.acquire(timeout=10)
+        while woken.acquire(timeout=1.0):  # the start-up's and the new task's wake-ups
+            pass
+        [claimed] = store.claim_due("w1", 1, LEASE)
+        assert claimed.id == task.id
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert store.fail_transient(claimed, "w1", LastError("smtp.451", "later", False), later)
+        assert not woken.acquire(timeout=2)
+        assert store.retry_now(operator="Ana", ids=[task.id]) == 1
+        assert woken.acquire(timeout=10)
+        while woken.acquire(timeout=1.0):
+            pass
+        [claimed] = store.claim_due("w1", 1, LEASE)
+        assert store.complete(claimed, "w1", DeliveryOutcome("smtp", "<m@x>", True))
+        assert not woken.acquire(timeout=2)
     finally:
         sub.unsubscribe()

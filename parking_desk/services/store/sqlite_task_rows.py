@@ -8,6 +8,7 @@ object per row, which is most of what listing whole tasks costs.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,6 +74,26 @@ class RowPollingSubscription(PollingSubscription):
         return TaskRowBatch(rows, removed, complete=False)
 
 
+class DuePollingSubscription(PollingSubscription):
+    """The same poller telling a worker that something may be due: when the change counter
+    moved, one indexed ``EXISTS`` over the changed rows, with no row read into Python. The
+    engine's wake-up needs nothing more, and the desk's GUI thread shares its GIL."""
+
+    def _read_all(self, conn: sqlite3.Connection) -> bool:
+        return self._due(conn, "")
+
+    def _read_since(self, conn: sqlite3.Connection, seq: int, removed: list[str]) -> Any:
+        return self._due(conn, " AND changeSeq > ?", seq) or None
+
+    @staticmethod
+    def _due(conn: sqlite3.Connection, where: str, *args: Any) -> bool:
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM emailQueue"
+            f" WHERE status = 'pending' AND nextAttemptAt <= ?{where})"
+        )
+        return bool(conn.execute(sql, (time.time(), *args)).fetchone()[0])
+
+
 class SqliteTaskRows(SqliteQueue):
     def list_task_rows(
         self, filter: TaskFilter | None = None, *, limit: int | None = None
@@ -87,5 +108,10 @@ class SqliteTaskRows(SqliteQueue):
 
     def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
         return RowPollingSubscription(self, callback, self.poll_interval)
+
+    def watch_due(self, wake: Callable[[], None]) -> Subscription:
+        """Call *wake* (on the poller's thread) when a pending task may have become due:
+        written since the last poll with its next attempt now or past."""
+        return DuePollingSubscription(self, lambda due: due and wake(), self.poll_interval)
 
     poll_interval: float  # set by the assembled store

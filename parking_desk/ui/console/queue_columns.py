@@ -90,6 +90,7 @@ def type_label(kind: TaskType) -> str:
 _NEVER = float("-inf")
 _RANK = {str(s): i for i, s in enumerate(TaskState)}
 PENDING = str(TaskState.PENDING)
+DEAD_STATE = str(TaskState.DEAD)
 
 # Each key ends with the task id: keys are unique, so a row is found again by bisection.
 SORT_KEYS: dict[Column, Callable[[TaskRow], tuple[Any, ...]]] = {
@@ -151,3 +152,49 @@ def display_text(row: TaskRow, column: int, *, masked: bool, now: datetime) -> s
     if column == Column.PROVIDER:
         return row[PROVIDER] or ""
     return row[WORKER] or ""
+
+
+# Roles as plain ints: the cell maps below are looked up with what ``QModelRoleData.role()``
+# returns, once per role per painted cell.
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW_ROLES = {
+    int(Roles.TaskRole): lambda r: r,
+    int(Roles.TaskIdRole): lambda r: r[ID],
+    int(Roles.StateRole): lambda r: TaskState(r[STATE]),
+}
+_SORT_ROLE = int(Roles.SortRole)
+
+Cells = tuple[dict[int, Any], ...]
+
+
+def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
+    """Every role of every cell of *row*, one map per column, made once per row change.
+
+    A repaint asks each visible cell for seven roles; answering them from these maps keeps
+    the GUI thread's Python short while worker threads want the GIL. The next-attempt text
+    of a pending row is relative to now, so the model renders that one cell live."""
+    dead = row[STATE] == DEAD_STATE
+    retrying = row[STATE] == PENDING and row[ATTEMPTS] > 0
+    cells = []
+    for column in Column:
+        cell: dict[int, Any] = {key: value(row) for key, value in _ROW_ROLES.items()}
+        cell[_SORT_ROLE] = SORT_KEYS[column](row)[0]
+        cell[DISPLAY] = display_text(row, column, masked=masked, now=now)
+        if dead:
+            cell[BACKGROUND] = DEAD_ROW
+        if column == Column.STATE:
+            cell[FOREGROUND] = RETRYING_COLOUR if retrying else STATE_COLOURS[row[STATE]]
+        if column == Column.LAST_ERROR and (row[ERROR_CODE] or row[ERROR_MESSAGE]):
+            cell[TOOLTIP] = f"{row[ERROR_CODE]}: {row[ERROR_MESSAGE]}"
+        cells.append(cell)
+    return tuple(cells)
+
+
+def live_text(row: TaskRow, column: int, now: datetime) -> str | None:
+    """The one text that changes with the clock rather than with the row, or ``None``."""
+    if column == Column.NEXT_ATTEMPT and row[STATE] == PENDING:
+        return display_text(row, column, masked=False, now=now)
+    return None

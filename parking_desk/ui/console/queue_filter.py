@@ -13,7 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QIdentityProxyModel, Qt
+from PySide6.QtCore import (
+    QIdentityProxyModel,
+    QModelIndex,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from parking_desk.task import TaskFilter, TaskState
 from parking_desk.ui.console.queue_model import QueueModel
@@ -45,6 +51,15 @@ class QueueFilter(QIdentityProxyModel):
 
     def task_filter(self) -> TaskFilter:
         return self.source().task_filter()
+
+    def multiData(
+        self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan
+    ) -> None:
+        # QIdentityProxyModel answers multiData with one data() per role; the rows are the
+        # source's rows, so each painted cell is one call into the model.
+        self.source().fill_cell(
+            index.row() if index.isValid() else -1, index.column(), roleDataSpan
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.source().sort(column, order)

@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -32,22 +33,17 @@ from PySide6.QtCore import (
 )
 
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
-from parking_desk.task import TaskFilter, TaskState
+from parking_desk.task import TaskFilter
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.console.queue_columns import (
-    ATTEMPTS,
-    DEAD_ROW,
-    ERROR_CODE,
-    ERROR_MESSAGE,
+    DISPLAY,
     ID,
-    RETRYING_COLOUR,
     SORT_KEYS,
-    STATE,
-    STATE_COLOURS,
+    Cells,
     Column,
-    Roles,
-    display_text,
     header_label,
+    live_text,
+    render_cells,
     search_text,
 )
 from parking_desk.ui.console.queue_row_filter import accepts, filtered
@@ -56,8 +52,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # Above this many rows moving in one burst, one merge beats moving them one by one.
 STRUCTURAL_LIMIT = 64
 FLUSH_DELAY_MS = 100
-PENDING = str(TaskState.PENDING)
-DEAD = str(TaskState.DEAD)
+# Rows whose cells are kept; a screenful is a few dozen.
+CELL_CACHE_ROWS = 4096
 
 
 class QueueModel(QAbstractTableModel):
@@ -74,6 +70,8 @@ class QueueModel(QAbstractTableModel):
         self._sort_column = Column.CREATED
         self._descending = True
         self._masked = False
+        # Per task id: the row its cells were made from, and the cells.
+        self._cells: dict[str, tuple[TaskRow, Cells]] = {}
         # Guards _pending, filled by the store's watch thread and drained by the GUI timer.
         self._pending_lock = threading.Lock()
         self._pending: list[TaskRowBatch] = []
@@ -331,39 +329,67 @@ class QueueModel(QAbstractTableModel):
         return header_label(Column(section)) if 0 <= section < len(Column) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
+        cells = self._cells_at(index.row()) if index.isValid() else None
+        if cells is None:
             return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        retrying = row[STATE] == PENDING and row[ATTEMPTS] > 0
-        if role == Qt.ItemDataRole.ToolTipRole and column == Column.LAST_ERROR:
-            if row[ERROR_CODE] or row[ERROR_MESSAGE]:
-                return f"{row[ERROR_CODE]}: {row[ERROR_MESSAGE]}"
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
-            return RETRYING_COLOUR if retrying else STATE_COLOURS[row[STATE]]
-        if role == Qt.ItemDataRole.BackgroundRole and row[STATE] == DEAD:
-            return DEAD_ROW
-        if role == Roles.TaskRole:
-            return row
-        if role == Roles.TaskIdRole:
-            return row[ID]
-        if role == Roles.StateRole:
-            return TaskState(row[STATE])
-        if role == Roles.SortRole:
-            return SORT_KEYS[Column(column)](row)[0]
-        return None
+        column, role = index.column(), int(role)
+        if role == DISPLAY:
+            live = live_text(cells[0], column, self.clock())
+            if live is not None:
+                return live
+        return cells[1][column].get(role)
 
-    def _display(self, row: TaskRow, column: int) -> str:
-        return display_text(row, column, masked=self._masked, now=self.clock())
+    def fill_cell(self, row: int, column: int, roles: QModelRoleDataSpan) -> None:
+        """Every role the view's delegate asks of one cell, in one call (``multiData``):
+        one entry into Python per painted cell instead of one per role."""
+        cells = self._cells_at(row)
+        if cells is None:
+            for wanted in roles:
+                wanted.clearData()
+            return
+        values = cells[1][column]
+        for wanted in roles:
+            wanted.setData(values.get(wanted.role()))
+        if column == Column.NEXT_ATTEMPT:
+            live = live_text(cells[0], column, self.clock())
+            if live is not None:
+                for wanted in roles:
+                    if wanted.role() == DISPLAY:
+                        wanted.setData(live)
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:
+        self.fill_cell(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
+
+    def _cells_at(self, row: int) -> tuple[TaskRow, Cells] | None:
+        """The shown row's cells, made when first painted after each change of the row."""
+        task_id = self._id_at(row)
+        if task_id is None:
+            return None
+        task_row = self._rows[task_id]
+        cached = self._cells.get(task_id)
+        if cached is None or cached[0] is not task_row:
+            if len(self._cells) >= CELL_CACHE_ROWS:
+                self._cells.clear()  # scrolled through thousands of rows: start again
+            cached = self._cells[task_id] = (
+                task_row,
+                render_cells(task_row, masked=self._masked, now=self.clock()),
+            )
+        return cached
+
+    def retranslate(self) -> None:
+        """The language changed: every cell's text is made again when next painted."""
+        self._cells.clear()
+        if self._view:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._view) - 1, len(Column) - 1)
+            )
 
     # --- presentation switches ------------------------------------------------------------------
     def set_masked(self, masked: bool) -> None:
         if masked == self._masked:
             return
         self._masked = masked
+        self._cells.clear()
         if self._view:
             col = Column.RECIPIENT
             self.dataChanged.emit(self.index(0, col), self.index(len(self._view) - 1, col))

@@ -157,6 +157,7 @@ class QueueTab(QWidget):
         self.queue_actions.retranslate_ui()
         self.lock.retranslate_ui()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        self.model.retranslate()
         self.detail.language = self.language
         self.detail.rerender()
         self._update_count()

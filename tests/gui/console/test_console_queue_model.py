@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
+from parking_desk.ui.console.queue_columns import Column, Roles
 from parking_desk.ui.console.queue_filter import QueueFilter
-from parking_desk.ui.console.queue_model import Column, QueueModel, Roles
+from parking_desk.ui.console.queue_model import QueueModel
 
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -171,3 +172,51 @@ def test_a_live_change_moves_a_row_in_or_out_of_the_filter(qtbot: QtBot) -> None
     assert bookings(model) == ["500004", "500003", "500002", "500001", "500000"]
     model.set_filter(TaskFilter(text="500003"))
     assert bookings(model) == ["500003"]
+
+
+def _painted(view, row: int, column: int):
+    """What the table's delegate draws in a cell: it asks the proxy for every role at once."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.itemDelegate().initStyleOption(option, view.model().index(row, column))
+    return option
+
+
+def test_the_painted_cells_follow_each_change_of_their_row(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from parking_desk.ui.console.queue_columns import DEAD_ROW, STATE_COLOURS
+
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    qtbot.addWidget(view)
+    error = LastError("smtp.550", "550 mailbox unavailable", True)
+    model.apply(added([task(1), task(2, status=TaskState.DEAD, attempts=3, last_error=error)]))
+    painted_calls: list[int] = []
+    original = model.fill_cell
+    model.fill_cell = lambda *a: (painted_calls.append(1), original(*a))[1]
+
+    dead = _painted(view, 0, Column.STATE)  # newest first: t00002
+    assert dead.text == "dead"
+    assert dead.backgroundBrush == DEAD_ROW
+    assert _painted(view, 0, Column.LAST_ERROR).text == "550 mailbox unavailable"
+    assert model.index(0, Column.LAST_ERROR).data(Qt.ItemDataRole.ToolTipRole) == (
+        "smtp.550: 550 mailbox unavailable"
+    )
+    assert _painted(view, 1, Column.STATE).text == "pending"
+    assert painted_calls  # one call per cell into the model, not one per role
+
+    model.apply([changed([task(1, status=TaskState.COMPLETED, attempts=1)])])
+    completed = _painted(view, 1, Column.STATE)
+    assert completed.text == "completed"
+    assert completed.palette.text().color() == STATE_COLOURS[TaskState.COMPLETED]
+    assert _painted(view, 1, Column.ATTEMPTS).text.startswith("1/")
+
+    model.set_masked(True)
+    assert _painted(view, 1, Column.RECIPIENT).text == "c***@example.ro"
+    model.set_masked(False)
+    assert _painted(view, 1, Column.RECIPIENT).text == "client1@example.ro"
