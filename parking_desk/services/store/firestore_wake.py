@@ -69,9 +69,9 @@ class FirestoreWake(FirestorePart):
 
         def wakes(fields: dict[str, Any], retried_query: bool) -> bool:
             """Only a task that may be due wakes: one without a state (the website's) or a
-            pending one whose next attempt is not later. The newest task's own claim and completion change its document
-            too, and the latest pending task's claim brings an older pending one into the
-            query's single place; neither is new work."""
+            pending one whose next attempt is not later. The newest task's own claim and
+            completion change its document too, and the latest pending task's claim brings
+            an older pending one into the query's single place; neither is new work."""
             status = fields.get("status")
             if status is not None and status != pending:
                 return False

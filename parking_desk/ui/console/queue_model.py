@@ -52,6 +52,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 # Above this many rows moving in one burst, one merge beats moving them one by one.
 STRUCTURAL_LIMIT = 64
 FLUSH_DELAY_MS = 100
+# Rows per dataChanged (× 10 columns stays under the view's whole-viewport threshold).
+CHANGED_ROWS_AT_ONCE = 16
 # Rows whose cells are kept; a screenful is a few dozen.
 CELL_CACHE_ROWS = 4096
 
@@ -250,7 +252,9 @@ class QueueModel(QAbstractTableModel):
         return [self._row_of(where[task_id]) for task_id in ids if task_id in where]
 
     def _emit_changed_rows(self, rows: list[int]) -> None:
-        """One dataChanged per run of adjacent rows, never one for the whole table."""
+        """One dataChanged per run of adjacent rows, cut in pieces: the table repaints only
+        the changed rows it shows, except for a range of more than about 200 cells, which
+        repaints the whole viewport even when every one of them is scrolled out of sight."""
         rows = sorted(r for r in rows if r >= 0)
         if not rows:
             return
@@ -260,7 +264,9 @@ class QueueModel(QAbstractTableModel):
             if row is not None and row == prev + 1:
                 prev = row
                 continue
-            self.dataChanged.emit(self.index(start, 0), self.index(prev, last))
+            for first in range(start, prev + 1, CHANGED_ROWS_AT_ONCE):
+                end = min(prev, first + CHANGED_ROWS_AT_ONCE - 1)
+                self.dataChanged.emit(self.index(first, 0), self.index(end, last))
             if row is not None:
                 start = prev = row
 

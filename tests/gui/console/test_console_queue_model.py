@@ -220,3 +220,36 @@ def test_the_painted_cells_follow_each_change_of_their_row(qtbot: QtBot) -> None
     assert _painted(view, 1, Column.RECIPIENT).text == "c***@example.ro"
     model.set_masked(False)
     assert _painted(view, 1, Column.RECIPIENT).text == "client1@example.ro"
+
+
+def test_changes_to_rows_out_of_sight_do_not_repaint_the_table(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QTableView
+
+    model = QueueModel()
+    view = QTableView()
+    view.setModel(model)
+    view.resize(900, 500)
+    qtbot.addWidget(view)
+    model.apply(added([task(i) for i in range(2000)]))
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)
+    painted: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.rect().height())
+            return False
+
+    paints = Paints()
+    view.viewport().installEventFilter(paints)
+    # A drain takes the oldest tasks first; newest first, they are far below the screen.
+    model.apply([changed([task(i, status=TaskState.PROCESSING) for i in range(100, 300)])])
+    qtbot.wait(100)
+    assert painted == []
+
+    model.apply([changed([task(1998, status=TaskState.COMPLETED)])])  # the second row
+    qtbot.waitUntil(lambda: bool(painted), timeout=2000)
+    assert max(painted) < 2 * view.rowHeight(1)  # that row (and its grid line), not the table
