@@ -10,10 +10,12 @@ exactly what the table shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QIdentityProxyModel,
     QModelIndex,
     QModelRoleDataSpan,
@@ -57,9 +59,16 @@ class QueueFilter(QIdentityProxyModel):
     ) -> None:
         # QIdentityProxyModel answers multiData with one data() per role; the rows are the
         # source's rows, so each painted cell is one call into the model.
-        self.source().fill_cell(
-            index.row() if index.isValid() else -1, index.column(), roleDataSpan
-        )
+        fill = self._fill_cell
+        if fill is None:
+            fill = self._fill_cell = self.source().fill_cell
+        fill(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
+
+    _fill_cell: Callable[[int, int, QModelRoleDataSpan], None] | None = None
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        self._fill_cell = None
+        super().setSourceModel(model)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.source().sort(column, order)

@@ -353,9 +353,13 @@ class QueueModel(QAbstractTableModel):
             for wanted in roles:
                 wanted.clearData()
             return
+        # The delegate hands a fresh span per cell, every entry invalid: only the roles
+        # with a value are written (one to three of the seven asked).
         values = cells[1][column]
         for wanted in roles:
-            wanted.setData(values.get(wanted.role()))
+            value = values.get(wanted.role())
+            if value is not None:
+                wanted.setData(value)
         if column == Column.NEXT_ATTEMPT:
             live = live_text(cells[0], column, self.clock())
             if live is not None:
