@@ -17,7 +17,7 @@ from parking_desk.ui.console.queue_columns import Column
 from parking_desk.ui.console.queue_tab import QueueTab
 
 pytestmark = pytest.mark.firestore
-WAIT = 15_000
+WAIT = 30_000  # the first listener of a freshly started emulator can take 15 s
 
 
 @pytest.fixture
