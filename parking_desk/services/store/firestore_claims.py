@@ -19,7 +19,6 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
-from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from parking_desk.booking import EmailStatus
 from parking_desk.errors import MalformedTask
@@ -172,11 +171,10 @@ class FirestoreClaims(FirestoreNormaliser):
         lease: timedelta,
         now: datetime,
     ) -> tuple[list[NotificationTask], int]:
-        """Claim several tasks in one BatchWrite call. Unlike a batched commit, which fails
-        whole, each write there stands alone: every claim is conditioned on its own
-        snapshot's update time and is won or lost by itself."""
-        batch = BulkWriteBatch(self._db)
-        planned = []
+        """Claim several tasks at once, each claim conditioned on its own snapshot's update
+        time, so that a task another worker took first is lost alone
+        (``_commit_conditioned``)."""
+        writes = []
         for snap, task in picks:
             claimed = task.with_changes(
                 status=TaskState.PROCESSING,
@@ -185,36 +183,30 @@ class FirestoreClaims(FirestoreNormaliser):
                 attempts=task.attempts + 1,
                 updated_at=now,
             )
-            batch.update(
-                snap.reference,
-                {
-                    "status": str(TaskState.PROCESSING),
-                    "leaseOwner": worker_id,
-                    "leaseExpiresAt": claimed.lease_expires_at,
-                    "attempts": claimed.attempts,
-                    "updatedAt": now,
-                },
-                option=self._precondition(snap.update_time),
-            )
-            planned.append(claimed)
+            fields = {
+                "status": str(TaskState.PROCESSING),
+                "leaseOwner": worker_id,
+                "leaseExpiresAt": claimed.lease_expires_at,
+                "attempts": claimed.attempts,
+                "updatedAt": now,
+            }
+            writes.append((snap.reference, fields, snap.update_time, claimed))
         try:
-            response = batch.commit(**RPC)
+            landed = self._commit_conditioned(writes)
         except (gexc.DeadlineExceeded, gexc.Aborted) as exc:
-            # Other workers' batches hold the same documents: none of these is ours to
-            # send (any write that did land expires with its lease and is claimed again).
-            log.info("claiming %d tasks ran out of time (%s)", len(planned), type(exc).__name__)
+            # Other workers' commits hold the same documents: none of these is ours to
+            # send (a commit that did land expires with its lease and is claimed again).
+            log.info("claiming %d tasks ran out of time (%s)", len(picks), type(exc).__name__)
             self._contended = True
-            return [], len(planned)
+            return [], len(picks)
         won: list[NotificationTask] = []
-        for claimed, status, result in zip(
-            planned, response.status, response.write_results, strict=True
-        ):
-            if status.code == 0:
-                claimed.version = version_of(result.update_time)
-                won.append(claimed)
-            else:
-                log.debug("claim of %s lost to another worker (%s)", claimed.id, status.code)
-        return won, len(planned) - len(won)
+        for claimed, result in landed:
+            claimed.version = version_of(result.update_time)
+            won.append(claimed)
+        if len(won) < len(picks):
+            self._contended = True
+            log.debug("claim of %d task(s) lost to another worker", len(picks) - len(won))
+        return won, len(picks) - len(won)
 
     # --- finishing a claimed task ---------------------------------------------------------
 

@@ -38,7 +38,6 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
-from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.firestore_docs import (
@@ -270,11 +269,10 @@ class FirestoreNormaliser(FirestorePart):
         return sum(self._fix(part, now, claim) for part in chunks(snaps))
 
     def _fix(self, snaps: list[Any], now: datetime, claim: Claim | None) -> int:
-        """Fix a batch of documents in one BatchWrite call, each write conditioned on the
-        snapshot just read: one that another worker fixed first is simply lost, the rest go
-        through. A due one is claimed in the same write while *claim* has room."""
-        batch = BulkWriteBatch(self._db)
-        planned: list[NotificationTask | None] = []
+        """Fix a batch of documents, each write conditioned on the snapshot just read: one
+        that another worker fixed first is lost alone (``_commit_conditioned``). A due one
+        is claimed in the same write while *claim* has room."""
+        writes: list[tuple[Any, dict[str, Any], Any, NotificationTask | None]] = []
         room = claim.room - len(claim.taken) if claim else 0
         for snap in snaps:
             try:
@@ -301,22 +299,13 @@ class FirestoreNormaliser(FirestorePart):
                     attempts=taken.attempts,
                 )
                 room -= 1
-            batch.update(snap.reference, fields, option=self._precondition(snap.update_time))
-            planned.append(taken)
-        if not planned:
-            return 0
-        response = batch.commit(**RPC)
-        fixed = 0
-        for taken, status, result in zip(
-            planned, response.status, response.write_results, strict=True
-        ):
-            if status.code != 0:
-                continue
-            fixed += 1
+            writes.append((snap.reference, fields, snap.update_time, taken))
+        landed = self._commit_conditioned(writes)
+        for taken, result in landed:
             if taken is not None and claim is not None:
                 taken.version = version_of(result.update_time)
                 claim.taken.append(taken)
-        return fixed
+        return len(landed)
 
 
 def split(
