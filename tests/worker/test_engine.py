@@ -147,3 +147,20 @@ def test_a_burst_of_wakes_loses_none(running, store, smtp, caplog):
         if "skipped" in r.getMessage() and "heartbeat" not in r.getMessage()
     ]
     assert drain_skips == []
+
+
+def test_a_short_interval_drains_without_a_listener(store, smtp, make_settings, tmp_path, request):
+    settings = make_settings(smtp, drain_interval_s=0.5, heartbeat_s=0.2)
+    _worker, engine = build_worker(settings, store, "worker")
+    engine.start()
+    try:
+        assert engine._subscription is None  # polling every 0.5 s is as prompt
+        other = open_test_store(store.kind, tmp_path, request)
+        try:
+            other.create_booking(booking("Mădălina Pîrvu", "madalina@client.example"))
+            latency = wait_for(lambda: len(smtp.messages) == 1, timeout=15)
+        finally:
+            other.close()
+    finally:
+        engine.stop(2.0)
+    assert latency < 5.0
