@@ -2,9 +2,9 @@
 
 Claims avoid transactions: the emulator (like production under load) aborts contended
 transactions ("failed to commit in 5 attempts"). Each claim is one write conditioned on the
-update time of the snapshot the query returned, sent together in one BatchWrite call where
-each write succeeds or fails alone; a worker that loses a race gets FAILED_PRECONDITION for
-that task and moves on to another candidate. The claimed document's new update
+update time of the snapshot the query returned; the claims of a batch go in one atomic
+commit, and a commit refused because another worker took one of them is split until that
+one is left out (``FirestorePart._commit_conditioned``). The claimed document's new update
 time rides in ``task.version``, and completing demands it unchanged — so only the worker
 that still holds the lease can finish the task, with no extra read.
 """
@@ -140,7 +140,7 @@ class FirestoreClaims(FirestoreNormaliser):
         for snap in snaps:
             # A task that changed state between the two queries comes back from both; the
             # expired query ran first, so its snapshot (first in the list) is the fresh one.
-            # One BatchWrite may not write a document twice.
+            # One commit may not write a document twice.
             if snap.id in seen:
                 continue
             seen.add(snap.id)
