@@ -91,7 +91,13 @@ class FirestoreCounter:
             self._saved[name] = original
 
             def call(client, *args, **kwargs):
-                result = original(client, *args, **kwargs)
+                try:
+                    result = original(client, *args, **kwargs)
+                except Exception:
+                    # Refused (a claim commit with a task another worker took first): not
+                    # billed, counted apart as an RPC.
+                    counter._add(f"{name}[refused]")
+                    raise
                 request = kwargs.get("request", args[0] if args else None)
                 writes = writes_of(request) if writes_of and request is not None else 0
                 lost = lost_of(result) if lost_of else 0

@@ -7,7 +7,8 @@ built, and documents are counted as Firestore bills them. Product code is untouc
     .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--workers 1] [--quick]
 
 With ``--workers N`` the N workers (each with its own client) drain in threads of this
-process, and claims lost to one another are counted: a BatchWrite write refused alone.
+process, and claims lost to one another are counted: a BatchWrite write refused alone, or
+a claim commit refused (and split) because another worker took one of its tasks.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def main() -> int:
     print(
         f"   {sent} e-mails delivered in {elapsed:.1f} s ({sent / elapsed:.1f}/s, "
         f"{args.workers} worker(s)); {sink.total - sent} duplicates; "
-        f"{counter.lost} claims lost to another worker"
+        f"{counter.lost} claims lost to another worker in a BatchWrite, "
+        f"{counter.rpcs.get('commit[refused]', 0)} commits refused (a claim lost)"
     )
     if sent:
         reads, writes = counter.reads / sent, counter.writes / sent
