@@ -3,10 +3,11 @@
 Claims avoid transactions: the emulator (like production under load) aborts contended
 transactions ("failed to commit in 5 attempts"). Each claim is one write conditioned on the
 update time of the snapshot the query returned; the claims of a batch go in one atomic
-commit, and a commit refused because another worker took one of them is split until that
-one is left out (``FirestorePart._commit_conditioned``). The claimed document's new update
-time rides in ``task.version``, and completing demands it unchanged — so only the worker
-that still holds the lease can finish the task, with no extra read.
+commit, and a commit refused because another worker took one of them goes again as a
+BatchWrite, where each claim is won or lost alone (``FirestorePart._commit_conditioned``).
+The claimed document's new update time rides in ``task.version``, and completing demands
+it unchanged — so only the worker that still holds the lease can finish the task, with no
+extra read.
 """
 
 from __future__ import annotations

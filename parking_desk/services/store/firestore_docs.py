@@ -17,6 +17,7 @@ from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry, if_transient_error
 from google.auth import exceptions as auth_exc
 from google.cloud import firestore
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 from google.protobuf.timestamp_pb2 import Timestamp
 from proto.datetime_helpers import DatetimeWithNanoseconds
 
@@ -195,9 +196,10 @@ class FirestorePart:
         """Write each ``(reference, fields, update_time, payload)`` only if its document is
         still at *update_time*; ``(payload, write result)`` of the writes that landed.
 
-        One atomic commit; a commit refused because one of the documents changed meanwhile
-        (another worker took it) is split in halves and each half tried again, down to the
-        single write that is lost. Not a BatchWrite, where each write stands alone: on the
+        First one atomic commit: the common case, where no other worker touched these
+        documents, costs one call. A commit refused because one of them changed meanwhile
+        (another worker took it) goes again as a BatchWrite, where each write stands alone
+        and only the changed ones are refused. Not a BatchWrite from the start: on the
         Firestore emulator a BatchWrite costs about 50 ms per write for every listener open
         on the collection (50 writes took 3 s with one worker's wake-up listeners, 7.7 s
         with three, past the call's deadline; one commit of the same 50, 0.08-0.19 s).
@@ -213,6 +215,16 @@ class FirestorePart:
             if len(writes) == 1:
                 log.debug("write to %s lost: the document changed", writes[0][0].id)
                 return []
-            half = len(writes) // 2
-            return self._commit_conditioned(writes[:half]) + self._commit_conditioned(writes[half:])
-        return [(w[3], r) for w, r in zip(writes, results, strict=True)]
+        else:
+            return [(w[3], r) for w, r in zip(writes, results, strict=True)]
+        each = BulkWriteBatch(self._db)
+        for ref, fields, update_time, _payload in writes:
+            each.update(ref, fields, option=self._precondition(update_time))
+        response = each.commit(**RPC)
+        return [
+            (w[3], result)
+            for w, status, result in zip(
+                writes, response.status, response.write_results, strict=True
+            )
+            if status.code == 0
+        ]
