@@ -10,7 +10,6 @@ exactly what the table shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -59,15 +58,11 @@ class QueueFilter(QIdentityProxyModel):
     ) -> None:
         # QIdentityProxyModel answers multiData with one data() per role; the rows are the
         # source's rows, so each painted cell is one call into the model.
-        fill = self._fill_cell
-        if fill is None:
-            fill = self._fill_cell = self.source().fill_cell
-        fill(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
-
-    _fill_cell: Callable[[int, int, QModelRoleDataSpan], None] | None = None
+        self._fill_cell(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
 
     def setSourceModel(self, model: QAbstractItemModel) -> None:
-        self._fill_cell = None
+        assert isinstance(model, QueueModel)
+        self._fill_cell = model.fill_cell
         super().setSourceModel(model)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

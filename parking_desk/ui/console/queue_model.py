@@ -356,16 +356,12 @@ class QueueModel(QAbstractTableModel):
         # The delegate hands a fresh span per cell, every entry invalid: only the roles
         # with a value are written (one to three of the seven asked).
         values = cells[1][column]
+        live = live_text(cells[0], column, self.clock()) if column == Column.NEXT_ATTEMPT else None
         for wanted in roles:
-            value = values.get(wanted.role())
+            role = wanted.role()
+            value = live if live is not None and role == DISPLAY else values.get(role)
             if value is not None:
                 wanted.setData(value)
-        if column == Column.NEXT_ATTEMPT:
-            live = live_text(cells[0], column, self.clock())
-            if live is not None:
-                for wanted in roles:
-                    if wanted.role() == DISPLAY:
-                        wanted.setData(live)
 
     def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:
         self.fill_cell(index.row() if index.isValid() else -1, index.column(), roleDataSpan)

@@ -189,6 +189,9 @@ def test_the_painted_cells_follow_each_change_of_their_row(qtbot: QtBot) -> None
     from parking_desk.ui.console.queue_columns import DEAD_ROW, STATE_COLOURS
 
     model = QueueModel()
+    painted_calls: list[int] = []
+    original = model.fill_cell
+    model.fill_cell = lambda *a: (painted_calls.append(1), original(*a))[1]
     proxy = QueueFilter()
     proxy.setSourceModel(model)
     view = QTableView()
@@ -196,9 +199,6 @@ def test_the_painted_cells_follow_each_change_of_their_row(qtbot: QtBot) -> None
     qtbot.addWidget(view)
     error = LastError("smtp.550", "550 mailbox unavailable", True)
     model.apply(added([task(1), task(2, status=TaskState.DEAD, attempts=3, last_error=error)]))
-    painted_calls: list[int] = []
-    original = model.fill_cell
-    model.fill_cell = lambda *a: (painted_calls.append(1), original(*a))[1]
 
     dead = _painted(view, 0, Column.STATE)  # newest first: t00002
     assert dead.text == "dead"
