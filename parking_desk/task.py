@@ -37,6 +37,16 @@ class TaskType(StrEnum):
     BOTH = "both"
 
 
+class TaskKind(StrEnum):
+    """What the message tells the client. ``type`` keeps the website's meaning (what to
+    produce: QR, e-mail or both); the kind says which e-mail. The website writes only
+    confirmations, so a document without ``kind`` is one."""
+
+    CONFIRMATION = "confirmation"
+    AMENDMENT = "amendment"
+    CANCELLATION = "cancellation"
+
+
 @dataclass(frozen=True)
 class LastError:
     code: str
@@ -76,6 +86,7 @@ class NotificationTask:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+    kind: TaskKind = TaskKind.CONFIRMATION
     # SQLite's optimistic-concurrency counter; Firestore uses the document's update time.
     version: int = 0
 
@@ -101,6 +112,7 @@ class NotificationTask:
     def to_document(self) -> dict[str, Any]:
         return {
             "type": str(self.type),
+            "kind": str(self.kind),
             "bookingNumber": self.booking_number,
             "clientEmail": self.client_email,
             "bookingData": self.booking_data,
@@ -149,6 +161,10 @@ class NotificationTask:
         if not isinstance(data, dict):
             raise MalformedTask(reason="bookingData is not a map")
         try:
+            task_kind = TaskKind(doc.get("kind") or TaskKind.CONFIRMATION)
+        except ValueError:
+            raise MalformedTask(reason=f"unknown kind {doc.get('kind')!r}") from None
+        try:
             status = TaskState(doc.get("status") or TaskState.PENDING)
         except ValueError:
             raise MalformedTask(reason=f"unknown status {doc.get('status')!r}") from None
@@ -192,6 +208,7 @@ class NotificationTask:
             created_at=stamp("createdAt"),
             updated_at=stamp("updatedAt"),
             completed_at=stamp("completedAt"),
+            kind=task_kind,
         )
 
 
