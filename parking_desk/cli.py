@@ -10,14 +10,19 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from parking_desk import __version__
 from parking_desk.config import Settings, load_settings
-from parking_desk.errors import ConfigError, ParkingDeskError
+from parking_desk.errors import ConfigError, ParkingDeskError, StoreUnavailable
 from parking_desk.task import TaskFilter, TaskState
+
+if TYPE_CHECKING:
+    from parking_desk.services.store.base import Store
 
 log = logging.getLogger("parking_desk.cli")
 
@@ -112,10 +117,50 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(exc.translated(_lang(env)), file=sys.stderr)
         return USAGE
-    except ParkingDeskError as exc:
-        log.error("%s failed: %s", command, exc)
-        print(exc.translated(_lang(env)), file=sys.stderr)
+    except Exception as exc:
+        failure = store_failure(exc, settings)
+        if failure is None:
+            raise
+        log.error("%s failed: %s", command, exc, exc_info=not isinstance(exc, ParkingDeskError))
+        print(failure.translated(_lang(env)), file=sys.stderr)
         return FAILED
+
+
+# SQLite's own words for a file that is not (or no longer) a database.
+_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted")
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def store_failure(exc: BaseException, settings: Settings) -> ParkingDeskError | None:
+    """The one line a store or database error is reported as, or None for any other error.
+
+    A damaged SQLite file says so whichever call met it first, whether the store wrapped the
+    error (opening, writing) or a read let it through; other SQLite errors keep the store's
+    own account when it gave one. Firestore's client errors that escaped the store's guard
+    read as "cannot be reached", like the ones it caught."""
+    where = _where(settings)
+    for cause in _causes(exc):
+        if isinstance(cause, sqlite3.DatabaseError) and (
+            getattr(cause, "sqlite_errorcode", None) in _DAMAGE_CODES
+            or any(word in str(cause).lower() for word in _DAMAGE_WORDS)
+        ):
+            return ParkingDeskError(code="error.database_damaged", path=where, reason=cause)
+    if isinstance(exc, ParkingDeskError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        return ParkingDeskError(code="error.database", path=where, reason=exc)
+    if type(exc).__module__.startswith(("google.api_core", "google.auth")):
+        return StoreUnavailable(str(exc))
+    return None
 
 
 def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> int:
@@ -182,7 +227,7 @@ def _filter(state: str | None, search: str = "") -> TaskFilter:
     return TaskFilter(states=states, text=search)
 
 
-def _queue(args: argparse.Namespace, store) -> int:
+def _queue(args: argparse.Namespace, store: Store) -> int:
     from parking_desk.services.queue_text import stats_lines, task_lines
 
     action = args.queue_command

@@ -32,6 +32,20 @@ MESSAGES: dict[str, dict[str, str]] = {
             "again: it may appear once the connection is back."
         ),
     },
+    "error.database_damaged": {
+        "ro": (
+            "Fișierul bazei de date {path} este deteriorat ({reason}). Refaceți-l dintr-o "
+            "copie de siguranță; „parking-desk doctor” arată ce s-a stricat."
+        ),
+        "en": (
+            "The database file {path} is damaged ({reason}). Restore it from a backup; "
+            "'parking-desk doctor' shows what is broken."
+        ),
+    },
+    "error.database": {
+        "ro": "Baza de date {path} a refuzat operația: {reason}",
+        "en": "The database {path} refused the operation: {reason}",
+    },
     "error.not_found": {
         "ro": "Rezervarea {number} nu există.",
         "en": "Booking {number} does not exist.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -154,3 +155,43 @@ def test_demo_fills_the_embedded_store(capsys, env, db):
         )
         == 2
     )
+
+
+def damage(path: Path, *, table: str | None) -> None:
+    """Overwrite one page of the file: the header page, or the first page of *table*."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = dict(conn.execute("SELECT name, rootpage FROM sqlite_master WHERE type='table'"))
+    conn.close()
+    data = bytearray(path.read_bytes())
+    start = (roots[table] - 1) * page if table else 0
+    data[start : start + page] = b"\xff" * page
+    path.write_bytes(bytes(data))
+
+
+READ_COMMANDS = [
+    ["queue", "list"],
+    ["queue", "list", "--search", "c1@client"],
+    ["queue", "stats"],
+    ["queue", "retry", "--all-failed", "--operator", "Ana Popescu"],
+    ["demo", "--count", "2"],
+]
+
+
+@pytest.mark.parametrize("table", [None, "emailQueue"], ids=["header", "queue-page"])
+def test_a_damaged_file_is_one_translated_line_and_exit_1(capsys, env, tmp_path, table):
+    store = SqliteStore(tmp_path / "cli.db")
+    for i in range(30):
+        store.create_booking(booking(email=f"c{i}@client.example"))
+    store.close()
+    damage(tmp_path / "cli.db", table=table)
+
+    for command in READ_COMMANDS:
+        for lang, said in (("en", "is damaged"), ("ro", "este deteriorat")):
+            assert main(command, env | {"PARKING_DESK_LANG": lang}) == 1, command
+            out, err = capsys.readouterr()
+            assert out == "", command
+            [line] = err.splitlines()
+            assert said in line and str(tmp_path / "cli.db") in line, (command, line)
+            assert "Traceback" not in line
