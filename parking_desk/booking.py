@@ -141,3 +141,23 @@ class Booking:
             checked_out_at=as_utc(doc.get("checkedOutAt")),
             history=list(doc.get("history") or []),
         )
+
+
+# Firestore's rules for a document id: not "." or "..", no "/", not "__…__", ≤ 1,500 bytes.
+_MAX_ID_BYTES = 1500
+
+
+def booking_document_id(number: str) -> str | None:
+    """The id of the booking's document in ``bookings/``, or None when *number* cannot be
+    one (the website may write any string): such a booking is not in the store, and a
+    task naming it is still sent and settled."""
+    text = str(number).strip()
+    if (
+        not text
+        or text in (".", "..")
+        or "/" in text
+        or (text.startswith("__") and text.endswith("__"))
+        or len(text.encode("utf-8", "surrogatepass")) > _MAX_ID_BYTES
+    ):
+        return None
+    return text
