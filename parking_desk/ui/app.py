@@ -92,9 +92,15 @@ class Desk:
         self.pending.append(future)
 
 
+def _application() -> QApplication:
+    """The running QApplication (a test's, or one made earlier), else a new one."""
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication(sys.argv)
+
+
 def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
     """The QApplication, translators, context and main window; nothing is connected yet."""
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = _application()
     QCoreApplication.setOrganizationName("parking-desk")
     QCoreApplication.setApplicationName("desk")
     QGuiApplication.setDesktopFileName("parking-desk")
@@ -151,7 +157,7 @@ def main(
         try:
             settings = load_settings(settings_path)
         except ConfigError as exc:
-            QApplication.instance() or QApplication(sys.argv)
+            _application()
             QMessageBox.critical(None, "Parking Desk", exc.translated(choose_language("")))
             return 2
     desk = build_desk(settings, settings_path)

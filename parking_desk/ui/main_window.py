@@ -22,6 +22,7 @@ from parking_desk.ui.desk.new_booking_tab import NewBookingTab
 from parking_desk.ui.desk.scan_panel import ScanPanel
 from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.named import named
 from parking_desk.ui.settings_file import patch_file
 from parking_desk.ui.status_bar import StatusBar
 from parking_desk.ui.translations import Translations
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
         # Set by the application: tries the store connection again after a failure.
         self.reconnect: Callable[[], None] | None = None
         self.ui_state = ui_state or QSettings("parking-desk", "desk")
-        self.tabs = QTabWidget(objectName="mainTabs")
+        self.tabs = named(QTabWidget(), "mainTabs")
         self.setCentralWidget(self.tabs)
         self._titles: list[tuple[QWidget, Title]] = []
         self.status = StatusBar(ctx)
@@ -83,9 +84,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        self.export_action = QAction(self, triggered=self.bookings.ask_export)
-        self.settings_action = QAction(self, triggered=self.open_settings)
-        self.quit_action = QAction(self, triggered=self.close)
+        self.export_action = QAction(self)
+        self.export_action.triggered.connect(self.bookings.ask_export)
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.quit_action = QAction(self)
+        self.quit_action.triggered.connect(self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addAction(self.settings_action)
@@ -103,7 +107,8 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[code] = action
         self.help_menu = bar.addMenu("")
-        self.about_action = QAction(self, triggered=self.about)
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.about)
         self.help_menu.addAction(self.about_action)
 
     def retranslate_ui(self) -> None:

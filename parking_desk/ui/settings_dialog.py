@@ -31,6 +31,7 @@ from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSett
 from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.roles import Role, hash_pin
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.named import named
 from parking_desk.ui.settings_file import changed_keys, patch_file
 from parking_desk.ui.weak_callback import weak_done
 
@@ -41,19 +42,19 @@ class SmtpBox(QGroupBox):
     def __init__(self, ctx: AppContext, smtp: SmtpSettings | None, prefix: str) -> None:
         super().__init__()
         self.ctx = ctx
-        self.host = QLineEdit(smtp.host if smtp else "", objectName=f"{prefix}Host")
-        self.port = QSpinBox(objectName=f"{prefix}Port")
+        self.host = named(QLineEdit(smtp.host if smtp else ""), f"{prefix}Host")
+        self.port = named(QSpinBox(), f"{prefix}Port")
         self.port.setRange(1, 65535)
         self.port.setValue(smtp.port if smtp else DEFAULT_PORTS["starttls"])
-        self.security = QComboBox(objectName=f"{prefix}Security")
+        self.security = named(QComboBox(), f"{prefix}Security")
         self.security.addItems(list(SMTP_SECURITY))
         self.security.setCurrentText(smtp.security if smtp else "starttls")
-        self.user = QLineEdit(smtp.user if smtp else "", objectName=f"{prefix}User")
-        self.password = QLineEdit(smtp.password if smtp else "", objectName=f"{prefix}Password")
+        self.user = named(QLineEdit(smtp.user if smtp else ""), f"{prefix}User")
+        self.password = named(QLineEdit(smtp.password if smtp else ""), f"{prefix}Password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.test_button = QPushButton(objectName=f"{prefix}Test")
+        self.test_button = named(QPushButton(), f"{prefix}Test")
         self.test_button.clicked.connect(self.test_connection)
-        self.result = QLabel(objectName=f"{prefix}TestResult", wordWrap=True)
+        self.result = named(QLabel(wordWrap=True), f"{prefix}TestResult")
         self.form = QFormLayout(self)
         self.labels = [QLabel() for _ in range(5)]
         for label, widget in zip(
@@ -121,28 +122,29 @@ class SettingsDialog(QDialog):
         self.settings_path = settings_path
         s = ctx.settings
         self._language = s.desk.language
-        self.store_kind = QComboBox(objectName="storeKind")
+        self.store_kind = named(QComboBox(), "storeKind")
         self.store_kind.addItem("", "sqlite")
         self.store_kind.addItem("Firestore", "firestore")
         self.store_kind.setCurrentIndex(self.store_kind.findData(s.store.kind))
-        self.sqlite_path = QLineEdit(str(s.store.sqlite_path), objectName="sqlitePath")
-        self.project = QLineEdit(s.store.firestore_project, objectName="firestoreProject")
+        self.sqlite_path = named(QLineEdit(str(s.store.sqlite_path)), "sqlitePath")
+        self.project = named(QLineEdit(s.store.firestore_project), "firestoreProject")
         self.smtp = SmtpBox(ctx, s.smtp, "smtp")
         self.backup = SmtpBox(ctx, s.smtp_backup, "backup")
-        self.mail_from = QLineEdit(s.mail.mail_from, objectName="mailFrom")
-        self.interval = QDoubleSpinBox(objectName="drainInterval", suffix=" s")
+        self.mail_from = named(QLineEdit(s.mail.mail_from), "mailFrom")
+        self.interval = named(QDoubleSpinBox(suffix=" s"), "drainInterval")
         self.interval.setRange(1, 3600)
         self.interval.setValue(s.worker.drain_interval_s)
-        self.run_in_app = QCheckBox(objectName="runInApp", checked=s.worker.run_in_app)
-        self.site_name = QLineEdit(s.desk.site_name, objectName="siteName")
-        self.operator = QLineEdit(s.desk.operator, objectName="operator")
-        self.language = QComboBox(objectName="settingsLanguage")
+        self.run_in_app = named(QCheckBox(), "runInApp")
+        self.run_in_app.setChecked(s.worker.run_in_app)
+        self.site_name = named(QLineEdit(s.desk.site_name), "siteName")
+        self.operator = named(QLineEdit(s.desk.operator), "operator")
+        self.language = named(QComboBox(), "settingsLanguage")
         for code in ("", "ro", "en"):
             self.language.addItem("", code)
         self.language.setCurrentIndex(self.language.findData(s.desk.language))
-        self.pin = QLineEdit(objectName="pin", echoMode=QLineEdit.EchoMode.Password)
-        self.pin_again = QLineEdit(objectName="pinAgain", echoMode=QLineEdit.EchoMode.Password)
-        self.error = QLabel(objectName="settingsError", wordWrap=True)
+        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "pin")
+        self.pin_again = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "pinAgain")
+        self.error = named(QLabel(wordWrap=True), "settingsError")
         self.error.setStyleSheet("color: #b00020;")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from parking_desk.services.store.base import QueueStats
 from parking_desk.task import TaskState
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
 REFRESH_MS = 1000
@@ -22,9 +23,9 @@ class StatusBar(QStatusBar):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.store_label = QLabel(objectName="storeStatus")
-        self.worker_label = QLabel(objectName="workerStatus")
-        self.queue_label = QLabel(objectName="queueStatus")
+        self.store_label = named(QLabel(), "storeStatus")
+        self.worker_label = named(QLabel(), "workerStatus")
+        self.queue_label = named(QLabel(), "queueStatus")
         for label in (self.store_label, self.worker_label, self.queue_label):
             self.addPermanentWidget(label)
         self.online: bool | None = None  # None: not connected yet

@@ -18,7 +18,7 @@ Done = Callable[[Any, BaseException | None], None]
 def weak_done(method: Callable[..., None], *args: Any) -> Done:
     """``done(result, error)`` that calls ``method(*args, result, error)`` while its object
     lives, and does nothing once it is gone."""
-    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    ref = weakref.WeakMethod(method)
 
     def done(result: Any, error: BaseException | None) -> None:
         target = ref()

@@ -6,6 +6,7 @@ the store when it arrives; closing the window stops the queue's change feed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, SignalInstance
@@ -21,7 +22,7 @@ class DeskWindow(Protocol):
     ctx: AppContext
     closing: SignalInstance
 
-    def add_tab(self, widget: QWidget, title: object) -> int: ...
+    def add_tab(self, widget: QWidget, title: str | Callable[[], str]) -> int: ...
 
 
 def _queue_title() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -37,7 +37,8 @@ class Roles(IntEnum):
     SortRole = Qt.ItemDataRole.UserRole + 4
 
 
-STATE_COLOURS = {
+# Keyed by the state's value too: a TaskRow holds the state as a plain string.
+STATE_COLOURS: dict[str, QColor] = {
     TaskState.PENDING: QColor("#8a6d00"),
     TaskState.PROCESSING: QColor("#1f5fbf"),
     TaskState.COMPLETED: QColor("#2e7d32"),
@@ -48,43 +49,64 @@ RETRYING_COLOUR = QColor("#d9480f")
 DEAD_ROW = QBrush(QColor("#fdecea"))
 
 
-def state_label(state: TaskState, retrying: bool = False) -> str:
+def state_label(state: str, retrying: bool = False) -> str:
+    """The label of a ``TaskState``, or of its value as a ``TaskRow`` holds it."""
     if retrying:
         return QCoreApplication.translate("QueueModel", "retrying")
-    return {
+    labels: dict[str, str] = {
         TaskState.PENDING: QCoreApplication.translate("QueueModel", "pending"),
         TaskState.PROCESSING: QCoreApplication.translate("QueueModel", "processing"),
         TaskState.COMPLETED: QCoreApplication.translate("QueueModel", "completed"),
         TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
         TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
-    }[state]
+    }
+    return labels[state]
 
 
-def type_label(kind: TaskType) -> str:
-    return {
+def type_label(kind: str) -> str:
+    """The label of a ``TaskType``, or of its value as a ``TaskRow`` holds it."""
+    labels: dict[str, str] = {
         TaskType.QR: QCoreApplication.translate("QueueModel", "QR code"),
         TaskType.EMAIL: QCoreApplication.translate("QueueModel", "e-mail"),
         TaskType.BOTH: QCoreApplication.translate("QueueModel", "e-mail + QR"),
-    }[kind]
+    }
+    return labels[kind]
 
 
-# Positions in a TaskRow, for the loops that run once per row of a 100,000-row table.
-(
-    ID,
-    TYPE,
-    BOOKING,
-    EMAIL,
-    STATE,
-    ATTEMPTS,
-    MAX_ATTEMPTS,
-    NEXT_AT,
-    CREATED_AT,
-    ERROR_CODE,
-    ERROR_MESSAGE,
-    PROVIDER,
-    WORKER,
-    VERSION,
-) = range(len(TaskRow._fields))
+# Positions in a TaskRow, for the loops that run once per row of a 100,000-row table. Written
+# out as literals so that the type checker knows the type of each ``row[POSITION]``.
+ID: Final = 0
+TYPE: Final = 1
+BOOKING: Final = 2
+EMAIL: Final = 3
+STATE: Final = 4
+ATTEMPTS: Final = 5
+MAX_ATTEMPTS: Final = 6
+NEXT_AT: Final = 7
+CREATED_AT: Final = 8
+ERROR_CODE: Final = 9
+ERROR_MESSAGE: Final = 10
+PROVIDER: Final = 11
+WORKER: Final = 12
+VERSION: Final = 13
+_POSITIONS = {
+    "id": ID,
+    "type": TYPE,
+    "booking_number": BOOKING,
+    "client_email": EMAIL,
+    "status": STATE,
+    "attempts": ATTEMPTS,
+    "max_attempts": MAX_ATTEMPTS,
+    "next_attempt_at": NEXT_AT,
+    "created_at": CREATED_AT,
+    "error_code": ERROR_CODE,
+    "error_message": ERROR_MESSAGE,
+    "provider": PROVIDER,
+    "lease_owner": WORKER,
+    "version": VERSION,
+}
+if {name: i for i, name in enumerate(TaskRow._fields)} != _POSITIONS:
+    raise ImportError("queue_columns: the TaskRow positions no longer match its fields")
 
 # Missing times sort first.
 _NEVER = float("-inf")

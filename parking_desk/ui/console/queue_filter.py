@@ -17,13 +17,14 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QIdentityProxyModel,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
 )
 
 from parking_desk.task import TaskFilter, TaskState
-from parking_desk.ui.console.queue_model import QueueModel
+from parking_desk.ui.console.queue_model import QueueModel, role_data
 
 
 class QueueFilter(QIdentityProxyModel):
@@ -54,11 +55,14 @@ class QueueFilter(QIdentityProxyModel):
         return self.source().task_filter()
 
     def multiData(
-        self, index: QModelIndex | QPersistentModelIndex, roleDataSpan: QModelRoleDataSpan
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        roleDataSpan: QModelRoleDataSpan | QModelRoleData,
     ) -> None:
         # QIdentityProxyModel answers multiData with one data() per role; the rows are the
         # source's rows, so each painted cell is one call into the model.
-        self._fill_cell(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
+        row = index.row() if index.isValid() else -1
+        self._fill_cell(row, index.column(), role_data(roleDataSpan))
 
     def setSourceModel(self, model: QAbstractItemModel) -> None:
         assert isinstance(model, QueueModel)

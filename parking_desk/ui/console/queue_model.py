@@ -19,11 +19,12 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
@@ -56,6 +57,15 @@ FLUSH_DELAY_MS = 100
 CHANGED_ROWS_AT_ONCE = 16
 # Rows whose cells are kept; a screenful is a few dozen.
 CELL_CACHE_ROWS = 4096
+
+
+def role_data(span: QModelRoleDataSpan | QModelRoleData) -> Iterable[QModelRoleData]:
+    """The entries a ``multiData`` call asks for. PySide6's span is a sequence at run time
+    (``len`` and indexing) though its type stubs do not say so; the stubs also allow a lone
+    ``QModelRoleData``, which is one entry."""
+    if isinstance(span, QModelRoleData):
+        return (span,)
+    return cast("Iterable[QModelRoleData]", span)
 
 
 class QueueModel(QAbstractTableModel):
@@ -119,8 +129,8 @@ class QueueModel(QAbstractTableModel):
             if batch.complete:
                 latest = {}
                 self._reset_to(batch.rows)
-            for row in batch.rows if not batch.complete else ():
-                latest[row[ID]] = row
+            for changed in batch.rows if not batch.complete else ():
+                latest[changed[ID]] = changed
             for task_id in batch.removed:
                 latest[task_id] = None
             count += len(batch.rows) + len(batch.removed)
@@ -345,7 +355,7 @@ class QueueModel(QAbstractTableModel):
                 return live
         return cells[1][column].get(role)
 
-    def fill_cell(self, row: int, column: int, roles: QModelRoleDataSpan) -> None:
+    def fill_cell(self, row: int, column: int, roles: Iterable[QModelRoleData]) -> None:
         """Every role the view's delegate asks of one cell, in one call (``multiData``):
         one entry into Python per painted cell instead of one per role."""
         cells = self._cells_at(row)
@@ -363,8 +373,9 @@ class QueueModel(QAbstractTableModel):
             if value is not None:
                 wanted.setData(value)
 
-    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan) -> None:
-        self.fill_cell(index.row() if index.isValid() else -1, index.column(), roleDataSpan)
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        row = index.row() if index.isValid() else -1
+        self.fill_cell(row, index.column(), role_data(roleDataSpan))
 
     def _cells_at(self, row: int) -> tuple[TaskRow, Cells] | None:
         """The shown row's cells, made when first painted after each change of the row."""

@@ -42,7 +42,7 @@ def filtered(
         low = f.created_from.timestamp() if f.created_from else float("-inf")
         high = f.created_to.timestamp() if f.created_to else float("inf")
         out = [
-            i for i in out if rows[i][CREATED_AT] is not None and low <= rows[i][CREATED_AT] < high
+            i for i in out if (created := rows[i][CREATED_AT]) is not None and low <= created < high
         ]
     if f.text:
         needle = f.text.casefold()

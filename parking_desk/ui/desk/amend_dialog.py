@@ -20,6 +20,7 @@ from parking_desk.errors import ValidationError
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.booking_form import field_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_qdatetime, to_utc
+from parking_desk.ui.named import named
 from parking_desk.validation import MAX_EMAIL, validate_booking
 
 
@@ -29,14 +30,14 @@ class AmendDialog(QDialog):
         self.ctx = ctx
         self.original = booking
         self._changes: dict[str, Any] = {}
-        self.email = QLineEdit(booking.client_email, objectName="amendEmail", maxLength=MAX_EMAIL)
-        self.plate = QLineEdit(booking.plate, objectName="amendPlate", maxLength=18)
+        self.email = named(QLineEdit(booking.client_email, maxLength=MAX_EMAIL), "amendEmail")
+        self.plate = named(QLineEdit(booking.plate, maxLength=18), "amendPlate")
         self.plate.textEdited.connect(lambda text: self._upper(text))
         self.arrival = QDateTimeEdit(to_qdatetime(booking.arrival), calendarPopup=True)
         self.departure = QDateTimeEdit(to_qdatetime(booking.departure), calendarPopup=True)
         for edit in (self.arrival, self.departure):
             edit.setDisplayFormat(DISPLAY_FORMAT)
-        self.errors = QLabel(objectName="amendErrors", wordWrap=True)
+        self.errors = named(QLabel(wordWrap=True), "amendErrors")
         self.errors.setStyleSheet("color: #b00020;")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -29,6 +29,7 @@ from parking_desk.ui.desk.amend_dialog import AmendDialog
 from parking_desk.ui.desk.bookings_model import status_text
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
 FIELDS = (
@@ -54,7 +55,7 @@ class BookingDetails(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.booking: Booking | None = None
-        self.values = {name: QLabel(objectName=f"detail_{name}") for name in FIELDS}
+        self.values = {name: named(QLabel(), f"detail_{name}") for name in FIELDS}
         self.titles = {name: QLabel() for name in FIELDS}
         form = QFormLayout()
         for name in FIELDS:
@@ -62,15 +63,15 @@ class BookingDetails(QWidget):
             self.values[name].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(self.titles[name], self.values[name])
         self.history_title = QLabel()
-        self.history = QListWidget(objectName="history")
+        self.history = named(QListWidget(), "history")
         self.history.setMaximumHeight(140)
-        self.message = QLabel(objectName="detailMessage", wordWrap=True)
+        self.message = named(QLabel(wordWrap=True), "detailMessage")
 
-        self.amend_button = QPushButton(objectName="amend")
-        self.resend_button = QPushButton(objectName="resend")
-        self.cancel_button = QPushButton(objectName="cancelBooking")
-        self.check_in_button = QPushButton(objectName="checkIn")
-        self.check_out_button = QPushButton(objectName="checkOut")
+        self.amend_button = named(QPushButton(), "amend")
+        self.resend_button = named(QPushButton(), "resend")
+        self.cancel_button = named(QPushButton(), "cancelBooking")
+        self.check_in_button = named(QPushButton(), "checkIn")
+        self.check_out_button = named(QPushButton(), "checkOut")
         self.amend_button.clicked.connect(self._ask_amend)
         self.resend_button.clicked.connect(self.resend)
         self.cancel_button.clicked.connect(self._ask_cancel)

@@ -34,6 +34,7 @@ from parking_desk.task import NotificationTask
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_utc
+from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import (
     MAX_EMAIL,
@@ -128,28 +129,28 @@ class BookingForm(QWidget):
         self._problems: list[FieldError] = []
         self._saving = False
 
-        self.name = QLineEdit(objectName="clientName", maxLength=MAX_NAME)
-        self.email = QLineEdit(objectName="clientEmail", maxLength=MAX_EMAIL)
-        self.phone = QLineEdit(objectName="phone", maxLength=MAX_PHONE)
-        self.plate = QLineEdit(objectName="plate", maxLength=18)
+        self.name = named(QLineEdit(maxLength=MAX_NAME), "clientName")
+        self.email = named(QLineEdit(maxLength=MAX_EMAIL), "clientEmail")
+        self.phone = named(QLineEdit(maxLength=MAX_PHONE), "phone")
+        self.plate = named(QLineEdit(maxLength=18), "plate")
         self.plate.textEdited.connect(self._upper_case_plate)
-        self.arrival = DateTimeField(objectName="arrival", calendarPopup=True)
-        self.departure = DateTimeField(objectName="departure", calendarPopup=True)
+        self.arrival = named(DateTimeField(calendarPopup=True), "arrival")
+        self.departure = named(DateTimeField(calendarPopup=True), "departure")
         for edit in (self.arrival, self.departure):
             edit.setDisplayFormat(DISPLAY_FORMAT)
-        self.passengers = QSpinBox(objectName="passengers")
+        self.passengers = named(QSpinBox(), "passengers")
         self.passengers.setRange(MIN_PASSENGERS, MAX_PASSENGERS)
-        self.notes = QLineEdit(objectName="notes", maxLength=MAX_NOTES)
-        self.language = QComboBox(objectName="language")
+        self.notes = named(QLineEdit(maxLength=MAX_NOTES), "notes")
+        self.language = named(QComboBox(), "language")
         self.language.addItem("Română", "ro")
         self.language.addItem("English", "en")
-        self.save_button = QPushButton(objectName="save")
+        self.save_button = named(QPushButton(), "save")
         self.save_button.clicked.connect(self.save)
-        self.clear_button = QPushButton(objectName="clear")
+        self.clear_button = named(QPushButton(), "clear")
         self.clear_button.clicked.connect(self.clear)
         for button in (self.save_button, self.clear_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.status = QLabel(objectName="formStatus", wordWrap=True)
+        self.status = named(QLabel(wordWrap=True), "formStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.messages = {name: FieldMessage(name) for name in FIELDS}
@@ -273,7 +274,7 @@ class BookingForm(QWidget):
         for name, label in self.messages.items():
             found = [p for p in self._problems if p.field == name]
             errors = [p for p in found if p.severity == "error"]
-            label.show_problem((errors or found or [None])[0], self.ctx.language)
+            label.show_problem((errors or found)[0] if found else None, self.ctx.language)
 
     def save(self) -> None:
         if self._saving:

@@ -33,6 +33,7 @@ from parking_desk.ui.desk.booking_details import BookingDetails
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
 from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
 SEARCH_DELAY_MS = 250
@@ -58,15 +59,15 @@ class BookingsTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.search = QLineEdit(objectName="search", clearButtonEnabled=True)
-        self.scope = QComboBox(objectName="scope")
+        self.search = named(QLineEdit(clearButtonEnabled=True), "search")
+        self.scope = named(QComboBox(), "scope")
         for scope in Scope:
             self.scope.addItem("", scope)
-        self.export_button = QPushButton(objectName="exportCsv")
+        self.export_button = named(QPushButton(), "exportCsv")
         self.export_button.clicked.connect(self.ask_export)
-        self.count = QLabel(objectName="resultCount")
+        self.count = named(QLabel(), "resultCount")
         self.model = BookingsModel(self)
-        self.table = QTableView(objectName="bookingsTable")
+        self.table = named(QTableView(), "bookingsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

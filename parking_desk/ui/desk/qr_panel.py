@@ -19,6 +19,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.local_time import show
+from parking_desk.ui.named import named
 
 QR_SIDE = 280
 
@@ -32,22 +33,22 @@ class QrPanel(QWidget):
         self.png = b""
         self.fullscreen: QrFullscreen | None = None
 
-        self.title = QLabel(objectName="qrTitle", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.image = QLabel(objectName="qrImage", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrTitle")
+        self.image = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrImage")
         self.image.setMinimumSize(QR_SIDE, QR_SIDE)
-        self.number = QLabel(objectName="qrNumber", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.plate = QLabel(objectName="qrPlate", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.email = QLabel(objectName="emailStatus", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.number = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrNumber")
+        self.plate = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrPlate")
+        self.email = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "emailStatus")
         for label, size in ((self.number, 26), (self.plate, 18)):
             font = QFont()
             font.setPointSize(size)
             font.setBold(True)
             label.setFont(font)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.show_button = QPushButton(objectName="showToClient")
-        self.print_button = QPushButton(objectName="printTicket")
-        self.pdf_button = QPushButton(objectName="savePdf")
-        self.png_button = QPushButton(objectName="savePng")
+        self.show_button = named(QPushButton(), "showToClient")
+        self.print_button = named(QPushButton(), "printTicket")
+        self.pdf_button = named(QPushButton(), "savePdf")
+        self.png_button = named(QPushButton(), "savePng")
         self.show_button.clicked.connect(self.show_to_client)
         self.print_button.clicked.connect(self.print_ticket)
         self.pdf_button.clicked.connect(self._ask_pdf)

@@ -31,6 +31,7 @@ from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
+from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import normalise_plate
 
@@ -83,28 +84,28 @@ class ScanPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.mode = QComboBox(objectName="scanMode")
+        self.mode = named(QComboBox(), "scanMode")
         for mode in ScanMode:
             self.mode.addItem("", mode)
         self.mode_label = QLabel()
         self.mode_label.setBuddy(self.mode)
-        self.input = QLineEdit(objectName="scanInput")
+        self.input = named(QLineEdit(), "scanInput")
         self.input.returnPressed.connect(self.scan)
         big = QFont()
         big.setPointSize(16)
         self.input.setFont(big)
-        self.result = QLabel(objectName="scanResult", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.result = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "scanResult")
         self.result.setWordWrap(True)
         self.result.setMinimumHeight(140)
         font = QFont()
         font.setPointSize(22)
         font.setBold(True)
         self.result.setFont(font)
-        self.details = QLabel(objectName="scanDetails", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.details = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "scanDetails")
         self.details.setWordWrap(True)
         self.hint = QLabel(wordWrap=True)
         self.recent_title = QLabel()
-        self.recent = QListWidget(objectName="recentScans")
+        self.recent = named(QListWidget(), "recentScans")
 
         top = QHBoxLayout()
         top.addWidget(self.mode_label)
