@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 TS := $(wildcard resources/translations/*.ts)
 QM := $(TS:.ts=.qm)
 
-.PHONY: run test lint faults bench translations update-translations bundle bundle-check worker kiosk clean
+.PHONY: run test lint typecheck faults bench translations update-translations bundle bundle-check worker kiosk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check parking_desk tests bench
 	$(VENV)/bin/ruff format --check parking_desk tests bench
+
+# mypy per [tool.mypy] in pyproject.toml: strict for the domain and services, checked for the UI.
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy parking_desk
 
 # The one-folder desk app in dist/parking-desk/ (PyInstaller; see packaging/WINDOWS.md for Windows).
 bundle: $(VENV)/.installed translations

@@ -321,6 +321,16 @@ class SqliteQueueAdmin(SqliteAudit):
             ).fetchall()
         return [from_epoch(row[0]) for row in rows]
 
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """When each task that went dead since *since* did so (``finishedAt`` of a dead row)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT finishedAt FROM emailQueue WHERE status = 'dead' AND finishedAt >= ? "
+                "ORDER BY finishedAt",
+                (epoch(since),),
+            ).fetchall()
+        return [from_epoch(row[0]) for row in rows]
+
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         now = now or utcnow()
         cutoff = epoch(now - older_than)

@@ -297,20 +297,26 @@ class SqliteStore(SqliteQueueAdmin):
                 (info.worker_id, epoch(info.last_heartbeat), dumps(doc)),
             )
 
-    def workers(self) -> list[WorkerInfo]:
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
         with self._read() as conn:
-            rows = conn.execute("SELECT doc FROM workers ORDER BY workerId").fetchall()
+            rows = conn.execute(
+                "SELECT doc FROM workers WHERE lastHeartbeat >= ? ORDER BY workerId",
+                (epoch(seen_since) if seen_since is not None else float("-inf"),),
+            ).fetchall()
         found = []
         for row in rows:
             doc = loads(row["doc"])
+            started, beat = as_utc(doc.get("startedAt")), as_utc(doc.get("lastHeartbeat"))
+            if started is None or beat is None:
+                continue  # every heartbeat writes both: not one of ours
             found.append(
                 WorkerInfo(
                     worker_id=doc["workerId"],
                     host=doc.get("host", ""),
                     pid=int(doc.get("pid") or 0),
                     kind=doc.get("kind", "worker"),
-                    started_at=as_utc(doc.get("startedAt")),
-                    last_heartbeat=as_utc(doc.get("lastHeartbeat")),
+                    started_at=started,
+                    last_heartbeat=beat,
                     sent_total=int(doc.get("sentTotal") or 0),
                     state=doc.get("state", "running"),
                 )
