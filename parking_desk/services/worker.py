@@ -328,7 +328,7 @@ class DrainWorker:
             return
         at = now or utcnow()
         if exc.quota:
-            next_at = next_quota_window(at)
+            next_at = exc.retry_at or next_quota_window(at)
         elif self.policy.exhausted(task.attempts, self._max_attempts(task)):
             gave_up = f"{exc.message} (gave up after {task.attempts} attempts)"
             self._dead(task, LastError(exc.code, gave_up, permanent=False), report, now)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from contract_data import LEASE, T0, booking
 
+from parking_desk.quota import frees_at
 from parking_desk.services.store import DeliveryOutcome, Store, WorkerInfo
 from parking_desk.task import LastError, TaskState
 
@@ -39,9 +40,9 @@ def test_quota_is_counted_atomically_up_to_its_limit(store: Store) -> None:
     def sender() -> None:
         start.wait()
         for _ in range(5):
-            ok = store.consume_quota("gmail", "2026-11-28", 20)
+            unit = store.reserve_quota("gmail", 20, now=T0)
             with lock:
-                granted.append(ok)
+                granted.append(unit is not None)
 
     threads = [threading.Thread(target=sender) for _ in range(6)]
     for t in threads:
@@ -49,12 +50,45 @@ def test_quota_is_counted_atomically_up_to_its_limit(store: Store) -> None:
     for t in threads:
         t.join()
     assert granted.count(True) == 20 and granted.count(False) == 10
-    assert store.quota_used("gmail", "2026-11-28") == 20
-    # Another day and another transport have their own counts.
-    assert store.quota_used("gmail", "2026-11-29") == 0
-    assert store.consume_quota("gmail", "2026-11-29", 20)
-    assert store.consume_quota("backup", "2026-11-28", 1)
-    assert not store.consume_quota("backup", "2026-11-28", 1)
+    assert store.quota_used("gmail", now=T0) == 20
+    # Another transport has its own count.
+    assert store.reserve_quota("backup", 1, now=T0) is not None
+    assert store.reserve_quota("backup", 1, now=T0) is None
+    assert store.quota_used("gmail", now=T0) == 20 and store.quota_used("backup", now=T0) == 1
+
+
+def test_a_unit_reserved_but_not_used_is_given_back(store: Store) -> None:
+    first = store.reserve_quota("gmail", 2, now=T0)
+    second = store.reserve_quota("gmail", 2, now=T0 + timedelta(minutes=1))
+    assert first is not None and second is not None
+    assert store.reserve_quota("gmail", 2, now=T0 + timedelta(minutes=2)) is None
+
+    store.release_quota(second)  # the server refused the login: nothing went out
+
+    assert store.quota_used("gmail", now=T0 + timedelta(minutes=3)) == 1
+    assert store.reserve_quota("gmail", 2, now=T0 + timedelta(minutes=3)) is not None
+    assert store.quota_used("gmail", now=T0 + timedelta(minutes=3)) == 2
+
+
+def test_the_quota_window_rolls_over_24_hours(store: Store) -> None:
+    hour = timedelta(hours=1)
+    for minutes in (0, 20, 59):  # three sends in the 09:00 hour
+        assert store.reserve_quota("gmail", 5, now=T0 + timedelta(minutes=minutes))
+    for _ in range(2):
+        assert store.reserve_quota("gmail", 5, now=T0 + 5 * hour)
+    later = T0 + 6 * hour
+    assert store.reserve_quota("gmail", 5, now=later) is None
+    assert store.quota_counts("gmail", now=later) == {T0: 3, T0 + 5 * hour: 2}
+    # The 09:00 hour leaves 24 hours after it ends; nothing frees before then.
+    assert frees_at(store.quota_counts("gmail", now=later), 5, later) == T0 + 25 * hour
+    just_before = T0 + 25 * hour - timedelta(seconds=1)
+    assert store.quota_used("gmail", now=just_before) == 5
+    assert store.reserve_quota("gmail", 5, now=just_before) is None
+
+    rolled = T0 + 25 * hour
+    assert store.quota_used("gmail", now=rolled) == 2
+    assert store.reserve_quota("gmail", 5, now=rolled) is not None
+    assert store.quota_counts("gmail", now=rolled) == {T0 + 5 * hour: 2, T0 + 25 * hour: 1}
 
 
 def test_audit_log_newest_first(store: Store) -> None:

@@ -33,13 +33,13 @@ def pair(make_smtp_server):
     return make_smtp_server("none"), make_smtp_server("none")
 
 
-def chain_of(primary, backup, *, quota: int = 0, consume=None) -> ChainTransport:
+def chain_of(primary, backup, *, quota: int = 0, counter=None) -> ChainTransport:
     return ChainTransport(
         [
             ChainLink(SmtpTransport(primary.settings(name="smtp:primary")), quota),
             ChainLink(SmtpTransport(backup.settings(name="smtp-backup:backup"))),
         ],
-        consume,
+        counter,
         clock=lambda: DAY,
     )
 
@@ -64,8 +64,8 @@ def test_server_quota_answer_falls_over_to_the_backup(pair, new_message) -> None
 
 def test_shared_daily_quota_is_counted_in_the_store(pair, new_message, store) -> None:
     primary, backup = pair
-    desk_a = chain_of(primary, backup, quota=3, consume=store.consume_quota)
-    desk_b = chain_of(primary, backup, quota=3, consume=store.consume_quota)
+    desk_a = chain_of(primary, backup, quota=3, counter=store)
+    desk_b = chain_of(primary, backup, quota=3, counter=store)
     try:
         sent = [desk_a.send(new_message(n=n)).provider for n in range(2)]
         sent += [desk_b.send(new_message(n=n)).provider for n in range(2, 5)]
@@ -74,8 +74,8 @@ def test_shared_daily_quota_is_counted_in_the_store(pair, new_message, store) ->
         desk_b.close()
     assert sent == ["smtp:primary"] * 3 + ["smtp-backup:backup"] * 2
     assert len(primary.messages) == 3 and len(backup.messages) == 2
-    assert store.quota_used("smtp:primary", "2026-12-01") == 3
-    assert store.quota_used("smtp-backup:backup", "2026-12-01") == 0  # unlimited: not counted
+    assert store.quota_used("smtp:primary", now=DAY) == 3
+    assert store.quota_used("smtp-backup:backup", now=DAY) == 0  # unlimited: not counted
 
 
 def test_quota_everywhere_is_reported_as_quota(pair, new_message) -> None:
@@ -125,11 +125,18 @@ def test_every_transport_failing_is_transient_and_names_them(pair, new_message) 
 def test_a_store_that_cannot_count_defers_instead_of_sending_uncounted(smtp_server, new_message):
     primary = smtp_server
 
-    def store_down(name: str, day: str, limit: int) -> bool:
-        raise ConnectionError("database unreachable")
+    class StoreDown:
+        def reserve_quota(self, transport, limit, *, now=None):
+            raise ConnectionError("database unreachable")
+
+        def release_quota(self, unit):
+            raise AssertionError("nothing was reserved")
+
+        def quota_counts(self, transport, *, now=None):
+            raise ConnectionError("database unreachable")
 
     chain = ChainTransport(
-        [ChainLink(SmtpTransport(primary.settings(name="smtp:primary")), 500)], store_down
+        [ChainLink(SmtpTransport(primary.settings(name="smtp:primary")), 500)], StoreDown()
     )
     with pytest.raises(DeliveryError) as info:
         chain.send(new_message())
@@ -160,8 +167,8 @@ def test_factory_builds_primary_and_backup_from_settings(pair, tmp_path, new_mes
         "PARKING_DESK_SMTP_BACKUP_SECURITY": "none",
     }
     settings = load_settings(tmp_path / "none.toml", env)
-    first = build_transport(settings, store.consume_quota)
-    second = build_transport(settings, store.consume_quota)
+    first = build_transport(settings, store)
+    second = build_transport(settings, store)
     assert first is not second and first.transports[0] is not second.transports[0]
     try:
         providers = [first.send(new_message(n=1)).provider, second.send(new_message(n=2)).provider]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -13,8 +14,13 @@ class DeliveryError(Exception):
     """A send that failed, classified so the worker knows what to do next.
 
     ``permanent``: dead at once (5xx for the recipient, invalid address).
-    ``quota``: the transport's daily quota is spent (Gmail ``550 5.4.5``, ``454 4.7.0``):
-    not permanent; try the next transport, else wait for the quota window.
+    ``quota``: the transport's quota is spent (Gmail ``550 5.4.5``, ``454 4.7.0``): not
+    permanent; try the next transport, else wait until ``retry_at`` (when the oldest counted
+    send leaves the quota's window; None when nothing counted says).
+    ``unsupported``: this transport cannot carry this message (an international address and
+    no SMTPUTF8); another transport of the chain may. Permanent if none can.
+    ``sent``: the server accepted the message (for some recipients) before the failure, so
+    it spent a unit of the quota.
     Otherwise transient: 4xx, timeouts, dropped connections, back off and retry.
     """
 
@@ -26,6 +32,9 @@ class DeliveryError(Exception):
         permanent: bool = False,
         quota: bool = False,
         provider: str = "",
+        unsupported: bool = False,
+        sent: bool = False,
+        retry_at: datetime | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
@@ -33,6 +42,9 @@ class DeliveryError(Exception):
         self.permanent = permanent
         self.quota = quota
         self.provider = provider
+        self.unsupported = unsupported
+        self.sent = sent
+        self.retry_at = retry_at
 
 
 @dataclass(frozen=True)

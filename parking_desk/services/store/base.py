@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from parking_desk.booking import Booking, BookingStatus
+from parking_desk.quota import QuotaUnit
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
 
 
@@ -114,7 +115,7 @@ class WorkerInfo:
     started_at: datetime
     last_heartbeat: datetime
     sent_total: int = 0
-    state: str = "running"  # "running" | "stopped"
+    state: str = "running"  # "running" | "stopped" | "blocked" (cannot record outcomes)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class QueueStats:
     counts: dict[TaskState, int]
     retrying: int
     oldest_due_age: timedelta | None  # age of the oldest due pending task; None if none is due
+    # A website document without a status counts as pending and due, from its createdAt.
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,9 @@ class Store(Protocol):
     def sent_since(self, since: datetime) -> list[datetime]:
         """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
 
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """When each task now dead went dead, for those since *since* (the failure rate)."""
+
     def audit_log(self, *, limit: int = 500) -> list[AuditEntry]: ...
 
     def record_audit(
@@ -314,13 +319,22 @@ class Store(Protocol):
     # --- workers, quotas, housekeeping -----------------------------------------------
     def heartbeat(self, info: WorkerInfo) -> None: ...
 
-    def workers(self) -> list[WorkerInfo]: ...
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        """Every heartbeat on record; with *seen_since*, those last heard from since then."""
 
-    def consume_quota(self, transport: str, day: str, limit: int) -> bool:
-        """Atomically count one send against *transport*'s quota for *day* (``YYYY-MM-DD``).
-        False, and nothing counted, when the quota is already spent."""
+    def reserve_quota(
+        self, transport: str, limit: int, *, now: datetime | None = None
+    ) -> QuotaUnit | None:
+        """Atomically hold one unit of *transport*'s quota of *limit* in the rolling 24 hours
+        before a send; None, and nothing held, when the quota is spent."""
 
-    def quota_used(self, transport: str, day: str) -> int: ...
+    def release_quota(self, unit: QuotaUnit) -> None:
+        """Give back a unit whose message the server did not accept."""
+
+    def quota_counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
+        """Units counted per hour (bucket start) still in the window at *now*."""
+
+    def quota_used(self, transport: str, *, now: datetime | None = None) -> int: ...
 
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         """Delete completed/cancelled tasks finished longer ago than *older_than*."""

@@ -22,17 +22,24 @@ emailQueue
       the normaliser's full sweep               none (collection scan)
   status == pending, attempts > 0, count()
       queue_stats (retrying)                    composite (status, attempts)
-  status == S, count()
+  status == S, count(); no filter, count()
       queue_stats                               single field
+  status in [...], createdAt range, count(); createdAt range, count()
+      queue_stats (website documents without a state: firestore_unstated)
+                                                composite (status, createdAt)
   status == completed, completedAt >= t / < t, order by completedAt
       sent_since, purge_finished                composite (status, completedAt)
   status == cancelled, updatedAt < t
       purge_finished                            composite (status, updatedAt)
+  status == dead, updatedAt >= t, order by updatedAt
+      failures_since                            composite (status, updatedAt)
 bookings
   plate / clientNameLower / arrival / departure range, ordered by the same field
       search_bookings (one range; the rest is filtered in code)    single field
   order by createdAt desc
       search_bookings with no criterion         single field
+workers
+  lastHeartbeat >= t                            workers(seen_since=...): single field
 auditLog
   order by at desc                              audit_log: single field
 """
@@ -40,8 +47,6 @@ auditLog
 from __future__ import annotations
 
 import logging
-import random
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,19 +56,21 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk.errors import StoreUnavailable
+from parking_desk.quota import QuotaUnit
 from parking_desk.services.store.base import QueueStats, WorkerInfo
 from parking_desk.services.store.firestore_bookings import FirestoreBookings
 from parking_desk.services.store.firestore_claims import FirestoreClaims
 from parking_desk.services.store.firestore_docs import (
     QUEUE,
-    QUOTA,
     RPC,
     WORKERS,
     chunks,
     guarded,
 )
+from parking_desk.services.store.firestore_quota import FirestoreQuota
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
+from parking_desk.services.store.firestore_unstated import count, oldest_unstated_age
 from parking_desk.services.store.firestore_wake import FirestoreWake
 from parking_desk.task import TaskState
 from parking_desk.timeutil import as_utc
@@ -71,7 +78,6 @@ from parking_desk.timeutil import as_utc
 log = logging.getLogger(__name__)
 
 PING_TIMEOUT = 3.0
-QUOTA_TRIES = 200
 
 
 class FirestoreStore(
@@ -89,28 +95,31 @@ class FirestoreStore(
         self.project = project
         self.database = database
         self._init_sweeps()
+        self.quota = FirestoreQuota(self._db, self._precondition)
         self._watches = set()
 
     # --- statistics -------------------------------------------------------------------------
 
     @guarded
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        """Every count at one read time. The website's documents without a state (the
+        collection's count minus the counts by state) are pending and due: until a worker's
+        sweep gives them one, nothing else would count them."""
         now = self._now(now)
         col = self._db.collection(QUEUE)
-
-        def count(q: Any) -> int:
-            result = q.count().get(**RPC)
-            return int(result[0][0].value)
-
+        total, at = count(col)
         counts = {
-            state: count(col.where(filter=FieldFilter("status", "==", str(state))))
+            state: count(col.where(filter=FieldFilter("status", "==", str(state))), at)[0]
             for state in TaskState
         }
+        unstated = max(0, total - sum(counts.values()))
+        counts[TaskState.PENDING] += unstated
         retrying = count(
             col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING))).where(
                 filter=FieldFilter("attempts", ">", 0)
-            )
-        )
+            ),
+            at,
+        )[0]
         head = (
             col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
             .where(filter=FieldFilter("nextAttemptAt", "<=", now))
@@ -121,6 +130,9 @@ class FirestoreStore(
         for snap in head.stream(**RPC):
             due = as_utc(snap.get("nextAttemptAt"))
             oldest = max(timedelta(0), now - due) if due else None
+        if unstated:
+            waiting = oldest_unstated_age(col, now, at)
+            oldest = max(oldest, waiting) if oldest is not None else waiting
         return QueueStats(counts=counts, retrying=retrying, oldest_due_age=oldest)
 
     @guarded
@@ -132,7 +144,20 @@ class FirestoreStore(
             .order_by("completedAt")
             .select(["completedAt"])
         )
-        return [as_utc(s.get("completedAt")) for s in q.stream(**RPC)]
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("completedAt")))]
+
+    @guarded
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """A dead task's ``updatedAt`` is when it died: nothing writes it again until a
+        supervisor retries it, which takes it out of ``dead``."""
+        q = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.DEAD)))
+            .where(filter=FieldFilter("updatedAt", ">=", since))
+            .order_by("updatedAt")
+            .select(["updatedAt"])
+        )
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("updatedAt")))]
 
     # --- workers, quotas, housekeeping -----------------------------------------------------
 
@@ -153,19 +178,25 @@ class FirestoreStore(
         )
 
     @guarded
-    def workers(self) -> list[WorkerInfo]:
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        col: Any = self._db.collection(WORKERS)
+        if seen_since is not None:
+            col = col.where(filter=FieldFilter("lastHeartbeat", ">=", seen_since))
         out = []
-        for snap in self._db.collection(WORKERS).stream(**RPC):
+        for snap in col.stream(**RPC):
             d = snap.to_dict() or {}
             try:
+                started, beat = as_utc(d.get("startedAt")), as_utc(d.get("lastHeartbeat"))
+                if started is None or beat is None:
+                    raise ValueError("no startedAt or lastHeartbeat")
                 out.append(
                     WorkerInfo(
                         worker_id=snap.id,
                         host=str(d.get("host") or ""),
                         pid=int(d.get("pid") or 0),
                         kind=str(d.get("kind") or "worker"),
-                        started_at=as_utc(d.get("startedAt")),
-                        last_heartbeat=as_utc(d.get("lastHeartbeat")),
+                        started_at=started,
+                        last_heartbeat=beat,
                         sent_total=int(d.get("sentTotal") or 0),
                         state=str(d.get("state") or "running"),
                     )
@@ -174,35 +205,25 @@ class FirestoreStore(
                 log.warning("worker document %s unreadable: %s", snap.id, exc)
         return sorted(out, key=lambda w: w.worker_id)
 
-    def _quota_ref(self, transport: str, day: str) -> Any:
-        return self._db.collection(QUOTA).document(f"{transport}_{day}")
+    # The sending quota: a rolling 24 hours in hour buckets (``parking_desk.quota``), kept by
+    # ``self.quota``; a unit is reserved before a send and given back unless it went out.
+    @guarded
+    def reserve_quota(
+        self, transport: str, limit: int, *, now: datetime | None = None
+    ) -> QuotaUnit | None:
+        return self.quota.reserve(transport, limit, now=now)
 
     @guarded
-    def consume_quota(self, transport: str, day: str, limit: int) -> bool:
-        """Every send of every worker counts here at once. A transaction would lock the
-        counter and abort under that contention ("failed to commit"); a read and a write
-        conditioned on the read's update time just retries the losers."""
-        ref = self._quota_ref(transport, day)
-        for attempt in range(QUOTA_TRIES):
-            snap = ref.get(**RPC)
-            used = int((snap.to_dict() or {}).get("used") or 0) if snap.exists else 0
-            if used >= limit:
-                return False
-            doc = {"transport": transport, "day": day, "used": used + 1}
-            try:
-                if snap.exists:
-                    ref.update(doc, option=self._precondition(snap.update_time), **RPC)
-                else:
-                    ref.create(doc, **RPC)
-                return True
-            except (gexc.FailedPrecondition, gexc.AlreadyExists, gexc.NotFound):
-                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
-        raise StoreUnavailable(f"quota counter {transport}/{day} too contended")
+    def release_quota(self, unit: QuotaUnit) -> None:
+        self.quota.release(unit)
 
     @guarded
-    def quota_used(self, transport: str, day: str) -> int:
-        snap = self._quota_ref(transport, day).get(**RPC)
-        return int((snap.to_dict() or {}).get("used") or 0) if snap.exists else 0
+    def quota_counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
+        return self.quota.counts(transport, now=now)
+
+    @guarded
+    def quota_used(self, transport: str, *, now: datetime | None = None) -> int:
+        return sum(self.quota_counts(transport, now=now).values())
 
     @guarded
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
