@@ -309,7 +309,8 @@ class SqliteQueueAdmin(SqliteAudit):
                 "SELECT MIN(dueAt) FROM emailQueue WHERE status = 'pending' AND nextAttemptAt <= ?",
                 (epoch(now),),
             ).fetchone()[0]
-        age = None if oldest is None else max(timedelta(0), now - from_epoch(oldest))
+        due = from_epoch(oldest)
+        age = None if due is None else max(timedelta(0), now - due)
         return QueueStats(counts=counts, retrying=retrying, oldest_due_age=age)
 
     def sent_since(self, since: datetime) -> list[datetime]:
@@ -319,7 +320,7 @@ class SqliteQueueAdmin(SqliteAudit):
                 "ORDER BY finishedAt",
                 (epoch(since),),
             ).fetchall()
-        return [from_epoch(row[0]) for row in rows]
+        return [at for row in rows if (at := from_epoch(row[0]))]
 
     def failures_since(self, since: datetime) -> list[datetime]:
         """When each task that went dead since *since* did so (``finishedAt`` of a dead row)."""
@@ -329,7 +330,7 @@ class SqliteQueueAdmin(SqliteAudit):
                 "ORDER BY finishedAt",
                 (epoch(since),),
             ).fetchall()
-        return [from_epoch(row[0]) for row in rows]
+        return [at for row in rows if (at := from_epoch(row[0]))]
 
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         now = now or utcnow()
