@@ -19,14 +19,14 @@ from parking_desk.services.mail.outgoing import OutgoingMail
 from parking_desk.services.mail.render import ALIASES
 from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import Store
-from parking_desk.task import NotificationTask
+from parking_desk.task import NotificationTask, TaskKind
 
 log = logging.getLogger(__name__)
 
 
 class Renderer(Protocol):
     def __call__(
-        self, task: NotificationTask, *, booking: Booking, qr_png: bytes
+        self, task: NotificationTask, *, booking: Booking, qr_png: bytes | None
     ) -> OutgoingMail: ...
 
 
@@ -69,8 +69,13 @@ def booking_for(store: Store, task: NotificationTask) -> Booking:
         raise RenderError(f"booking {task.booking_number} cannot be rendered: {exc}") from None
 
 
-def qr_png(signer: Signer, task: NotificationTask, booking: Booking, validity: timedelta) -> bytes:
-    """The QR as PNG, valid until *validity* after the booking's departure."""
+def qr_png(
+    signer: Signer, task: NotificationTask, booking: Booking, validity: timedelta
+) -> bytes | None:
+    """The QR as PNG, valid until *validity* after the booking's departure; none is signed
+    for a cancellation, whose e-mail says the client's QR is no longer valid."""
+    if task.kind == TaskKind.CANCELLATION:
+        return None
     try:
         payload = signer.payload(task.booking_number, booking.plate, booking.departure + validity)
         return render_png(payload, error_correction="M")

@@ -1,13 +1,15 @@
-"""The confirmation's MIME structure, written as bytes in one pass.
+"""A client e-mail's MIME structure (confirmation, amendment, cancellation), written as bytes
+in one pass.
 
 ``EmailMessage`` under ``policy.default`` parses every header it is given into objects, its
 content manager sets each part's headers through the same parser, and serialising re-folds
-them all: about 5 ms of pure Python per confirmation under the worker's GIL, for a structure
+them all: about 5 ms of pure Python per e-mail under the worker's GIL, for a structure
 that never changes. Here each piece goes through the standard library's own encoders
 (RFC 2047 encoded words from ``email.header``, RFC 2231 parameters, quoted-printable and
 base64 from ``binascii``) and is joined as it will be sent::
 
-    multipart/mixed                     (multipart/alternative alone without a QR code)
+    multipart/mixed                     (multipart/alternative alone without a QR code,
+                                         as a cancellation always is)
       multipart/alternative
         text/plain
         multipart/related
@@ -32,7 +34,7 @@ LINE = 78  # RFC 5322's recommended line length
 
 
 @dataclass(frozen=True)
-class Confirmation:
+class ClientMail:
     subject: str
     sender: tuple[str, str]  # display name, address
     recipient: tuple[str, str]
@@ -89,7 +91,7 @@ def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
     )
 
 
-def build(mail: Confirmation) -> OutgoingMail:
+def build(mail: ClientMail) -> OutgoingMail:
     token = f"=_pd{uuid.uuid4().hex[:16]}"
     alternatives = [_text("plain", mail.text)]
     html = _text("html", mail.html)

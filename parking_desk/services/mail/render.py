@@ -1,10 +1,14 @@
-"""The booking confirmation e-mail: HTML and plain text, the QR inline and attached.
+"""The e-mails a client receives about a booking: HTML and plain text, one pair of templates
+per task kind. A confirmation and an amendment ("your booking has changed") carry the current
+details and the QR, inline and attached; a cancellation carries the number, the dates and the
+plate, says the QR is no longer valid, and never carries one.
 
-Rendered from Jinja2 templates in ``resources/templates`` with autoescaping on for HTML: a
-client's name comes from a web form and must never become markup. Website tasks carry only
-a ``bookingData`` snapshot in whatever shape the website wrote, so every field is optional.
-The Message-ID depends on the task alone, so a rare duplicate send (at-least-once delivery)
-folds into one message in the client's inbox.
+Rendered from Jinja2 templates in ``resources/templates``, ``{kind}.html`` and ``{kind}.txt``
+(the amendment's and the cancellation's extend the confirmation's), with autoescaping on for
+HTML: a client's name comes from a web form and must never become markup. Website tasks carry
+only a ``bookingData`` snapshot in whatever shape the website wrote, so every field is
+optional. The Message-ID depends on the task alone, so a rare duplicate send (at-least-once
+delivery) folds into one message in the client's inbox.
 """
 
 from __future__ import annotations
@@ -23,18 +27,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from parking_desk.booking import Booking
 from parking_desk.resources import resource_path
 from parking_desk.services.mail.base import DeliveryError
-from parking_desk.services.mail.mime import Confirmation, build
+from parking_desk.services.mail.mime import ClientMail, build
 from parking_desk.services.mail.outgoing import OutgoingMail
-from parking_desk.task import NotificationTask
+from parking_desk.task import NotificationTask, TaskKind
 from parking_desk.timeutil import as_utc
 
 LOCAL_TZ = ZoneInfo("Europe/Bucharest")
 
+# The labels every kind shares.
 TEXTS: dict[str, dict[str, str]] = {
     "ro": {
-        "subject": "Confirmare rezervare #{number}",
         "greeting": "Bună ziua",
-        "intro": "Vă mulțumim! Rezervarea dumneavoastră de parcare este confirmată.",
         "number": "Număr rezervare",
         "client": "Nume",
         "plate": "Număr de înmatriculare",
@@ -42,15 +45,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "departure": "Plecare",
         "passengers": "Pasageri",
         "qr_alt": "Cod QR rezervare",
-        "qr_hint": "Prezentați codul QR la sosire (pe telefon sau tipărit). "
-        "Dacă nu poate fi scanat, comunicați numărul rezervării.",
         "closing": "Vă așteptăm,",
         "attachment": "rezervare-{number}-qr.png",
     },
     "en": {
-        "subject": "Booking confirmation #{number}",
         "greeting": "Hello",
-        "intro": "Thank you! Your parking booking is confirmed.",
         "number": "Booking number",
         "client": "Name",
         "plate": "Licence plate",
@@ -58,11 +57,64 @@ TEXTS: dict[str, dict[str, str]] = {
         "departure": "Departure",
         "passengers": "Passengers",
         "qr_alt": "Booking QR code",
-        "qr_hint": "Show the QR code on arrival (on your phone or printed). "
-        "If it cannot be scanned, give the booking number.",
         "closing": "See you soon,",
         "attachment": "booking-{number}-qr.png",
     },
+}
+
+# What each kind says, over the shared labels: its subject (which names the kind), its
+# opening line, what it says about the QR code, and a cancellation's own closing.
+KIND_TEXTS: dict[TaskKind, dict[str, dict[str, str]]] = {
+    TaskKind.CONFIRMATION: {
+        "ro": {
+            "subject": "Confirmare rezervare #{number}",
+            "intro": "Vă mulțumim! Rezervarea dumneavoastră de parcare este confirmată.",
+            "qr_hint": "Prezentați codul QR la sosire (pe telefon sau tipărit). "
+            "Dacă nu poate fi scanat, comunicați numărul rezervării.",
+        },
+        "en": {
+            "subject": "Booking confirmation #{number}",
+            "intro": "Thank you! Your parking booking is confirmed.",
+            "qr_hint": "Show the QR code on arrival (on your phone or printed). "
+            "If it cannot be scanned, give the booking number.",
+        },
+    },
+    TaskKind.AMENDMENT: {
+        "ro": {
+            "subject": "Rezervarea dumneavoastră a fost modificată (#{number})",
+            "intro": "Rezervarea dumneavoastră a fost modificată. Mai jos sunt detaliile actuale.",
+            "qr_hint": "La sosire, prezentați codul QR din acest mesaj (pe telefon sau tipărit), "
+            "nu pe cel primit anterior. Dacă nu poate fi scanat, comunicați numărul rezervării.",
+        },
+        "en": {
+            "subject": "Your booking has changed (#{number})",
+            "intro": "Your booking has changed. These are its current details.",
+            "qr_hint": "On arrival, show the QR code in this message (on your phone or printed), "
+            "not the one you received before. If it cannot be scanned, give the booking number.",
+        },
+    },
+    TaskKind.CANCELLATION: {
+        "ro": {
+            "subject": "Rezervarea #{number} a fost anulată",
+            "intro": "Rezervarea dumneavoastră de parcare a fost anulată.",
+            "qr_void": "Codul QR primit pentru această rezervare nu mai este valabil.",
+            "closing": "Cu stimă,",
+        },
+        "en": {
+            "subject": "Booking #{number} has been cancelled",
+            "intro": "Your parking booking has been cancelled.",
+            "qr_void": "The QR code you received for this booking is no longer valid.",
+            "closing": "Kind regards,",
+        },
+    },
+}
+
+# The rows under the booking number, in order: a cancellation names only what identifies
+# the booking that is no longer.
+DETAILS: dict[TaskKind, tuple[str, ...]] = {
+    TaskKind.CONFIRMATION: ("client", "plate", "arrival", "departure", "passengers"),
+    TaskKind.AMENDMENT: ("client", "plate", "arrival", "departure", "passengers"),
+    TaskKind.CANCELLATION: ("plate", "arrival", "departure"),
 }
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -150,7 +202,7 @@ def _recipient(task: NotificationTask) -> str:
         ) from None
 
 
-def render_confirmation(
+def render_email(
     task: NotificationTask,
     *,
     booking: Booking | None,
@@ -158,31 +210,34 @@ def render_confirmation(
     mail_from: str,
     site_name: str,
 ) -> OutgoingMail:
-    """Build the confirmation for *task*, as the bytes that will be sent.
+    """Build the e-mail *task*'s kind calls for, as the bytes that will be sent.
+
+    A cancellation carries no QR even when handed one: the code it would carry is the one
+    it tells the client is no longer valid.
 
     Raises ``DeliveryError(permanent=True)`` when the recipient address is unusable: no
     transport could ever deliver it, and the supervisor must fix it by hand.
     """
     recipient = _recipient(task)  # before any work: an unusable address is final
+    kind = TaskKind(task.kind)
+    if kind == TaskKind.CANCELLATION:
+        qr_png = None
     lang = booking.language if booking and booking.language in TEXTS else task.language
-    t = TEXTS[lang]
+    t = TEXTS[lang] | KIND_TEXTS[kind][lang]
     number = _clean(task.booking_number, 40)
     data = task.booking_data if isinstance(task.booking_data, dict) else {}
     fields = _fields(booking, data)
-    details = [
-        (t[key], value)
-        for key, value in (
-            ("client", _clean(fields["client_name"])),
-            ("plate", _clean(fields["plate"], 20)),
-            ("arrival", _local(fields["arrival"], lang)),
-            ("departure", _local(fields["departure"], lang)),
-            ("passengers", _clean(fields["passengers"], 4)),
-        )
-        if value
-    ]
+    values = {
+        "client": _clean(fields["client_name"]),
+        "plate": _clean(fields["plate"], 20),
+        "arrival": _local(fields["arrival"], lang),
+        "departure": _local(fields["departure"], lang),
+        "passengers": _clean(fields["passengers"], 4),
+    }
+    details = [(t[key], values[key]) for key in DETAILS[kind] if values[key]]
     domain = _domain(mail_from)
     qr_cid = f"qr-{re.sub(r'[^A-Za-z0-9]', '', number) or 'booking'}@{domain}" if qr_png else ""
-    client_name = _clean(fields["client_name"])
+    client_name = values["client"]
     context: dict[str, Any] = {
         "lang": lang,
         "t": t,
@@ -195,16 +250,20 @@ def render_confirmation(
     }
     env = _environment()
     return build(
-        Confirmation(
+        ClientMail(
             subject=context["subject"],
             sender=_sender(mail_from),
             recipient=(client_name, recipient),
             message_id=message_id(task, mail_from),
             language=lang,
-            text=env.get_template("confirmation.txt").render(context),
-            html=env.get_template("confirmation.html").render(context),
+            text=env.get_template(f"{kind}.txt").render(context),
+            html=env.get_template(f"{kind}.html").render(context),
             qr_png=qr_png,
             qr_cid=qr_cid,
             attachment_name=t["attachment"].format(number=number),
         )
     )
+
+
+# The name the runtime wiring and the benchmarks know the renderer by.
+render_confirmation = render_email
