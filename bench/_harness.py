@@ -309,7 +309,7 @@ def seed_firestore(store, count: int, *, start: int = 0, dead: bool = False) -> 
     """*count* bookings with their queue tasks, in batched commits: the same documents
     ``create_booking`` writes, minus its one-commit-per-booking cost, so a 10,000-task
     backlog takes seconds to lay down rather than minutes."""
-    from parking_desk.services.store.firestore_bookings import new_task
+    from parking_desk.task_rules import new_task
     from parking_desk.timeutil import utcnow
     from parking_desk.validation import validate_booking
 
@@ -323,7 +323,7 @@ def seed_firestore(store, count: int, *, start: int = 0, dead: bool = False) -> 
         )
         ref = db.collection("emailQueue").document(f"t{n:06d}")
         batch.set(db.collection("bookings").document(booking.booking_number), booking.to_document())
-        task = new_task(booking, _both(), now)
+        task = new_task(booking, now, task_type=_both())
         if dead:
             task = task.with_changes(status=_dead(), attempts=1, last_error=_bounce())
         batch.set(ref, task.to_document())

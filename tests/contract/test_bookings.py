@@ -12,7 +12,7 @@ from parking_desk.booking import BookingStatus, EmailStatus
 from parking_desk.errors import InvalidTransition, NotFound, ValidationError
 from parking_desk.services.store import BookingQuery, Store
 from parking_desk.services.store.base import DeliveryOutcome
-from parking_desk.task import TaskFilter, TaskState, TaskType
+from parking_desk.task import TaskFilter, TaskKind, TaskState, TaskType
 
 
 def test_booking_and_its_task_are_written_together(store: Store) -> None:
@@ -217,7 +217,9 @@ def test_unknown_booking_is_not_found(store: Store) -> None:
         store.enqueue("123456")
 
 
-def test_amend_records_history_and_queues_a_new_confirmation(store: Store) -> None:
+def test_amend_while_the_confirmation_waits_sends_one_email_with_the_new_details(
+    store: Store,
+) -> None:
     saved, first = store.create_booking(booking(), now=T0)
     new_departure = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 
@@ -227,16 +229,50 @@ def test_amend_records_history_and_queues_a_new_confirmation(store: Store) -> No
         operator="desk1",
         now=T0,
     )
-    assert task.id != first.id
+    # One e-mail, not two identical ones: the waiting confirmation carries the amendment.
+    assert task.id == first.id
     assert amended.departure == new_departure
     again = store.get_booking(saved.booking_number)
     assert again.departure == new_departure and again.plate == "CJ12XYZ"
-    assert again.history and again.history[-1]["by"] == "desk1"
+    assert again.history[-1]["by"] == "desk1"
+    assert again.history[-1]["details"]["plate"] == {"from": "B123ABC", "to": "CJ12XYZ"}
     queued = store.get_task(task.id)
-    assert queued.status == TaskState.PENDING
+    assert queued.status == TaskState.PENDING and queued.kind == TaskKind.CONFIRMATION
     assert queued.booking_data["plate"] == "CJ12XYZ"
     assert queued.booking_data["departure"] == new_departure
+    assert len(store.list_tasks(TaskFilter(text=saved.booking_number))) == 1
+
+
+def test_amend_after_the_confirmation_went_out_queues_a_booking_changed_email(
+    store: Store,
+) -> None:
+    saved, _first = store.create_booking(booking(), now=T0)
+    [sending] = store.claim_due("w1", 5, timedelta(minutes=5), now=T0)
+    outcome = DeliveryOutcome(provider="smtp:test", message_id="<m1@test>", email_sent=True)
+    assert store.complete(sending, "w1", outcome, now=T0)
+
+    _amended, task = store.amend_booking(
+        saved.booking_number, {"plate": "cj 12 xyz"}, operator="desk1", now=T0
+    )
+    assert task.id != sending.id
+    assert store.get_task(task.id).kind == TaskKind.AMENDMENT
+    assert store.get_task(task.id).booking_data["plate"] == "CJ12XYZ"
     assert len(store.list_tasks(TaskFilter(text=saved.booking_number))) == 2
+
+
+def test_cancel_cancels_the_waiting_confirmation_and_queues_a_cancellation(
+    store: Store,
+) -> None:
+    saved, waiting = store.create_booking(booking(), now=T0)
+
+    store.set_booking_status(
+        saved.booking_number, BookingStatus.CANCELLED, operator="desk1", now=T0
+    )
+
+    assert store.get_task(waiting.id).status == TaskState.CANCELLED
+    tasks = store.list_tasks(TaskFilter(text=saved.booking_number))
+    [cancellation] = [t for t in tasks if t.status == TaskState.PENDING]
+    assert cancellation.kind == TaskKind.CANCELLATION and cancellation.type == TaskType.EMAIL
 
 
 def test_amend_brings_the_waiting_confirmation_up_to_date(store: Store) -> None:

@@ -68,8 +68,8 @@ def test_invalid_setting_is_named_in_english_or_romanian(capsys, env):
 
 
 def test_queue_stats_list_retry_cancel(capsys, env, db):
-    now = datetime.now(UTC)
     tasks = [db.create_booking(booking(email=f"c{i}@client.example"))[1] for i in range(4)]
+    now = datetime.now(UTC)
     claimed = {t.id: t for t in db.claim_due("w1", 2, timedelta(minutes=5), now=now)}
     dead_id, retrying_id = sorted(claimed)
     error = LastError("smtp-550", "5.1.1 User unknown", True)

@@ -15,8 +15,9 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.booking import Booking, BookingStatus, EmailStatus
-from parking_desk.errors import InvalidTransition, NotFound, StoreUnavailable
+from parking_desk import booking_rules
+from parking_desk.booking import Booking, BookingStatus
+from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.services.store.base import BookingQuery
 from parking_desk.services.store.firestore_docs import (
     BOOKINGS,
@@ -24,6 +25,7 @@ from parking_desk.services.store.firestore_docs import (
     RPC,
     FirestorePart,
     guarded,
+    view_task,
 )
 from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.validation import normalise_plate, validate_booking
@@ -32,46 +34,6 @@ log = logging.getLogger(__name__)
 
 # A random number collides rarely until the space fills; give up long before it hurts.
 NUMBER_TRIES = 20
-AMENDABLE = {
-    "client_name": "clientName",
-    "client_email": "clientEmail",
-    "phone": "phone",
-    "plate": "plate",
-    "arrival": "arrival",
-    "departure": "departure",
-    "passengers": "passengers",
-    "notes": "notes",
-    "language": "language",
-}
-_BY_DOC_NAME = {doc: attr for attr, doc in AMENDABLE.items()}
-
-
-def refusal(number: str, current: BookingStatus, to: BookingStatus) -> InvalidTransition | None:
-    """Why *current* → *to* is refused, or None when it is allowed."""
-    if current == BookingStatus.CANCELLED:
-        return InvalidTransition(code="error.booking_cancelled", number=number)
-    if current == BookingStatus.CHECKED_OUT:
-        return InvalidTransition(code="error.already_checked_out", number=number)
-    if to == BookingStatus.CHECKED_IN and current == BookingStatus.CHECKED_IN:
-        return InvalidTransition(code="error.already_checked_in", number=number)
-    if to == BookingStatus.CHECKED_OUT and current == BookingStatus.CONFIRMED:
-        return InvalidTransition(code="error.not_checked_in", number=number)
-    if to == BookingStatus.CONFIRMED:
-        return InvalidTransition(number=number, current=str(current))
-    return None
-
-
-def new_task(booking: Booking, task_type: TaskType, now: datetime) -> NotificationTask:
-    return NotificationTask(
-        id="",
-        type=task_type,
-        booking_number=booking.booking_number or "",
-        client_email=booking.client_email,
-        booking_data=booking.booking_data(),
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 def outcome_unknown(exc: BaseException) -> bool:
@@ -92,22 +54,16 @@ class FirestoreBookings(FirestorePart):
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
         now = self._now(now)
-        clean = validate_booking(booking).booking
+        validate_booking(booking)  # before any number is drawn
         for _ in range(NUMBER_TRIES):
             number = str(100000 + secrets.randbelow(900000))
-            saved = clean.with_changes(
-                booking_number=number,
-                status=BookingStatus.CONFIRMED,
-                created_at=now,
-                updated_at=now,
-                email_status=EmailStatus.PENDING,
-            )
-            task = new_task(saved, task_type, now)
-            task_ref = self._task_ref()
+            change = booking_rules.create(booking, number, "", now, task_type)
+            saved, task = change.booking, change.queued
+            assert task is not None
             batch = self._db.batch()
             # create() fails the whole batch if the number is taken: no hot counter needed.
             batch.create(self._db.collection(BOOKINGS).document(number), saved.to_document())
-            batch.set(task_ref, task.to_document())
+            batch.set(self._task_ref(task.id), task.to_document())
             try:
                 batch.commit(**RPC)
             except gexc.AlreadyExists:
@@ -122,7 +78,7 @@ class FirestoreBookings(FirestorePart):
                     raise StoreUnavailable(
                         str(exc), code="error.save_unconfirmed", number=number
                     ) from exc
-            return saved, task.with_changes(id=task_ref.id)
+            return saved, task
         raise StoreUnavailable(f"no free booking number after {NUMBER_TRIES} tries")
 
     def _landed(self, number: str, saved: Booking) -> bool:
@@ -219,31 +175,46 @@ class FirestoreBookings(FirestorePart):
                 out.append(booking)
         return out
 
+    def _waiting(self, number: str) -> Any:
+        """The booking's tasks not yet being sent (equality filters only: index merge)."""
+        return (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("bookingNumber", "==", str(number)))
+            .where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+        )
+
+    def _write_change(self, tx: Any, ref: Any, change: booking_rules.BookingChange) -> None:
+        """The booking and its queue's side of the change, in one transaction."""
+        tx.set(ref, change.booking.to_document())
+        for write in change.updates:
+            tx.update(self._task_ref(write.task.id), write.fields)
+        if change.queued is not None:
+            tx.set(self._task_ref(change.queued.id), change.queued.to_document())
+
+    def _read_for_change(self, tx: Any, number: str, waiting: bool) -> tuple[Any, Booking, list]:
+        ref = self._db.collection(BOOKINGS).document(str(number))
+        booking = self._booking(ref.get(transaction=tx))
+        if booking is None:
+            raise NotFound(number=number)
+        tasks = []
+        if waiting:
+            # Documents that do not parse are no confirmation anybody will receive.
+            tasks = [t for t in map(view_task, self._waiting(number).stream(transaction=tx))]
+            tasks = [t for t in tasks if t.last_error is None or t.last_error.code != "malformed"]
+        return ref, booking, tasks
+
     @guarded
     def set_booking_status(
         self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
     ) -> Booking:
         now = self._now(now)
-        ref = self._db.collection(BOOKINGS).document(str(number))
+        to = BookingStatus(to)
 
         def change(tx: Any) -> Booking:
-            snap = ref.get(transaction=tx)
-            booking = self._booking(snap)
-            if booking is None:
-                raise NotFound(number=number)
-            problem = refusal(number, booking.status, to)
-            if problem is not None:
-                raise problem
-            changes: dict[str, Any] = {"status": to, "updated_at": now}
-            if to == BookingStatus.CHECKED_IN:
-                changes["checked_in_at"] = now
-            elif to == BookingStatus.CHECKED_OUT:
-                changes["checked_out_at"] = now
-            entry = {"at": now, "by": operator, "action": str(to), "details": {}}
-            changes["history"] = [*booking.history, entry]
-            updated = booking.with_changes(**changes)
-            tx.set(ref, updated.to_document())
-            return updated
+            ref, booking, waiting = self._read_for_change(tx, number, to == BookingStatus.CANCELLED)
+            done = booking_rules.change_status(booking, to, operator, now, waiting)
+            self._write_change(tx, ref, done)
+            return done.booking
 
         return self._transact(change)
 
@@ -252,53 +223,12 @@ class FirestoreBookings(FirestorePart):
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
         now = self._now(now)
-        attrs = {_BY_DOC_NAME.get(k, k): v for k, v in changes.items()}
-        unknown = sorted(k for k in attrs if k not in AMENDABLE)
-        if unknown:
-            raise ValueError(f"fields that cannot be amended: {', '.join(unknown)}")
-        ref = self._db.collection(BOOKINGS).document(str(number))
-        task_ref = self._task_ref()
-        # The booking's tasks still waiting to be sent carry the amended snapshot, so the
-        # worker renders from it without reading the booking. Tasks being sent are left to
-        # finish; the confirmation queued with the amendment follows them.
-        waiting = (
-            self._db.collection(QUEUE)
-            .where(filter=FieldFilter("bookingNumber", "==", str(number)))
-            .where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
-        )
 
         def amend(tx: Any) -> tuple[Booking, NotificationTask]:
-            booking = self._booking(ref.get(transaction=tx))
-            tasks = list(waiting.stream(transaction=tx))
-            if booking is None:
-                raise NotFound(number=number)
-            if booking.status in (BookingStatus.CANCELLED, BookingStatus.CHECKED_OUT):
-                raise refusal(number, booking.status, BookingStatus.CHECKED_IN)  # type: ignore[misc]
-            clean = validate_booking(booking.with_changes(**attrs)).booking
-            diff = {
-                AMENDABLE[a]: [_plain(getattr(booking, a)), _plain(getattr(clean, a))]
-                for a in attrs
-                if getattr(booking, a) != getattr(clean, a)
-            }
-            entry = {"at": now, "by": operator, "action": "amend", "details": diff}
-            saved = clean.with_changes(
-                updated_at=now,
-                email_status=EmailStatus.PENDING,
-                history=[*booking.history, entry],
-            )
-            task = new_task(saved, TaskType.BOTH, now)
-            tx.set(ref, saved.to_document())
-            for snap in tasks:
-                tx.update(
-                    snap.reference,
-                    {
-                        "bookingData": saved.booking_data(),
-                        "clientEmail": saved.client_email,
-                        "updatedAt": now,
-                    },
-                )
-            tx.set(task_ref, task.to_document())
-            return saved, task.with_changes(id=task_ref.id)
+            ref, booking, waiting = self._read_for_change(tx, number, True)
+            done = booking_rules.amend(booking, changes, operator, now, waiting)
+            self._write_change(tx, ref, done)
+            return done.booking, booking_rules.announcing(done)
 
         return self._transact(amend)
 
@@ -312,27 +242,15 @@ class FirestoreBookings(FirestorePart):
         now: datetime | None = None,
     ) -> NotificationTask:
         now = self._now(now)
-        ref = self._db.collection(BOOKINGS).document(str(booking_number))
-        task_ref = self._task_ref()
 
         def resend(tx: Any) -> NotificationTask:
-            booking = self._booking(ref.get(transaction=tx))
-            if booking is None:
-                raise NotFound(number=booking_number)
-            task = new_task(booking, task_type, now)
-            entry = {"at": now, "by": operator, "action": "resend", "details": {"type": task_type}}
-            update: dict[str, Any] = {"history": [*booking.history, entry][-50:], "updatedAt": now}
-            if task_type != TaskType.QR:
-                update["emailStatus"] = str(EmailStatus.PENDING)
-            tx.update(ref, update)
-            tx.set(task_ref, task.to_document())
-            return task.with_changes(id=task_ref.id)
+            ref, booking, _ = self._read_for_change(tx, booking_number, False)
+            done = booking_rules.resend(booking, TaskType(task_type), operator, now)
+            self._write_change(tx, ref, done)
+            assert done.queued is not None
+            return done.queued
 
         return self._transact(resend)
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:

@@ -21,23 +21,22 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.booking import EmailStatus
+from parking_desk import task_rules
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.base import DeliveryOutcome
 from parking_desk.services.store.firestore_docs import (
-    BOOKINGS,
     MAX_BATCH,
     QUEUE,
     RPC,
-    bounded,
     guarded,
-    history_entry,
     parse_task,
     update_time_of,
     version_of,
+    view_task,
 )
 from parking_desk.services.store.firestore_normalise import Claim, FirestoreNormaliser
-from parking_desk.task import LastError, NotificationTask, TaskState, TaskType
+from parking_desk.task import LastError, NotificationTask, TaskState
+from parking_desk.task_rules import TaskWrite
 
 log = logging.getLogger(__name__)
 
@@ -177,21 +176,8 @@ class FirestoreClaims(FirestoreNormaliser):
         (``_commit_conditioned``)."""
         writes = []
         for snap, task in picks:
-            claimed = task.with_changes(
-                status=TaskState.PROCESSING,
-                lease_owner=worker_id,
-                lease_expires_at=now + lease,
-                attempts=task.attempts + 1,
-                updated_at=now,
-            )
-            fields = {
-                "status": str(TaskState.PROCESSING),
-                "leaseOwner": worker_id,
-                "leaseExpiresAt": claimed.lease_expires_at,
-                "attempts": claimed.attempts,
-                "updatedAt": now,
-            }
-            writes.append((snap.reference, fields, snap.update_time, claimed))
+            claim = task_rules.claim(task, worker_id, lease, now)
+            writes.append((snap.reference, claim.fields, snap.update_time, claim.task))
         try:
             landed = self._commit_conditioned(writes)
         except (gexc.DeadlineExceeded, gexc.Aborted) as exc:
@@ -211,13 +197,10 @@ class FirestoreClaims(FirestoreNormaliser):
 
     # --- finishing a claimed task ---------------------------------------------------------
 
-    def _finish(
-        self,
-        task: NotificationTask,
-        worker_id: str,
-        fields: dict[str, Any],
-        booking_fields: dict[str, Any],
-    ) -> bool:
+    def _finish(self, task: NotificationTask, worker_id: str, write: TaskWrite) -> bool:
+        """Write what a rule decided for *task* only if *worker_id* still holds its lease:
+        the document unchanged since the claim, with the booking's fields in the same
+        commit."""
         if task.lease_owner != worker_id:
             return False
         ref = self._db.collection(QUEUE).document(task.id)
@@ -230,17 +213,12 @@ class FirestoreClaims(FirestoreNormaliser):
             if doc.get("leaseOwner") != worker_id or doc.get("status") != TaskState.PROCESSING:
                 return False
             option = self._precondition(snap.update_time)
-        fields = {
-            **fields,
-            "leaseOwner": None,
-            "leaseExpiresAt": None,
-        }
-        booking_ref = self._db.collection(BOOKINGS).document(task.booking_number)
-        for with_booking in (bool(booking_fields), False):
+        booking_ref = self._booking_ref(task.booking_number) if write.booking else None
+        for with_booking in (booking_ref is not None, False):
             batch = self._db.batch()
-            batch.update(ref, fields, option=option)
+            batch.update(ref, write.fields, option=option)
             if with_booking:
-                batch.update(booking_ref, booking_fields)
+                batch.update(booking_ref, write.booking)
             try:
                 batch.commit(**RPC)
                 return True
@@ -262,22 +240,16 @@ class FirestoreClaims(FirestoreNormaliser):
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = self._now(now)
-        entry = history_entry(now, worker_id, "completed", provider=outcome.provider)
-        fields = {
-            "status": str(TaskState.COMPLETED),
-            "completedAt": now,
-            "updatedAt": now,
-            "provider": outcome.provider,
-            "messageId": outcome.message_id,
-            "history": bounded(task.history, entry),
-        }
-        booking: dict[str, Any] = {}
-        if outcome.email_sent:
-            booking.update(emailStatus=str(EmailStatus.SENT), emailSentAt=now)
-        if outcome.qr_generated:
-            booking["qrCodeGenerated"] = True
-        return self._finish(task, worker_id, fields, booking)
+        write = task_rules.complete(
+            task,
+            worker_id,
+            self._now(now),
+            provider=outcome.provider,
+            message_id=outcome.message_id,
+            email_sent=outcome.email_sent,
+            qr_generated=outcome.qr_generated,
+        )
+        return self._finish(task, worker_id, write)
 
     @guarded
     def fail_transient(
@@ -289,16 +261,8 @@ class FirestoreClaims(FirestoreNormaliser):
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = self._now(now)
-        entry = history_entry(now, worker_id, "retry", code=error.code, message=error.message)
-        fields = {
-            "status": str(TaskState.PENDING),
-            "nextAttemptAt": next_attempt_at,
-            "lastError": error.to_document(),
-            "updatedAt": now,
-            "history": bounded(task.history, entry),
-        }
-        return self._finish(task, worker_id, fields, {})
+        write = task_rules.fail_transient(task, worker_id, error, next_attempt_at, self._now(now))
+        return self._finish(task, worker_id, write)
 
     @guarded
     def fail_permanent(
@@ -309,16 +273,8 @@ class FirestoreClaims(FirestoreNormaliser):
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = self._now(now)
-        entry = history_entry(now, worker_id, "dead", code=error.code, message=error.message)
-        fields = {
-            "status": str(TaskState.DEAD),
-            "lastError": error.to_document(),
-            "updatedAt": now,
-            "history": bounded(task.history, entry),
-        }
-        booking = {} if task.type == TaskType.QR else {"emailStatus": str(EmailStatus.FAILED)}
-        return self._finish(task, worker_id, fields, booking)
+        write = task_rules.fail_permanent(task, worker_id, error, self._now(now))
+        return self._finish(task, worker_id, write)
 
     @guarded
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
@@ -331,17 +287,10 @@ class FirestoreClaims(FirestoreNormaliser):
         )
         count = 0
         for snap in held.stream(**RPC):
+            write = task_rules.release(view_task(snap), worker_id, now)
             try:
                 snap.reference.update(
-                    {
-                        "status": str(TaskState.PENDING),
-                        "nextAttemptAt": now,
-                        "leaseOwner": None,
-                        "leaseExpiresAt": None,
-                        "updatedAt": now,
-                    },
-                    option=self._precondition(snap.update_time),
-                    **RPC,
+                    write.fields, option=self._precondition(snap.update_time), **RPC
                 )
                 count += 1
             except LOST:

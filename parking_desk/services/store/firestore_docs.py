@@ -21,9 +21,11 @@ from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 from google.protobuf.timestamp_pb2 import Timestamp
 from proto.datetime_helpers import DatetimeWithNanoseconds
 
-from parking_desk.errors import MalformedTask, StoreUnavailable
-from parking_desk.task import HISTORY_LIMIT, LastError, NotificationTask, TaskState, TaskType
-from parking_desk.timeutil import as_utc, utcnow
+from parking_desk.booking import booking_document_id
+from parking_desk.errors import StoreUnavailable
+from parking_desk.task import NotificationTask
+from parking_desk.task_rules import MALFORMED, error_of, read_task
+from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,6 @@ QUOTA = "quota"
 
 # Firestore's limit on writes in one batch or transaction.
 MAX_BATCH = 500
-MALFORMED = "malformed"
 
 # A desk must not hang for a minute on a dead link: retry transient errors briefly, then
 # report the store as unavailable.
@@ -92,76 +93,16 @@ def parse_task(snap: Any) -> NotificationTask:
 def view_task(snap: Any) -> NotificationTask:
     """A reading that never fails, for tables and feeds: a document that does not parse is
     shown with what can be salvaged (number, address, its state and reason)."""
-    try:
-        return parse_task(snap)
-    except MalformedTask as exc:
-        return salvage(snap.id, snap.to_dict(), exc)
+    return task_of(snap.id, snap.to_dict(), snap.update_time)
 
 
-def salvage(task_id: str, doc: Any, exc: MalformedTask) -> NotificationTask:
-    d = doc if isinstance(doc, dict) else {}
-    try:
-        kind = TaskType(d.get("type"))
-    except ValueError:
-        kind = TaskType.BOTH
-    try:
-        status = TaskState(d.get("status") or TaskState.PENDING)
-    except ValueError:
-        status = TaskState.PENDING
-    error = LastError.from_document(d.get("lastError"))
-    if error is None:
-        error = LastError(MALFORMED, exc.translated("en"), True)
-
-    def text(key: str) -> str:
-        value = d.get(key)
-        return str(value).strip() if isinstance(value, (str, int)) else ""
-
-    def stamp(key: str) -> datetime | None:
-        try:
-            return as_utc(d.get(key))
-        except (TypeError, ValueError, OverflowError, OSError):
-            return None
-
-    attempts = d.get("attempts")
-    history = d.get("history")
-    data = d.get("bookingData")
-    return NotificationTask(
-        id=task_id,
-        type=kind,
-        booking_number=text("bookingNumber"),
-        client_email=text("clientEmail"),
-        booking_data=data if isinstance(data, dict) else {},
-        status=status,
-        attempts=attempts if isinstance(attempts, int) and attempts >= 0 else 0,
-        last_error=error,
-        history=[h for h in history if isinstance(h, dict)] if isinstance(history, list) else [],
-        created_at=stamp("createdAt"),
-        updated_at=stamp("updatedAt"),
-        completed_at=stamp("completedAt"),
-    )
-
-
-def history_entry(
-    now: datetime,
-    worker: str,
-    outcome: str,
-    *,
-    code: str = "",
-    message: str = "",
-    provider: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "at": now,
-        "worker": worker,
-        "outcome": outcome,
-        "code": code,
-        "message": message[:500],
-        "provider": provider,
-    }
-
-
-def bounded(history: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*history, entry][-HISTORY_LIMIT:]
+def task_of(task_id: str, data: Any, update_time: Any) -> NotificationTask:
+    """The task a (possibly projected) document holds, salvaged if it does not parse."""
+    task, reason = read_task(task_id, data)
+    if reason is not None and task.last_error is None:
+        task.last_error = error_of(MALFORMED, reason, True)
+    task.version = version_of(update_time)
+    return task
 
 
 def chunks(items: list[Any], size: int = MAX_BATCH) -> list[list[Any]]:
@@ -185,6 +126,12 @@ class FirestorePart:
             if isinstance(exc.__cause__, gexc.GoogleAPIError):
                 raise StoreUnavailable(str(exc)) from exc
             raise
+
+    def _booking_ref(self, number: str) -> Any | None:
+        """The booking's document, or None for a number that cannot name one (the website
+        may write any string): such a booking is not in this store."""
+        doc_id = booking_document_id(number)
+        return self._db.collection(BOOKINGS).document(doc_id) if doc_id else None
 
     def _precondition(self, update_time: Any) -> Any:
         """Write only if the document is still the one read at *update_time*."""

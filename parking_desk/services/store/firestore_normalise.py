@@ -39,9 +39,9 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from parking_desk import task_rules
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.firestore_docs import (
-    MALFORMED,
     QUEUE,
     RPC,
     FirestorePart,
@@ -49,7 +49,8 @@ from parking_desk.services.store.firestore_docs import (
     parse_task,
     version_of,
 )
-from parking_desk.task import LastError, NotificationTask, TaskState
+from parking_desk.task import NotificationTask, TaskState
+from parking_desk.task_rules import salvage
 
 log = logging.getLogger(__name__)
 
@@ -141,15 +142,9 @@ class FirestoreNormaliser(FirestorePart):
     def _bury(self, snap: Any, exc: MalformedTask, now: datetime) -> None:
         """A document nobody can process goes dead with the reason, for a supervisor to read;
         it must never stop the worker that met it."""
-        reason = exc.translated("en")
+        reason = str(exc.params.get("reason") or exc)
         log.warning("queue document %s is malformed: %s", snap.id, reason)
-        fields: dict[str, Any] = {
-            "status": str(TaskState.DEAD),
-            "lastError": LastError(MALFORMED, reason, True).to_document(),
-            "leaseOwner": None,
-            "leaseExpiresAt": None,
-            "updatedAt": now,
-        }
+        fields = task_rules.bury_malformed(salvage(snap.id, snap.to_dict()), reason, now).fields
         if not dated((snap.to_dict() or {}).get("createdAt")):
             fields["createdAt"] = now  # or the supervisor's list, ordered by it, misses it
         with contextlib.suppress(*_LOST):
@@ -284,20 +279,9 @@ class FirestoreNormaliser(FirestorePart):
             taken = None
             due = fields.get("nextAttemptAt")
             if claim and room > 0 and isinstance(due, datetime) and due <= now:
-                taken = task.with_changes(
-                    status=TaskState.PROCESSING,
-                    lease_owner=claim.worker_id,
-                    lease_expires_at=now + claim.lease,
-                    attempts=task.attempts + 1,
-                    next_attempt_at=due,
-                    updated_at=now,
-                )
-                fields.update(
-                    status=str(TaskState.PROCESSING),
-                    leaseOwner=claim.worker_id,
-                    leaseExpiresAt=taken.lease_expires_at,
-                    attempts=taken.attempts,
-                )
+                leased = task_rules.claim(task, claim.worker_id, claim.lease, now)
+                taken = leased.task
+                fields.update(leased.fields)
                 room -= 1
             writes.append((snap.reference, fields, snap.update_time, taken))
         landed = self._commit_conditioned(writes)
@@ -353,8 +337,7 @@ def fixed_fields(task: NotificationTask, doc: dict[str, Any], now: datetime) -> 
         "updatedAt": now,
     }
     if task.status == TaskState.PENDING:
-        # Due from its creation; a browser clock running ahead must not delay it.
-        fields["nextAttemptAt"] = task.next_attempt_at or min(task.created_at or now, now)
+        fields["nextAttemptAt"] = task_rules.due_since(task, now)
     elif task.status == TaskState.PROCESSING:
         fields["leaseExpiresAt"] = task.lease_expires_at or now
     if not dated(doc.get("createdAt")):

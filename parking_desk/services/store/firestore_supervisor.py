@@ -9,17 +9,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.booking import EmailStatus
-from parking_desk.errors import FieldError, NotFound, ValidationError
+from parking_desk import task_rules
+from parking_desk.booking_rules import checked_email
+from parking_desk.errors import NotFound
 from parking_desk.services.store.base import AuditEntry, ChangeKind, TaskChange
 from parking_desk.services.store.firestore_docs import (
     AUDIT,
-    BOOKINGS,
     QUEUE,
     RPC,
     FirestorePart,
@@ -27,13 +26,11 @@ from parking_desk.services.store.firestore_docs import (
     guarded,
     view_task,
 )
-from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = frozenset({TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING})
-CANCELLABLE = frozenset({TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD})
 _KINDS = {"ADDED": ChangeKind.ADDED, "MODIFIED": ChangeKind.MODIFIED, "REMOVED": ChangeKind.REMOVED}
 
 
@@ -173,22 +170,13 @@ class FirestoreSupervisor(FirestorePart):
             snaps = self._snaps(ids)
         elif filter is not None:
             chosen = self.list_tasks(filter)
-            snaps = self._snaps([t.id for t in chosen if t.status in RETRYABLE])
+            snaps = self._snaps([t.id for t in chosen if t.status in task_rules.RETRYABLE])
         else:
             snaps = []
 
-        def fresh_budget(snap: Any) -> dict | None:
-            if view_task(snap).status not in RETRYABLE:
-                return None
-            return {
-                "status": str(TaskState.PENDING),
-                "attempts": 0,
-                "nextAttemptAt": now,
-                "leaseOwner": None,
-                "leaseExpiresAt": None,
-                "completedAt": None,
-                "updatedAt": now,
-            }
+        def fresh_budget(snap: Any) -> dict[str, Any] | None:
+            write = task_rules.retry(view_task(snap), operator, now)
+            return write.fields if write else None
 
         done = self._write_each(snaps, fresh_budget)
         self.record_audit(
@@ -207,15 +195,9 @@ class FirestoreSupervisor(FirestorePart):
     ) -> int:
         now = self._now(now)
 
-        def cancelled(snap: Any) -> dict | None:
-            if view_task(snap).status not in CANCELLABLE:
-                return None
-            return {
-                "status": str(TaskState.CANCELLED),
-                "leaseOwner": None,
-                "leaseExpiresAt": None,
-                "updatedAt": now,
-            }
+        def cancelled(snap: Any) -> dict[str, Any] | None:
+            write = task_rules.cancel(view_task(snap), operator, now)
+            return write.fields if write else None
 
         done = self._write_each(self._snaps(ids), cancelled)
         self.record_audit(operator, "cancel", done, details={"count": len(done)}, now=now)
@@ -226,12 +208,7 @@ class FirestoreSupervisor(FirestorePart):
         self, task_id: str, email: str, *, operator: str, now: datetime | None = None
     ) -> NotificationTask:
         now = self._now(now)
-        try:
-            address = validate_email(email.strip(), check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ValidationError(
-                [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
-            ) from None
+        address = checked_email(email)
         ref = self._db.collection(QUEUE).document(task_id)
         audit_ref = self._db.collection(AUDIT).document()
 
@@ -240,30 +217,12 @@ class FirestoreSupervisor(FirestorePart):
             if not snap.exists:
                 raise NotFound(code="error.task_not_found", task_id=task_id)
             task = view_task(snap)
-            booking_ref = self._db.collection(BOOKINGS).document(task.booking_number or "-")
-            booking = booking_ref.get(transaction=tx)
-            data = {**task.booking_data, "clientEmail": address}
-            fields = {
-                "clientEmail": address,
-                "bookingData": data,
-                "status": str(TaskState.PENDING),
-                "attempts": 0,
-                "nextAttemptAt": now,
-                "leaseOwner": None,
-                "leaseExpiresAt": None,
-                "completedAt": None,
-                "updatedAt": now,
-            }
-            tx.update(ref, fields)
-            if booking.exists:
-                tx.update(
-                    booking_ref,
-                    {
-                        "clientEmail": address,
-                        "emailStatus": str(EmailStatus.PENDING),
-                        "updatedAt": now,
-                    },
-                )
+            write = task_rules.fix_recipient(task, address, operator, now)
+            booking_ref = self._booking_ref(task.booking_number)
+            booking = booking_ref.get(transaction=tx) if booking_ref is not None else None
+            tx.update(ref, write.fields)
+            if booking is not None and booking.exists:
+                tx.update(booking_ref, write.booking)
             tx.set(
                 audit_ref,
                 _audit_doc(
@@ -271,21 +230,11 @@ class FirestoreSupervisor(FirestorePart):
                     "update_recipient",
                     [task_id],
                     None,
-                    {"from": task.client_email, "to": address},
+                    task_rules.recipient_audit(task, address),
                     now,
                 ),
             )
-            return task.with_changes(
-                client_email=address,
-                booking_data=data,
-                status=TaskState.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                lease_owner=None,
-                lease_expires_at=None,
-                completed_at=None,
-                updated_at=now,
-            )
+            return write.task
 
         return self._transact(fix)
 

@@ -23,7 +23,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.errors import MalformedTask
+from parking_desk import task_rules
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.services.store.firestore_docs import (
     AUDIT,
@@ -32,12 +32,13 @@ from parking_desk.services.store.firestore_docs import (
     FirestorePart,
     chunks,
     guarded,
-    salvage,
+    task_of,
     update_time_of,
     version_of,
 )
 from parking_desk.services.store.firestore_supervisor import _Watch
-from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.task import TaskFilter
+from parking_desk.task_rules import salvage
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ ROW_FIELDS = [
     "leaseOwner",
 ]
 LISTED_ROUNDS = 4  # commits of one batch before falling back to one write per task
+# What the retry rule reads of a task: its state, and the history its last error moves to.
+RETRY_READS = ("status", "history", "lastError")
 
 
 def listing_query(db: Any, f: TaskFilter) -> Any:
@@ -73,17 +76,6 @@ def listing_query(db: Any, f: TaskFilter) -> Any:
         q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
     # Index: emailQueue (status ASC, createdAt DESC) when states are given.
     return q.order_by("createdAt", direction=firestore.Query.DESCENDING)
-
-
-def task_of(task_id: str, data: Any, update_time: Any) -> NotificationTask:
-    """The task a (possibly projected) document holds; never fails: a malformed one is shown
-    as salvaged, with its state and reason."""
-    try:
-        task = NotificationTask.from_document(task_id, data)
-    except MalformedTask as exc:
-        task = salvage(task_id, data, exc)
-    task.version = version_of(update_time)
-    return task
 
 
 class FirestoreTaskRows(FirestorePart):
@@ -153,19 +145,10 @@ class FirestoreTaskRows(FirestorePart):
     ) -> int:
         now = self._now(now)
         versions = dict(listed)
-        fields = {
-            "status": str(TaskState.PENDING),
-            "attempts": 0,
-            "nextAttemptAt": now,
-            "leaseOwner": None,
-            "leaseExpiresAt": None,
-            "completedAt": None,
-            "updatedAt": now,
-        }
         col = self._db.collection(QUEUE)
         done: list[str] = []
         for part in chunks(list(versions.items())):
-            done += self._commit_listed(col, part, fields)
+            done += self._commit_listed(col, self._retries(col, part, operator, now))
         audit: dict[str, Any] = {
             "at": now,
             "operator": operator,
@@ -182,32 +165,53 @@ class FirestoreTaskRows(FirestorePart):
         self._db.collection(AUDIT).document(audit_id).set(audit, merge=True, **RPC)
         return len(done)
 
-    def _commit_listed(self, col: Any, part: list[tuple[str, int]], fields: dict) -> list[str]:
+    def _retries(
+        self, col: Any, part: list[tuple[str, int]], operator: str, now: datetime
+    ) -> list[tuple[str, int, dict[str, Any]]]:
+        """What the retry rule writes on each listed task still at its listed version: one
+        read of the few fields it depends on, for the whole part."""
+        refs = [col.document(task_id) for task_id, _ in part]
+        snaps = {
+            s.id: s
+            for s in self._db.get_all(refs, field_paths=list(RETRY_READS), **RPC)
+            if s.exists
+        }
+        planned = []
+        for task_id, version in part:
+            snap = snaps.get(task_id)
+            if snap is None or version_of(snap.update_time) != version:
+                continue
+            write = task_rules.retry(salvage(task_id, snap.to_dict()), operator, now)
+            if write is not None:
+                planned.append((task_id, version, write.fields))
+        return planned
+
+    def _commit_listed(self, col: Any, part: list[tuple[str, int, dict[str, Any]]]) -> list[str]:
         """Write *part* in one commit, each task only at its listed version; the ids written."""
         for _ in range(LISTED_ROUNDS):
             if not part:
                 return []
             batch = self._db.batch()
-            for task_id, version in part:
+            for task_id, version, fields in part:
                 when = update_time_of(version)
                 batch.update(col.document(task_id), fields, option=self._precondition(when))
             try:
                 batch.commit(**RPC)
-                return [task_id for task_id, _ in part]
+                return [task_id for task_id, _, _ in part]
             except (gexc.FailedPrecondition, gexc.NotFound):
-                refs = [col.document(task_id) for task_id, _ in part]
+                refs = [col.document(task_id) for task_id, _, _ in part]
                 now_at = {
                     s.id: version_of(s.update_time)
                     for s in self._db.get_all(refs, field_paths=["status"], **RPC)
                     if s.exists
                 }
-                changed = [i for i, v in part if now_at.get(i) != v]
+                changed = [i for i, v, _ in part if now_at.get(i) != v]
                 log.info("tasks changed since they were listed, left as they are: %s", changed)
-                part = [(i, v) for i, v in part if now_at.get(i) == v]
+                part = [(i, v, f) for i, v, f in part if now_at.get(i) == v]
         # Still refused after several rounds: the queue is busy under these tasks; one at a
         # time, each under its own precondition, the rest still goes through.
         done = []
-        for task_id, version in part:
+        for task_id, version, fields in part:
             try:
                 col.document(task_id).update(
                     fields, option=self._precondition(update_time_of(version)), **RPC

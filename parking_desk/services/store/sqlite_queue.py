@@ -4,19 +4,18 @@ A claim is ``UPDATE … WHERE id = ? AND version = ?`` inside a ``BEGIN IMMEDIAT
 transaction, so across threads and processes a due task goes to exactly one worker. Every
 outcome is conditional on the lease still being the one the worker was given (owner,
 ``processing`` and the version it claimed); a worker whose lease expired and was taken by
-another cannot overwrite the newer attempt.
+another cannot overwrite the newer attempt. What each change writes is decided by
+``parking_desk.task_rules``; this module reads, conditions and writes.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from parking_desk.booking import EmailStatus
-from parking_desk.errors import MalformedTask
+from parking_desk import task_rules
 from parking_desk.services.store.base import DeliveryOutcome
 from parking_desk.services.store.sqlite_connection import SqliteConnections
 from parking_desk.services.store.sqlite_schema import (
@@ -25,40 +24,27 @@ from parking_desk.services.store.sqlite_schema import (
     epoch,
     loads,
     raw_task_row,
+    task_columns,
     task_row,
 )
-from parking_desk.task import HISTORY_LIMIT, LastError, NotificationTask, TaskState, TaskType
+from parking_desk.task import NotificationTask
+from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-MALFORMED = "malformed"
-_UNCHANGED = object()
 
-
-def new_task_id() -> str:
-    return uuid.uuid4().hex[:20]
-
-
-def history_entry(
-    now: datetime,
-    worker: str,
-    outcome: str,
-    error: LastError | None = None,
-    provider: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "at": now,
-        "worker": worker,
-        "outcome": outcome,
-        "code": error.code if error else "",
-        "message": error.message if error else "",
-        "provider": provider,
-    }
-
-
-def with_history(task: NotificationTask, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*task.history, entry][-HISTORY_LIMIT:]
+def read_row(row: sqlite3.Row) -> tuple[NotificationTask, str | None]:
+    """The row's task and None, or its salvaged view and why its document does not parse."""
+    try:
+        doc = loads(row["doc"])
+    except ValueError as exc:  # the JSON itself is damaged
+        doc, damaged = None, f"unreadable document: {exc}"
+    else:
+        damaged = None
+    task, reason = task_rules.read_task(row["id"], doc)
+    task.version = row["version"]
+    return task, damaged or reason
 
 
 class SqliteQueue(SqliteConnections):
@@ -75,33 +61,51 @@ class SqliteQueue(SqliteConnections):
         self, conn: sqlite3.Connection, task: NotificationTask, seq: int, now: datetime
     ) -> bool:
         """Write *task* if the row is still at ``task.version``; True when it was."""
-        row = task_row(task, now)
+        return self._update_row(conn, task.id, task.version, task_row(task, now), seq)
+
+    @staticmethod
+    def _update_row(
+        conn: sqlite3.Connection, task_id: str, version: int, row: dict[str, Any], seq: int
+    ) -> bool:
         sets = ", ".join(f"{k} = :{k}" for k in TASK_COLUMNS)
         cur = conn.execute(
             f"UPDATE emailQueue SET {sets}, version = version + 1, changeSeq = :seq "
             "WHERE id = :id AND version = :version",
-            row | {"seq": seq, "id": task.id, "version": task.version},
+            row | {"seq": seq, "id": task_id, "version": version},
         )
         return cur.rowcount == 1
 
-    def _task_seq(self, conn: sqlite3.Connection) -> int:
-        return self._next_seq(conn)
-
-    def new_task(
+    def _apply(
         self,
-        booking_data: dict[str, Any],
-        task_type: TaskType,
+        conn: sqlite3.Connection,
+        row: sqlite3.Row,
+        write: TaskWrite,
+        seq: int,
         now: datetime,
-    ) -> NotificationTask:
-        return NotificationTask(
-            id=new_task_id(),
-            type=task_type,
-            booking_number=str(booking_data.get("bookingNumber") or ""),
-            client_email=str(booking_data.get("clientEmail") or ""),
-            booking_data=booking_data,
-            created_at=now,
-            updated_at=now,
-        )
+        *,
+        malformed: bool,
+    ) -> bool:
+        """Write what a rule decided for *row*, if the row is still at the version read. A
+        document that does not parse keeps what was written, with the rule's fields merged
+        in, so it reads the same way if it ever becomes readable (its address fixed)."""
+        if not malformed:
+            done = self._save_task(conn, write.task, seq, now)
+        else:
+            try:
+                doc = loads(row["doc"])
+            except ValueError:
+                doc = row["doc"]
+            if isinstance(doc, dict):
+                doc.update(write.fields)
+            fixed, reason = task_rules.read_task(row["id"], doc)
+            if reason is None:  # readable now (say, its address was fixed)
+                columns = task_row(fixed, now)
+            else:
+                columns = task_columns(write.task, now) | {"malformed": 1, "doc": dumps(doc)}
+            done = self._update_row(conn, row["id"], row["version"], columns, seq)
+        if done and write.booking:
+            self._patch_booking(conn, write.task.booking_number, write.booking)
+        return done
 
     def import_raw_task(self, task_id: str, document: Any, *, now: datetime | None = None) -> None:
         """Store a queue document exactly as another writer (the website) shaped it."""
@@ -112,79 +116,6 @@ class SqliteQueue(SqliteConnections):
             names = ", ".join(row)
             marks = ", ".join(f":{k}" for k in row)
             conn.execute(f"INSERT OR REPLACE INTO emailQueue ({names}) VALUES ({marks})", row)
-
-    def _mark_malformed(
-        self, conn: sqlite3.Connection, row: sqlite3.Row, reason: str, seq: int, now: datetime
-    ) -> None:
-        """Turn a document nobody can read dead with the reason, keeping what was written."""
-        error = LastError(MALFORMED, reason, True)
-        self._patch_state(
-            conn,
-            row,
-            seq,
-            now,
-            status=TaskState.DEAD,
-            error=error,
-            entry=history_entry(now, "", "dead", error),
-        )
-        log.warning("queue task %s is malformed and was set dead: %s", row["id"], reason)
-
-    def _patch_state(
-        self,
-        conn: sqlite3.Connection,
-        row: sqlite3.Row,
-        seq: int,
-        now: datetime,
-        *,
-        status: TaskState,
-        attempts: int | None = None,
-        next_attempt_at: datetime | None = None,
-        error: LastError | None = None,
-        keep_error: bool = True,
-        entry: dict[str, Any] | None = None,
-        doc: Any = _UNCHANGED,
-    ) -> None:
-        """Change the queue state of a row whose document does not parse. The typed columns
-        carry the state; a document that is a map gets the same fields, so it reads the same
-        way if it ever becomes readable (say, after its address is fixed)."""
-        if doc is _UNCHANGED:
-            doc = loads(row["doc"])
-        code, message = (error.code, error.message) if error else ("", "")
-        if error is None and keep_error:
-            code, message = row["errorCode"], row["errorMessage"]
-        attempts = row["attempts"] if attempts is None else attempts
-        if isinstance(doc, dict):
-            doc.update(
-                status=str(status),
-                attempts=attempts,
-                nextAttemptAt=next_attempt_at,
-                leaseOwner=None,
-                leaseExpiresAt=None,
-                updatedAt=now,
-                lastError={"code": code, "message": message, "permanent": True} if code else None,
-            )
-            if entry is not None:
-                history = doc.get("history") if isinstance(doc.get("history"), list) else []
-                doc["history"] = [*history, entry][-HISTORY_LIMIT:]
-        finished = epoch(now) if status in (TaskState.DEAD, TaskState.CANCELLED) else None
-        conn.execute(
-            "UPDATE emailQueue SET status = ?, attempts = ?, nextAttemptAt = ?, dueAt = ?, "
-            "leaseOwner = NULL, leaseExpiresAt = NULL, finishedAt = ?, errorCode = ?, "
-            "errorMessage = ?, malformed = 1, doc = ?, version = version + 1, changeSeq = ? "
-            "WHERE id = ?",
-            (
-                str(status),
-                attempts,
-                epoch(next_attempt_at) or 0.0,
-                epoch(next_attempt_at or now),
-                finished,
-                code,
-                message,
-                dumps(doc),
-                seq,
-                row["id"],
-            ),
-        )
 
     # --- claims ---------------------------------------------------------------------------
     def claim_due(
@@ -232,63 +163,44 @@ class SqliteQueue(SqliteConnections):
         seq: int,
         now: datetime,
     ) -> NotificationTask | None:
-        try:
-            task = NotificationTask.from_document(row["id"], loads(row["doc"]))
-        except MalformedTask as exc:
-            self._mark_malformed(conn, row, str(exc.params.get("reason", exc)), seq, now)
+        task, reason = read_row(row)
+        if reason is not None:
+            self._apply(
+                conn, row, task_rules.bury_malformed(task, reason, now), seq, now, malformed=True
+            )
+            log.warning("queue task %s is malformed and was set dead: %s", row["id"], reason)
             return None
-        except ValueError as exc:  # the JSON itself is damaged
-            self._mark_malformed(conn, row, f"unreadable document: {exc}", seq, now)
-            return None
-        task.version = row["version"]
-        leased = task.with_changes(
-            status=TaskState.PROCESSING,
-            lease_owner=worker_id,
-            lease_expires_at=now + lease,
-            attempts=task.attempts + 1,
-            updated_at=now,
-        )
-        if not self._save_task(conn, leased, seq, now):
+        write = task_rules.claim(task, worker_id, lease, now)
+        if not self._save_task(conn, write.task, seq, now):
             return None  # taken by another writer since it was read
-        leased.version = row["version"] + 1
-        return leased
+        write.task.version = row["version"] + 1
+        return write.task
 
     # --- outcomes -------------------------------------------------------------------------
-    def _finish(
-        self,
-        task: NotificationTask,
-        worker_id: str,
-        now: datetime,
-        changes: dict[str, Any],
-        entry: dict[str, Any],
-        booking_changes: dict[str, Any] | None,
-    ) -> bool:
+    def _finish(self, task: NotificationTask, worker_id: str, rule: Any) -> bool:
+        """Apply *rule(current task)* only while *worker_id* still holds the lease it was
+        given (same owner, still processing, same version)."""
         with self._write() as conn:
             row = conn.execute(
-                "SELECT doc, version FROM emailQueue WHERE id = ? AND status = 'processing' "
+                "SELECT * FROM emailQueue WHERE id = ? AND status = 'processing' "
                 "AND leaseOwner = ? AND version = ?",
                 (task.id, worker_id, task.version),
             ).fetchone()
             if row is None:
                 return False
-            current = NotificationTask.from_document(task.id, loads(row["doc"]))
-            current.version = row["version"]
-            done = current.with_changes(
-                lease_owner=None,
-                lease_expires_at=None,
-                updated_at=now,
-                history=with_history(current, entry),
-                **changes,
+            current, reason = read_row(row)
+            write: TaskWrite = rule(current)
+            return self._apply(
+                conn,
+                row,
+                write,
+                self._next_seq(conn),
+                write.task.updated_at or utcnow(),
+                malformed=reason is not None,
             )
-            seq = self._next_seq(conn)
-            if not self._save_task(conn, done, seq, now):
-                return False
-            if booking_changes:
-                self._patch_booking(conn, current.booking_number, booking_changes, now)
-        return True
 
     def _patch_booking(
-        self, conn: sqlite3.Connection, number: str, changes: dict[str, Any], now: datetime
+        self, conn: sqlite3.Connection, number: str, changes: dict[str, Any]
     ) -> None:
         """Set monitoring fields on the booking, if this store holds it (the website's
         bookings may live elsewhere)."""
@@ -296,7 +208,7 @@ class SqliteQueue(SqliteConnections):
         if row is None:
             return
         doc = loads(row["doc"])
-        doc.update(changes, updatedAt=now)
+        doc.update(changes)
         conn.execute(
             "UPDATE bookings SET doc = ?, clientEmail = ? WHERE bookingNumber = ?",
             (dumps(doc), str(doc.get("clientEmail") or ""), number),
@@ -310,61 +222,48 @@ class SqliteQueue(SqliteConnections):
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = now or utcnow()
-        booking: dict[str, Any] = {}
-        if outcome.qr_generated:
-            booking["qrCodeGenerated"] = True
-        if outcome.email_sent:
-            booking.update(emailStatus=str(EmailStatus.SENT), emailSentAt=now)
+        at = now or utcnow()
         return self._finish(
             task,
             worker_id,
-            now,
-            {
-                "status": TaskState.COMPLETED,
-                "completed_at": now,
-                "provider": outcome.provider,
-                "message_id": outcome.message_id,
-            },
-            history_entry(now, worker_id, "completed", provider=outcome.provider),
-            booking,
+            lambda t: task_rules.complete(
+                t,
+                worker_id,
+                at,
+                provider=outcome.provider,
+                message_id=outcome.message_id,
+                email_sent=outcome.email_sent,
+                qr_generated=outcome.qr_generated,
+            ),
         )
 
     def fail_transient(
         self,
         task: NotificationTask,
         worker_id: str,
-        error: LastError,
+        error: task_rules.LastError,
         next_attempt_at: datetime,
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = now or utcnow()
+        at = now or utcnow()
         return self._finish(
             task,
             worker_id,
-            now,
-            {"status": TaskState.PENDING, "next_attempt_at": next_attempt_at, "last_error": error},
-            history_entry(now, worker_id, "retry", error),
-            None,
+            lambda t: task_rules.fail_transient(t, worker_id, error, next_attempt_at, at),
         )
 
     def fail_permanent(
         self,
         task: NotificationTask,
         worker_id: str,
-        error: LastError,
+        error: task_rules.LastError,
         *,
         now: datetime | None = None,
     ) -> bool:
-        now = now or utcnow()
+        at = now or utcnow()
         return self._finish(
-            task,
-            worker_id,
-            now,
-            {"status": TaskState.DEAD, "last_error": error},
-            history_entry(now, worker_id, "dead", error),
-            {"emailStatus": str(EmailStatus.FAILED)},
+            task, worker_id, lambda t: task_rules.fail_permanent(t, worker_id, error, at)
         )
 
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
@@ -377,15 +276,7 @@ class SqliteQueue(SqliteConnections):
             ).fetchall()
             seq = self._next_seq(conn)
             for row in rows:
-                task = NotificationTask.from_document(row["id"], loads(row["doc"]))
-                task.version = row["version"]
-                back = task.with_changes(
-                    status=TaskState.PENDING,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    next_attempt_at=now,
-                    updated_at=now,
-                    history=with_history(task, history_entry(now, worker_id, "released")),
-                )
-                count += self._save_task(conn, back, seq, now)
+                task, reason = read_row(row)
+                write = task_rules.release(task, worker_id, now)
+                count += self._apply(conn, row, write, seq, now, malformed=reason is not None)
         return count

@@ -9,15 +9,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
-from parking_desk.booking import EmailStatus
-from parking_desk.errors import FieldError, MalformedTask, NotFound, ValidationError
+from parking_desk import task_rules
+from parking_desk.booking_rules import checked_email
+from parking_desk.errors import NotFound
 from parking_desk.services.store.base import QueueStats, Subscription, TaskChange
 from parking_desk.services.store.sqlite_audit import SqliteAudit
-from parking_desk.services.store.sqlite_queue import history_entry, with_history
+from parking_desk.services.store.sqlite_queue import read_row
 from parking_desk.services.store.sqlite_schema import (
     epoch,
     from_epoch,
@@ -26,38 +24,9 @@ from parking_desk.services.store.sqlite_schema import (
 )
 from parking_desk.services.store.sqlite_task_rows import filter_sql
 from parking_desk.services.store.sqlite_watch import PollingSubscription
-from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState
+from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
-from parking_desk.validation import MAX_EMAIL, has_control_chars
-
-RETRYABLE = (TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING)
-CANCELLABLE = (TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD)
-
-
-def parse_row(row: sqlite3.Row) -> NotificationTask | None:
-    """The task in *row*, or None when its document cannot be read."""
-    try:
-        task = NotificationTask.from_document(row["id"], loads(row["doc"]))
-    except (MalformedTask, ValueError):
-        return None
-    task.version = row["version"]
-    return task
-
-
-def checked_email(email: str) -> str:
-    email = (email or "").strip()
-    if not email:
-        raise ValidationError([FieldError("clientEmail", "field.required")])
-    if len(email) > MAX_EMAIL:
-        raise ValidationError([FieldError("clientEmail", "field.too_long", {"max": MAX_EMAIL})])
-    if has_control_chars(email):
-        raise ValidationError([FieldError("clientEmail", "field.control_chars")])
-    try:
-        return validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationError(
-            [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
-        ) from None
 
 
 class SqliteQueueAdmin(SqliteAudit):
@@ -127,56 +96,32 @@ class SqliteQueueAdmin(SqliteAudit):
             )
         return len(done)
 
-    def _retry_rows(
-        self, conn: sqlite3.Connection, rows: list[sqlite3.Row], operator: str, now: datetime
+    def _each_row(
+        self,
+        conn: sqlite3.Connection,
+        rows: list[sqlite3.Row],
+        rule: Callable[[NotificationTask], TaskWrite | None],
+        now: datetime,
     ) -> list[str]:
-        """Due now with a fresh budget, for each retryable row; the ids that changed."""
+        """Apply *rule* to each row's task (salvaged if its document does not parse); the
+        ids that changed."""
         done: list[str] = []
         seq = self._next_seq(conn)
         for row in rows:
-            if row["status"] not in RETRYABLE:
-                continue
-            entry = history_entry(
-                now,
-                operator,
-                "manual_retry",
-                LastError(row["errorCode"], row["errorMessage"], False),
-            )
-            task = parse_row(row)
-            if task is None:
-                self._patch_state(
-                    conn,
-                    row,
-                    seq,
-                    now,
-                    status=TaskState.PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    keep_error=False,
-                    entry=entry,
-                )
-            elif not self._save_task(conn, self._fresh(task, now, entry), seq, now):
-                continue
-            done.append(row["id"])
+            task, reason = read_row(row)
+            if reason is not None:
+                task = task_from_row(row)
+            write = rule(task)
+            if write is not None and self._apply(
+                conn, row, write, seq, now, malformed=reason is not None
+            ):
+                done.append(row["id"])
         return done
 
-    @staticmethod
-    def _fresh(
-        task: NotificationTask, now: datetime, entry: dict[str, Any], **changes: Any
-    ) -> NotificationTask:
-        """Due now with a fresh attempt budget; the last error moves to the history."""
-        return task.with_changes(
-            status=TaskState.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error=None,
-            completed_at=None,
-            updated_at=now,
-            history=with_history(task, entry),
-            **changes,
-        )
+    def _retry_rows(
+        self, conn: sqlite3.Connection, rows: list[sqlite3.Row], operator: str, now: datetime
+    ) -> list[str]:
+        return self._each_row(conn, rows, lambda t: task_rules.retry(t, operator, now), now)
 
     def _select(
         self, conn: sqlite3.Connection, ids: Sequence[str] | None, flt: TaskFilter | None
@@ -198,28 +143,9 @@ class SqliteQueueAdmin(SqliteAudit):
         self, ids: Sequence[str], *, operator: str, now: datetime | None = None
     ) -> int:
         now = now or utcnow()
-        done: list[str] = []
         with self._write() as conn:
             rows = self._select(conn, ids, None)
-            seq = self._next_seq(conn)
-            for row in rows:
-                if row["status"] not in CANCELLABLE:
-                    continue
-                entry = history_entry(now, operator, "cancelled")
-                task = parse_row(row)
-                if task is None:
-                    self._patch_state(conn, row, seq, now, status=TaskState.CANCELLED, entry=entry)
-                else:
-                    cancelled = task.with_changes(
-                        status=TaskState.CANCELLED,
-                        lease_owner=None,
-                        lease_expires_at=None,
-                        updated_at=now,
-                        history=with_history(task, entry),
-                    )
-                    if not self._save_task(conn, cancelled, seq, now):
-                        continue
-                done.append(row["id"])
+            done = self._each_row(conn, rows, lambda t: task_rules.cancel(t, operator, now), now)
             self._insert_audit(conn, operator, "cancel", done, None, None, now)
         return len(done)
 
@@ -232,36 +158,9 @@ class SqliteQueueAdmin(SqliteAudit):
             row = conn.execute("SELECT * FROM emailQueue WHERE id = ?", (task_id,)).fetchone()
             if row is None:
                 raise NotFound(code="error.task_not_found", task_id=task_id)
-            old = row["clientEmail"]
-            entry = history_entry(now, operator, "recipient_changed")
-            seq = self._next_seq(conn)
-            task = parse_row(row)
-            if task is None:
-                doc = loads(row["doc"])
-                if isinstance(doc, dict):
-                    doc["clientEmail"] = email
-                    if isinstance(doc.get("bookingData"), dict):
-                        doc["bookingData"]["clientEmail"] = email
-                self._patch_state(
-                    conn,
-                    row,
-                    seq,
-                    now,
-                    status=TaskState.PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    keep_error=False,
-                    entry=entry,
-                    doc=doc,
-                )
-                conn.execute("UPDATE emailQueue SET clientEmail = ? WHERE id = ?", (email, task_id))
-            else:
-                data = {**task.booking_data, "clientEmail": email}
-                fixed = self._fresh(task, now, entry, client_email=email, booking_data=data)
-                self._save_task(conn, fixed, seq, now)
-            number = row["bookingNumber"]
-            self._patch_booking(
-                conn, number, {"clientEmail": email, "emailStatus": str(EmailStatus.PENDING)}, now
+            old = task_from_row(row)
+            self._each_row(
+                conn, [row], lambda t: task_rules.fix_recipient(t, email, operator, now), now
             )
             self._insert_audit(
                 conn,
@@ -269,7 +168,7 @@ class SqliteQueueAdmin(SqliteAudit):
                 "update_recipient",
                 [task_id],
                 None,
-                {"from": old, "to": email, "bookingNumber": number},
+                task_rules.recipient_audit(old, email),
                 now,
             )
             row = conn.execute("SELECT * FROM emailQueue WHERE id = ?", (task_id,)).fetchone()

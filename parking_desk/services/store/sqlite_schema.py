@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from parking_desk.booking import Booking
-from parking_desk.errors import MalformedTask
-from parking_desk.task import FINISHED_STATES, LastError, NotificationTask, TaskState, TaskType
+from parking_desk.task import FINISHED_STATES, LastError, NotificationTask, TaskState
+from parking_desk.task_rules import read_task
 from parking_desk.timeutil import as_utc
 
 SCHEMA = """
@@ -226,10 +226,10 @@ TASK_COLUMNS = (
 
 def task_row(task: NotificationTask, now: datetime) -> dict[str, Any]:
     """Typed columns plus the document for a task that parses."""
-    return _columns(task, now) | {"malformed": 0, "doc": dumps(task.to_document())}
+    return task_columns(task, now) | {"malformed": 0, "doc": dumps(task.to_document())}
 
 
-def _columns(task: NotificationTask, now: datetime) -> dict[str, Any]:
+def task_columns(task: NotificationTask, now: datetime) -> dict[str, Any]:
     finished = None
     if task.status == TaskState.COMPLETED:
         finished = task.completed_at or task.updated_at or now
@@ -260,64 +260,29 @@ def _columns(task: NotificationTask, now: datetime) -> dict[str, Any]:
 def raw_task_row(task_id: str, doc: Any, now: datetime) -> dict[str, Any]:
     """Columns for a document stored as written. One that cannot be parsed is filed as a due
     pending task, so the next claim meets it and turns it dead with the reason."""
-    try:
-        task = NotificationTask.from_document(task_id, doc)
-    except MalformedTask:
-        salvaged = salvage(task_id, doc, TaskState.PENDING, 0, None)
-        return _columns(salvaged.with_changes(next_attempt_at=None), now) | {
-            "malformed": 1,
-            "doc": dumps(doc),
-        }
-    return _columns(task, now) | {"malformed": 0, "doc": dumps(doc)}
-
-
-def salvage(
-    task_id: str, doc: Any, status: TaskState, attempts: int, error: LastError | None
-) -> NotificationTask:
-    """What can be shown of a document that does not parse: the supervisor still sees its
-    number, address and reason. It is never handed to a worker (claims re-parse the document)."""
-    d = doc if isinstance(doc, dict) else {}
-    try:
-        kind = TaskType(d.get("type"))
-    except ValueError:
-        kind = TaskType.BOTH
-
-    def text(key: str) -> str:
-        value = d.get(key)
-        return str(value).strip() if isinstance(value, (str, int)) else ""
-
-    def stamp(key: str) -> datetime | None:
-        try:
-            return as_utc(d.get(key))
-        except (TypeError, ValueError, OverflowError, OSError):
-            return None
-
-    data = d.get("bookingData")
-    return NotificationTask(
-        id=task_id,
-        type=kind,
-        booking_number=text("bookingNumber"),
-        client_email=text("clientEmail"),
-        booking_data=data if isinstance(data, dict) else {},
-        status=status,
-        attempts=attempts,
-        last_error=error,
-        history=[h for h in d.get("history") or [] if isinstance(h, dict)]
-        if isinstance(d.get("history"), list)
-        else [],
-        created_at=stamp("createdAt"),
-        updated_at=stamp("updatedAt"),
-    )
+    task, reason = read_task(task_id, doc)
+    if reason is not None:
+        waiting = task.with_changes(
+            status=TaskState.PENDING, attempts=0, last_error=None, next_attempt_at=None
+        )
+        return task_columns(waiting, now) | {"malformed": 1, "doc": dumps(doc)}
+    return task_columns(task, now) | {"malformed": 0, "doc": dumps(doc)}
 
 
 def task_from_row(row: Any) -> NotificationTask:
-    doc = loads(row["doc"])
+    """The row's task; for a document that does not parse, what can be salvaged of it, in
+    the state its typed columns hold (they are the only state such a row has)."""
     try:
-        task = NotificationTask.from_document(row["id"], doc)
-    except MalformedTask:
+        doc = loads(row["doc"])
+    except ValueError:
+        doc = None
+    task, reason = read_task(row["id"], doc)
+    if reason is not None or row["malformed"]:
         error = None
         if row["errorCode"]:
             error = LastError(row["errorCode"], row["errorMessage"], True)
-        task = salvage(row["id"], doc, TaskState(row["status"]), row["attempts"], error)
+        task = task.with_changes(
+            status=TaskState(row["status"]), attempts=row["attempts"], last_error=error
+        )
     task.version = row["version"]
     return task

@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from parking_desk.booking import Booking, BookingStatus, EmailStatus
-from parking_desk.errors import InvalidTransition, NotFound, StoreUnavailable
+from parking_desk import booking_rules
+from parking_desk.booking import Booking, BookingStatus
+from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.store.base import BookingQuery, WorkerInfo
 from parking_desk.services.store.sqlite_queue_admin import SqliteQueueAdmin
@@ -33,40 +34,8 @@ from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.validation import normalise_plate, validate_booking
 
 NUMBER_TRIES = 100
-BOOKING_HISTORY_LIMIT = 50
 # The highest code point: "prefix" <= x < "prefix" + TOP selects every x starting with prefix.
 TOP = "\U0010ffff"
-
-# Who may go where; a refused move names why, in the desk's words (messages.py).
-REFUSALS: dict[BookingStatus, dict[BookingStatus, str]] = {
-    BookingStatus.CHECKED_IN: {
-        BookingStatus.CHECKED_IN: "error.already_checked_in",
-        BookingStatus.CHECKED_OUT: "error.already_checked_out",
-        BookingStatus.CANCELLED: "error.booking_cancelled",
-    },
-    BookingStatus.CHECKED_OUT: {
-        BookingStatus.CONFIRMED: "error.not_checked_in",
-        BookingStatus.CHECKED_OUT: "error.already_checked_out",
-        BookingStatus.CANCELLED: "error.booking_cancelled",
-    },
-    BookingStatus.CANCELLED: {
-        BookingStatus.CHECKED_OUT: "error.already_checked_out",
-        BookingStatus.CANCELLED: "error.booking_cancelled",
-    },
-}
-
-# Fields a booking amendment may change, by document name and by attribute name.
-AMENDABLE = {
-    "clientName": "client_name",
-    "clientEmail": "client_email",
-    "phone": "phone",
-    "plate": "plate",
-    "arrival": "arrival",
-    "departure": "departure",
-    "passengers": "passengers",
-    "notes": "notes",
-    "language": "language",
-}
 
 
 class SqliteStore(SqliteQueueAdmin):
@@ -85,26 +54,29 @@ class SqliteStore(SqliteQueueAdmin):
     def create_booking(
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
-        clean = validate_booking(booking).booking
         now = now or utcnow()
+        validate_booking(booking)  # before the write lock: a bad form waits for nobody
         with self._write() as conn:
             for _ in range(NUMBER_TRIES):
                 number = str(self._numbers.randint(100000, 999999))
-                saved = clean.with_changes(
-                    booking_number=number,
-                    created_at=now,
-                    updated_at=now,
-                    email_status=EmailStatus.PENDING,
-                    email_sent_at=None,
-                    qr_code_generated=False,
-                )
-                if self._insert_booking(conn, saved):
+                change = booking_rules.create(booking, number, "", now, task_type)
+                if self._insert_booking(conn, change.booking):
                     break
             else:
                 raise StoreUnavailable("no free booking number")
-            task = self.new_task(saved.booking_data(), task_type, now)
-            self._insert_task(conn, task, self._next_seq(conn), now)
-        return saved, task
+            self._write_change(conn, change, now)
+        assert change.queued is not None
+        return change.booking, change.queued
+
+    def _write_change(
+        self, conn: sqlite3.Connection, change: booking_rules.BookingChange, now: datetime
+    ) -> None:
+        """The queue's side of a booking change, in the booking's transaction."""
+        seq = self._next_seq(conn)
+        for write in change.updates:
+            self._save_task(conn, write.task, seq, now)
+        if change.queued is not None:
+            self._insert_task(conn, change.queued, seq, now)
 
     @staticmethod
     def _insert_booking(conn: sqlite3.Connection, booking: Booking) -> bool:
@@ -188,74 +160,36 @@ class SqliteStore(SqliteQueueAdmin):
         now: datetime | None = None,
     ) -> Booking:
         now = now or utcnow()
-        to = BookingStatus(to)
         with self._write() as conn:
             booking = self._load_booking(conn, number)
-            current = booking.status
-            refusal = REFUSALS.get(to, {}).get(current)
-            if to == BookingStatus.CONFIRMED or (refusal is None and to not in REFUSALS):
-                refusal = "error.invalid_transition"
-            if refusal is not None:
-                raise InvalidTransition(code=refusal, number=number, current=str(current))
-            changes: dict[str, Any] = {"status": to, "updated_at": now}
-            if to == BookingStatus.CHECKED_IN:
-                changes["checked_in_at"] = now
-            elif to == BookingStatus.CHECKED_OUT:
-                changes["checked_out_at"] = now
-            entry = {"at": now, "by": operator, "action": str(to), "details": {"from": current}}
-            changes["history"] = [*booking.history, entry][-BOOKING_HISTORY_LIMIT:]
-            updated = booking.with_changes(**changes)
-            self._update_booking(conn, updated)
-        return updated
+            waiting = self._waiting_tasks(conn, booking) if to == BookingStatus.CANCELLED else []
+            change = booking_rules.change_status(booking, BookingStatus(to), operator, now, waiting)
+            self._update_booking(conn, change.booking)
+            self._write_change(conn, change, now)
+        return change.booking
 
     def amend_booking(
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
         now = now or utcnow()
-        unknown = [k for k in changes if k not in AMENDABLE and k not in AMENDABLE.values()]
-        if unknown:
-            raise ValueError(f"fields that cannot be amended: {', '.join(unknown)}")
-        wanted = {AMENDABLE.get(k, k): v for k, v in changes.items()}
         with self._write() as conn:
             booking = self._load_booking(conn, number)
-            if booking.status in (BookingStatus.CANCELLED, BookingStatus.CHECKED_OUT):
-                code = REFUSALS[BookingStatus.CHECKED_IN][booking.status]
-                raise InvalidTransition(code=code, number=number, current=str(booking.status))
-            amended = validate_booking(booking.with_changes(**wanted)).booking
-            diff = {
-                name: {"from": getattr(booking, name), "to": getattr(amended, name)}
-                for name in wanted
-                if getattr(booking, name) != getattr(amended, name)
-            }
-            entry = {"at": now, "by": operator, "action": "amend", "details": diff}
-            amended = amended.with_changes(
-                updated_at=now,
-                email_status=EmailStatus.PENDING,
-                history=[*booking.history, entry][-BOOKING_HISTORY_LIMIT:],
+            change = booking_rules.amend(
+                booking, changes, operator, now, self._waiting_tasks(conn, booking)
             )
-            self._update_booking(conn, amended)
-            self._refresh_waiting_tasks(conn, amended, now)
-            task = self.new_task(amended.booking_data(), TaskType.BOTH, now)
-            self._insert_task(conn, task, self._next_seq(conn), now)
-        return amended, task
+            self._update_booking(conn, change.booking)
+            self._write_change(conn, change, now)
+        return change.booking, booking_rules.announcing(change)
 
-    def _refresh_waiting_tasks(
-        self, conn: sqlite3.Connection, booking: Booking, now: datetime
-    ) -> None:
-        """The booking's tasks still waiting to be sent carry the amended snapshot: the
-        worker renders from it without reading the booking. Tasks being sent are left to
-        finish; the confirmation queued with the amendment follows them."""
+    @staticmethod
+    def _waiting_tasks(conn: sqlite3.Connection, booking: Booking) -> list[NotificationTask]:
+        """The booking's tasks not yet being sent (readable ones: a malformed document is
+        no confirmation anybody will receive)."""
         rows = conn.execute(
             "SELECT * FROM emailQueue WHERE bookingNumber = ? AND status = ? AND malformed = 0",
             (booking.booking_number, str(TaskState.PENDING)),
         ).fetchall()
-        for row in rows:
-            task = task_from_row(row).with_changes(
-                booking_data=booking.booking_data(),
-                client_email=booking.client_email,
-                updated_at=now,
-            )
-            self._save_task(conn, task, self._next_seq(conn), now)
+        return [task_from_row(row) for row in rows]
 
     def enqueue(
         self,
@@ -268,17 +202,11 @@ class SqliteStore(SqliteQueueAdmin):
         now = now or utcnow()
         with self._write() as conn:
             booking = self._load_booking(conn, booking_number)
-            task = self.new_task(booking.booking_data(), TaskType(task_type), now)
-            self._insert_task(conn, task, self._next_seq(conn), now)
-            entry = {"at": now, "by": operator, "action": "resend", "details": {"type": task.type}}
-            changes: dict[str, Any] = {
-                "updated_at": now,
-                "history": [*booking.history, entry][-BOOKING_HISTORY_LIMIT:],
-            }
-            if task.type != TaskType.QR:
-                changes["email_status"] = EmailStatus.PENDING
-            self._update_booking(conn, booking.with_changes(**changes))
-        return task
+            change = booking_rules.resend(booking, TaskType(task_type), operator, now)
+            self._update_booking(conn, change.booking)
+            self._write_change(conn, change, now)
+        assert change.queued is not None
+        return change.queued
 
     # --- workers, quotas --------------------------------------------------------------------
     def heartbeat(self, info: WorkerInfo) -> None:

@@ -72,7 +72,9 @@ def test_details_check_in_then_out_and_the_table_follows(qtbot, ctx, store, new_
     assert details.history.count() >= 2  # both changes recorded, newest first
 
 
-def test_amend_records_history_and_queues_a_new_confirmation(qtbot, ctx, store, new_booking):
+def test_amend_records_history_and_refreshes_the_waiting_confirmation(
+    qtbot, ctx, store, new_booking
+):
     booking = new_booking()
     tab = open_tab(qtbot, ctx)
     tab.details.show_booking(booking)
@@ -83,8 +85,10 @@ def test_amend_records_history_and_queues_a_new_confirmation(qtbot, ctx, store, 
     assert any(h.get("action") == "amend" for h in saved.history)
     lines = [tab.details.history.item(i).text() for i in range(tab.details.history.count())]
     assert any("Amended" in line and "Plate: CJ12XYZ → B555XYZ" in line for line in lines), lines
-    tasks = [t for t in store.list_tasks() if t.booking_number == booking.booking_number]
-    assert len(tasks) == 2 and all(t.status == TaskState.PENDING for t in tasks)
+    # One e-mail with the new details, not two: the waiting confirmation carries them.
+    [task] = [t for t in store.list_tasks() if t.booking_number == booking.booking_number]
+    assert task.status == TaskState.PENDING
+    assert task.booking_data["plate"] == "B555XYZ" and task.client_email == "nou@example.com"
 
 
 def test_amend_dialog_refuses_a_bad_address_and_says_which_field(qtbot, ctx, new_booking):

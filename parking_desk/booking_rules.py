@@ -1,0 +1,212 @@
+"""Every state change of a booking, written once: check-in, check-out, cancel, amend, resend.
+
+Each rule takes the booking as read and returns the booking as it will be stored, with its
+history entry; what the change means for the booking's queue tasks (a cancellation e-mail,
+a refreshed or a "booking changed" e-mail) is decided here too. Stores only read, condition
+and write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from parking_desk.booking import HISTORY_LIMIT, Booking, BookingStatus, EmailStatus
+from parking_desk.errors import FieldError, InvalidTransition, ValidationError
+from parking_desk.task import NotificationTask, TaskKind, TaskState, TaskType
+from parking_desk.task_rules import TaskWrite, cancel_with_booking, new_task, refresh_snapshot
+from parking_desk.validation import MAX_EMAIL, has_control_chars, validate_booking
+
+# Fields an amendment may change: document name → attribute name.
+AMENDABLE = {
+    "clientName": "client_name",
+    "clientEmail": "client_email",
+    "phone": "phone",
+    "plate": "plate",
+    "arrival": "arrival",
+    "departure": "departure",
+    "passengers": "passengers",
+    "notes": "notes",
+    "language": "language",
+}
+_DOC_NAME = {attr: doc for doc, attr in AMENDABLE.items()}
+
+# Moves a booking may not make, and the code that says why (messages.py).
+_REFUSED: dict[BookingStatus, dict[BookingStatus, str]] = {
+    BookingStatus.CHECKED_IN: {
+        BookingStatus.CHECKED_IN: "error.already_checked_in",
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+    BookingStatus.CHECKED_OUT: {
+        BookingStatus.CONFIRMED: "error.not_checked_in",
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+    BookingStatus.CANCELLED: {
+        BookingStatus.CHECKED_OUT: "error.already_checked_out",
+        BookingStatus.CANCELLED: "error.booking_cancelled",
+    },
+}
+
+
+def refusal(number: str, current: BookingStatus, to: BookingStatus) -> InvalidTransition | None:
+    """Why *current* → *to* is refused, or None when it is allowed."""
+    if to not in _REFUSED:
+        return InvalidTransition(number=number, current=str(current))
+    code = _REFUSED[to].get(current)
+    return InvalidTransition(code=code, number=number, current=str(current)) if code else None
+
+
+def _entry(now: datetime, operator: str, action: str, details: dict[str, Any]) -> dict[str, Any]:
+    return {"at": now, "by": operator, "action": action, "details": details}
+
+
+def _with_entry(booking: Booking, entry: dict[str, Any], **changes: Any) -> Booking:
+    return booking.with_changes(history=[*booking.history, entry][-HISTORY_LIMIT:], **changes)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    """A booking as it will be stored, and what its queue must do in the same commit:
+    tasks to write (``updates``) and a task to add (``queued``)."""
+
+    booking: Booking
+    updates: list[TaskWrite] = field(default_factory=list)
+    queued: NotificationTask | None = None
+
+
+def announcing(change: BookingChange) -> NotificationTask:
+    """The task that will tell the client about *change*: the one it queued, else the
+    waiting confirmation it refreshed."""
+    if change.queued is not None:
+        return change.queued
+    return change.updates[0].task
+
+
+def create(
+    booking: Booking,
+    number: str,
+    operator: str,
+    now: datetime,
+    task_type: TaskType = TaskType.BOTH,
+) -> BookingChange:
+    """A new booking, validated and numbered, with its confirmation queued."""
+    saved = validate_booking(booking).booking.with_changes(
+        booking_number=number,
+        status=BookingStatus.CONFIRMED,
+        created_at=now,
+        created_by=operator or booking.created_by,
+        updated_at=now,
+        email_status=EmailStatus.PENDING,
+        email_sent_at=None,
+        qr_code_generated=False,
+    )
+    return BookingChange(saved, queued=new_task(saved, now, task_type=TaskType(task_type)))
+
+
+def change_status(
+    booking: Booking,
+    to: BookingStatus,
+    operator: str,
+    now: datetime,
+    waiting: list[NotificationTask] = (),  # type: ignore[assignment]
+) -> BookingChange:
+    """Check-in, check-out or cancel. A cancellation cancels the booking's waiting
+    confirmations (*waiting*: its pending tasks) and queues a cancellation e-mail."""
+    number = booking.booking_number or ""
+    problem = refusal(number, booking.status, BookingStatus(to))
+    if problem is not None:
+        raise problem
+    changes: dict[str, Any] = {"status": BookingStatus(to), "updated_at": now}
+    if to == BookingStatus.CHECKED_IN:
+        changes["checked_in_at"] = now
+    elif to == BookingStatus.CHECKED_OUT:
+        changes["checked_out_at"] = now
+    entry = _entry(now, operator, str(to), {"from": str(booking.status)})
+    updated = _with_entry(booking, entry, **changes)
+    if to != BookingStatus.CANCELLED:
+        return BookingChange(updated)
+    updates = [w for t in waiting if (w := cancel_with_booking(t, operator, now)) is not None]
+    queued = None
+    if updated.client_email:
+        queued = new_task(updated, now, task_type=TaskType.EMAIL, kind=TaskKind.CANCELLATION)
+    return BookingChange(updated, updates, queued)
+
+
+def amend(
+    booking: Booking,
+    changes: dict[str, Any],
+    operator: str,
+    now: datetime,
+    waiting: list[NotificationTask] = (),  # type: ignore[assignment]
+) -> BookingChange:
+    """Apply validated changes (by document or attribute name), record old → new in the
+    history, and make sure the client gets one e-mail with the current details: the waiting
+    confirmation carries them if there is one, else a "booking changed" e-mail is queued."""
+    number = booking.booking_number or ""
+    unknown = sorted(k for k in changes if k not in AMENDABLE and k not in _DOC_NAME)
+    if unknown:
+        raise ValueError(f"fields that cannot be amended: {', '.join(unknown)}")
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.CHECKED_OUT):
+        problem = refusal(number, booking.status, BookingStatus.CHECKED_IN)
+        assert problem is not None
+        raise problem
+    wanted = {AMENDABLE.get(k, k): v for k, v in changes.items()}
+    amended = validate_booking(booking.with_changes(**wanted)).booking
+    diff = {
+        _DOC_NAME[name]: {
+            "from": _plain(getattr(booking, name)),
+            "to": _plain(getattr(amended, name)),
+        }
+        for name in wanted
+        if getattr(booking, name) != getattr(amended, name)
+    }
+    saved = _with_entry(
+        amended,
+        _entry(now, operator, "amend", diff),
+        updated_at=now,
+        email_status=EmailStatus.PENDING,
+    )
+    pending = [
+        t for t in waiting if t.status == TaskState.PENDING and t.kind != TaskKind.CANCELLATION
+    ]
+    updates = [refresh_snapshot(t, saved, now) for t in pending]
+    queued = None
+    if not any(t.type != TaskType.QR for t in pending):
+        queued = new_task(saved, now, kind=TaskKind.AMENDMENT)
+    return BookingChange(saved, updates, queued)
+
+
+def resend(booking: Booking, task_type: TaskType, operator: str, now: datetime) -> BookingChange:
+    """The desk's "Resend e-mail": a fresh confirmation with the current details."""
+    entry = _entry(now, operator, "resend", {"type": str(task_type)})
+    changes: dict[str, Any] = {"updated_at": now}
+    if task_type != TaskType.QR:
+        changes["email_status"] = EmailStatus.PENDING
+    updated = _with_entry(booking, entry, **changes)
+    return BookingChange(updated, queued=new_task(updated, now, task_type=TaskType(task_type)))
+
+
+def checked_email(email: str) -> str:
+    """A recipient a supervisor typed, normalised; ``ValidationError`` saying why not."""
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError([FieldError("clientEmail", "field.required")])
+    if len(email) > MAX_EMAIL:
+        raise ValidationError([FieldError("clientEmail", "field.too_long", {"max": MAX_EMAIL})])
+    if has_control_chars(email):
+        raise ValidationError([FieldError("clientEmail", "field.control_chars")])
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(
+            [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
+        ) from None
