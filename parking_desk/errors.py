@@ -6,7 +6,8 @@ a finished sentence, so the desk can show it in the user's language (see ``messa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -33,7 +34,7 @@ class FieldError:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     severity: str = "error"
 
     def text(self, lang: str = "ro") -> str:

@@ -43,7 +43,8 @@ def symbol(payload: str, error_correction: str = "M", mask: int | None = FIXED_M
     code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, **options)
     image = code.to_image(scale=1, add_quiet_zones=False)
     side = image.shape[0]
-    return Symbol(side, bytes(memoryview(image)))
+    # zxing-cpp's Image has the buffer protocol; its stubs do not say so.
+    return Symbol(side, bytes(memoryview(image)))  # type: ignore[arg-type]
 
 
 def rows(found: Symbol, border: int = 4) -> list[list[bool]]:

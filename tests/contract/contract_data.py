@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from parking_desk.booking import Booking
+from parking_desk.services.store import Store
+
+PROJECT = "parking-desk-test"
 
 # Dates the tests move through explicitly; arrival days are chosen far from midnight UTC.
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -37,3 +43,14 @@ def website_task(number: str = "867962", **changes: Any) -> dict[str, Any]:
     }
     doc.update(changes)
     return doc
+
+
+def open_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    if kind == "sqlite":
+        from parking_desk.services.store.sqlite_store import SqliteStore
+
+        return SqliteStore(tmp_path / "store.db", poll_interval=0.05)
+    request.getfixturevalue("firestore_db")
+    from parking_desk.services.store import open_firestore
+
+    return open_firestore(PROJECT)

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import open_store
-from contract_data import LEASE, T0, booking, website_task
+from contract_data import LEASE, T0, booking, open_store, website_task
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.services.store import Store

@@ -88,7 +88,7 @@ class FirestoreBookings(FirestorePart):
             snap = self._db.collection(BOOKINGS).document(number).get(retry=None, timeout=3.0)
         except gexc.GoogleAPIError:
             return False
-        doc = snap.to_dict() if snap.exists else None
+        doc = (snap.to_dict() or {}) if snap.exists else {}
         return (
             bool(doc)
             and doc.get("createdAt") == saved.created_at
@@ -150,6 +150,7 @@ class FirestoreBookings(FirestorePart):
             if query.arrival_day
             else (query.departure_day, "departure")
         )
+        assert day is not None  # the caller chose this query for a day
         start = datetime.combine(day, time.min, tzinfo=UTC)
         col = self._db.collection(BOOKINGS)
         return (
@@ -191,7 +192,9 @@ class FirestoreBookings(FirestorePart):
         if change.queued is not None:
             tx.set(self._task_ref(change.queued.id), change.queued.to_document())
 
-    def _read_for_change(self, tx: Any, number: str, waiting: bool) -> tuple[Any, Booking, list]:
+    def _read_for_change(
+        self, tx: Any, number: str, waiting: bool
+    ) -> tuple[Any, Booking, list[NotificationTask]]:
         ref = self._db.collection(BOOKINGS).document(str(number))
         booking = self._booking(ref.get(transaction=tx))
         if booking is None:

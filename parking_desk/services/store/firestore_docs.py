@@ -46,6 +46,7 @@ RPC: dict[str, Any] = {"retry": RETRY, "timeout": CALL_TIMEOUT}
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = TypeVar("P")
+T = TypeVar("T")
 
 
 def guarded(method: F) -> F:
@@ -117,11 +118,12 @@ class FirestorePart:
     def _now(self, now: datetime | None) -> datetime:
         return (now or utcnow()).astimezone(UTC)
 
-    def _transact(self, body: Callable[[Any], Any]) -> Any:
+    def _transact(self, body: Callable[[Any], T]) -> T:
         """Run *body(transaction)* with the client's retries; a transaction still aborted
         after them (heavy contention) reports the store as unavailable, nothing written."""
         try:
-            return firestore.transactional(body)(self._db.transaction())
+            result: T = firestore.transactional(body)(self._db.transaction())
+            return result
         except ValueError as exc:
             if isinstance(exc.__cause__, gexc.GoogleAPIError):
                 raise StoreUnavailable(str(exc)) from exc

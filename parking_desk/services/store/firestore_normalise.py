@@ -172,6 +172,7 @@ class FirestoreNormaliser(FirestorePart):
                 if full:
                     fixed = self._check_all(now, claim)
                 else:
+                    assert self._swept_since is not None  # else the check is full
                     since = self._swept_since - MARGIN
                     fixed = sum(self._find(form, since, None, 0, now, claim) for form in FORMS)
             except (gexc.DeadlineExceeded, gexc.ServiceUnavailable) as exc:

@@ -127,7 +127,9 @@ class FirestoreSupervisor(FirestorePart):
         refs = [self._db.collection(QUEUE).document(i) for i in dict.fromkeys(ids)]
         return [s for s in self._db.get_all(refs, **RPC) if s.exists] if refs else []
 
-    def _write_each(self, snaps: list[Any], fields_for: Callable[[Any], dict | None]) -> list[str]:
+    def _write_each(
+        self, snaps: list[Any], fields_for: Callable[[Any], dict[str, Any] | None]
+    ) -> list[str]:
         """Write every document still as read, in batches; a batch that loses a race to a
         worker is redone one document at a time so the others still go through."""
         done: list[str] = []
@@ -271,6 +273,9 @@ class FirestoreSupervisor(FirestorePart):
                 at = as_utc(d.get("at"))
             except (TypeError, ValueError):
                 continue
+            if at is None:
+                continue
+            details = d.get("details")
             out.append(
                 AuditEntry(
                     id=snap.id,
@@ -279,7 +284,7 @@ class FirestoreSupervisor(FirestorePart):
                     action=str(d.get("action") or ""),
                     task_ids=[str(i) for i in d.get("taskIds") or []],
                     filter=d.get("filter") if isinstance(d.get("filter"), dict) else None,
-                    details=d.get("details") if isinstance(d.get("details"), dict) else {},
+                    details=details if isinstance(details, dict) else {},
                 )
             )
         return out

@@ -27,7 +27,7 @@ from parking_desk.services.store.sqlite_schema import (
     task_columns,
     task_row,
 )
-from parking_desk.task import NotificationTask
+from parking_desk.task import LastError, NotificationTask
 from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
 
@@ -36,12 +36,11 @@ log = logging.getLogger(__name__)
 
 def read_row(row: sqlite3.Row) -> tuple[NotificationTask, str | None]:
     """The row's task and None, or its salvaged view and why its document does not parse."""
+    damaged: str | None = None
     try:
         doc = loads(row["doc"])
     except ValueError as exc:  # the JSON itself is damaged
         doc, damaged = None, f"unreadable document: {exc}"
-    else:
-        damaged = None
     task, reason = task_rules.read_task(row["id"], doc)
     task.version = row["version"]
     return task, damaged or reason
@@ -241,7 +240,7 @@ class SqliteQueue(SqliteConnections):
         self,
         task: NotificationTask,
         worker_id: str,
-        error: task_rules.LastError,
+        error: LastError,
         next_attempt_at: datetime,
         *,
         now: datetime | None = None,
@@ -257,7 +256,7 @@ class SqliteQueue(SqliteConnections):
         self,
         task: NotificationTask,
         worker_id: str,
-        error: task_rules.LastError,
+        error: LastError,
         *,
         now: datetime | None = None,
     ) -> bool:

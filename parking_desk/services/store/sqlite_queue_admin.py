@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
@@ -77,7 +78,7 @@ class SqliteQueueAdmin(SqliteAudit):
             found = conn.execute("SELECT doc FROM auditLog WHERE id = ?", (audit_id,)).fetchone()
             if found is None:
                 details = {"count": 0, "skipped": 0, "requested": requested or len(versions)}
-                doc = {"taskIds": [], "details": details}
+                doc: dict[str, Any] = {"taskIds": [], "details": details}
             else:
                 doc = loads(found["doc"])
                 conn.execute("DELETE FROM auditLog WHERE id = ?", (audit_id,))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, overload
 
 from parking_desk.booking import Booking
 from parking_desk.task import FINISHED_STATES, LastError, NotificationTask, TaskState
@@ -146,7 +146,9 @@ _STAMP = "$ts"
 
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
-        return {_STAMP: as_utc(value).isoformat()}
+        stamp = as_utc(value)
+        assert stamp is not None  # a datetime is never None
+        return {_STAMP: stamp.isoformat()}
     if isinstance(value, date):
         return value.isoformat()
     # Someone else's document may hold types JSON lacks; keep a readable trace of them.
@@ -168,6 +170,12 @@ def loads(text: str) -> Any:
     return json.loads(text, object_hook=_decode)
 
 
+@overload
+def epoch(value: datetime) -> float: ...
+@overload
+def epoch(value: None) -> None: ...
+@overload
+def epoch(value: datetime | None) -> float | None: ...
 def epoch(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 

@@ -112,6 +112,10 @@ class SqliteTaskRows(SqliteQueue):
     def watch_due(self, wake: Callable[[], None]) -> Subscription:
         """Call *wake* (on the poller's thread) when a pending task may have become due:
         written since the last poll with its next attempt now or past."""
-        return DuePollingSubscription(self, lambda due: due and wake(), self.poll_interval)
+        def on_poll(due: bool) -> None:
+            if due:
+                wake()
+
+        return DuePollingSubscription(self, on_poll, self.poll_interval)
 
     poll_interval: float  # set by the assembled store
