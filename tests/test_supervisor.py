@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from parking_desk.booking_rules import checked_email
 from parking_desk.errors import PermissionDenied, ValidationError
 from parking_desk.services.roles import Role, RoleSession, hash_pin
 from parking_desk.services.store.sqlite_store import SqliteStore
-from parking_desk.services.supervisor import SupervisorService, check_email, mask_email
+from parking_desk.services.supervisor import SupervisorService, mask_email
 from parking_desk.task import LastError, TaskFilter, TaskState
 
 PIN = "2468"
@@ -190,6 +191,6 @@ def test_staff_see_recipients_masked(email: str, masked: str) -> None:
 
 def test_check_email_explains_in_both_languages() -> None:
     with pytest.raises(ValidationError) as raised:
-        check_email("")
+        checked_email("")
     assert raised.value.errors[0].text("ro") == "Câmp obligatoriu."
     assert raised.value.errors[0].text("en") == "This field is required."

@@ -15,19 +15,14 @@ from datetime import datetime
 from threading import Event
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
-from parking_desk.errors import FieldError, ValidationError
+from parking_desk.booking_rules import checked_email
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.store.base import Store, TaskRow
-from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.task import NotificationTask, TaskFilter
+from parking_desk.task_rules import RETRYABLE
 from parking_desk.timeutil import utcnow
-from parking_desk.validation import MAX_EMAIL, has_control_chars
 
 BATCH_SIZE = 500
-# A manual retry may revive these; processing tasks belong to a worker, completed ones are done.
-RETRYABLE = frozenset({TaskState.PENDING, TaskState.DEAD, TaskState.CANCELLED})
-CANCELLABLE = frozenset({TaskState.PENDING, TaskState.DEAD})
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -46,23 +41,6 @@ def mask_email(email: str) -> str:
     if not sep:
         return f"{local[:1]}***" if local else ""
     return f"{local[:1]}***@{domain}"
-
-
-def check_email(email: str) -> str:
-    """The normalised address, or ``ValidationError`` with the reason in both languages."""
-    value = (email or "").strip()
-    if not value:
-        raise ValidationError([FieldError("clientEmail", "field.required")])
-    if len(value) > MAX_EMAIL:
-        raise ValidationError([FieldError("clientEmail", "field.too_long", {"max": MAX_EMAIL})])
-    if has_control_chars(value):
-        raise ValidationError([FieldError("clientEmail", "field.control_chars")])
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationError(
-            [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
-        ) from None
 
 
 class SupervisorService:
@@ -161,7 +139,9 @@ class SupervisorService:
     ) -> NotificationTask:
         """Correct the address on the task and its booking, and send again at once."""
         operator = self._operator()
-        return self.store.update_recipient(task_id, check_email(email), operator=operator, now=now)
+        return self.store.update_recipient(
+            task_id, checked_email(email), operator=operator, now=now
+        )
 
     def _in_batches(
         self,

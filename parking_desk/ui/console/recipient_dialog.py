@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parking_desk.booking_rules import checked_email
 from parking_desk.errors import ValidationError
-from parking_desk.services.supervisor import check_email
 
 
 class RecipientDialog(QDialog):
@@ -44,7 +44,7 @@ class RecipientDialog(QDialog):
 
     def _try(self) -> None:
         try:
-            self.address = check_email(self.email.text())
+            self.address = checked_email(self.email.text())
         except ValidationError as exc:
             self.error.setText("\n".join(e.text(self.language) for e in exc.errors))
             self.error.show()
