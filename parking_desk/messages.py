@@ -133,6 +133,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Passengers must be between {min} and {max}.",
     },
     "language.invalid": {"ro": "Limbă necunoscută: {value}", "en": "Unknown language: {value}"},
+    # Mail: why a message could not go, as a supervisor reads it on the task
+    "mail.needs_smtputf8": {
+        "ro": (
+            "Adresa {address} conține caractere internaționale, iar serverul de e-mail "
+            "{server} nu acceptă astfel de adrese (SMTPUTF8). Corectați adresa sau folosiți "
+            "un server care le acceptă."
+        ),
+        "en": (
+            "The address {address} contains international characters and the mail server "
+            "{server} does not accept such addresses (SMTPUTF8). Correct the address or use "
+            "a server that accepts them."
+        ),
+    },
+    "mail.address_unencodable": {
+        "ro": "Adresa {address} nu poate fi scrisă într-un mesaj de e-mail.",
+        "en": "The address {address} cannot be written into an e-mail message.",
+    },
     "source.invalid": {"ro": "Sursă necunoscută: {value}", "en": "Unknown source: {value}"},
 }
 

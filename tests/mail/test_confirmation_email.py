@@ -191,26 +191,37 @@ def test_the_mailed_qr_decodes_and_verifies(tmp_path: Path, smtp_server) -> None
     assert verify(code.text, [signer.public_key], now=ARRIVAL).ok
 
 
-def test_an_international_address_needs_a_server_that_speaks_smtputf8(make_smtp_server):
+def test_an_international_domain_alone_travels_in_ascii_to_any_server(make_smtp_server):
     intl = NotificationTask("i1", TaskType.BOTH, "867962", "ana@exämple.ro")
     mail = render(intl)
-    assert mail.smtputf8 and mail.recipients == ("ana@exämple.ro",)
-    plain = make_smtp_server("none")
+    assert not mail.smtputf8 and mail.recipients == ("ana@xn--exmple-cua.ro",)
+    plain = make_smtp_server("none")  # no SMTPUTF8
     transport = SmtpTransport(plain.settings())
-    with pytest.raises(DeliveryError) as info:
-        transport.send(mail)
+    transport.send(mail)
     transport.close()
-    assert info.value.code == "smtp-unsupported" and not info.value.permanent
-    assert plain.messages == []
+    [got] = plain.messages
+    assert got.rcpt_tos == ["ana@xn--exmple-cua.ro"]
+    arrived = message_from_bytes(got.content, policy=policy.default)
+    assert arrived["To"].addresses[0].addr_spec == "ana@xn--exmple-cua.ro"
+
+
+@pytest.mark.parametrize("address", ["ană@exemplu.ro", "用户@例子.广告"])
+def test_an_international_address_goes_with_smtputf8_when_the_server_offers_it(
+    make_smtp_server, address
+):
+    named = {"clientName": "Ana Pop"}  # a plain name beside the address: no encoding error
+    mail = render(NotificationTask("i1", TaskType.BOTH, "867962", address, booking_data=named))
+    assert mail.smtputf8 and mail.recipients == (address,)
     modern = make_smtp_server("none", smtputf8=True)
     transport = SmtpTransport(modern.settings())
     transport.send(mail)
     transport.close()
     [got] = modern.messages
-    assert got.rcpt_tos == ["ana@exämple.ro"]
+    assert got.rcpt_tos == [address]
     # RFC 6532: the header is UTF-8 (the standard parser reads bytes as ASCII, so decode first)
     arrived = message_from_string(got.content.decode("utf-8"), policy=policy.default)
-    assert arrived["To"].addresses[0].addr_spec == "ana@exämple.ro"
+    assert arrived["To"].addresses[0].addr_spec == address
+    assert arrived["To"].addresses[0].display_name == "Ana Pop"
     assert arrived["Subject"] == "Confirmare rezervare #867962"
 
 

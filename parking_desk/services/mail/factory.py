@@ -22,10 +22,12 @@ def build_transport(
     ssl_context: ssl.SSLContext | None = None,
 ) -> Transport:
     """SMTP primary and backup when configured; otherwise the outbox folder."""
+    language = settings.desk.language or "ro"  # of the reasons a supervisor reads
     links: list[ChainLink] = []
     for smtp in (settings.smtp, settings.smtp_backup):
         if smtp is not None:
-            links.append(ChainLink(SmtpTransport(smtp, ssl_context=ssl_context), smtp.daily_quota))
+            transport = SmtpTransport(smtp, ssl_context=ssl_context, language=language)
+            links.append(ChainLink(transport, smtp.daily_quota))
     if not links:
         links.append(ChainLink(OutboxTransport(settings.mail.outbox_dir)))
     return ChainTransport(links, quota)

@@ -55,11 +55,13 @@ def header(name: str, value: str) -> str:
 
 def address(field: str, name: str, addr: str) -> str:
     """``Field: Name <addr>``: an ASCII name quoted where needed, any other (or one too long
-    for a line) as encoded words, which mail programs show as typed."""
+    for a line) as encoded words, which mail programs show as typed. An address beyond ASCII
+    (``ană@exemplu.ro``) is written as it is, in UTF-8 (RFC 6532): such a message is only
+    ever sent with SMTPUTF8."""
     name = " ".join(name.split())  # a line break in a name would end the header
     if not name:
         return f"{field}: {addr}{CRLF}"
-    if name.isascii() and len(field) + len(name) + len(addr) < LINE - 8:
+    if name.isascii() and addr.isascii() and len(field) + len(name) + len(addr) < LINE - 8:
         return f"{field}: {formataddr((name, addr))}{CRLF}"
     words = Header(name, "utf-8", header_name=field).encode(linesep=CRLF)
     last = len(words.rpartition(CRLF)[2]) + (len(field) + 2 if CRLF not in words else 0)

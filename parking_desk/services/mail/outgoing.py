@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parseaddr
 
 
@@ -38,7 +39,7 @@ def outgoing(message: OutgoingMail | EmailMessage) -> OutgoingMail:
         del message["Bcc"]
         del message["Resent-Bcc"]
     wire = message.policy.clone(linesep="\r\n")
-    if smtputf8:
+    if smtputf8 and isinstance(wire, EmailPolicy):
         wire = wire.clone(utf8=True)  # as send_message does: the addresses go out as UTF-8
     return OutgoingMail(
         message.as_bytes(policy=wire), sender, recipients, message.get("Message-ID"), smtputf8

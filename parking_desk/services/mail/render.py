@@ -194,12 +194,16 @@ def message_id(task: NotificationTask, mail_from: str) -> str:
 
 
 def _recipient(task: NotificationTask) -> str:
+    """The address as it will be sent. Only a local part beyond ASCII (``ană@…``) needs a
+    server with SMTPUTF8; an international domain alone travels in its ASCII form
+    (``ana@xn--exmple-cua.ro``), which every server takes."""
     try:
-        return validate_email(task.client_email, check_deliverability=False).normalized
+        checked = validate_email(task.client_email, check_deliverability=False)
     except EmailNotValidError as exc:
         raise DeliveryError(
             "invalid-address", f"{task.client_email!r}: {exc}", permanent=True
         ) from None
+    return checked.ascii_email or checked.normalized
 
 
 def render_email(

@@ -5,6 +5,10 @@ rate on loopback and matters far more against a remote relay. Servers close idle
 connections whenever they like, so a send on a reused connection that finds it closed
 reconnects once and tries again; a fresh connection that fails is reported, never retried
 here (the worker's backoff owns retries). The password is only ever handed to ``login``.
+
+An address that is not ASCII (``ană@exemplu.ro``) can only travel with SMTPUTF8 (RFC 6531).
+A server that does not offer it gets no such message: the failure names why in the
+installation's language, and the chain hands the message to a transport that may carry it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 from email.message import EmailMessage
 
 from parking_desk.config import SmtpSettings
+from parking_desk.messages import message as text
 from parking_desk.services.mail.base import DeliveryError, SendResult
 from parking_desk.services.mail.classify import classify_exception, timed_out
 from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
@@ -24,6 +29,11 @@ from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
 log = logging.getLogger(__name__)
 
 _STALE = (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError)
+NEEDS_SMTPUTF8 = "smtputf8-unsupported"
+
+
+class _PartlyRefused(smtplib.SMTPRecipientsRefused):
+    """Some recipients refused after the server accepted the message for the others."""
 
 
 class SmtpTransport:
@@ -33,8 +43,10 @@ class SmtpTransport:
         *,
         ssl_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
+        language: str = "ro",
     ) -> None:
         self.settings = settings
+        self.language = language  # of the reasons a supervisor reads on a failed task
         self.name = settings.name or f"smtp:{settings.host}"
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
@@ -111,13 +123,18 @@ class SmtpTransport:
                     self._drop()
                 raise classify_exception(exc, self.name) from None
             except smtplib.SMTPRecipientsRefused as exc:
-                raise classify_exception(exc, self.name) from None
+                error = classify_exception(exc, self.name)
+                error.sent = isinstance(exc, _PartlyRefused)
+                raise error from None
             except (OSError, smtplib.SMTPException) as exc:
                 self._drop()
                 raise classify_exception(exc, self.name) from None
-            except UnicodeError as exc:
+            except UnicodeError:
+                reason = text(
+                    "mail.address_unencodable", self.language, address=", ".join(mail.recipients)
+                )
                 raise DeliveryError(
-                    "invalid-address", str(exc), permanent=True, provider=self.name
+                    "invalid-address", reason, permanent=True, provider=self.name
                 ) from None
         return SendResult(self.name, mail.message_id)
 
@@ -130,15 +147,25 @@ class SmtpTransport:
         if mail.smtputf8:
             conn.ehlo_or_helo_if_needed()
             if not conn.has_extn("smtputf8"):
-                raise smtplib.SMTPNotSupportedError(
-                    "an address needs internationalised mail, but the server does not "
-                    "advertise SMTPUTF8"
+                raise DeliveryError(
+                    NEEDS_SMTPUTF8,
+                    text(
+                        "mail.needs_smtputf8",
+                        self.language,
+                        address=", ".join(
+                            a for a in (mail.sender, *mail.recipients) if not a.isascii()
+                        ),
+                        server=self.settings.host,
+                    ),
+                    permanent=True,
+                    unsupported=True,
+                    provider=self.name,
                 )
-            options = ("SMTPUTF8", "BODY=8BITMIME")
+            options = ("SMTPUTF8", "BODY=8BITMIME") if conn.has_extn("8bitmime") else ("SMTPUTF8",)
         refused = conn.sendmail(mail.sender, list(mail.recipients), mail.data, options)
         if refused:
             # Some recipients accepted, some not: report the refusal; the message went out.
-            raise smtplib.SMTPRecipientsRefused(refused)
+            raise _PartlyRefused(refused)
 
     def check(self) -> None:
         """Connect and log in on a separate connection, then leave."""
