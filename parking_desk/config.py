@@ -64,6 +64,7 @@ STORE_KINDS = ("sqlite", "firestore")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DESK_LANGUAGES = ("ro", "en", "")
+MAIL_TRANSPORTS = ("", "smtp", "outbox")
 GMAIL_HOST = "smtp.gmail.com"
 GMAIL_DAILY_QUOTA = 500
 
@@ -84,6 +85,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "PARKING_DESK_FIRESTORE_DATABASE": ("store", "firestore_database"),
     "PARKING_DESK_MAIL_FROM": ("mail", "mail_from"),
     "PARKING_DESK_OUTBOX_DIR": ("mail", "outbox_dir"),
+    "PARKING_DESK_MAIL_TRANSPORT": ("mail", "transport"),
     "PARKING_DESK_WEBHOOK_URL": ("webhook", "url"),
     "PARKING_DESK_WEBHOOK_SECRET": ("webhook", "secret"),
     "PARKING_DESK_QR_KEY": ("qr", "key_path"),
@@ -271,6 +273,12 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
         mail.mail_from = settings.smtp.user
     if not mail.mail_from:
         mail.mail_from = "Parking Desk <parking-desk@localhost>"
+    mail.transport = mail.transport.lower()
+    if mail.transport not in MAIL_TRANSPORTS:
+        n = name("mail", "transport")
+        raise SettingError(n, "mail_transport", value=repr(mail.transport))
+    if mail.transport == "smtp" and settings.smtp is None and settings.smtp_backup is None:
+        raise SettingError(name("mail", "transport"), "smtp_missing")
     address = parseaddr(mail.mail_from)[1]
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         n = name("mail", "mail_from")

@@ -55,6 +55,14 @@ REASONS: dict[str, dict[str, str]] = {
         "ro": "{value} nu este o adresă de e-mail",
         "en": "{value} is not an e-mail address",
     },
+    "mail_transport": {
+        "ro": "{value} nu este unul dintre smtp, outbox sau gol",
+        "en": "{value} is not one of smtp, outbox or empty",
+    },
+    "smtp_missing": {
+        "ro": "cere SMTP, dar niciun server SMTP nu este configurat",
+        "en": "asks for SMTP, but no SMTP server is configured",
+    },
     "webhook_url": {"ro": "nu este o adresă http(s)", "en": "not an http(s) address"},
     "rate": {
         "ro": "{value} nu este o proporție între 0 și 1",

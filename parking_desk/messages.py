@@ -150,6 +150,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Adresa {address} nu poate fi scrisă într-un mesaj de e-mail.",
         "en": "The address {address} cannot be written into an e-mail message.",
     },
+    "error.mail_unconfigured": {
+        "ro": (
+            "Nu este configurat niciun server SMTP, iar baza de date {store} este comună: "
+            "e-mailurile ar rămâne în dosarul {folder} de pe acest calculator, deși "
+            "rezervările ar apărea ca trimise. Configurați SMTP (PARKING_DESK_SMTP_HOST sau "
+            "GMAIL_USER și GMAIL_APP_PASSWORD) sau alegeți dosarul explicit cu "
+            "mail.transport = \"outbox\" (PARKING_DESK_MAIL_TRANSPORT=outbox)."
+        ),
+        "en": (
+            "No SMTP server is configured and the {store} database is shared: e-mails would "
+            "stay in the folder {folder} on this computer while bookings show them as sent. "
+            "Configure SMTP (PARKING_DESK_SMTP_HOST, or GMAIL_USER and GMAIL_APP_PASSWORD) or "
+            "choose the folder explicitly with mail.transport = \"outbox\" "
+            "(PARKING_DESK_MAIL_TRANSPORT=outbox)."
+        ),
+    },
     "source.invalid": {"ro": "Sursă necunoscută: {value}", "en": "Unknown source: {value}"},
 }
 

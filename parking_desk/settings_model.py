@@ -62,6 +62,10 @@ class SmtpSettings:
 class MailSettings:
     mail_from: str = ""
     outbox_dir: Path = field(default_factory=lambda: data_dir() / "outbox")
+    # "": SMTP when configured, else the outbox folder, which only the embedded SQLite store
+    # may fall back to. "smtp": SMTP or refuse to start. "outbox": the folder, even on a
+    # shared store (a demo or a test site) and even with SMTP configured.
+    transport: str = ""
     site_name: str = "Parking Desk"
 
 

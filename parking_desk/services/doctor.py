@@ -4,19 +4,26 @@ Each check prints one line, OK or FAIL with the reason, and every check runs eve
 fails, so a new install shows all its problems at once. Nothing is sent and nothing is
 created: the SMTP check logs in and leaves, and a missing signing key is reported rather
 than generated.
+
+On the embedded store, "reachable" is not enough: a file damaged on disk still opens and
+answers a ping, then fails the first query that reads the broken page. So doctor also runs
+SQLite's own ``PRAGMA integrity_check`` on a read-only connection.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from parking_desk.config import Settings, load_settings
-from parking_desk.errors import ParkingDeskError
+from parking_desk.errors import ConfigError, ParkingDeskError
 from parking_desk.services.keys import KeyFileError, load_or_create_private_key
 from parking_desk.services.mail.base import DeliveryError
-from parking_desk.services.mail.factory import build_transport
+from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
+
+INTEGRITY_LINES = 3  # of integrity_check's findings, shown on the FAIL line
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,38 @@ def _store_check(settings: Settings) -> Check:
         return Check("store", False, f"{where}: {exc.translated('en')} ({exc})")
     except Exception as exc:
         return Check("store", False, f"{where}: {type(exc).__name__}: {exc}")
+    if settings.store.kind == "sqlite":
+        damage = _sqlite_damage(Path(settings.store.sqlite_path))
+        if damage:
+            return Check("store", False, f"{where}: integrity check failed: {damage}")
+        return Check("store", True, f"{where} reachable, integrity check OK")
     return Check("store", True, f"{where} reachable")
+
+
+def _sqlite_damage(path: Path) -> str:
+    """What ``PRAGMA integrity_check`` finds wrong with the file; empty if nothing."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    if rows == ["ok"]:
+        return ""
+    shown = "; ".join(rows[:INTEGRITY_LINES])
+    more = len(rows) - INTEGRITY_LINES
+    return f"{shown} (and {more} more)" if more > 0 else shown
+
+
+def _route_check(settings: Settings) -> Check:
+    """Which transport will carry mail, and whether the worker will agree to use it."""
+    try:
+        check_mail_route(settings)
+    except ConfigError as exc:
+        return Check("mail route", False, exc.translated("en"))
+    return Check("mail route", True, describe_route(settings))
 
 
 def _transport_checks(settings: Settings) -> list[Check]:
@@ -94,6 +132,7 @@ def run_checks(config_path: Path | None, env: Mapping[str, str]) -> list[Check]:
         return [Check("settings", False, exc.translated("en"))]
     checks = [Check("settings", True, f"loaded (store: {settings.store.kind})")]
     checks.append(_store_check(settings))
+    checks.append(_route_check(settings))
     checks.extend(_transport_checks(settings))
     checks.append(_key_check(settings))
     return checks

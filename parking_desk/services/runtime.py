@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from parking_desk.config import Settings
 from parking_desk.services.mail.base import Transport
-from parking_desk.services.mail.factory import build_transport
+from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.scheduler import Engine
@@ -63,7 +63,12 @@ def build_worker(
     worker_id: str | None = None,
 ) -> tuple[DrainWorker, Engine]:
     """A drain worker and its engine (not started). The webhook, if configured, is
-    subscribed to the worker and shut down with it."""
+    subscribed to the worker and shut down with it.
+
+    Raises ``ConfigError`` (translated) when mail has nowhere real to go: a shared store
+    with no SMTP server and the outbox folder not chosen (``mail.factory``)."""
+    check_mail_route(settings, getattr(store, "kind", None))
+    log.info("Mail goes through %s", describe_route(settings))
     render = functools.partial(
         render_confirmation,
         mail_from=settings.mail.mail_from,
