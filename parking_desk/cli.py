@@ -196,7 +196,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
             bookings = fill_demo(store, count=max(1, args.count))
             print(f"{len(bookings)} demo bookings added to {_where(settings)}")
             return OK
-        return _queue(args, store)
+        return _queue(args, store, settings)
     finally:
         store.close()
 
@@ -227,12 +227,13 @@ def _filter(state: str | None, search: str = "") -> TaskFilter:
     return TaskFilter(states=states, text=search)
 
 
-def _queue(args: argparse.Namespace, store: Store) -> int:
+def _queue(args: argparse.Namespace, store: Store, settings: Settings) -> int:
+    from parking_desk.services.queue_health import collect_health
     from parking_desk.services.queue_text import stats_lines, task_lines
 
     action = args.queue_command
     if action == "stats":
-        print("\n".join(stats_lines(store.queue_stats())))
+        print("\n".join(stats_lines(collect_health(store, settings.kiosk))))
         return OK
     if action == "list":
         if args.limit < 1:

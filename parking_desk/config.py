@@ -287,7 +287,7 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
         n = name("webhook", "url")
         raise SettingError(n, "webhook_url")
     kiosk = settings.kiosk
-    for what in ("oldest_due_minutes", "dead_count", "failure_rate"):
+    for what in ("oldest_due_minutes", "retrying_count", "dead_count", "failure_rate"):
         amber, red = getattr(kiosk, f"amber_{what}"), getattr(kiosk, f"red_{what}")
         if what == "failure_rate" and max(amber, red) > 1:
             n = name("kiosk", f"{'red' if red > 1 else 'amber'}_{what}")

@@ -113,6 +113,9 @@ class DeskSettings:
 class KioskSettings:
     amber_oldest_due_minutes: float = 10.0
     red_oldest_due_minutes: float = 30.0
+    # Tasks waiting for another attempt after a failed one: an SMTP outage shows here first.
+    amber_retrying_count: int = 1
+    red_retrying_count: int = 20
     amber_dead_count: int = 1
     red_dead_count: int = 10
     amber_failure_rate: float = 0.1

@@ -16,6 +16,12 @@ from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 
 STALE_AFTER = timedelta(seconds=60)
+# A worker that stopped, or went silent, stays on the board this long after its last
+# heartbeat: long enough to be noticed on the next shift, not forever.
+FORGET_AFTER = timedelta(days=1)
+# Failures and sends are compared over this window, so an old bad day no longer colours
+# the board and a fresh outage does at once.
+RATE_WINDOW = timedelta(hours=1)
 SPARK_MINUTES = 60
 
 
@@ -25,33 +31,54 @@ class Light(StrEnum):
     RED = "red"
 
 
+class WorkerState(StrEnum):
+    """What a worker's heartbeat says it is doing. ``blocked``: it cannot record outcomes
+    (the store refuses writes) and has stopped claiming until it can."""
+
+    RUNNING = "running"
+    BLOCKED = "blocked"
+    STOPPED = "stopped"
+
+
 @dataclass(frozen=True)
 class WorkerBeat:
     worker_id: str
     kind: str
     age: timedelta
-    stale: bool
+    stale: bool  # silent: running or blocked, and no heartbeat for STALE_AFTER
+    state: WorkerState = WorkerState.RUNNING
+
+    @property
+    def draining(self) -> bool:
+        """Alive and sending."""
+        return self.state == WorkerState.RUNNING and not self.stale
+
+    @property
+    def blocked(self) -> bool:
+        """Alive, and saying it cannot record what it sends."""
+        return self.state == WorkerState.BLOCKED and not self.stale
 
 
 @dataclass(frozen=True)
 class HealthSnapshot:
     at: datetime
-    counts: dict[TaskState, int]
+    counts: dict[TaskState, int]  # the website's documents without a status are pending
     retrying: int
     oldest_due_age: timedelta | None
     sent_last_hour: int
     sent_today: int
-    failure_rate: float | None  # dead / (dead + completed); None before anything finished
+    failed_last_hour: int
+    failure_rate: float | None  # over RATE_WINDOW; None when nothing finished in it
     workers: list[WorkerBeat]
     per_minute: list[int]  # sends in each of the last SPARK_MINUTES minutes, oldest first
     light: Light
-    reasons: list[str]  # codes of the rules that set the light
+    reasons: list[str]  # codes of the rules that set the light, red ones first
 
 
-def failure_rate(counts: dict[TaskState, int]) -> float | None:
-    dead = counts.get(TaskState.DEAD, 0)
-    finished = dead + counts.get(TaskState.COMPLETED, 0)
-    return dead / finished if finished else None
+def failure_rate(failed: int, sent: int) -> float | None:
+    """Failed / finished over the same window; None before anything finished in it."""
+    finished = failed + sent
+    return failed / finished if finished else None
 
 
 def traffic_light(
@@ -60,13 +87,18 @@ def traffic_light(
     workers: list[WorkerBeat],
     limits: KioskSettings,
 ) -> tuple[Light, list[str]]:
-    """Red if any red threshold is reached, amber if any amber one is; the reasons say which."""
+    """Red if any red threshold is reached, amber if any amber one is; the reasons say which.
+
+    Retrying tasks count on their own: during an SMTP outage every send goes back to
+    pending with a later due time, so neither the oldest due task nor the dead count moves
+    for a long while, but the retrying count does at the first failed attempt."""
     red: list[str] = []
     amber: list[str] = []
     due_minutes = stats.oldest_due_age.total_seconds() / 60 if stats.oldest_due_age else 0.0
     dead = stats.counts.get(TaskState.DEAD, 0)
     checks = (
         ("oldest_due", due_minutes, limits.amber_oldest_due_minutes, limits.red_oldest_due_minutes),
+        ("retrying", stats.retrying, limits.amber_retrying_count, limits.red_retrying_count),
         ("dead", dead, limits.amber_dead_count, limits.red_dead_count),
         ("failure_rate", rate or 0.0, limits.amber_failure_rate, limits.red_failure_rate),
     )
@@ -75,7 +107,11 @@ def traffic_light(
             red.append(code)
         elif value >= amber_at and amber_at > 0:
             amber.append(code)
-    if stats.oldest_due_age is not None and not any(not w.stale for w in workers):
+    draining = any(w.draining for w in workers)
+    if any(w.blocked for w in workers):
+        # Red when nothing else sends: mail waits until the store takes writes again.
+        (amber if draining else red).append("worker_blocked")
+    elif stats.oldest_due_age is not None and not draining:
         amber.append("no_worker")  # work is due and nobody is draining it
     if red:
         return Light.RED, red + amber
@@ -94,13 +130,19 @@ def per_minute(sent: list[datetime], now: datetime, minutes: int = SPARK_MINUTES
 
 
 def beats(workers: list[WorkerInfo], now: datetime) -> list[WorkerBeat]:
-    shown = [w for w in workers if w.state == "running"]
-    return [
-        WorkerBeat(
-            w.worker_id, w.kind, now - w.last_heartbeat, now - w.last_heartbeat > STALE_AFTER
-        )
-        for w in sorted(shown, key=lambda w: w.worker_id)
-    ]
+    """The board's workers: those heard from within FORGET_AFTER, whatever their state."""
+    shown = []
+    for w in sorted(workers, key=lambda w: w.worker_id):
+        age = now - w.last_heartbeat
+        if age > FORGET_AFTER:
+            continue
+        try:
+            state = WorkerState(w.state)
+        except ValueError:
+            state = WorkerState.RUNNING  # a newer worker's state: judge it by its heartbeat
+        stale = state != WorkerState.STOPPED and age > STALE_AFTER
+        shown.append(WorkerBeat(w.worker_id, w.kind, age, stale, state))
+    return shown
 
 
 def start_of_local_day(now: datetime) -> datetime:
@@ -116,18 +158,21 @@ def collect_health(
     store.ping()
     stats = store.queue_stats(now=now)
     today = start_of_local_day(now)
-    hour_ago = now - timedelta(hours=1)
-    sent = store.sent_since(min(today, hour_ago))
-    workers = beats(store.workers(), now)
-    rate = failure_rate(stats.counts)
+    window = now - RATE_WINDOW
+    sent = store.sent_since(min(today, window))
+    failed = len(store.failures_since(window))
+    workers = beats(store.workers(seen_since=now - FORGET_AFTER), now)
+    sent_last_hour = sum(1 for at in sent if at >= window)
+    rate = failure_rate(failed, sent_last_hour)
     light, reasons = traffic_light(stats, rate, workers, limits)
     return HealthSnapshot(
         at=now,
         counts=dict(stats.counts),
         retrying=stats.retrying,
         oldest_due_age=stats.oldest_due_age,
-        sent_last_hour=sum(1 for at in sent if at >= hour_ago),
+        sent_last_hour=sent_last_hour,
         sent_today=sum(1 for at in sent if at >= today),
+        failed_last_hour=failed,
         failure_rate=rate,
         workers=workers,
         per_minute=per_minute(sent, now),

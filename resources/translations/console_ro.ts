@@ -4,62 +4,62 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="93"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="94"/>
         <source>Time</source>
         <translation>Ora</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="94"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="95"/>
         <source>Operator</source>
         <translation>Operator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="95"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="96"/>
         <source>Action</source>
         <translation>Acțiune</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="96"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="97"/>
         <source>Tasks</source>
         <translation>Sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="97"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="98"/>
         <source>Task ids</source>
         <translation>ID-uri sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="98"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="99"/>
         <source>Filter</source>
         <translation>Filtru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="101"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="102"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="109"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="110"/>
         <source>retry</source>
         <translation>reîncercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="110"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="111"/>
         <source>cancel</source>
         <translation>anulare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="112"/>
         <source>fix recipient</source>
         <translation>corectare destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="123"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="147"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n intrare</numerusform>
@@ -71,12 +71,12 @@
 <context>
     <name>BulkRun</name>
     <message>
-        <location filename="../../parking_desk/ui/console/bulk_run.py" line="32"/>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="33"/>
         <source>Cancel</source>
         <translation>Anulează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/bulk_run.py" line="50"/>
+        <location filename="../../parking_desk/ui/console/bulk_run.py" line="52"/>
         <source>%1 of %2 tasks…</source>
         <translation>%1 din %2 sarcini…</translation>
     </message>
@@ -84,12 +84,12 @@
 <context>
     <name>ConsoleTabs</name>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="28"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="29"/>
         <source>&amp;Queue</source>
         <translation>&amp;Coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="32"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="33"/>
         <source>&amp;Audit log</source>
         <translation>&amp;Jurnal de acțiuni</translation>
     </message>
@@ -97,142 +97,162 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="103"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="112"/>
         <source>E-mail queue health</source>
         <translation>Starea cozii de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="113"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="122"/>
         <source>E-mail queue</source>
         <translation>Coada de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="114"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="123"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="133"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="142"/>
         <source>Waiting</source>
         <translation>În așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="134"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="143"/>
         <source>Retrying</source>
         <translation>Se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="135"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="144"/>
         <source>Sending</source>
         <translation>Se trimit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="136"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="145"/>
         <source>Failed</source>
         <translation>Eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="137"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="146"/>
         <source>Waiting for</source>
         <translation>Așteaptă de</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="138"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="147"/>
         <source>Sent, last hour</source>
         <translation>Trimise, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="139"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="148"/>
         <source>Sent today</source>
         <translation>Trimise azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="140"/>
-        <source>Failure rate</source>
-        <translation>Rată de eșec</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="150"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="159"/>
         <source>Sends per minute, last hour</source>
         <translation>Trimiteri pe minut, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="153"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="162"/>
         <source>Workers</source>
         <translation>Procese de trimitere</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="221"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="245"/>
         <source>Offline since %1</source>
         <translation>Deconectat de la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="229"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="237"/>
         <source>Updated %1</source>
         <translation>Actualizat la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="250"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
+        <source>Failure rate, last hour</source>
+        <translation>Rată de eșec, ultima oră</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="266"/>
         <source>All good</source>
         <translation>Totul în regulă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="251"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="267"/>
         <source>Attention</source>
         <translation>Atenție</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="252"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="268"/>
         <source>Problem</source>
         <translation>Problemă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="253"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="269"/>
         <source>Offline</source>
         <translation>Deconectat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="262"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="278"/>
         <source>e-mails waiting too long</source>
         <translation>e-mailuri care așteaptă prea mult</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="263"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="279"/>
+        <source>e-mails being retried</source>
+        <translation>e-mailuri care se reîncearcă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="280"/>
         <source>failed e-mails</source>
         <translation>e-mailuri eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="264"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="281"/>
         <source>high failure rate</source>
         <translation>rată de eșec mare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="265"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="282"/>
         <source>no worker running</source>
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="290"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="283"/>
+        <source>a worker cannot record results</source>
+        <translation>un proces de trimitere nu poate salva rezultatele</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="308"/>
         <source>desk</source>
         <translation>birou</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="290"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="308"/>
         <source>server</source>
         <translation>server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="301"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="313"/>
+        <source>%1: stopped %2 ago</source>
+        <translation>%1: oprit acum %2</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
+        <source>%1: blocked, cannot record results (heartbeat %2 ago)</source>
+        <translation>%1: blocat, nu poate salva rezultatele (semnal acum %2)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="329"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="305"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="317"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="342"/>
         <source>No supervisor PIN is set; full screen stays on.</source>
         <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
     </message>
@@ -259,115 +279,115 @@
 <context>
     <name>QueueActions</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="40"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="44"/>
         <source>Retry selected</source>
         <translation>Reîncearcă selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="41"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="45"/>
         <source>Retry all matching…</source>
         <translation>Reîncearcă tot ce corespunde…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="42"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="46"/>
         <source>Cancel selected</source>
         <translation>Anulează selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="43"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="47"/>
         <source>Fix recipient and resend…</source>
         <translation>Corectează destinatarul și retrimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="64"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="81"/>
         <source>Select the tasks to retry first.</source>
         <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="67"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="92"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="87"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="124"/>
         <source>Retrying tasks</source>
         <translation>Se reîncearcă sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="69"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="96"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="89"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="128"/>
         <source>Tasks retried: %1.</source>
         <translation>Sarcini reîncercate: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="130"/>
         <source>Tasks left as they were because they changed after counting: %1.</source>
         <translation>Sarcini lăsate neatinse pentru că s-au schimbat după numărare: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="85"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="119"/>
         <source>Tasks matching the current filter: %1. Retry them now?</source>
         <translation>Sarcini care corespund filtrului curent: %1. Le reîncercați acum?</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="107"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="138"/>
         <source>Selected tasks: %1. Cancel them? They will not be sent.</source>
         <translation>Sarcini selectate: %1. Le anulați? Nu vor mai fi trimise.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="113"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="147"/>
         <source>Tasks cancelled: %1.</source>
         <translation>Sarcini anulate: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="70"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="97"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="90"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="129"/>
         <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="76"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="100"/>
         <source>Counting the matching tasks…</source>
         <translation>Se numără sarcinile care corespund…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="83"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="117"/>
         <source>No task matching the filter can be retried.</source>
         <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="87"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="120"/>
         <source>Retry all matching</source>
         <translation>Reîncearcă tot ce corespunde</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="89"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="121"/>
         <source>Nothing was retried.</source>
         <translation>Nu s-a reîncercat nimic.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="105"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="136"/>
         <source>Select the tasks to cancel first.</source>
         <translation>Selectați mai întâi sarcinile de anulat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="108"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="139"/>
         <source>Cancel tasks</source>
         <translation>Anulare sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="145"/>
         <source>Cancelling tasks</source>
         <translation>Se anulează sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="148"/>
         <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="171"/>
         <source>Select exactly one task to fix its recipient.</source>
         <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="193"/>
         <source>Recipient changed; the e-mail is being sent again.</source>
         <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
     </message>
@@ -375,97 +395,97 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="51"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="55"/>
         <source>retrying</source>
         <translation>se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="53"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="57"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="54"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
         <source>processing</source>
         <translation>în lucru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="55"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="59"/>
         <source>completed</source>
         <translation>finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="56"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
         <source>dead</source>
         <translation>eșuată definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="57"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
         <source>cancelled</source>
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="69"/>
         <source>QR code</source>
         <translation>cod QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="64"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="70"/>
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="65"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="71"/>
         <source>e-mail + QR</source>
         <translation>e-mail + QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="139"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="112"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="140"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="113"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="141"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="142"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="115"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="143"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="116"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="117"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="118"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="119"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="120"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -473,47 +493,47 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="141"/>
         <source>All states</source>
         <translation>Toate stările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="147"/>
         <source>Search booking, recipient or error…</source>
         <translation>Caută rezervare, destinatar sau eroare…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
         <source>Any time</source>
         <translation>Oricând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
         <source>Last hour</source>
         <translation>Ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
         <source>Last 24 hours</source>
         <translation>Ultimele 24 de ore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
         <source>Last 7 days</source>
         <translation>Ultimele 7 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="153"/>
         <source>Last 30 days</source>
         <translation>Ultimele 30 de zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="139"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
         <source>State:</source>
         <translation>Stare:</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="272"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="276"/>
         <source>%1 of %2 tasks</source>
         <translation>%1 din %2 sarcini</translation>
     </message>
@@ -616,27 +636,27 @@
 <context>
     <name>SupervisorLock</name>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="59"/>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="60"/>
         <source>No supervisor PIN is set (see the settings).</source>
         <translation>Nu este setat un PIN de supervizor (vedeți setările).</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="75"/>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="76"/>
         <source>Supervisor</source>
         <translation>Supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="76"/>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="77"/>
         <source>Lock</source>
         <translation>Blochează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="78"/>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="79"/>
         <source>Staff (read-only queue)</source>
         <translation>Personal (coadă doar pentru citire)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="79"/>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="80"/>
         <source>Unlock supervisor…</source>
         <translation>Deblochează supervizor…</translation>
     </message>
@@ -644,160 +664,160 @@
 <context>
     <name>TaskDetail</name>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="64"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="65"/>
         <source>Select a task to see its details.</source>
         <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="68"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="69"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="95"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="96"/>
         <source>This task no longer exists.</source>
         <translation>Această sarcină nu mai există.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="123"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="138"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="124"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="139"/>
         <source>Task</source>
         <translation>Sarcină</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="124"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="171"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="172"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="126"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="126"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="127"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="127"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="129"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="129"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="131"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="132"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="132"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
         <source>Message-ID</source>
         <translation>Message-ID</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="134"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="134"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="135"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="135"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="136"/>
         <source>Updated</source>
         <translation>Actualizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="136"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="137"/>
         <source>Completed</source>
         <translation>Finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="142"/>
         <source>Attempt history</source>
         <translation>Istoricul încercărilor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="143"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="144"/>
         <source>No attempts yet.</source>
         <translation>Nicio încercare încă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
         <source>When</source>
         <translation>Când</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
         <source>Outcome</source>
         <translation>Rezultat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
         <source>Error</source>
         <translation>Eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="173"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="174"/>
         <source>The booking was not found.</source>
         <translation>Rezervarea nu a fost găsită.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="175"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="176"/>
         <source>Number</source>
         <translation>Număr</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="176"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="177"/>
         <source>Status</source>
         <translation>Stare rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="177"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="178"/>
         <source>E-mail status</source>
         <translation>Stare e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="178"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="179"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="179"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="180"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="183"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="184"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="184"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="185"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="185"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="186"/>
         <source>Plate</source>
         <translation>Număr de înmatriculare</translation>
     </message>

@@ -115,7 +115,7 @@ class WorkerInfo:
     started_at: datetime
     last_heartbeat: datetime
     sent_total: int = 0
-    state: str = "running"  # "running" | "stopped"
+    state: str = "running"  # "running" | "stopped" | "blocked" (cannot record outcomes)
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class QueueStats:
     counts: dict[TaskState, int]
     retrying: int
     oldest_due_age: timedelta | None  # age of the oldest due pending task; None if none is due
+    # A website document without a status counts as pending and due, from its createdAt.
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,9 @@ class Store(Protocol):
     def sent_since(self, since: datetime) -> list[datetime]:
         """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
 
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """When each task now dead went dead, for those since *since* (the failure rate)."""
+
     def audit_log(self, *, limit: int = 500) -> list[AuditEntry]: ...
 
     def record_audit(
@@ -315,7 +319,8 @@ class Store(Protocol):
     # --- workers, quotas, housekeeping -----------------------------------------------
     def heartbeat(self, info: WorkerInfo) -> None: ...
 
-    def workers(self) -> list[WorkerInfo]: ...
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        """Every heartbeat on record; with *seen_since*, those last heard from since then."""
 
     def reserve_quota(
         self, transport: str, limit: int, *, now: datetime | None = None

@@ -22,17 +22,24 @@ emailQueue
       the normaliser's full sweep               none (collection scan)
   status == pending, attempts > 0, count()
       queue_stats (retrying)                    composite (status, attempts)
-  status == S, count()
+  status == S, count(); no filter, count()
       queue_stats                               single field
+  status in [...], createdAt range, count(); createdAt range, count()
+      queue_stats (website documents without a state: firestore_unstated)
+                                                composite (status, createdAt)
   status == completed, completedAt >= t / < t, order by completedAt
       sent_since, purge_finished                composite (status, completedAt)
   status == cancelled, updatedAt < t
       purge_finished                            composite (status, updatedAt)
+  status == dead, updatedAt >= t, order by updatedAt
+      failures_since                            composite (status, updatedAt)
 bookings
   plate / clientNameLower / arrival / departure range, ordered by the same field
       search_bookings (one range; the rest is filtered in code)    single field
   order by createdAt desc
       search_bookings with no criterion         single field
+workers
+  lastHeartbeat >= t                            workers(seen_since=...): single field
 auditLog
   order by at desc                              audit_log: single field
 """
@@ -63,6 +70,7 @@ from parking_desk.services.store.firestore_docs import (
 from parking_desk.services.store.firestore_quota import FirestoreQuota
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
+from parking_desk.services.store.firestore_unstated import count, oldest_unstated_age
 from parking_desk.services.store.firestore_wake import FirestoreWake
 from parking_desk.task import TaskState
 from parking_desk.timeutil import as_utc
@@ -94,22 +102,24 @@ class FirestoreStore(
 
     @guarded
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        """Every count at one read time. The website's documents without a state (the
+        collection's count minus the counts by state) are pending and due: until a worker's
+        sweep gives them one, nothing else would count them."""
         now = self._now(now)
         col = self._db.collection(QUEUE)
-
-        def count(q: Any) -> int:
-            result = q.count().get(**RPC)
-            return int(result[0][0].value)
-
+        total, at = count(col)
         counts = {
-            state: count(col.where(filter=FieldFilter("status", "==", str(state))))
+            state: count(col.where(filter=FieldFilter("status", "==", str(state))), at)[0]
             for state in TaskState
         }
+        unstated = max(0, total - sum(counts.values()))
+        counts[TaskState.PENDING] += unstated
         retrying = count(
             col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING))).where(
                 filter=FieldFilter("attempts", ">", 0)
-            )
-        )
+            ),
+            at,
+        )[0]
         head = (
             col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
             .where(filter=FieldFilter("nextAttemptAt", "<=", now))
@@ -120,6 +130,9 @@ class FirestoreStore(
         for snap in head.stream(**RPC):
             due = as_utc(snap.get("nextAttemptAt"))
             oldest = max(timedelta(0), now - due) if due else None
+        if unstated:
+            waiting = oldest_unstated_age(col, now, at)
+            oldest = max(oldest, waiting) if oldest is not None else waiting
         return QueueStats(counts=counts, retrying=retrying, oldest_due_age=oldest)
 
     @guarded
@@ -131,7 +144,20 @@ class FirestoreStore(
             .order_by("completedAt")
             .select(["completedAt"])
         )
-        return [as_utc(s.get("completedAt")) for s in q.stream(**RPC)]
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("completedAt")))]
+
+    @guarded
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """A dead task's ``updatedAt`` is when it died: nothing writes it again until a
+        supervisor retries it, which takes it out of ``dead``."""
+        q = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.DEAD)))
+            .where(filter=FieldFilter("updatedAt", ">=", since))
+            .order_by("updatedAt")
+            .select(["updatedAt"])
+        )
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("updatedAt")))]
 
     # --- workers, quotas, housekeeping -----------------------------------------------------
 
@@ -152,19 +178,25 @@ class FirestoreStore(
         )
 
     @guarded
-    def workers(self) -> list[WorkerInfo]:
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        col: Any = self._db.collection(WORKERS)
+        if seen_since is not None:
+            col = col.where(filter=FieldFilter("lastHeartbeat", ">=", seen_since))
         out = []
-        for snap in self._db.collection(WORKERS).stream(**RPC):
+        for snap in col.stream(**RPC):
             d = snap.to_dict() or {}
             try:
+                started, beat = as_utc(d.get("startedAt")), as_utc(d.get("lastHeartbeat"))
+                if started is None or beat is None:
+                    raise ValueError("no startedAt or lastHeartbeat")
                 out.append(
                     WorkerInfo(
                         worker_id=snap.id,
                         host=str(d.get("host") or ""),
                         pid=int(d.get("pid") or 0),
                         kind=str(d.get("kind") or "worker"),
-                        started_at=as_utc(d.get("startedAt")),
-                        last_heartbeat=as_utc(d.get("lastHeartbeat")),
+                        started_at=started,
+                        last_heartbeat=beat,
                         sent_total=int(d.get("sentTotal") or 0),
                         state=str(d.get("state") or "running"),
                     )

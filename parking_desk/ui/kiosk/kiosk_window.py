@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.config import Settings
-from parking_desk.services.queue_health import HealthSnapshot, Light, WorkerBeat, collect_health
+from parking_desk.services.queue_health import (
+    HealthSnapshot,
+    Light,
+    WorkerBeat,
+    WorkerState,
+    collect_health,
+)
 from parking_desk.services.roles import check_pin
 from parking_desk.services.store.base import Store
 from parking_desk.task import TaskState
@@ -140,7 +146,7 @@ class KioskWindow(QWidget):
             "oldest": Tile(self.tr("Waiting for")),
             "hour": Tile(self.tr("Sent, last hour")),
             "today": Tile(self.tr("Sent today")),
-            "rate": Tile(self.tr("Failure rate")),
+            "rate": Tile(self.tr("Failure rate, last hour")),
         }
         grid = QGridLayout()
         for i, tile in enumerate(self.tiles.values()):
@@ -270,9 +276,11 @@ class KioskWindow(QWidget):
     def reason_text(self, code: str) -> str:
         return {
             "oldest_due": self.tr("e-mails waiting too long"),
+            "retrying": self.tr("e-mails being retried"),
             "dead": self.tr("failed e-mails"),
             "failure_rate": self.tr("high failure rate"),
             "no_worker": self.tr("no worker running"),
+            "worker_blocked": self.tr("a worker cannot record results"),
         }.get(code, code)
 
     def _show(self, s: HealthSnapshot) -> None:
@@ -300,6 +308,16 @@ class KioskWindow(QWidget):
         kind = {"desk": self.tr("desk"), "worker": self.tr("server")}.get(beat.kind, beat.kind)
         return f"{kind} #{beat.worker_id.rsplit('-', 1)[-1][-6:]}"
 
+    def worker_text(self, beat: WorkerBeat) -> str:
+        if beat.state == WorkerState.STOPPED:
+            text = self.tr("%1: stopped %2 ago")
+        elif beat.state == WorkerState.BLOCKED:
+            text = self.tr("%1: blocked, cannot record results (heartbeat %2 ago)")
+        else:
+            text = self.tr("%1: heartbeat %2 ago")
+        text = text.replace("%1", self.worker_label(beat))
+        return text.replace("%2", age_text(beat.age.total_seconds()))
+
     def _show_workers(self, s: HealthSnapshot) -> None:
         while len(self.worker_labels) < max(len(s.workers), 1):
             label = shrinkable(QLabel())
@@ -312,9 +330,8 @@ class KioskWindow(QWidget):
             self._flag(self.worker_labels[0], "stale", True)
             self.worker_labels[0].show()
         for label, beat in zip(self.worker_labels, s.workers, strict=False):
-            text = self.tr("%1: heartbeat %2 ago").replace("%1", self.worker_label(beat))
-            label.setText(text.replace("%2", age_text(beat.age.total_seconds())))
-            self._flag(label, "stale", beat.stale)
+            label.setText(self.worker_text(beat))
+            self._flag(label, "stale", beat.stale or beat.blocked)
             label.show()
         self.resizeEvent(QResizeEvent(self.size(), self.size()))
 

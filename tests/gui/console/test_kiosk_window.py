@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from console_data import PIN, answer_dialogs
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from parking_desk.booking import Booking
 from parking_desk.config import Settings
+from parking_desk.services.store import Store, open_firestore
 from parking_desk.services.store.base import DeliveryOutcome, WorkerInfo
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.task import LastError
@@ -21,6 +23,7 @@ from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.kiosk.kiosk_window import KioskWindow
 
 WAIT = 5000
+FIRESTORE_WAIT = 30_000  # a freshly started emulator can be slow to answer its first reads
 CLIENTS = [
     ("Ștefania Rădulescu", "stefania.radulescu@example.ro", "0722 111 222", "B 123 XYZ"),
     ("Mihai Ionescu", "mihai.ionescu@example.ro", "0733 222 333", "CJ 45 ABC"),
@@ -181,3 +184,104 @@ def test_parking_desk_kiosk_starts_full_screen_on_the_configured_store(
     assert settings.store.sqlite_path.exists()  # the board opened the store itself
     board.shutdown()
     bridge.shutdown()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("firestore", marks=pytest.mark.firestore)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        opened: Store = SqliteStore(tmp_path / "queue.db", poll_interval=0.05)
+    else:
+        request.getfixturevalue("firestore_db")
+        opened = open_firestore("parking-desk-test")
+    yield opened
+    opened.close()
+
+
+def board_on(qtbot: QtBot, store: Store, bridge: Bridge, settings: Settings) -> KioskWindow:
+    window = KioskWindow(lambda: store, bridge, settings, refresh_ms=100)
+    qtbot.addWidget(window)
+    window.resize(1366, 800)
+    window.show()
+    qtbot.waitUntil(lambda: window.snapshot is not None, timeout=FIRESTORE_WAIT)
+    return window
+
+
+def website_document(number: str, created: datetime) -> dict[str, Any]:
+    """What the website's addToQueue writes: no status, no due time."""
+    return {
+        "type": "both",
+        "bookingNumber": number,
+        "clientEmail": f"client{number}@example.ro",
+        "bookingData": {"clientName": "Ion Ionescu", "plate": "CJ12XYZ"},
+        "createdAt": created,
+    }
+
+
+def test_website_documents_with_no_worker_running_are_waiting_not_green(
+    qtbot: QtBot, any_store: Store, bridge: Bridge, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    any_store.import_raw_task("web-1", website_document("700001", now - timedelta(seconds=210)))
+    any_store.import_raw_task("web-2", website_document("700002", now - timedelta(minutes=1)))
+
+    window = board_on(qtbot, any_store, bridge, settings)
+
+    assert window.tiles["pending"].value.text() == "2"
+    assert window.tiles["oldest"].value.text() == "3 min"
+    assert window.light_text.text() == "Attention"
+    assert window.reasons.text() == "no worker running"
+    assert window.worker_labels[0].text() == "No worker has reported"
+
+
+def test_an_smtp_outage_turns_the_board_amber_at_the_first_failed_attempts(
+    qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    for i in range(3):
+        store.create_booking(
+            Booking(
+                client_name="Ana Popa",
+                client_email=f"ana{i}@example.ro",
+                phone="0744 333 444",
+                plate="IF07POP",
+                arrival=now + timedelta(days=2),
+                departure=now + timedelta(days=5),
+            )
+        )
+    store.heartbeat(WorkerInfo("worker-srv-1-abc123", "srv-1", 1, "worker", now, now))
+    outage = LastError("smtp.connect", "Connection refused", False)
+    for task in store.claim_due("worker-srv-1-abc123", 3, timedelta(minutes=5)):
+        # What the worker does when the server refuses: back to pending, tried again later.
+        store.fail_transient(task, "worker-srv-1-abc123", outage, now + timedelta(minutes=2))
+
+    window = board_on(qtbot, store, bridge, settings)
+
+    assert window.tiles["retrying"].value.text() == "3"
+    assert window.tiles["pending"].value.text() == "0"
+    assert window.tiles["dead"].value.text() == "0"
+    assert window.light_text.text() == "Attention"
+    assert window.reasons.text() == "e-mails being retried"
+
+
+def test_stopped_workers_leave_the_board_after_a_day_and_a_blocked_one_is_red(
+    qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=3)
+    beats = [
+        ("worker-old-1-aaaaaa", now - timedelta(hours=25), "stopped"),
+        ("worker-old-2-bbbbbb", now - timedelta(days=2), "running"),
+        ("worker-srv-3-cccccc", now - timedelta(hours=2), "stopped"),
+        ("worker-srv-4-dddddd", now - timedelta(seconds=5), "blocked"),
+    ]
+    for worker_id, last, state in beats:
+        store.heartbeat(WorkerInfo(worker_id, "srv", 1, "worker", long_ago, last, 0, state))
+
+    window = board_on(qtbot, store, bridge, settings)
+
+    shown = [label.text() for label in window.worker_labels if not label.isHidden()]
+    assert len(shown) == 2
+    assert shown[0] == "server #cccccc: stopped 2 h 0 min ago"
+    assert shown[1].startswith("server #dddddd: blocked, cannot record results (heartbeat ")
+    assert window.light_text.text() == "Problem"
+    assert window.reasons.text() == "a worker cannot record results"
