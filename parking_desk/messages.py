@@ -90,6 +90,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Setare invalidă {name}: {reason}",
         "en": "Invalid setting {name}: {reason}",
     },
+    # What the worker refuses to send, and why (lastError codes a supervisor reads)
+    "booking.unreadable": {
+        "ro": "Datele rezervării nu pot fi citite.",
+        "en": "The booking's details cannot be read.",
+    },
+    "booking.no_dates": {
+        "ro": "Rezervarea {number} nu are data sosirii (arrival) sau a plecării (departure).",
+        "en": "Booking {number} has no arrival or departure date.",
+    },
+    "booking.date_unreadable": {
+        "ro": "Câmpul {field} („{value}”) nu este o dată.",
+        "en": "The {field} field ('{value}') is not a date.",
+    },
+    "booking.date_out_of_range": {
+        "ro": "Data din câmpul {field} ({value}) nu este între anii {first} și {last}.",
+        "en": "The {field} date ({value}) is not between the years {first} and {last}.",
+    },
+    "booking.number_unreadable": {
+        "ro": "Câmpul {field} („{value}”) nu este un număr valid.",
+        "en": "The {field} field ('{value}') is not a valid number.",
+    },
+    "ticket.unprintable": {
+        "ro": (
+            "Biletul QR nu poate conține numărul rezervării „{number}” și numărul de "
+            "înmatriculare „{plate}”: doar litere, cifre și - . /, cel mult 24 de caractere."
+        ),
+        "en": (
+            "The QR ticket cannot carry booking number '{number}' and plate '{plate}': "
+            "letters, digits and - . / only, at most 24 characters."
+        ),
+    },
+    "task.unrenderable": {
+        "ro": "E-mailul pentru rezervarea {number} nu poate fi alcătuit.",
+        "en": "The e-mail for booking {number} cannot be put together.",
+    },
+    "task.claimed_too_often": {
+        "ro": "Preluată de {count} ori fără să fie terminată.",
+        "en": "Claimed {count} times without finishing.",
+    },
     # Field validation
     "field.required": {"ro": "Câmp obligatoriu.", "en": "This field is required."},
     "field.too_long": {
@@ -124,6 +163,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Șederea depășește {max_days} zile.",
         "en": "The stay exceeds {max_days} days.",
     },
+    "dates.out_of_range": {
+        "ro": "Data trebuie să fie între anii {first} și {last}.",
+        "en": "The date must be between the years {first} and {last}.",
+    },
     "dates.not_timezone_aware": {
         "ro": "Data nu are fus orar.",
         "en": "The date has no time zone.",
@@ -156,13 +199,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "e-mailurile ar rămâne în dosarul {folder} de pe acest calculator, deși "
             "rezervările ar apărea ca trimise. Configurați SMTP (PARKING_DESK_SMTP_HOST sau "
             "GMAIL_USER și GMAIL_APP_PASSWORD) sau alegeți dosarul explicit cu "
-            "mail.transport = \"outbox\" (PARKING_DESK_MAIL_TRANSPORT=outbox)."
+            'mail.transport = "outbox" (PARKING_DESK_MAIL_TRANSPORT=outbox).'
         ),
         "en": (
             "No SMTP server is configured and the {store} database is shared: e-mails would "
             "stay in the folder {folder} on this computer while bookings show them as sent. "
             "Configure SMTP (PARKING_DESK_SMTP_HOST, or GMAIL_USER and GMAIL_APP_PASSWORD) or "
-            "choose the folder explicitly with mail.transport = \"outbox\" "
+            'choose the folder explicitly with mail.transport = "outbox" '
             "(PARKING_DESK_MAIL_TRANSPORT=outbox)."
         ),
     },

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from parking_desk.booking import read_booking_number
 from parking_desk.errors import MalformedTask
 from parking_desk.timeutil import as_utc
 
@@ -140,16 +141,13 @@ class NotificationTask:
         if not isinstance(doc, dict):
             raise MalformedTask(reason=f"document is {type(doc).__name__}, not a map")
         try:
-            kind = TaskType(doc.get("type"))
+            kind = TaskType(_word(doc.get("type")))
         except ValueError:
-            raise MalformedTask(reason=f"unknown type {doc.get('type')!r}") from None
-        number = doc.get("bookingNumber")
-        if (
-            isinstance(number, bool)
-            or not isinstance(number, (str, int))
-            or not str(number).strip()
-        ):
-            raise MalformedTask(reason="missing or invalid bookingNumber")
+            raise MalformedTask(reason=f"unknown type {_shown(doc.get('type'))}") from None
+        try:
+            number = read_booking_number(doc.get("bookingNumber"))
+        except ValueError as exc:
+            raise MalformedTask(reason=str(exc)) from None
         email = doc.get("clientEmail")
         if email is None and kind == TaskType.QR:
             email = ""
@@ -161,18 +159,23 @@ class NotificationTask:
         if not isinstance(data, dict):
             raise MalformedTask(reason="bookingData is not a map")
         try:
-            task_kind = TaskKind(doc.get("kind") or TaskKind.CONFIRMATION)
+            task_kind = TaskKind(_word(doc.get("kind")) or TaskKind.CONFIRMATION)
         except ValueError:
-            raise MalformedTask(reason=f"unknown kind {doc.get('kind')!r}") from None
+            raise MalformedTask(reason=f"unknown kind {_shown(doc.get('kind'))}") from None
         try:
-            status = TaskState(doc.get("status") or TaskState.PENDING)
+            status = TaskState(_word(doc.get("status")) or TaskState.PENDING)
         except ValueError:
-            raise MalformedTask(reason=f"unknown status {doc.get('status')!r}") from None
+            raise MalformedTask(reason=f"unknown status {_shown(doc.get('status'))}") from None
 
         def integer(key: str, default: int) -> int:
             value = doc.get(key)
             if value is None:
                 return default
+            if isinstance(value, str):  # a number written as text: "3"
+                try:
+                    value = float(value.strip())
+                except ValueError:
+                    raise MalformedTask(reason=f"{key} is not a non-negative number") from None
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise MalformedTask(reason=f"{key} is not a non-negative number")
             if isinstance(value, float) and not math.isfinite(value):
@@ -192,7 +195,7 @@ class NotificationTask:
         return cls(
             id=task_id,
             type=kind,
-            booking_number=str(number).strip(),
+            booking_number=number,
             client_email=email.strip(),
             booking_data=data,
             status=status,
@@ -212,12 +215,25 @@ class NotificationTask:
         )
 
 
+def _word(value: Any) -> Any:
+    """An enum value as the website may spell it: ``" Email "`` reads as ``"email"``."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a reason, bounded: a 2,000-character string is no reason."""
+    text = " ".join(str(value).split())
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:39]}…'"
+
+
 @dataclass(frozen=True)
 class TaskFilter:
     """What the supervisor's table (and a filtered bulk retry) selects.
 
     ``states`` empty means every state; ``retrying`` narrows to pending tasks with attempts.
-    ``text`` matches booking number, recipient and error text, case-insensitively.
+    ``text`` matches booking number, recipient and error text, case-insensitively. What it
+    means is written once, in ``parking_desk.task_filter``, which every store and the table
+    apply.
     """
 
     states: frozenset[TaskState] = frozenset()
@@ -227,25 +243,9 @@ class TaskFilter:
     created_to: datetime | None = None
 
     def matches(self, task: NotificationTask) -> bool:
-        if self.states and task.status not in self.states:
-            return False
-        if self.retrying and not task.retrying:
-            return False
-        if self.created_from and (task.created_at is None or task.created_at < self.created_from):
-            return False
-        if self.created_to and (task.created_at is None or task.created_at >= self.created_to):
-            return False
-        if self.text:
-            needle = self.text.casefold()
-            hay = (
-                task.booking_number,
-                task.client_email,
-                task.last_error.message if task.last_error else "",
-                task.last_error.code if task.last_error else "",
-            )
-            if not any(needle in h.casefold() for h in hay):
-                return False
-        return True
+        from parking_desk.task_filter import compile_filter  # it builds on this module
+
+        return compile_filter(self).test.task(task)
 
     def describe(self) -> dict[str, Any]:
         """A plain form for the audit log."""

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from parking_desk.booking import Booking, Source
+from parking_desk.booking import EARLIEST, FIRST_YEAR, LAST_YEAR, LATEST, Booking, Source
 from parking_desk.errors import FieldError, ValidationError
 
 MAX_NAME = 120
@@ -101,6 +101,14 @@ def validate_booking(booking: Booking) -> ValidatedBooking:
             errors.append(FieldError(field_name, "field.required"))
         elif value.tzinfo is None:
             errors.append(FieldError(field_name, "dates.not_timezone_aware"))
+    for field_name, value in (("arrival", arrival), ("departure", departure)):
+        if field_name not in {e.field for e in errors} and not EARLIEST <= value < LATEST:
+            # The same years a website booking must keep to (``Booking.check_dates_printable``).
+            errors.append(
+                FieldError(
+                    field_name, "dates.out_of_range", {"first": FIRST_YEAR, "last": LAST_YEAR}
+                )
+            )
     if not any(e.field in ("arrival", "departure") for e in errors):
         if departure <= arrival:
             errors.append(FieldError("departure", "dates.departure_before_arrival"))
