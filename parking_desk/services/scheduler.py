@@ -50,7 +50,8 @@ class _CollidedWakeFilter(logging.Filter):
         message = str(record.msg)
         return not (
             "maximum number of running instances" in message
-            and record.args
+            and isinstance(record.args, tuple)
+            and bool(record.args)
             and str(record.args[0]).startswith(DRAIN_JOB_NAME)
         )
 
@@ -113,6 +114,8 @@ class Engine:
             started_at=utcnow(),
             last_heartbeat=utcnow(),
         )
+        # The worker's probe while it cannot record outcomes, and how it says it resumed.
+        worker.set_state_writer(self._write_state)
 
     # --- lifecycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -281,14 +284,21 @@ class Engine:
 
     # --- housekeeping ------------------------------------------------------------------
     def _heartbeat(self, state: str = "running") -> None:
-        now = utcnow()
-        self._info = replace(
-            self._info, last_heartbeat=now, sent_total=self.worker.sent_total, state=state
-        )
+        """State "running", "blocked" (outcomes cannot be recorded: nothing is claimed or
+        sent until they can) or "stopped"."""
+        if state == "running" and self.worker.blocked:
+            state = "blocked"
         try:
-            self.store.heartbeat(self._info)
+            self._write_state(state)
         except Exception as exc:
             log.warning("Heartbeat not recorded: %s", exc)
+
+    def _write_state(self, state: str) -> None:
+        """One heartbeat with *state*; raises when the store refuses it."""
+        self._info = replace(
+            self._info, last_heartbeat=utcnow(), sent_total=self.worker.sent_total, state=state
+        )
+        self.store.heartbeat(self._info)
 
     def _purge(self) -> None:
         try:

@@ -5,6 +5,13 @@ outcome is written only while the lease is still held, so a crashed worker's tas
 claimed again once the lease expires. Errors are classified by the transport: permanent ones
 dead-letter the task at once, quota answers wait for the next quota window, everything else
 backs off by the retry schedule until the attempts run out.
+
+Outcomes that cannot be written are not forgotten. An outcome the store refuses as
+unavailable (a full disk, an outage) *blocks* the worker: it claims and sends nothing more,
+says so in its log and its heartbeat, keeps the outcomes it holds, and probes the store by
+writing them again until they land; only then does it claim again. An outcome whose write
+fails otherwise (the task's own data) is logged with the task, and a sent e-mail is
+remembered so that a later claim of the same task records it instead of sending it again.
 """
 
 from __future__ import annotations
@@ -12,13 +19,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from parking_desk.booking import shown
 from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
-from parking_desk.retry import RetryPolicy
+from parking_desk.retry import RetryPolicy, claimed_too_often_error
 from parking_desk.services.mail.base import DeliveryError, Transport
 from parking_desk.services.store.base import DeliveryOutcome, Store
 from parking_desk.services.task_content import (
@@ -36,7 +46,9 @@ from parking_desk.services.worker_events import (
     TaskCompleted,
     TaskDead,
     TaskFailed,
+    WorkerBlocked,
     WorkerEvent,
+    WorkerResumed,
 )
 from parking_desk.task import LastError, NotificationTask, TaskType
 from parking_desk.timeutil import utcnow
@@ -46,8 +58,27 @@ log = logging.getLogger(__name__)
 QR_VALIDITY_AFTER_DEPARTURE = timedelta(hours=12)
 # A send is not started in the last quarter of its lease: it might outlive the lease.
 LEASE_MARGIN = 0.25
-# How often an outcome write is tried before giving up and letting the lease expire.
+# How often an outcome write is tried before the store is probed.
 RECORD_ATTEMPTS = 3
+# While blocked, the store is probed after these waits (doubling), for at most
+# BLOCKED_WAIT_S (or the lease, if longer) per drain; the next drain probes again.
+PROBE_FIRST_S, PROBE_MAX_S = 0.1, 5.0
+BLOCKED_WAIT_S = 60.0
+# Sent e-mails whose outcome could not be written, remembered so as not to send them twice.
+REMEMBER_SENT = 10_000
+
+RECORDED, LOST, REFUSED, BROKEN = "recorded", "lost", "refused", "broken"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """An outcome to write: kept while the store refuses it, written again by the probe."""
+
+    task: NotificationTask
+    write: Callable[[], bool]
+    counter: str  # the DrainReport field it counts towards once written
+    event: WorkerEvent
+    sent: DeliveryOutcome | None = None  # set when an e-mail went out
 
 
 def next_quota_window(now: datetime) -> datetime:
@@ -89,9 +120,17 @@ class DrainWorker:
         # Protects ``sent_total`` and the drain report's counters, bumped from sending threads.
         self._count_lock = threading.Lock()
         self.sent_total = 0
-        # Set by a sending thread that skipped a task for want of lease time; acted on once
-        # no send of this worker is in flight.
+        # Set by a sending thread that skipped a task for want of lease time (or because
+        # the worker is blocked); acted on once no send of this worker is in flight.
         self._handed_back = False
+        # Protects the three below, touched by sending threads and the drain thread.
+        self._outcome_lock = threading.Lock()
+        self._blocked = False
+        self._held: list[_Outcome] = []
+        self._sent_unrecorded: OrderedDict[str, DeliveryOutcome] = OrderedDict()
+        # Writes this worker's heartbeat with the given state, raising if the store refuses
+        # it: the probe that tells a store refusing writes from a task it cannot record.
+        self._state_writer: Callable[[str], None] | None = None
 
     # --- wiring ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[WorkerEvent], None]) -> None:
@@ -99,6 +138,17 @@ class DrainWorker:
 
     def on_close(self, closer: Callable[[], None]) -> None:
         self._closers.append(closer)
+
+    def set_state_writer(self, writer: Callable[[str], None]) -> None:
+        """*writer(state)* records this worker's heartbeat with *state* ("blocked",
+        "running") and raises when the store refuses the write."""
+        self._state_writer = writer
+
+    @property
+    def blocked(self) -> bool:
+        """True while outcomes cannot be recorded: nothing is claimed or sent."""
+        with self._outcome_lock:
+            return self._blocked
 
     def request_stop(self) -> None:
         """Send nothing new: tasks not started yet stay claimed until ``store.release``."""
@@ -143,11 +193,25 @@ class DrainWorker:
             )
             try:
                 in_flight: set[Future[None]] = set()
+                gave_up = False  # this drain waited out a blocked store already
                 while not self._stop.is_set():
                     # The next batch is claimed while the second half of this one is still
                     # being sent, so the sending threads never wait for a claim.
                     while len(in_flight) > batch // 2:
                         _done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    if self.blocked:
+                        # Nothing is claimed until the outcomes held are written.
+                        wait(in_flight)
+                        in_flight = set()
+                        if not self._until_unblocked(report, now):
+                            gave_up = True
+                            break
+                    if self._handed_back and not self._stop.is_set():
+                        # ``release`` hands back every task this worker holds: only once
+                        # none of them is being sent.
+                        wait(in_flight)
+                        in_flight = set()
+                        self._hand_back(now)
                     try:
                         tasks = self.store.claim_due(self.worker_id, batch, lease, now=now)
                     except Exception as exc:
@@ -162,16 +226,14 @@ class DrainWorker:
                     in_flight |= {
                         pool.submit(self._process, task, transports, report, now) for task in tasks
                     }
-                    if self._handed_back and not self._stop.is_set():
-                        # ``release`` hands back every task this worker holds: only once
-                        # none of them is being sent.
-                        wait(in_flight)
-                        in_flight = set()
-                        self._hand_back(now)
                     if len(tasks) < batch:
                         break
                 wait(in_flight)
-                if self._handed_back and not self._stop.is_set():
+                if self.blocked and not gave_up:
+                    # Outcomes held when the last sends ended: written before this drain
+                    # ends, or a ``--once`` run would forget them and send them again.
+                    self._until_unblocked(report, now)
+                if self._handed_back and not self._stop.is_set() and not self.blocked:
                     self._hand_back(now)
             finally:
                 pool.shutdown(wait=True)
@@ -209,9 +271,27 @@ class DrainWorker:
         report: DrainReport,
         now: datetime | None,
     ) -> None:
-        """Never raises: whatever happens ends as completed, retrying, dead or lost."""
+        """Never raises: whatever happens ends as completed, retrying, dead, lost or held."""
+        try:
+            self._process_one(task, transports, report, now)
+        except Exception:  # a bug must cost this task its lease, never vanish in a future
+            log.exception("Task %s: processing failed unexpectedly", task.id)
+            self._count(report, "lost")
+
+    def _process_one(
+        self,
+        task: NotificationTask,
+        transports: TransportPool,
+        report: DrainReport,
+        now: datetime | None,
+    ) -> None:
         if self._stop.is_set():
             self._count(report, "skipped")
+            return
+        if self.blocked:
+            # Its outcome could not be written either: not sent, handed back on resuming.
+            self._count(report, "skipped")
+            self._handed_back = True
             return
         if self._lease_running_out(task, now):
             log.warning(
@@ -220,14 +300,23 @@ class DrainWorker:
             self._count(report, "skipped")
             self._handed_back = True
             return
-        log.info("Background processing started for booking %s", task.booking_number)
+        sent = self._remembered(task.id)
+        if sent is not None:
+            # This worker sent it already and could not record it: record, do not resend.
+            log.info("Task %s was sent before; recording that instead of sending again", task.id)
+            self._completed(task, sent, report, now)
+            return
+        if self.policy.claimed_too_often(task.attempts, task.max_attempts):
+            self._dead(task, claimed_too_often_error(task.attempts), report, now)
+            return
+        log.info("Background processing started for booking %s", shown(task.booking_number))
         try:
             outcome = self._deliver(task, transports)
         except DeliveryError as exc:
             self._failed(task, exc, report, now)
             return
         except RenderError as exc:
-            error = LastError("render", str(exc), permanent=True)
+            error = LastError(exc.code, exc.translated("en"), permanent=True)
             self._dead(task, error, report, now)
             return
         except StoreUnavailable as exc:
@@ -239,22 +328,28 @@ class DrainWorker:
             failure = DeliveryError("internal", f"{type(exc).__name__}: {exc}")
             self._failed(task, failure, report, now)
             return
-        if self._record(lambda: self.store.complete(task, self.worker_id, outcome, now=now)):
-            self._count(report, "completed")
-            if outcome.email_sent:
-                with self._count_lock:
-                    self.sent_total += 1
-            self._emit(
-                TaskCompleted(
-                    task.id,
-                    task.booking_number,
-                    outcome.provider,
-                    outcome.message_id,
-                    outcome.email_sent,
-                )
-            )
-        else:
-            self._lost(task, report)
+        self._completed(task, outcome, report, now)
+
+    def _completed(
+        self,
+        task: NotificationTask,
+        outcome: DeliveryOutcome,
+        report: DrainReport,
+        now: datetime | None,
+    ) -> None:
+        event = TaskCompleted(
+            task.id, task.booking_number, outcome.provider, outcome.message_id, outcome.email_sent
+        )
+        self._settle(
+            _Outcome(
+                task,
+                lambda: self.store.complete(task, self.worker_id, outcome, now=now),
+                "completed",
+                event,
+                sent=outcome if outcome.email_sent else None,
+            ),
+            report,
+        )
 
     def _deliver(self, task: NotificationTask, transports: TransportPool) -> DeliveryOutcome:
         booking = booking_for(self.store, task)
@@ -267,14 +362,13 @@ class DrainWorker:
         except DeliveryError:
             raise  # an unusable recipient address: classified by the renderer
         except Exception as exc:
-            raise RenderError(
-                f"booking {task.booking_number}: the e-mail cannot be rendered ({exc})"
-            ) from exc
+            log.error("Task %s: the e-mail cannot be rendered: %r", task.id, exc)
+            raise RenderError(code="task.unrenderable", number=shown(task.booking_number)) from exc
         result = transports.get().send(message)
         log.info(
             "Email sent successfully to %s for booking %s via %s",
             task.client_email,
-            task.booking_number,
+            shown(task.booking_number),
             result.provider,
         )
         return DeliveryOutcome(
@@ -303,17 +397,172 @@ class DrainWorker:
         with self._count_lock:
             setattr(report, name, getattr(report, name) + 1)
 
-    def _record(self, write: Callable[[], bool]) -> bool:
-        """Write an outcome, retrying a store hiccup; False if the lease is gone."""
+    def _record(self, task: NotificationTask, write: Callable[[], bool]) -> str:
+        """Write an outcome, retrying a store hiccup: RECORDED, LOST (the lease is gone),
+        REFUSED (the store was unavailable every time) or BROKEN (the write raised
+        something else: the task's own data, or a bug)."""
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
-                return bool(write())
+                return RECORDED if write() else LOST
             except StoreUnavailable as exc:
                 if attempt == RECORD_ATTEMPTS:
-                    log.error("Recording an outcome failed, the lease will expire: %s", exc)
-                    return False
+                    log.error("Task %s: recording its outcome failed: %s", task.id, exc)
+                    return REFUSED
                 time.sleep(0.2 * attempt)
+            except Exception as exc:
+                log.error(
+                    "Task %s: recording its outcome failed: %s: %s",
+                    task.id,
+                    type(exc).__name__,
+                    exc,
+                    exc_info=True,
+                )
+                return BROKEN
+        return REFUSED
+
+    def _settle(self, outcome: _Outcome, report: DrainReport) -> None:
+        result = self._record(outcome.task, outcome.write)
+        if result == RECORDED:
+            self._landed(outcome, report)
+        elif result == LOST:
+            self._lost(outcome.task, report)
+        elif result == BROKEN:
+            self._give_up(outcome, report)
+        else:
+            self._hold(outcome)
+
+    def _landed(self, outcome: _Outcome, report: DrainReport) -> None:
+        self._count(report, outcome.counter)
+        if outcome.sent is not None:
+            with self._count_lock:
+                self.sent_total += 1
+            self._forget(outcome.task.id)
+        self._emit(outcome.event)
+
+    def _give_up(self, outcome: _Outcome, report: DrainReport) -> None:
+        """An outcome this task's write will never take (the store takes others): its lease
+        will expire; a sent e-mail is remembered so this worker does not send it again."""
+        log.error(
+            "Task %s: its outcome (%s) cannot be recorded; left for its lease to expire",
+            outcome.task.id,
+            outcome.counter,
+        )
+        if outcome.sent is not None:
+            self._remember(outcome.task.id, outcome.sent)
+        self._count(report, "unrecorded")
+
+    def _hold(self, outcome: _Outcome) -> None:
+        """The store refuses writes: keep the outcome and stop claiming and sending."""
+        if outcome.sent is not None:
+            self._remember(outcome.task.id, outcome.sent)
+        with self._outcome_lock:
+            self._held.append(outcome)
+            first = not self._blocked
+            self._blocked = True
+        if first:
+            log.error(
+                "Outcomes cannot be recorded (task %s): claiming and sending stop until the "
+                "store accepts them again",
+                outcome.task.id,
+            )
+            self._write_state("blocked")
+            self._emit(WorkerBlocked(self.worker_id, "outcomes cannot be recorded", utcnow()))
+
+    def _until_unblocked(self, report: DrainReport, now: datetime | None) -> bool:
+        """Probe the store by writing the outcomes held, waiting longer each time, until
+        they are written (True), or this drain has waited long enough or is stopping
+        (False). Outcomes still refused after the wait by a store that takes this worker's
+        heartbeat are their tasks' own problem: given up, and the worker resumes."""
+        delay = PROBE_FIRST_S
+        deadline = time.monotonic() + max(BLOCKED_WAIT_S, self.settings.lease_s)
+        while not self._stop.is_set():
+            if self._probe(report):
+                return True
+            if time.monotonic() + delay > deadline:
+                if self._store_accepts_writes():
+                    return self._resume(report, give_up=True)
+                with self._outcome_lock:
+                    held = len(self._held)
+                report.errors.append(
+                    f"blocked: {held} outcome(s) cannot be recorded, the store refuses writes"
+                )
+                return False
+            self._stop.wait(delay)
+            delay = min(delay * 2, PROBE_MAX_S)
         return False
+
+    def _probe(self, report: DrainReport) -> bool:
+        """Write each outcome held once more; resume once none is left to write."""
+        with self._outcome_lock:
+            held = list(self._held)
+        refused: list[_Outcome] = []
+        for outcome in held:
+            try:
+                landed = bool(outcome.write())
+            except StoreUnavailable as exc:
+                log.debug("Task %s: outcome still refused: %s", outcome.task.id, exc)
+                refused.append(outcome)
+                continue
+            except Exception:
+                log.exception("Task %s: recording its outcome failed", outcome.task.id)
+                self._give_up(outcome, report)
+                continue
+            if landed:
+                self._landed(outcome, report)
+            else:
+                self._lost(outcome.task, report)
+        with self._outcome_lock:
+            self._held = refused + self._held[len(held) :]
+            if self._held:
+                return False
+        return self._resume(report)
+
+    def _resume(self, report: DrainReport, *, give_up: bool = False) -> bool:
+        with self._outcome_lock:
+            left, self._held = self._held, []
+            self._blocked = False
+        if give_up:
+            for outcome in left:
+                self._give_up(outcome, report)
+        log.warning("Outcomes are recorded again: claiming and sending resume")
+        self._write_state("running")
+        self._emit(WorkerResumed(self.worker_id, utcnow()))
+        return True
+
+    def _store_accepts_writes(self) -> bool:
+        """This worker's heartbeat as a probe write (a read proves nothing on a full disk);
+        without a heartbeat writer, a ping."""
+        try:
+            if self._state_writer is not None:
+                self._state_writer("blocked")
+            else:
+                self.store.ping()
+        except Exception as exc:
+            log.debug("The store refuses a probe: %s", exc)
+            return False
+        return True
+
+    def _write_state(self, state: str) -> None:
+        if self._state_writer is None:
+            return
+        try:
+            self._state_writer(state)
+        except Exception as exc:
+            log.warning("Heartbeat not recorded: %s", exc)
+
+    def _remember(self, task_id: str, outcome: DeliveryOutcome) -> None:
+        with self._outcome_lock:
+            self._sent_unrecorded[task_id] = outcome
+            while len(self._sent_unrecorded) > REMEMBER_SENT:
+                self._sent_unrecorded.popitem(last=False)
+
+    def _remembered(self, task_id: str) -> DeliveryOutcome | None:
+        with self._outcome_lock:
+            return self._sent_unrecorded.get(task_id)
+
+    def _forget(self, task_id: str) -> None:
+        with self._outcome_lock:
+            self._sent_unrecorded.pop(task_id, None)
 
     def _failed(
         self,
@@ -337,7 +586,7 @@ class DrainWorker:
             next_at = at + self.policy.delay(task.attempts)
         log.warning(
             "Delivery for booking %s failed (%s: %s); attempt %d of %d, next at %s",
-            task.booking_number,
+            shown(task.booking_number),
             exc.code,
             exc.message,
             task.attempts,
@@ -347,15 +596,12 @@ class DrainWorker:
         write = lambda: self.store.fail_transient(  # noqa: E731
             task, self.worker_id, error, next_at, now=now
         )
-        if self._record(write):
-            self._count(report, "retried")
-            self._emit(TaskFailed(task.id, task.booking_number, error, task.attempts, next_at))
-        else:
-            self._lost(task, report)
+        event = TaskFailed(task.id, task.booking_number, error, task.attempts, next_at)
+        self._settle(_Outcome(task, write, "retried", event), report)
 
     def _max_attempts(self, task: NotificationTask) -> int:
         """The task's own budget, capped by this installation's setting."""
-        return min(task.max_attempts, self.policy.max_attempts)
+        return self.policy.budget(task.max_attempts)
 
     def _dead(
         self, task: NotificationTask, error: LastError, report: DrainReport, now: datetime | None
@@ -363,18 +609,14 @@ class DrainWorker:
         log.error(
             "Task %s for booking %s is dead after %d attempt(s): %s: %s",
             task.id,
-            task.booking_number,
+            shown(task.booking_number),
             task.attempts,
             error.code,
             error.message,
         )
-        if self._record(lambda: self.store.fail_permanent(task, self.worker_id, error, now=now)):
-            self._count(report, "dead")
-            self._emit(
-                TaskDead(task.id, task.booking_number, error, task.attempts, now or utcnow())
-            )
-        else:
-            self._lost(task, report)
+        write = lambda: self.store.fail_permanent(task, self.worker_id, error, now=now)  # noqa: E731
+        event = TaskDead(task.id, task.booking_number, error, task.attempts, now or utcnow())
+        self._settle(_Outcome(task, write, "dead", event), report)
 
     def _lost(self, task: NotificationTask, report: DrainReport) -> None:
         log.warning("Lease on task %s was lost; another worker owns it now", task.id)

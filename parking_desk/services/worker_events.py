@@ -49,9 +49,26 @@ class TaskDead:
     at: datetime
 
 
+@dataclass(frozen=True)
+class WorkerBlocked:
+    """Outcomes cannot be recorded: the worker claims and sends nothing until they can."""
+
+    worker_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkerResumed:
+    worker_id: str
+    at: datetime
+
+
 @dataclass
 class DrainReport:
-    """Counts for one drain; ``lost`` are tasks whose lease another worker took over."""
+    """Counts for one drain; ``lost`` are tasks whose lease another worker took over,
+    ``unrecorded`` those whose outcome the store kept refusing although it accepted other
+    writes (left to their lease; one already sent is not sent again by this worker)."""
 
     started_at: datetime
     finished_at: datetime | None = None
@@ -60,7 +77,8 @@ class DrainReport:
     retried: int = 0
     dead: int = 0
     lost: int = 0
-    skipped: int = 0  # claimed but left for release because the worker was stopping
+    skipped: int = 0  # claimed but left for release: stopping, blocked or out of lease time
+    unrecorded: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -76,6 +94,7 @@ class DrainReport:
         self.dead += other.dead
         self.lost += other.lost
         self.skipped += other.skipped
+        self.unrecorded += other.unrecorded
         self.errors.extend(other.errors)
         self.finished_at = other.finished_at or self.finished_at
 
@@ -86,4 +105,12 @@ class DrainFinished:
     report: DrainReport
 
 
-WorkerEvent = TaskClaimed | TaskCompleted | TaskFailed | TaskDead | DrainFinished
+WorkerEvent = (
+    TaskClaimed
+    | TaskCompleted
+    | TaskFailed
+    | TaskDead
+    | DrainFinished
+    | WorkerBlocked
+    | WorkerResumed
+)

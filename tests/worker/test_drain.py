@@ -185,7 +185,7 @@ def test_unrenderable_booking_goes_dead_with_a_readable_reason(store, smtp, make
 
     assert report.completed == 1 and report.dead == 1
     dead = store.get_task("web-nodates")
-    assert dead.status == TaskState.DEAD and dead.last_error.code == "render"
+    assert dead.status == TaskState.DEAD and dead.last_error.code == "booking.no_dates"
     assert "867962" in dead.last_error.message and "arrival" in dead.last_error.message
     assert store.get_task("garbage").status == TaskState.DEAD
     assert store.get_task(good.id).status == TaskState.COMPLETED
