@@ -58,6 +58,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.store.base import QueueStats, WorkerInfo
+from parking_desk.services.store.firestore_alerts import FirestoreAlerts
 from parking_desk.services.store.firestore_bookings import FirestoreBookings
 from parking_desk.services.store.firestore_claims import FirestoreClaims
 from parking_desk.services.store.firestore_docs import (
@@ -96,6 +97,7 @@ class FirestoreStore(
         self.database = database
         self._init_sweeps()
         self.quota = FirestoreQuota(self._db, self._precondition)
+        self.alerts = FirestoreAlerts(self._db)
         self._watches = set()
 
     # --- statistics -------------------------------------------------------------------------

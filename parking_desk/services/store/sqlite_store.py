@@ -19,6 +19,7 @@ from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.store.base import BookingQuery, WorkerInfo
+from parking_desk.services.store.sqlite_alerts import SqliteAlerts
 from parking_desk.services.store.sqlite_queue_admin import SqliteQueueAdmin
 from parking_desk.services.store.sqlite_quota import SqliteQuota
 from parking_desk.services.store.sqlite_schema import (
@@ -49,6 +50,7 @@ class SqliteStore(SqliteQueueAdmin):
         self._numbers = random.SystemRandom()
         super().__init__(path, busy_timeout=busy_timeout)
         self.quota = SqliteQuota(self._write, self._read)
+        self.alerts = SqliteAlerts(self._write, self._read)
 
     # --- bookings ---------------------------------------------------------------------------
     def create_booking(
