@@ -12,7 +12,8 @@ import asyncio
 import io
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -29,6 +30,7 @@ from parking_desk.booking import Booking, BookingStatus, EmailStatus
 from parking_desk.services.qr import QrSigner, verify
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.worker import QR_VALIDITY_AFTER_DEPARTURE, DrainWorker
+from parking_desk.services.worker_events import DrainReport
 from parking_desk.task import NotificationTask, TaskFilter, TaskKind, TaskState
 
 pytestmark = pytest.mark.timeout(60)
@@ -39,13 +41,25 @@ CLIENT_NAME = "Ștefan Țurcanu"
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 # Whole minutes, so a ticket's validity (kept to the minute) compares exactly.
 BASE = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
-OLD = {"plate": "B123ABC", "arrival": BASE, "departure": BASE + timedelta(days=5)}
-NEW = {
-    "plate": "CJ 45 XYZ",
-    "arrival": BASE + timedelta(days=9, hours=3),
-    "departure": BASE + timedelta(days=14, hours=3),
-}
-NEW_PLATE = "CJ45XYZ"  # as the store keeps it and the e-mail prints it
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the client reads about a booking, and the plate as the clerk typed it."""
+
+    typed_plate: str
+    plate: str  # as the store keeps it and the e-mail and the ticket print it
+    arrival: datetime
+    departure: datetime
+
+    def fields(self) -> dict[str, Any]:
+        return {"plate": self.typed_plate, "arrival": self.arrival, "departure": self.departure}
+
+
+OLD = Details("B 123 ABC", "B123ABC", BASE, BASE + timedelta(days=5))
+NEW = Details(
+    "CJ 45 XYZ", "CJ45XYZ", BASE + timedelta(days=9, hours=3), BASE + timedelta(days=14, hours=3)
+)
 
 
 def shown(moment: datetime) -> str:
@@ -116,7 +130,7 @@ class Inbox:
             if reply.startswith("250"):
                 msg = message_from_bytes(envelope.content, policy=policy.default)
                 with self._lock:
-                    self._received.append(Received(list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
+                    self._received.append(Received(list(envelope.rcpt_tos), msg))
             return reply
 
         smtp.handler.handle_DATA = handle_DATA
@@ -153,7 +167,12 @@ def worker(store: Any, smtp: Any, make_settings: Any, inbox: Inbox) -> Iterator[
 # --- helpers -----------------------------------------------------------------------------
 def book(store: Any) -> tuple[str, NotificationTask]:
     saved, task = store.create_booking(
-        Booking(client_name=CLIENT_NAME, client_email=CLIENT, phone="+40 722 123 456", **OLD)
+        Booking(
+            client_name=CLIENT_NAME,
+            client_email=CLIENT,
+            phone="+40 722 123 456",
+            **OLD.fields(),
+        )
     )
     return saved.booking_number, task
 
@@ -177,7 +196,7 @@ def assert_addressed_to_client(mail: Received) -> None:
     assert mail.to == (CLIENT_NAME, CLIENT)
 
 
-def assert_ticket(worker: Worker, mail: Received, number: str, plate: str, departure: datetime):
+def assert_ticket(worker: Worker, mail: Received, number: str, details: Details) -> None:
     """The QR comes inline and attached, and a gate reading it finds this booking's plate,
     valid until after this departure, signed by the site's key."""
     name, png = mail.attached_qr()
@@ -187,8 +206,8 @@ def assert_ticket(worker: Worker, mail: Received, number: str, plate: str, depar
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     ticket = verify(code.text, [worker.public_key], now=datetime.now(UTC))
     assert ticket.ok, ticket.status
-    assert (ticket.booking_number, ticket.plate) == (number, plate)
-    assert ticket.valid_until == departure + QR_VALIDITY_AFTER_DEPARTURE
+    assert (ticket.booking_number, ticket.plate) == (number, details.plate)
+    assert ticket.valid_until == details.departure + QR_VALIDITY_AFTER_DEPARTURE
 
 
 def assert_no_qr(mail: Received) -> None:
@@ -196,16 +215,16 @@ def assert_no_qr(mail: Received) -> None:
     assert "cid:" not in mail.html
 
 
-def assert_details(mail: Received, plate: str, arrival: datetime, departure: datetime) -> None:
+def assert_details(mail: Received, details: Details) -> None:
     for text in (mail.text, mail.html):
-        assert plate in text
-        assert shown(arrival) in text and shown(departure) in text
+        assert details.plate in text
+        assert shown(details.arrival) in text and shown(details.departure) in text
 
 
 def assert_not_old_details(mail: Received) -> None:
     for text in (mail.text, mail.html):
-        assert OLD["plate"] not in text
-        assert shown(OLD["arrival"]) not in text and shown(OLD["departure"]) not in text
+        assert OLD.plate not in text
+        assert shown(OLD.arrival) not in text and shown(OLD.departure) not in text
 
 
 def assert_cancellation(mail: Received, number: str) -> None:
@@ -226,7 +245,9 @@ def assert_all_different(mails: list[Received]) -> None:
 
 
 # --- cancel ------------------------------------------------------------------------------
-def test_cancel_before_the_drain_sends_only_the_cancellation(store, worker, inbox):
+def test_cancel_before_the_drain_sends_only_the_cancellation(
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
 
     store.set_booking_status(number, BookingStatus.CANCELLED, operator="desk-ana")
@@ -235,7 +256,7 @@ def test_cancel_before_the_drain_sends_only_the_cancellation(store, worker, inbo
     drain(worker, completed=1)
     [mail] = inbox.received
     assert_cancellation(mail, number)
-    assert_details(mail, OLD["plate"], OLD["arrival"], OLD["departure"])
+    assert_details(mail, OLD)
     [cancellation] = [t for t in tasks_of(store, number) if t.id != confirmation.id]
     done = store.get_task(cancellation.id)
     assert done.kind == TaskKind.CANCELLATION and done.status == TaskState.COMPLETED
@@ -250,13 +271,15 @@ def test_cancel_before_the_drain_sends_only_the_cancellation(store, worker, inbo
     assert len(inbox.received) == 1
 
 
-def test_cancel_after_the_confirmation_sends_a_cancellation_second(store, worker, inbox):
+def test_cancel_after_the_confirmation_sends_a_cancellation_second(
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
     drain(worker, completed=1)
     [first] = inbox.received
     assert_addressed_to_client(first)
     assert first.subject == f"Confirmare rezervare #{number}"
-    assert_ticket(worker, first, number, OLD["plate"], OLD["departure"])
+    assert_ticket(worker, first, number, OLD)
     sent = store.get_booking(number)
     assert sent.email_status == EmailStatus.SENT and sent.email_sent_at is not None
 
@@ -266,7 +289,7 @@ def test_cancel_after_the_confirmation_sends_a_cancellation_second(store, worker
     first_again, second = inbox.received
     assert first_again.message_id == first.message_id
     assert_cancellation(second, number)
-    assert_details(second, OLD["plate"], OLD["arrival"], OLD["departure"])
+    assert_details(second, OLD)
     assert_all_different([first, second])
     assert store.get_task(confirmation.id).status == TaskState.COMPLETED
     # The confirmation did go out; the cancellation e-mail leaves that record alone.
@@ -277,12 +300,14 @@ def test_cancel_after_the_confirmation_sends_a_cancellation_second(store, worker
 
 
 # --- amend -------------------------------------------------------------------------------
-def test_amend_before_the_drain_sends_one_confirmation_with_the_new_details(store, worker, inbox):
+def test_amend_before_the_drain_sends_one_confirmation_with_the_new_details(
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
 
-    amended, announcing = store.amend_booking(number, NEW, operator="desk-ana")
+    amended, announcing = store.amend_booking(number, NEW.fields(), operator="desk-ana")
 
-    assert amended.plate == NEW_PLATE and amended.email_status == EmailStatus.PENDING
+    assert amended.plate == NEW.plate and amended.email_status == EmailStatus.PENDING
     assert announcing.id == confirmation.id  # the waiting one carries the change
     assert [t.id for t in tasks_of(store, number)] == [confirmation.id]
     drain(worker, completed=1)
@@ -290,9 +315,9 @@ def test_amend_before_the_drain_sends_one_confirmation_with_the_new_details(stor
     assert_addressed_to_client(mail)
     assert mail.subject == f"Confirmare rezervare #{number}"
     assert "Rezervarea dumneavoastră de parcare este confirmată." in mail.text
-    assert_details(mail, NEW_PLATE, NEW["arrival"], NEW["departure"])
+    assert_details(mail, NEW)
     assert_not_old_details(mail)
-    assert_ticket(worker, mail, number, NEW_PLATE, NEW["departure"])
+    assert_ticket(worker, mail, number, NEW)
     assert store.get_task(confirmation.id).message_id == mail.message_id
     sent = store.get_booking(number)
     assert sent.email_status == EmailStatus.SENT and sent.qr_code_generated
@@ -300,7 +325,9 @@ def test_amend_before_the_drain_sends_one_confirmation_with_the_new_details(stor
     assert len(inbox.received) == 1
 
 
-def test_amend_after_the_confirmation_sends_a_booking_changed_email(store, worker, inbox):
+def test_amend_after_the_confirmation_sends_a_booking_changed_email(
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
     drain(worker, completed=1)
     [first] = inbox.received
@@ -308,7 +335,7 @@ def test_amend_after_the_confirmation_sends_a_booking_changed_email(store, worke
 
     # Two amendments before the next drain: the client gets one e-mail, with the last.
     store.amend_booking(number, {"plate": "CJ 99 AAA"}, operator="desk-ana")
-    amended, announcing = store.amend_booking(number, NEW, operator="desk-ana")
+    amended, announcing = store.amend_booking(number, NEW.fields(), operator="desk-ana")
 
     assert announcing.kind == TaskKind.AMENDMENT and announcing.id != confirmation.id
     assert amended.email_status == EmailStatus.PENDING
@@ -320,10 +347,10 @@ def test_amend_after_the_confirmation_sends_a_booking_changed_email(store, worke
     assert changed.subject == f"Rezervarea dumneavoastră a fost modificată (#{number})"
     assert "Mai jos sunt detaliile actuale." in changed.text
     assert "nu pe cel primit anterior" in changed.text
-    assert_details(changed, NEW_PLATE, NEW["arrival"], NEW["departure"])
+    assert_details(changed, NEW)
     assert_not_old_details(changed)
     assert "CJ99AAA" not in changed.text
-    assert_ticket(worker, changed, number, NEW_PLATE, NEW["departure"])
+    assert_ticket(worker, changed, number, NEW)
     assert store.get_task(announcing.id).message_id == changed.message_id
     assert_all_different([first, changed])
     sent = store.get_booking(number)
@@ -331,41 +358,45 @@ def test_amend_after_the_confirmation_sends_a_booking_changed_email(store, worke
 
 
 # --- while the confirmation is being sent ------------------------------------------------
-def hold_the_first_send(worker: Worker, inbox: Inbox, pool: ThreadPoolExecutor) -> Any:
-    """Start a drain and return once its message sits at the server's DATA, unanswered:
-    the task is claimed, its e-mail on the wire, nothing recorded yet."""
+@contextmanager
+def first_send_held(worker: Worker, inbox: Inbox) -> Iterator[Future[DrainReport]]:
+    """A drain whose first message sits at the server's DATA, unanswered, for the body of the
+    ``with``: the task is claimed, its e-mail on the wire, nothing recorded yet. Leaving the
+    block lets the server answer; the drain's report is the future's result."""
     inbox.open.clear()
-    running = pool.submit(worker.drain.drain_once)
-    assert inbox.holding.wait(30), "the worker never reached DATA"
-    return running
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(worker.drain.drain_once)
+        try:
+            assert inbox.holding.wait(30), "the worker never reached DATA"
+            yield running
+        finally:
+            inbox.open.set()
 
 
 def test_amend_while_the_confirmation_is_sent_follows_it_with_a_booking_changed_email(
-    store, worker, inbox
-):
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = hold_the_first_send(worker, inbox, pool)
+    with first_send_held(worker, inbox) as running:
         assert store.get_task(confirmation.id).status == TaskState.PROCESSING
 
-        _amended, announcing = store.amend_booking(number, NEW, operator="desk-ana")
+        _amended, announcing = store.amend_booking(number, NEW.fields(), operator="desk-ana")
 
         # The in-flight e-mail cannot be changed any more: a booking-changed one is queued.
         assert announcing.kind == TaskKind.AMENDMENT and announcing.id != confirmation.id
-        inbox.open.set()
-        report = running.result(timeout=50)
+    report = running.result(timeout=50)
     assert (report.completed, report.dead, report.retried) == (1, 0, 0)
     assert store.get_task(confirmation.id).status == TaskState.COMPLETED
     drain(worker, completed=1)
 
     first, changed = inbox.received
     assert first.subject == f"Confirmare rezervare #{number}"
-    assert_details(first, OLD["plate"], OLD["arrival"], OLD["departure"])
+    assert_details(first, OLD)
     assert changed.subject == f"Rezervarea dumneavoastră a fost modificată (#{number})"
     assert_addressed_to_client(changed)
-    assert_details(changed, NEW_PLATE, NEW["arrival"], NEW["departure"])
+    assert_details(changed, NEW)
     assert_not_old_details(changed)
-    assert_ticket(worker, changed, number, NEW_PLATE, NEW["departure"])
+    assert_ticket(worker, changed, number, NEW)
     assert_all_different([first, changed])
     assert store.get_task(confirmation.id).message_id == first.message_id
     assert store.get_task(announcing.id).message_id == changed.message_id
@@ -374,18 +405,33 @@ def test_amend_while_the_confirmation_is_sent_follows_it_with_a_booking_changed_
     assert len(inbox.received) == 2
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="task_rules.complete sets emailStatus sent for any confirmation it completes; "
+    "neither it nor the stores' complete() know that the booking was amended after the task's "
+    "snapshot was taken",
+)
+def test_a_stale_confirmation_does_not_mark_the_changed_booking_sent(
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
+    number, _confirmation = book(store)
+    with first_send_held(worker, inbox) as running:
+        store.amend_booking(number, NEW.fields(), operator="desk-ana")
+    assert running.result(timeout=50).completed == 1
+
+    # The client has the old details only; the booking-changed e-mail is still waiting.
+    [first] = inbox.received
+    assert OLD.plate in first.text
+    assert store.get_booking(number).email_status == EmailStatus.PENDING
+
+
 def test_cancel_while_the_confirmation_is_sent_follows_it_with_the_cancellation(
-    store, worker, inbox
-):
+    store: Any, worker: Worker, inbox: Inbox
+) -> None:
     number, confirmation = book(store)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        running = hold_the_first_send(worker, inbox, pool)
-
+    with first_send_held(worker, inbox) as running:
         store.set_booking_status(number, BookingStatus.CANCELLED, operator="desk-ana")
-
-        inbox.open.set()
-        report = running.result(timeout=50)
-    assert report.completed == 1
+    assert running.result(timeout=50).completed == 1
     drain(worker, completed=1)
 
     first, second = inbox.received
@@ -411,7 +457,7 @@ def website_confirmation(number: str) -> dict[str, Any]:
         "type": "both",
         "bookingNumber": number,
         "clientEmail": CLIENT,
-        "bookingData": {"clientName": CLIENT_NAME, "plate": OLD["plate"], "language": "ro"},
+        "bookingData": {"clientName": CLIENT_NAME, "plate": OLD.plate, "language": "ro"},
         "createdAt": datetime.now(UTC),
     }
 
@@ -421,7 +467,9 @@ def known_on_firestore(store: Any, request: pytest.FixtureRequest) -> None:
         request.applymarker(pytest.mark.xfail(reason=WEBSITE_UNSEEN, strict=True))
 
 
-def test_cancel_cancels_a_confirmation_the_website_queued(store, worker, inbox, request):
+def test_cancel_cancels_a_confirmation_the_website_queued(
+    store: Any, worker: Worker, inbox: Inbox, request: pytest.FixtureRequest
+) -> None:
     known_on_firestore(store, request)
     number, _confirmation = book(store)
     drain(worker, completed=1)
@@ -437,18 +485,20 @@ def test_cancel_cancels_a_confirmation_the_website_queued(store, worker, inbox, 
     assert store.get_task("web-resend").status == TaskState.CANCELLED
 
 
-def test_amend_refreshes_a_confirmation_the_website_queued(store, worker, inbox, request):
+def test_amend_refreshes_a_confirmation_the_website_queued(
+    store: Any, worker: Worker, inbox: Inbox, request: pytest.FixtureRequest
+) -> None:
     known_on_firestore(store, request)
     number, _confirmation = book(store)
     drain(worker, completed=1)
     store.import_raw_task("web-resend", website_confirmation(number))
 
-    _amended, announcing = store.amend_booking(number, NEW, operator="desk-ana")
+    _amended, announcing = store.amend_booking(number, NEW.fields(), operator="desk-ana")
 
     assert announcing.id == "web-resend"
     drain(worker, completed=1)
     first, second = inbox.received
     assert second.subject == f"Confirmare rezervare #{number}"
-    assert_details(second, NEW_PLATE, NEW["arrival"], NEW["departure"])
-    assert_ticket(worker, second, number, NEW_PLATE, NEW["departure"])
+    assert_details(second, NEW)
+    assert_ticket(worker, second, number, NEW)
     assert_all_different([first, second])
