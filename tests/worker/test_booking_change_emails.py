@@ -445,10 +445,6 @@ def test_cancel_while_the_confirmation_is_sent_follows_it_with_the_cancellation(
 # --- a confirmation the website queued ---------------------------------------------------
 # Firestore finds a booking's waiting tasks by ``status == "pending"``; a document the website
 # wrote has no status until a worker claims it, so it is neither cancelled nor refreshed.
-WEBSITE_UNSEEN = (
-    "firestore_bookings.FirestoreBookings._waiting queries status == 'pending' and misses the "
-    "website's documents, which have no status"
-)
 
 
 def website_confirmation(number: str) -> dict[str, Any]:
@@ -462,15 +458,9 @@ def website_confirmation(number: str) -> dict[str, Any]:
     }
 
 
-def known_on_firestore(store: Any, request: pytest.FixtureRequest) -> None:
-    if store.kind == "firestore":
-        request.applymarker(pytest.mark.xfail(reason=WEBSITE_UNSEEN, strict=True))
-
-
 def test_cancel_cancels_a_confirmation_the_website_queued(
-    store: Any, worker: Worker, inbox: Inbox, request: pytest.FixtureRequest
+    store: Any, worker: Worker, inbox: Inbox
 ) -> None:
-    known_on_firestore(store, request)
     number, _confirmation = book(store)
     drain(worker, completed=1)
     # The client asked the website to send the confirmation again; the desk cancels first.
@@ -486,9 +476,8 @@ def test_cancel_cancels_a_confirmation_the_website_queued(
 
 
 def test_amend_refreshes_a_confirmation_the_website_queued(
-    store: Any, worker: Worker, inbox: Inbox, request: pytest.FixtureRequest
+    store: Any, worker: Worker, inbox: Inbox
 ) -> None:
-    known_on_firestore(store, request)
     number, _confirmation = book(store)
     drain(worker, completed=1)
     store.import_raw_task("web-resend", website_confirmation(number))

@@ -25,9 +25,9 @@ from parking_desk.services.store.firestore_docs import (
     RPC,
     FirestorePart,
     guarded,
-    view_task,
 )
-from parking_desk.task import NotificationTask, TaskState, TaskType
+from parking_desk.task import NotificationTask, TaskType
+from parking_desk.task_rules import read_task
 from parking_desk.validation import normalise_plate, validate_booking
 
 log = logging.getLogger(__name__)
@@ -176,13 +176,14 @@ class FirestoreBookings(FirestorePart):
                 out.append(booking)
         return out
 
-    def _waiting(self, number: str) -> Any:
-        """The booking's tasks not yet being sent (equality filters only: index merge)."""
-        return (
-            self._db.collection(QUEUE)
-            .where(filter=FieldFilter("bookingNumber", "==", str(number)))
-            .where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
-        )
+    def _tasks_of(self, number: str) -> Any:
+        """Every task of the booking (one equality filter: a single-field index). Not only
+        ``status == pending``: the website's own documents carry no status until a worker
+        adopts them, and may write the number as a number."""
+        numbers: list[Any] = [str(number)]
+        if str(number).isdigit():
+            numbers.append(int(number))
+        return self._db.collection(QUEUE).where(filter=FieldFilter("bookingNumber", "in", numbers))
 
     def _write_change(self, tx: Any, ref: Any, change: booking_rules.BookingChange) -> None:
         """The booking and its queue's side of the change, in one transaction."""
@@ -201,9 +202,12 @@ class FirestoreBookings(FirestorePart):
             raise NotFound(number=number)
         tasks = []
         if waiting:
-            # Documents that do not parse are no confirmation anybody will receive.
-            tasks = [t for t in map(view_task, self._waiting(number).stream(transaction=tx))]
-            tasks = [t for t in tasks if t.last_error is None or t.last_error.code != "malformed"]
+            # The rules pick the waiting ones; a document that does not parse is no
+            # confirmation anybody will receive.
+            for snap in self._tasks_of(number).stream(transaction=tx):
+                task, reason = read_task(snap.id, snap.to_dict())
+                if reason is None:
+                    tasks.append(task)
         return ref, booking, tasks
 
     @guarded
