@@ -10,6 +10,15 @@ version, booking number, plate, end of validity (UTC, to the minute), key id, an
 Ed25519 signature over everything before it. A gate holding only the public key can tell a
 genuine ticket from a forged or altered one offline. The signature proves a ticket genuine,
 not unused: check-in and check-out are state changes in the store.
+
+A ticket string has exactly one valid encoding. The signature's 64 bytes take 103 base32
+characters, the last of which carries 3 spare bits: they must be zero, or eight different
+strings would verify as the same ticket. The booking number keeps its case although QR's
+alphanumeric alphabet has no lower case: the website may allocate ``ab12cd``, and the store
+knows the booking by exactly that. A lower-case letter is written ``$`` and the letter
+(``$A$B12$C$D``), a ``$`` of the number itself ``$$``; a scanner that inverts caps lock
+changes nothing, since ``$a`` and ``$A`` read the same. Numbers without lower case or ``$``
+(every number the desk allocates) look exactly as before.
 """
 
 from __future__ import annotations
@@ -34,13 +43,17 @@ VERSION = "PD1"
 STAMP_FORMAT = "%Y%m%d%H%M"
 SIGNATURE_CHARS = 103  # 64 bytes in base32 without padding
 _FIELD = re.compile(r"^[0-9A-Z$%*+\-./]{1,24}$")  # alphanumeric minus ":" and space
+_NUMBER_FIELD = re.compile(r"^[0-9A-Z$%*+\-./]{1,48}$")  # the number with its case marks
+CASE_MARK = "$"
 
 VALID, FORGED, ALTERED, EXPIRED, MALFORMED = "valid", "forged", "altered", "expired", "malformed"
+# Genuine, but signed by a key a supervisor has revoked (decided by the site's key ring).
+REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
 class Verification:
-    status: str  # valid | forged | altered | expired | malformed
+    status: str  # valid | forged | altered | expired | malformed (| revoked, by the key ring)
     booking_number: str = ""
     plate: str = ""
     valid_until: datetime | None = None
@@ -56,7 +69,57 @@ def _b32(data: bytes) -> str:
 
 
 def _unb32(text: str) -> bytes:
-    return base64.b32decode(text + "=" * (-len(text) % 8))
+    """Strict: the decoder ignores a last character's spare bits, so a string that does not
+    re-encode to itself (spare bits set) is refused rather than read as its twin."""
+    data = base64.b32decode(text + "=" * (-len(text) % 8))
+    if _b32(data) != text:
+        raise ValueError("non-canonical base32 (spare bits set)")
+    return data
+
+
+def encode_number(number: str) -> str:
+    """The booking number as the ticket carries it: upper case with ``$`` case marks."""
+    text = str(number).strip()
+    if not 1 <= len(text) <= 24:
+        raise ValueError(f"booking number {number!r} cannot go in a ticket (1 to 24 characters)")
+    out = []
+    for ch in text:
+        if ch == CASE_MARK:
+            out.append(CASE_MARK * 2)
+        elif "a" <= ch <= "z":
+            out.append(CASE_MARK + ch.upper())
+        else:
+            out.append(ch)
+    encoded = "".join(out)
+    if not _NUMBER_FIELD.match(encoded):
+        raise ValueError(
+            f"booking number {number!r} cannot go in a ticket (letters, digits, -./ only)"
+        )
+    return encoded
+
+
+def decode_number(field: str) -> str | None:
+    """The booking number a ticket field names; None for a field no ticket can carry (a
+    lone ``$``, or one before anything but a letter or ``$``: one number, one spelling)."""
+    if not _NUMBER_FIELD.match(field):
+        return None
+    out, i = [], 0
+    while i < len(field):
+        ch = field[i]
+        if ch != CASE_MARK:
+            out.append(ch)
+            i += 1
+            continue
+        nxt = field[i + 1 : i + 2]
+        if nxt == CASE_MARK:
+            out.append(CASE_MARK)
+        elif "A" <= nxt <= "Z":
+            out.append(nxt.lower())
+        else:
+            return None
+        i += 2
+    number = "".join(out)
+    return number if len(number) <= 24 else None
 
 
 def _field(value: str, what: str) -> str:
@@ -90,7 +153,7 @@ class QrSigner:
         body = ":".join(
             (
                 VERSION,
-                _field(booking_number, "booking number"),
+                encode_number(booking_number),
                 _field(plate, "plate"),
                 stamp,
                 self.key_id,
@@ -116,13 +179,18 @@ def verify(
     parts = text.split(":")
     if len(parts) != 6 or parts[0] != VERSION:
         return Verification(MALFORMED)
-    _, number, plate, stamp, kid, signature = parts
+    _, number_field, plate, stamp, kid, signature = parts
+    number = decode_number(number_field)
+    if number is None or len(signature) != SIGNATURE_CHARS:
+        return Verification(MALFORMED)
     try:
         valid_until = datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
         sig = _unb32(signature)
     except (ValueError, binascii.Error):
         return Verification(MALFORMED)
-    if not (_FIELD.match(number) and _FIELD.match(plate)) or len(sig) != 64:
+    if valid_until.strftime(STAMP_FORMAT) != stamp:  # "2026121120" for 2026-12-01 12:00
+        return Verification(MALFORMED)
+    if not _FIELD.match(plate) or len(sig) != 64:
         return Verification(MALFORMED)
     found = Verification(FORGED, number, plate, valid_until, kid)
     keys = [k for k in public_keys if key_id(k) == kid]

@@ -47,6 +47,7 @@ auditLog
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,6 +58,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit
+from parking_desk.services.key_ring import SigningKey
 from parking_desk.services.store.base import QueueStats, WorkerInfo
 from parking_desk.services.store.firestore_alerts import FirestoreAlerts
 from parking_desk.services.store.firestore_bookings import FirestoreBookings
@@ -68,6 +70,7 @@ from parking_desk.services.store.firestore_docs import (
     chunks,
     guarded,
 )
+from parking_desk.services.store.firestore_keys import FirestoreKeys
 from parking_desk.services.store.firestore_quota import FirestoreQuota
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
@@ -99,6 +102,7 @@ class FirestoreStore(
         self.quota = FirestoreQuota(self._db, self._precondition)
         self.alerts = FirestoreAlerts(self._db)
         self._watches = set()
+        self.ring = FirestoreKeys(self._db, self._watches)
 
     # --- statistics -------------------------------------------------------------------------
 
@@ -226,6 +230,21 @@ class FirestoreStore(
     @guarded
     def quota_used(self, transport: str, *, now: datetime | None = None) -> int:
         return sum(self.quota_counts(transport, now=now).values())
+
+    # --- the site's signing keys (firestore_keys) -------------------------------------------
+    def publish_signing_key(self, key: SigningKey) -> SigningKey:
+        return self.ring.publish(key)
+
+    def signing_keys(self) -> list[SigningKey]:
+        return self.ring.all()
+
+    def revoke_signing_key(
+        self, kid: str, *, revoked_by: str, at: datetime
+    ) -> tuple[SigningKey | None, bool]:
+        return self.ring.revoke(kid, revoked_by=revoked_by, at=at)
+
+    def watch_signing_keys(self, callback: Callable[[list[SigningKey]], None]) -> Any:
+        return self.ring.watch(callback)
 
     @guarded
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:

@@ -18,8 +18,10 @@ from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.quota import QuotaUnit
+from parking_desk.services.key_ring import SigningKey
 from parking_desk.services.store.base import BookingQuery, WorkerInfo
 from parking_desk.services.store.sqlite_alerts import SqliteAlerts
+from parking_desk.services.store.sqlite_keys import SqliteKeys
 from parking_desk.services.store.sqlite_queue_admin import SqliteQueueAdmin
 from parking_desk.services.store.sqlite_quota import SqliteQuota
 from parking_desk.services.store.sqlite_schema import (
@@ -50,6 +52,7 @@ class SqliteStore(SqliteQueueAdmin):
         self._numbers = random.SystemRandom()
         super().__init__(path, busy_timeout=busy_timeout)
         self.quota = SqliteQuota(self._write, self._read)
+        self.ring = SqliteKeys(self._write, self._read)
         self.alerts = SqliteAlerts(self._write, self._read)
 
     # --- bookings ---------------------------------------------------------------------------
@@ -271,3 +274,15 @@ class SqliteStore(SqliteQueueAdmin):
 
     def quota_used(self, transport: str, *, now: datetime | None = None) -> int:
         return sum(self.quota_counts(transport, now=now).values())
+
+    # --- the site's signing keys (sqlite_keys) ----------------------------------------------
+    def publish_signing_key(self, key: SigningKey) -> SigningKey:
+        return self.ring.publish(key)
+
+    def signing_keys(self) -> list[SigningKey]:
+        return self.ring.all()
+
+    def revoke_signing_key(
+        self, kid: str, *, revoked_by: str, at: datetime
+    ) -> tuple[SigningKey | None, bool]:
+        return self.ring.revoke(kid, revoked_by=revoked_by, at=at)
