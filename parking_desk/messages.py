@@ -129,6 +129,75 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Preluată de {count} ori fără să fie terminată.",
         "en": "Claimed {count} times without finishing.",
     },
+    # Tickets checked against the site's key ring (the CLI's `ticket verify`, gates)
+    "ticket.valid": {
+        "ro": (
+            "Bilet valabil pentru rezervarea {number} (numărul {plate}), până la {until}, "
+            "semnat de {machine}."
+        ),
+        "en": (
+            "Valid ticket for booking {number} (plate {plate}), until {until}, "
+            "signed by {machine}."
+        ),
+    },
+    "ticket.forged": {
+        "ro": "Bilet fals: cheia {kid} nu este a acestui operator.",
+        "en": "Forged ticket: key {kid} is not one of this site's keys.",
+    },
+    "ticket.altered": {
+        "ro": "Bilet modificat: datele nu corespund semnăturii.",
+        "en": "Altered ticket: its data does not match its signature.",
+    },
+    "ticket.expired": {
+        "ro": "Bilet expirat: rezervarea {number} a fost valabilă până la {until}.",
+        "en": "Expired ticket: booking {number} was valid until {until}.",
+    },
+    "ticket.malformed": {
+        "ro": "Nu este un bilet Parking Desk.",
+        "en": "Not a Parking Desk ticket.",
+    },
+    "ticket.revoked": {
+        "ro": (
+            "Bilet semnat cu o cheie revocată ({machine}, revocată la {revoked_at} de "
+            "{revoked_by}). Emiteți din nou biletul rezervării {number}."
+        ),
+        "en": (
+            "Ticket signed with a revoked key ({machine}, revoked {revoked_at} by "
+            "{revoked_by}). Reissue the ticket of booking {number}."
+        ),
+    },
+    "error.key_not_found": {
+        "ro": "Cheia de semnare {kid} nu este în inelul de chei al operatorului.",
+        "en": "Signing key {kid} is not in the site's key ring.",
+    },
+    "error.own_key_revoked": {
+        "ro": (
+            "Cheia de semnare a acestui calculator ({kid}) a fost revocată: biletele ei sunt "
+            "refuzate. Emiteți biletul de la alt birou."
+        ),
+        "en": (
+            "This computer's signing key ({kid}) has been revoked: its tickets are refused. "
+            "Issue the ticket from another desk."
+        ),
+    },
+    "error.key_ring_unreadable": {
+        "ro": "Inelul de chei {path} nu poate fi citit: {reason}",
+        "en": "The key ring {path} cannot be read: {reason}",
+    },
+    "error.no_key_ring": {
+        "ro": (
+            "Nu există chei de verificare: dați --keys FIȘIER (exportat cu "
+            "„parking-desk export-public-key”) sau porniți o dată biroul pe acest calculator."
+        ),
+        "en": (
+            "No keys to verify with: give --keys FILE (exported with "
+            "'parking-desk export-public-key') or start the desk once on this computer."
+        ),
+    },
+    "error.export_folder_missing": {
+        "ro": "Dosarul {folder} nu există; creați-l sau alegeți alt fișier.",
+        "en": "The folder {folder} does not exist; create it or choose another file.",
+    },
     # Field validation
     "field.required": {"ro": "Câmp obligatoriu.", "en": "This field is required."},
     "field.too_long": {
