@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from parking_desk.config import Settings
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.key_ring import machine_name, own_key, publish_own_key
 from parking_desk.services.mail.base import Transport
 from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
 from parking_desk.services.mail.render import render_confirmation
@@ -75,6 +77,10 @@ def build_worker(
         site_name=settings.desk.site_name or settings.mail.site_name,
     )
     signer = QrSigner.load_or_create(settings.qr.key_path)
+    try:  # so that the tickets it e-mails verify at every desk and gate of the site
+        publish_own_key(store, own_key(signer, machine_name(settings.desk.operator, kind)))
+    except StoreUnavailable as exc:
+        log.warning("Signing key %s not published yet (%s)", signer.key_id, exc)
     worker_settings = settings.worker
     if kind == "desk":
         # Inside the desk, rendering threads compete with the GUI thread for the GIL; the

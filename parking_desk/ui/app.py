@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from parking_desk.config import Settings, default_settings_path, load_settings
 from parking_desk.errors import ConfigError
 from parking_desk.resources import resource_path
+from parking_desk.services.key_ring import KeyRing, machine_name, own_key, ring_cache_path
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
 from parking_desk.services.runtime import build_worker, open_store
@@ -43,10 +44,15 @@ SIGNAL_POLL_MS = 250
 DESK_SWITCH_INTERVAL_S = 0.001
 
 
-def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
-    """On a bridge thread: open the store, check it answers, start the in-app worker."""
+def connect(
+    settings: Settings, adapter: EngineAdapter, ring: KeyRing | None = None
+) -> tuple[Store, object]:
+    """On a bridge thread: open the store, check it answers, start the in-app worker. The
+    key ring follows the store from here on, in its own thread."""
     store = open_store(settings)
     store.ping()
+    if ring is not None:
+        ring.follow(store)
     # Start-up is over: the modules, the window and the store client are here to stay. A full
     # collection would walk all of them (tens of ms with the GIL held, whichever thread runs
     # it); frozen, later collections only walk what the drain and the tables allocate.
@@ -62,6 +68,8 @@ def connect(settings: Settings, adapter: EngineAdapter) -> tuple[Store, object]:
 def shut_down(ctx: AppContext, pending: list[Future]) -> None:
     """Bounded: the engine waits at most its grace period for sends in flight."""
     ctx.bridge.shutdown(wait=True)
+    if ctx.key_ring is not None:
+        ctx.key_ring.close()
     for future in pending:  # a connection that finished after the window closed
         if ctx.store is None and future.done() and future.exception() is None:
             ctx.store, ctx.engine = future.result()
@@ -87,8 +95,10 @@ class Desk:
     signal_timer: QTimer | None = None
 
     def start_connecting(self) -> None:
-        settings, adapter = self.ctx.settings, self.adapter
-        future = self.ctx.bridge.run(lambda: connect(settings, adapter), self.window.connected)
+        settings, adapter, ring = self.ctx.settings, self.adapter, self.ctx.key_ring
+        future = self.ctx.bridge.run(
+            lambda: connect(settings, adapter, ring), self.window.connected
+        )
         self.pending.append(future)
 
 
@@ -109,6 +119,11 @@ def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
     translations = Translations(app)
     translations.apply(language)
     signer = QrSigner.load_or_create(settings.qr.key_path)
+    # The local copy of the site's ring: scans verify offline from the first second.
+    ring = KeyRing.load(
+        ring_cache_path(settings.qr.key_path),
+        own=own_key(signer, machine_name(settings.desk.operator)),
+    )
     ctx = AppContext(
         settings=settings,
         bridge=Bridge(),
@@ -118,7 +133,7 @@ def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
             operator=settings.desk.operator,
         ),
         signer=signer,
-        public_keys=[signer.public_key],
+        key_ring=ring,
         language=language,
     )
     adapter = EngineAdapter()

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from parking_desk.config import Settings
 from parking_desk.errors import StoreUnavailable
+from parking_desk.services.key_ring import KeyRing
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.base import Store
@@ -22,6 +23,9 @@ class AppContext:
     bridge: Bridge
     session: RoleSession
     signer: QrSigner | None = None
+    # The site's key ring: what a scan trusts, kept up to date by its follower thread.
+    key_ring: KeyRing | None = None
+    # Bare keys trusted when there is no ring (a test, a desk built by hand).
     public_keys: list[Ed25519PublicKey] = field(default_factory=list)
     # None until the background connection succeeds; screens read it at call time.
     store: Store | None = None
@@ -34,6 +38,12 @@ class AppContext:
         if self.store is None:
             raise StoreUnavailable("not connected yet")
         return self.store
+
+    def trusted_keys(self) -> KeyRing:
+        """The ring tickets are checked against."""
+        if self.key_ring is not None:
+            return self.key_ring
+        return KeyRing.of_public_keys(self.public_keys)
 
     def operator(self) -> str:
         return self.session.operator_name()

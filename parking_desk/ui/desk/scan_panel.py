@@ -2,14 +2,17 @@
 
 USB scanners type like keyboards and end with Enter, so the scan field is a line edit that
 keeps focus. A typed booking number works too, for a ticket the scanner cannot read. The
-signature is checked here, offline, with the public keys; whether the ticket is *unused* is
-the store's atomic status change, so two desks can never check the same car in twice.
+signature is checked here, offline, against the site's key ring (every desk's and worker's
+published key, as this desk last saw it); whether the ticket is *unused* is the store's
+atomic status change, so two desks can never check the same car in twice. A ticket signed
+with a revoked key is refused with the reason, and the desk may reissue it with its own key.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from PySide6.QtCore import QEvent, Qt, QTime
@@ -20,15 +23,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import InvalidTransition, NotFound
-from parking_desk.services.qr import verify
+from parking_desk.services.key_ring import (
+    Reissued,
+    TicketVerdict,
+    booking_for_ticket,
+    reissue_ticket,
+)
+from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
@@ -55,10 +66,12 @@ class ScanResult:
 def check_in_or_out(
     store: Store, number: str, mode: ScanMode, operator: str, ticket_plate: str = ""
 ) -> ScanResult:
-    """Runs on the store-write thread. Raises for a missing, cancelled or finished booking."""
-    booking = store.get_booking(number)
+    """Runs on the store-write thread. Raises for a missing, cancelled or finished booking.
+    *number* as the ticket carries it (its case kept) or as typed (found in either case)."""
+    booking = booking_for_ticket(store, number)
     if booking is None:
         raise NotFound(number=number)
+    number = booking.booking_number
     if ticket_plate and normalise_plate(booking.plate) != ticket_plate:
         return ScanResult(booking, None, ticket_plate)
     if booking.status == BookingStatus.CANCELLED:
@@ -103,6 +116,12 @@ class ScanPanel(QWidget):
         self.result.setFont(font)
         self.details = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "scanDetails")
         self.details.setWordWrap(True)
+        self.reissue_button = named(QPushButton(), "reissueTicket")
+        self.reissue_button.clicked.connect(self.reissue)
+        self.reissue_button.hide()
+        self._reissue_number = ""
+        self.fullscreen: QrFullscreen | None = None
+        self.reissued: Reissued | None = None
         self.hint = QLabel(wordWrap=True)
         self.recent_title = QLabel()
         self.recent = named(QListWidget(), "recentScans")
@@ -117,6 +136,7 @@ class ScanPanel(QWidget):
         layout.addWidget(self.input)
         layout.addWidget(self.result)
         layout.addWidget(self.details)
+        layout.addWidget(self.reissue_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.recent_title)
         layout.addWidget(self.recent, 1)
         self._outcome = ""
@@ -136,6 +156,7 @@ class ScanPanel(QWidget):
         )
         self.input.setPlaceholderText(self.tr("Scan or type a booking number"))
         self.recent_title.setText(self.tr("Recent scans"))
+        self.reissue_button.setText(self.tr("Reissue ticket"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -157,15 +178,15 @@ class ScanPanel(QWidget):
             return
         ticket_plate = ""
         if ":" in text:
-            check = verify(text, self.ctx.public_keys)
-            if not check.ok:
-                self._refuse_ticket(check.status, show(check.valid_until))
+            verdict = self.ctx.trusted_keys().verify(text)
+            if not verdict.ok:
+                self._refuse_ticket(verdict)
                 return
-            number, ticket_plate = check.booking_number, check.plate
+            number, ticket_plate = verdict.booking_number, verdict.check.plate
         else:
-            number = re.sub(r"\s+", "", text).upper()
-            if not _NUMBER.match(number):
-                self._refuse_ticket("malformed", "")
+            number = re.sub(r"\s+", "", text)
+            if not _NUMBER.match(number.upper()):
+                self._show("refused", self._unreadable(), "")
                 return
         mode = ScanMode(self.mode.currentData())
         try:
@@ -180,16 +201,68 @@ class ScanPanel(QWidget):
             weak_done(self._done),
         )
 
-    def _refuse_ticket(self, status: str, valid_until: str) -> None:
+    def _unreadable(self) -> str:
+        return self.tr("Not a ticket or booking number this desk can read.")
+
+    def _refuse_ticket(self, verdict: TicketVerdict) -> None:
+        status, key = verdict.status, verdict.key
         texts = {
             "forged": self.tr("FORGED TICKET: it was not issued by this operator."),
             "altered": self.tr("ALTERED TICKET: its data does not match its signature."),
             "expired": self.tr("EXPIRED TICKET: it was valid until {when}.").format(
-                when=valid_until
+                when=show(verdict.check.valid_until)
             ),
         }
-        text = texts.get(status, self.tr("Not a ticket or booking number this desk can read."))
-        self._show("refused", text, "")
+        if status == "revoked":
+            text = self.tr(
+                "REVOKED KEY: ticket signed with a revoked key ({machine}, revoked {when} "
+                "by {who}). Reissue the ticket."
+            ).format(
+                machine=key.machine if key and key.machine else verdict.check.key_id,
+                when=show(key.revoked_at) if key else "",
+                who=key.revoked_by if key else "",
+            )
+            self._show("refused", text, verdict.booking_number)
+            can_reissue = self.ctx.signer is not None and self.ctx.store is not None
+            self._reissue_number = verdict.booking_number
+            self.reissue_button.setVisible(can_reissue)
+            return
+        self._show("refused", texts.get(status, self._unreadable()), "")
+
+    def reissue(self) -> None:
+        """A new ticket for the refused one's booking, signed with this desk's own key."""
+        number, signer = self._reissue_number, self.ctx.signer
+        if not number or signer is None:
+            return
+        try:
+            store = self.ctx.require_store()
+        except Exception as exc:
+            self._show("refused", error_text(exc, self.ctx.language), "")
+            return
+        ring, session = self.ctx.trusted_keys(), self.ctx.session
+        validity = timedelta(hours=self.ctx.settings.qr.validity_hours_after_departure)
+
+        def work() -> tuple[Reissued, bytes]:
+            done = reissue_ticket(store, signer, ring, session, number, validity=validity)
+            return done, render_png(done.payload, error_correction="M")
+
+        self._show("busy", self.tr("Reissuing the ticket of {number}…").format(number=number), "")
+        self.ctx.bridge.write(work, weak_done(self._reissued))
+
+    def _reissued(self, result: tuple[Reissued, bytes] | None, error: BaseException | None) -> None:
+        if error is not None or result is None:
+            self._show("refused", error_text(error or RuntimeError(), self.ctx.language), "")
+            return
+        done, png = result
+        self._reissue_number = ""
+        self.reissue_button.hide()
+        self.reissued = done
+        text = self.tr("TICKET REISSUED: {number}. Show it to the client or print it.").format(
+            number=done.booking.booking_number
+        )
+        self._show("reissued", text, "")
+        self.fullscreen = QrFullscreen(png, done.booking.booking_number, done.booking.plate)
+        self.fullscreen.open()
 
     def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
         if error is not None or result is None:
@@ -221,8 +294,10 @@ class ScanPanel(QWidget):
             "checked_out": "#0d47a1",
             "refused": "#b00020",
             "busy": "#555555",
+            "reissued": "#1b5e20",
         }
         self._outcome = outcome
+        self.reissue_button.hide()
         self.result.setStyleSheet(
             f"background: {colours[outcome]}; color: white; border-radius: 8px; padding: 12px;"
         )
