@@ -11,7 +11,6 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
@@ -26,7 +25,9 @@ from parking_desk.services.store.firestore_docs import (
     guarded,
     view_task,
 )
+from parking_desk.services.store.firestore_filter import FIRESTORE_RUNS, plan_query
 from parking_desk.task import NotificationTask, TaskFilter
+from parking_desk.task_filter import compile_filter
 from parking_desk.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -69,20 +70,11 @@ class FirestoreSupervisor(FirestorePart):
     def list_tasks(
         self, filter: TaskFilter | None = None, *, limit: int | None = None
     ) -> list[NotificationTask]:
-        """States and the creation range run in Firestore; text and "retrying" here."""
-        f = filter or TaskFilter()
-        q: Any = self._db.collection(QUEUE)
-        states = sorted(str(s) for s in f.states)
-        if len(states) == 1:
-            q = q.where(filter=FieldFilter("status", "==", states[0]))
-        elif states:
-            q = q.where(filter=FieldFilter("status", "in", states))
-        if f.created_from:
-            q = q.where(filter=FieldFilter("createdAt", ">=", f.created_from))
-        if f.created_to:
-            q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
-        # Index: emailQueue (status ASC, createdAt DESC) when states are given.
-        q = q.order_by("createdAt", direction=firestore.Query.DESCENDING)
+        """The filter's plan: what Firestore runs in the query (``firestore_filter``), the
+        residual predicate on each document read."""
+        plan = compile_filter(filter or TaskFilter())
+        q = plan_query(self._db, plan)
+        keep = plan.residual(FIRESTORE_RUNS).task
         # Pages, each under its own deadline: one stream of 10,000 documents outlasts a
         # single RPC deadline, and a supervisor's bulk retry lists that many.
         out: list[NotificationTask] = []
@@ -94,7 +86,7 @@ class FirestoreSupervisor(FirestorePart):
             page = list(page_query.stream(**RPC))
             for snap in page:
                 task = view_task(snap)
-                if f.matches(task):
+                if keep(task):
                     out.append(task)
                     if limit is not None and len(out) >= limit:
                         return out

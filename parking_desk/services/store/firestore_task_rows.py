@@ -21,7 +21,6 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk import task_rules
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
@@ -36,8 +35,10 @@ from parking_desk.services.store.firestore_docs import (
     update_time_of,
     version_of,
 )
+from parking_desk.services.store.firestore_filter import plan_query
 from parking_desk.services.store.firestore_supervisor import _Watch
 from parking_desk.task import TaskFilter
+from parking_desk.task_filter import compile_filter
 from parking_desk.task_rules import salvage
 
 log = logging.getLogger(__name__)
@@ -62,20 +63,9 @@ RETRY_READS = ("status", "history", "lastError")
 
 
 def listing_query(db: Any, f: TaskFilter) -> Any:
-    """States and the creation range run in Firestore, newest first; text and "retrying"
-    are checked on the documents read."""
-    q: Any = db.collection(QUEUE)
-    states = sorted(str(s) for s in f.states)
-    if len(states) == 1:
-        q = q.where(filter=FieldFilter("status", "==", states[0]))
-    elif states:
-        q = q.where(filter=FieldFilter("status", "in", states))
-    if f.created_from:
-        q = q.where(filter=FieldFilter("createdAt", ">=", f.created_from))
-    if f.created_to:
-        q = q.where(filter=FieldFilter("createdAt", "<", f.created_to))
-    # Index: emailQueue (status ASC, createdAt DESC) when states are given.
-    return q.order_by("createdAt", direction=firestore.Query.DESCENDING)
+    """The filter's plan as a query (``firestore_filter``): states and the creation range
+    run in Firestore, newest first; the rest is checked on the documents read."""
+    return plan_query(db, compile_filter(f))
 
 
 class FirestoreTaskRows(FirestorePart):

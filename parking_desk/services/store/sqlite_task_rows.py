@@ -17,6 +17,7 @@ from parking_desk.services.store.sqlite_queue import SqliteQueue
 from parking_desk.services.store.sqlite_schema import epoch
 from parking_desk.services.store.sqlite_watch import PollingSubscription
 from parking_desk.task import TaskFilter
+from parking_desk.task_filter import compile_filter
 
 # In TaskRow's order. nextAttemptAt 0 is the column's "due now".
 ROW_SELECT = (
@@ -27,27 +28,31 @@ ROW_SELECT = (
 
 
 def filter_sql(flt: TaskFilter | None) -> tuple[str, list[Any]]:
-    """The filter as a WHERE clause, so a 100,000-row queue is narrowed by the index."""
+    """The filter's plan as a WHERE clause, so a 100,000-row queue is narrowed by the index.
+    SQLite runs every condition of the plan (the search text through the registered
+    ``casefold``, over the same fields in the same order as ``search_text``)."""
+    if flt is None:
+        return "", []
+    plan = compile_filter(flt)
     where: list[str] = []
     args: list[Any] = []
-    if flt is not None:
-        if flt.states:
-            where.append(f"status IN ({', '.join('?' * len(flt.states))})")
-            args += sorted(str(s) for s in flt.states)
-        if flt.retrying:
-            where.append("status = 'pending' AND attempts > 0")
-        if flt.created_from:
-            where.append("createdAt >= ?")
-            args.append(epoch(flt.created_from))
-        if flt.created_to:
-            where.append("createdAt < ?")
-            args.append(epoch(flt.created_to))
-        if flt.text:
-            where.append(
-                "instr(casefold(bookingNumber || char(31) || clientEmail || char(31) || "
-                "errorCode || char(31) || errorMessage), ?) > 0"
-            )
-            args.append(flt.text.casefold())
+    if plan.states:
+        where.append(f"status IN ({', '.join('?' * len(plan.states))})")
+        args += plan.states
+    if plan.with_attempts:
+        where.append("attempts > 0")
+    if plan.created_from is not None:
+        where.append("createdAt >= ?")
+        args.append(epoch(plan.created_from))
+    if plan.created_to is not None:
+        where.append("createdAt < ?")
+        args.append(epoch(plan.created_to))
+    if plan.needle:
+        where.append(
+            "instr(casefold(bookingNumber || char(31) || clientEmail || char(31) || "
+            "errorCode || char(31) || errorMessage), ?) > 0"
+        )
+        args.append(plan.needle)
     return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
