@@ -11,6 +11,7 @@ from typing import Any, Final
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from parking_desk import task_filter
 from parking_desk.services.store.base import TaskRow
 from parking_desk.services.supervisor import mask_email
 from parking_desk.task import TaskState, TaskType
@@ -131,7 +132,7 @@ SORT_KEYS: dict[Column, Callable[[TaskRow], tuple[Any, ...]]] = {
 
 def search_text(row: TaskRow) -> str:
     """What the free-text filter looks in, folded once per change instead of once per query."""
-    return f"{row[BOOKING]}\x1f{row[EMAIL]}\x1f{row[ERROR_MESSAGE]}\x1f{row[ERROR_CODE]}".casefold()
+    return task_filter.search_text(row[BOOKING], row[EMAIL], row[ERROR_CODE], row[ERROR_MESSAGE])
 
 
 def header_label(column: Column) -> str:
