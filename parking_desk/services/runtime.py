@@ -24,7 +24,7 @@ from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.scheduler import Engine
 from parking_desk.services.store import Store, open_firestore, open_sqlite
-from parking_desk.services.webhook import WebhookNotifier
+from parking_desk.services.webhook import attach_webhook
 from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import WorkerEvent
 
@@ -100,10 +100,6 @@ def build_worker(
         events,
         qr_validity=timedelta(hours=settings.qr.validity_hours_after_departure),
     )
-    if settings.webhook.url:
-        notifier = WebhookNotifier(settings.webhook.url, settings.webhook.secret)
-        worker.subscribe(notifier.on_event)
-        grace = settings.worker.shutdown_grace_s
-        worker.on_close(lambda: notifier.close(grace))
+    attach_webhook(settings, store, worker)
     engine = Engine(store, worker, settings.worker, kind=kind)
     return worker, engine

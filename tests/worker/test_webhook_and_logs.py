@@ -1,20 +1,20 @@
-"""The dead-letter webhook never holds up the drain; secrets never reach the log file."""
+"""The dead-letter webhook never holds up the drain; secrets and addresses stay out of the logs."""
 
 from __future__ import annotations
 
-import http.server
 import logging
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
 from conftest import free_port
+from hook_receiver import CheckingReceiver
 from worker_data import booking
 
 from parking_desk.services.logs import REDACTED, redact_also, setup_logging
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.webhook import WebhookNotifier, dead_task_body, verify_signature
+from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.webhook import WebhookNotifier, verify
 from parking_desk.services.worker_events import TaskDead
 from parking_desk.task import LastError, TaskState
 
@@ -22,74 +22,70 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
-def slow_receiver():
-    """Answers every POST after 1.5 s, like a receiver that is down behind a proxy."""
-    calls: list[float] = []
-
-    class Slow(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            calls.append(time.monotonic())
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            time.sleep(1.5)
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", calls
-    server.shutdown()
-    server.server_close()
+def stuck_receiver():
+    """Holds every answer until released, like a receiver that is down behind a proxy."""
+    hook = CheckingReceiver("s3cret-hook", hold=threading.Event())
+    try:
+        yield hook
+    finally:
+        hook.close()
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
-def test_a_slow_webhook_does_not_hold_up_the_drain(store, smtp, make_settings, slow_receiver):
-    url, calls = slow_receiver
+def test_a_stuck_webhook_does_not_hold_up_the_drain(store, smtp, make_settings, stuck_receiver):
     smtp.faults.refuse = {f"gone{i}@client.example" for i in range(3)}
     settings = make_settings(smtp)
-    settings.webhook.url, settings.webhook.secret = url, "s3cret-hook"
+    settings.webhook.url, settings.webhook.secret = stuck_receiver.url, "s3cret-hook"
     for i in range(3):
         store.create_booking(booking(email=f"gone{i}@client.example"))
     store.create_booking(booking(email="fine@client.example"))
     worker, _ = build_worker(settings, store, "worker")
 
-    started = time.monotonic()
-    report = worker.drain_once()
-    took = time.monotonic() - started
+    report = worker.drain_once()  # returns while the receiver still holds its answer
 
     assert report.dead == 3 and report.completed == 1
-    assert took < 2.5  # posting in line would take 4.5 s: three posts of 1.5 s each
+    assert not stuck_receiver.received
+    assert stuck_receiver.hold is not None
+    stuck_receiver.hold.set()
     worker.close()
-    assert len(calls) == 3
+    assert len(stuck_receiver.accepted) == 3
+    assert store.alerts.undelivered() == []
 
 
-def test_unreachable_receiver_is_logged_not_raised(caplog):
-    notifier = WebhookNotifier(f"http://127.0.0.1:{free_port()}/hook", "k", timeout_s=1.0)
+def test_unreachable_receiver_is_logged_not_raised_and_the_alert_kept(tmp_path, caplog):
+    store = SqliteStore(tmp_path / "store.db")
+    notifier = WebhookNotifier(
+        f"http://127.0.0.1:{free_port()}/hook", "k", store.alerts, timeout_s=1.0
+    )
     event = TaskDead("t1", "867962", LastError("smtp-550", "no", True), 1, datetime.now(UTC))
     with caplog.at_level(logging.WARNING, logger="parking_desk.services.webhook"):
         notifier.on_event(event)
         notifier.close()
     assert notifier.failed == 1 and notifier.sent == 0
-    assert "t1" in caplog.text and "not delivered" in caplog.text
+    assert "not delivered" in caplog.text and "kept in the store" in caplog.text
+    [kept] = store.alerts.undelivered()
+    assert kept.attempts == 1 and kept.last_error and "refused" in kept.last_error.lower()
+    store.close()
 
 
-def test_body_carries_no_address_and_signature_checks(hook_server):
+def test_body_carries_no_address_and_signature_checks(hook_server, tmp_path):
     error = LastError("smtp-550", "5.1.1 <ion.popescu@client.example>: User unknown", True)
     event = TaskDead("t2", "867962", error, 3, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
-    notifier = WebhookNotifier(hook_server.url, "shared-secret")
-    assert notifier.post(dead_task_body(event)).result(timeout=5)
+    store = SqliteStore(tmp_path / "store.db")
+    notifier = WebhookNotifier(hook_server.url, "shared-secret", store.alerts)
+    notifier.on_event(event)
+    assert notifier.deliver_due() == 1
     notifier.close()
     [hook] = hook_server.received
-    assert b"ion.popescu" not in hook.body and b"<address>" in hook.body
-    assert verify_signature(hook.body, "shared-secret", hook.headers["X-Parking-Desk-Signature"])
-    assert not verify_signature(
-        hook.body + b" ", "shared-secret", hook.headers["X-Parking-Desk-Signature"]
-    )
-    assert not verify_signature(hook.body, "other", hook.headers["X-Parking-Desk-Signature"])
+    assert b"ion.popescu" not in hook.body and b"User unknown" not in hook.body
+    signature = hook.headers["X-Parking-Desk-Signature"]
+    assert verify(hook.body, signature, "shared-secret")
+    assert not verify(hook.body + b" ", signature, "shared-secret")
+    assert not verify(hook.body, signature, "other")
     assert hook.json()["at"] == "2026-11-28T09:00:00+00:00"
+    assert hook.json()["error"] == {"code": "smtp-550", "class": "permanent"}
+    assert hook.headers["X-Parking-Desk-Event"] == "task.dead"
+    store.close()
 
 
 @pytest.fixture
@@ -144,15 +140,20 @@ def test_drain_logs_read_like_the_seed(store, smtp, make_settings, caplog):
     assert store.get_task(task.id).status == TaskState.COMPLETED
 
 
-def test_close_waits_for_queued_alerts_only_within_its_bound(slow_receiver, caplog):
-    url, calls = slow_receiver
-    notifier = WebhookNotifier(url, "k", timeout_s=5.0)
+def test_close_returns_within_its_bound_and_keeps_what_it_did_not_deliver(
+    stuck_receiver, tmp_path, caplog
+):
+    store = SqliteStore(tmp_path / "store.db")
+    notifier = WebhookNotifier(stuck_receiver.url, "s3cret-hook", store.alerts, timeout_s=5.0)
+    notifier.start()
     event = TaskDead("t3", "867962", LastError("smtp-550", "no", True), 1, datetime.now(UTC))
     for _ in range(4):
         notifier.on_event(event)
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="parking_desk.services.webhook"):
-        notifier.close(timeout_s=0.5)
-    assert time.monotonic() - started < 1.0
-    assert "not sent before shutdown" in caplog.text
-    assert len(calls) <= 2  # the two in flight; the queued ones were dropped
+        notifier.close(timeout_s=0.5)  # returns although the receiver never answers
+    # Nothing dropped: all four are in the store for the next start or another worker.
+    assert len(store.alerts.undelivered()) == 4
+    assert "kept in the store for the next start" in caplog.text
+    assert stuck_receiver.hold is not None
+    stuck_receiver.hold.set()
+    store.close()
