@@ -65,8 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check settings, store, SMTP login and the signing key")
     demo = sub.add_parser("demo", help="fill the embedded store with demo bookings")
     demo.add_argument("--count", type=int, default=40)
-    export = sub.add_parser("export-public-key", help="the QR public key for gates (PEM)")
+    export = sub.add_parser(
+        "export-public-key", help="the site's key ring for gates (PEM; JSON for a .json file)"
+    )
     export.add_argument("file", nargs="?", type=Path)
+    ticket = sub.add_parser("ticket", help="check tickets, as a gate does")
+    tsub = ticket.add_subparsers(dest="ticket_command", metavar="ACTION", required=True)
+    check = tsub.add_parser("verify", help="verdict and booking number; exit 0 only if valid")
+    check.add_argument("text", nargs="?", help="the ticket's text (default: standard input)")
+    check.add_argument("--keys", type=Path, help="the ring from export-public-key")
     return p
 
 
@@ -172,8 +179,12 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
         from parking_desk.ui.kiosk.app import main as kiosk_main
 
         return kiosk_main(settings)
-    if command == "export-public-key":
-        return _export_key(settings, args.file)
+    if command in ("export-public-key", "ticket"):
+        from parking_desk.cli_tickets import export_ring, verify_ticket
+
+        if command == "ticket":
+            return verify_ticket(args.text, args.keys, settings, _lang(env))
+        return export_ring(settings, args.file, _lang(env))
 
     from parking_desk.services.runtime import open_store
 
@@ -205,19 +216,6 @@ def _where(settings: Settings) -> str:
     if settings.store.kind == "firestore":
         return f"Firestore project {settings.store.firestore_project}"
     return str(settings.store.sqlite_path)
-
-
-def _export_key(settings: Settings, file: Path | None) -> int:
-    from parking_desk.services.keys import write_public_key
-    from parking_desk.services.qr import QrSigner
-
-    signer = QrSigner.load_or_create(settings.qr.key_path)
-    if file is None:
-        sys.stdout.write(signer.public_key_pem().decode("ascii"))
-    else:
-        write_public_key(signer.public_key, file)
-        print(f"public key {signer.key_id} written to {file}")
-    return OK
 
 
 def _filter(state: str | None, search: str = "") -> TaskFilter:

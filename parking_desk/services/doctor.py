@@ -3,7 +3,7 @@
 Each check prints one line, OK or FAIL with the reason, and every check runs even after one
 fails, so a new install shows all its problems at once. Nothing is sent and nothing is
 created: the SMTP check logs in and leaves, and a missing signing key is reported rather
-than generated.
+than generated (a fresh install has none yet, which is fine: the first start makes it).
 
 On the embedded store, "reachable" is not enough: a file damaged on disk still opens and
 answers a ping, then fails the first query that reads the broken page. So doctor also runs
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from parking_desk.config import Settings, load_settings
 from parking_desk.errors import ConfigError, ParkingDeskError
-from parking_desk.services.keys import KeyFileError, load_or_create_private_key
+from parking_desk.services.keys import KeyFileError, read_private_key
 from parking_desk.services.mail.base import DeliveryError
 from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
 
@@ -111,17 +111,17 @@ def _transport_checks(settings: Settings) -> list[Check]:
 
 def _key_check(settings: Settings) -> Check:
     path = Path(settings.qr.key_path)
-    if not path.exists():
-        return Check(
-            "signing key",
-            False,
-            f"no QR signing key at {path} (the desk creates one on first start, "
-            "or set PARKING_DESK_QR_KEY)",
-        )
     try:
-        load_or_create_private_key(path)
+        key = read_private_key(path)
     except (KeyFileError, OSError) as exc:
         return Check("signing key", False, str(exc))
+    if key is None:
+        return Check(
+            "signing key",
+            True,
+            f"not created yet: the first start of the desk or the worker creates it at {path} "
+            "and publishes it to the site's key ring",
+        )
     return Check("signing key", True, f"{path}")
 
 

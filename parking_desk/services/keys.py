@@ -1,8 +1,10 @@
-"""The desk's Ed25519 ticket-signing key on disk, and public keys exported for gates.
+"""The machine's Ed25519 ticket-signing key on disk, and public keys exported for gates.
 
 The private key lives in the user's data folder with mode 0600; whoever can read it can
-issue tickets. Two desk processes starting at once on a fresh machine must end up with the
-same key, so a new key is published with a hard link that fails if another got there first.
+issue tickets. It never leaves the machine: other desks, workers and gates learn its public
+half from the site's key ring (``key_ring.py``). Two desk processes starting at once on a
+fresh machine must end up with the same key, so a new key is published with a hard link
+that fails if another got there first.
 """
 
 from __future__ import annotations
@@ -65,6 +67,13 @@ def _read_private_key(path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"{path}: not an Ed25519 key ({type(key).__name__})")
     return key
+
+
+def read_private_key(path: Path) -> Ed25519PrivateKey | None:
+    """The key at *path*, or None if there is none yet: for checks that must create nothing
+    (``doctor``, ``ticket verify``)."""
+    path = Path(path)
+    return _read_private_key(path) if path.exists() else None
 
 
 def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
