@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parking_desk.config import KioskSettings
-from parking_desk.services.store.base import QueueStats, Store, WorkerInfo
+from parking_desk.services.store.base import QueueHealth, QueueStats, WorkerInfo
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 
@@ -151,7 +151,7 @@ def start_of_local_day(now: datetime) -> datetime:
 
 
 def collect_health(
-    store: Store, limits: KioskSettings, *, now: datetime | None = None
+    store: QueueHealth, limits: KioskSettings, *, now: datetime | None = None
 ) -> HealthSnapshot:
     """One round of reads; raises ``StoreUnavailable`` when the store cannot be reached."""
     now = now or utcnow()

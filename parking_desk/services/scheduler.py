@@ -21,10 +21,9 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from parking_desk.config import WorkerSettings
-from parking_desk.services.store.base import ChangeKind, Store, Subscription, TaskChange, WorkerInfo
+from parking_desk.services.store.base import EngineStore, Subscription, WorkerInfo
 from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import DrainReport
-from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 
 # A drain this often finds new work about as soon as a listener would. Listening then only
@@ -77,7 +76,7 @@ class EngineStatus:
 class Engine:
     def __init__(
         self,
-        store: Store,
+        store: EngineStore,
         worker: DrainWorker,
         settings_worker: WorkerSettings,
         kind: str = "desk",
@@ -158,15 +157,10 @@ class Engine:
             )
             return
         try:
-            # A store that can say "work may be due" without a feed of every task change
-            # wakes the engine directly: Firestore bills each change to each listener, and
-            # SQLite's full feed would decode every changed task on a thread that shares
-            # the desk's GIL.
-            watch_due = getattr(self.store, "watch_due", None)
-            if watch_due is not None:
-                self._subscription = watch_due(self.wake)
-            else:
-                self._subscription = self.store.watch_tasks(self._on_changes)
+            # Woken by "work may be due", not by a feed of every task change: Firestore
+            # bills each change to each listener, and decoding every changed task would
+            # run on a thread that shares the desk's GIL.
+            self._subscription = self.store.watch_due(self.wake)
         except Exception as exc:  # the interval drain still works without the listener
             log.warning(
                 "Queue listener not started (%s); draining every %.0f s only",
@@ -247,17 +241,6 @@ class Engine:
             )
         except Exception:
             log.debug("Collided wake dropped: scheduler not running", exc_info=True)
-
-    def _on_changes(self, changes: list[TaskChange]) -> None:
-        """On a listener thread: wake for a task that is due now and not ours already."""
-        now = utcnow()
-        for change in changes:
-            task = change.task
-            if change.kind == ChangeKind.REMOVED or task is None:
-                continue
-            if task.status == TaskState.PENDING and task.is_due(now):
-                self.wake()
-                return
 
     def _drain(self) -> None:
         with self._lock:

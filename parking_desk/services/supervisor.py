@@ -17,7 +17,7 @@ from typing import Any
 
 from parking_desk.booking_rules import checked_email
 from parking_desk.services.roles import Role, RoleSession
-from parking_desk.services.store.base import Store, TaskRow
+from parking_desk.services.store.base import QueueAdmin, TaskRow
 from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.task_rules import RETRYABLE
 from parking_desk.timeutil import utcnow
@@ -44,7 +44,7 @@ def mask_email(email: str) -> str:
 
 
 class SupervisorService:
-    def __init__(self, store: Store, session: RoleSession, *, batch_size: int = BATCH_SIZE):
+    def __init__(self, store: QueueAdmin, session: RoleSession, *, batch_size: int = BATCH_SIZE):
         self.store = store
         self.session = session
         self.batch_size = max(1, batch_size)

@@ -17,7 +17,7 @@ from parking_desk.errors import ParkingDeskError, StoreUnavailable
 from parking_desk.services.mail.outgoing import OutgoingMail
 from parking_desk.services.mail.render import ALIASES
 from parking_desk.services.qr import render_png
-from parking_desk.services.store.base import Store
+from parking_desk.services.store.base import QueueEngine
 from parking_desk.task import NotificationTask, TaskKind
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class RenderError(ParkingDeskError):
 COMPLETE = ("clientName", "plate", "arrival", "departure")
 
 
-def booking_for(store: Store, task: NotificationTask) -> Booking:
+def booking_for(store: QueueEngine, task: NotificationTask) -> Booking:
     """The booking from the snapshot the task carries, which the desk keeps up to date when
     it amends the booking (in the same commit): no read per task. A snapshot lacking what
     the message prints (a website task with a partial ``bookingData``) is completed from
@@ -65,7 +65,7 @@ def booking_for(store: Store, task: NotificationTask) -> Booking:
     return booking
 
 
-def _booking_for(store: Store, task: NotificationTask) -> Booking:
+def _booking_for(store: QueueEngine, task: NotificationTask) -> Booking:
     data = dict(task.booking_data)
     for names in ALIASES.values():  # the website's other names for the same fields
         if data.get(names[0]) in (None, ""):

@@ -30,7 +30,7 @@ from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.retry import RetryPolicy, claimed_too_often_error
 from parking_desk.services.mail.base import DeliveryError, Transport
-from parking_desk.services.store.base import DeliveryOutcome, Store
+from parking_desk.services.store.base import DeliveryOutcome, QueueEngine
 from parking_desk.services.task_content import (
     Renderer,
     RenderError,
@@ -90,7 +90,7 @@ def next_quota_window(now: datetime) -> datetime:
 class DrainWorker:
     def __init__(
         self,
-        store: Store,
+        store: QueueEngine,
         transport_factory: Callable[[], Transport],
         render: Renderer,
         signer: Signer,

@@ -10,7 +10,7 @@ import pytest
 from contract_data import LEASE, T0, booking, website_task
 
 from parking_desk.errors import NotFound, ValidationError
-from parking_desk.services.store import ChangeKind, DeliveryOutcome, Store, TaskChange
+from parking_desk.services.store import DeliveryOutcome, Store, TaskRow, TaskRowBatch
 from parking_desk.task import LastError, TaskFilter, TaskState
 
 REJECTED = LastError("smtp.550", "550 5.1.1 mailbox unavailable", True)
@@ -178,52 +178,57 @@ def test_queue_stats_empty(store: Store) -> None:
     assert sum(stats.counts.values()) == 0 and stats.oldest_due_age is None
 
 
-def wait_for(changes: list[list[TaskChange]], lock: threading.Lock, test, timeout=10.0):
+Change = tuple[str, TaskRow | None]  # (task id, its row; None once removed)
+
+
+def wait_for(batches: list[TaskRowBatch], lock: threading.Lock, test, timeout=10.0) -> Change:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with lock:
-            for batch in changes:
-                for change in batch:
+            for batch in batches:
+                changes: list[Change] = [(r.id, r) for r in batch.rows]
+                changes += [(task_id, None) for task_id in batch.removed]
+                for change in changes:
                     if test(change):
                         return change
         time.sleep(0.02)
-    raise AssertionError(f"no such change in {changes}")
+    raise AssertionError(f"no such change in {batches}")
 
 
 def test_watch_delivers_existing_tasks_then_changes(store: Store) -> None:
     _, first = store.create_booking(booking(), now=T0)
-    batches: list[list[TaskChange]] = []
+    batches: list[TaskRowBatch] = []
     # Guards `batches`: the feed appends on its own thread while the test reads.
     lock = threading.Lock()
 
-    def collect(batch: list[TaskChange]) -> None:
+    def collect(batch: TaskRowBatch) -> None:
         with lock:
-            batches.append(list(batch))
+            batches.append(batch)
 
-    sub = store.watch_tasks(collect)
+    sub = store.watch_task_rows(collect)
     try:
-        added = wait_for(batches, lock, lambda c: c.task_id == first.id)
-        assert added.kind == ChangeKind.ADDED and added.task.status == TaskState.PENDING
+        _, added = wait_for(batches, lock, lambda c: c[0] == first.id)
+        assert added is not None and added.status == TaskState.PENDING
+        with lock:
+            assert batches[0].complete
 
         store.claim_due("w1", 1, LEASE)
-        modified = wait_for(
+        wait_for(
             batches,
             lock,
-            lambda c: c.task_id == first.id and c.task.status == TaskState.PROCESSING,
+            lambda c: c[0] == first.id and c[1] is not None and c[1].status == "processing",
         )
-        assert modified.kind == ChangeKind.MODIFIED
 
         _, second = store.create_booking(booking())
-        new = wait_for(batches, lock, lambda c: c.task_id == second.id)
-        assert new.kind == ChangeKind.ADDED
+        wait_for(batches, lock, lambda c: c[0] == second.id)
     finally:
         sub.unsubscribe()
     with lock:
-        seen = sum(len(b) for b in batches)
+        seen = sum(len(b.rows) for b in batches)
     store.create_booking(booking())
     time.sleep(0.5)
     with lock:
-        assert sum(len(b) for b in batches) == seen
+        assert sum(len(b.rows) for b in batches) == seen
 
 
 def test_website_task_without_address_is_fixed_by_update_recipient(store: Store) -> None:
@@ -254,20 +259,20 @@ def test_watch_reports_purged_tasks_as_removed(store: Store) -> None:
     _, task = store.create_booking(booking(), now=T0)
     [claimed] = store.claim_due("w1", 1, LEASE, now=T0)
     assert store.complete(claimed, "w1", SENT, now=T0)
-    batches: list[list[TaskChange]] = []
+    batches: list[TaskRowBatch] = []
     # Guards `batches`: the feed appends on its own thread while the test reads.
     lock = threading.Lock()
 
-    def collect(batch: list[TaskChange]) -> None:
+    def collect(batch: TaskRowBatch) -> None:
         with lock:
-            batches.append(list(batch))
+            batches.append(batch)
 
-    sub = store.watch_tasks(collect)
+    sub = store.watch_task_rows(collect)
     try:
-        wait_for(batches, lock, lambda c: c.task_id == task.id)
+        wait_for(batches, lock, lambda c: c[0] == task.id)
         assert store.purge_finished(timedelta(days=1), now=T0 + timedelta(days=2)) == 1
-        gone = wait_for(batches, lock, lambda c: c.kind == ChangeKind.REMOVED)
-        assert gone.task_id == task.id and gone.task is None
+        gone = wait_for(batches, lock, lambda c: c[1] is None)
+        assert gone[0] == task.id
     finally:
         sub.unsubscribe()
 

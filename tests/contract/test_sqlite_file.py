@@ -10,7 +10,7 @@ import pytest
 from contract_data import LEASE, T0, booking
 
 from parking_desk.errors import StoreUnavailable
-from parking_desk.services.store import TaskChange, open_sqlite
+from parking_desk.services.store import TaskRowBatch, open_sqlite
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.task import TaskState
 
@@ -62,9 +62,9 @@ def test_feed_sees_writes_made_through_another_connection(tmp_path: Path) -> Non
     # Guards `statuses`, appended to on the feed's thread.
     lock = threading.Lock()
 
-    def collect(batch: list[TaskChange]) -> None:
+    def collect(batch: TaskRowBatch) -> None:
         with lock:
-            statuses.extend(c.task.status for c in batch if c.task_id == task.id)
+            statuses.extend(TaskState(r.status) for r in batch.rows if r.id == task.id)
 
     def seen(state: TaskState) -> bool:
         deadline = time.monotonic() + 5
@@ -75,7 +75,7 @@ def test_feed_sees_writes_made_through_another_connection(tmp_path: Path) -> Non
             time.sleep(0.02)
         return False
 
-    sub = desk.watch_tasks(collect)
+    sub = desk.watch_task_rows(collect)
     try:
         assert seen(TaskState.PENDING)
         worker.claim_due("w1", 1, LEASE, now=T0)
@@ -92,7 +92,7 @@ def test_closing_the_store_ends_its_feeds(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "store.db", poll_interval=0.02)
     started = threading.Event()
     before = set(threading.enumerate())
-    store.watch_tasks(lambda batch: started.set())
+    store.watch_task_rows(lambda batch: started.set())
     assert started.wait(5)
     feeds = [t for t in set(threading.enumerate()) - before if t.name == "sqlite-task-feed"]
     assert len(feeds) == 1

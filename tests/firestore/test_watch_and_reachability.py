@@ -12,7 +12,7 @@ from google.cloud import firestore
 
 from parking_desk.booking import Booking
 from parking_desk.errors import StoreUnavailable
-from parking_desk.services.store import ChangeKind, TaskChange
+from parking_desk.services.store import TaskRowBatch
 from parking_desk.services.store.firestore_store import FirestoreStore
 
 
@@ -27,59 +27,59 @@ def website_doc(i: int) -> dict:
 
 
 @pytest.mark.firestore
-def test_a_batch_of_300_writes_arrives_as_one_batch_of_changes(
+def test_a_batch_of_300_writes_arrives_as_one_batch_of_rows(
     fs_store: FirestoreStore, raw: firestore.Client
 ) -> None:
     raw.collection("emailQueue").document("before").set(website_doc(999))
-    calls: list[list[TaskChange]] = []
+    calls: list[TaskRowBatch] = []
     # Guards `calls`; the listener delivers on a gRPC thread.
     lock = threading.Lock()
     arrived = threading.Event()
 
-    def on_changes(batch: list[TaskChange]) -> None:
+    def on_rows(batch: TaskRowBatch) -> None:
         with lock:
             calls.append(batch)
-            if sum(len(c) for c in calls) >= 301:
+            if sum(len(c.rows) for c in calls) >= 301:
                 arrived.set()
 
-    sub = fs_store.watch_tasks(on_changes)
+    sub = fs_store.watch_task_rows(on_rows)
     try:
         deadline = time.monotonic() + 10
         while not calls and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [(c.kind, c.task_id) for c in calls[0]] == [(ChangeKind.ADDED, "before")]
+        assert [r.id for r in calls[0].rows] == ["before"] and calls[0].complete
 
         batch = raw.batch()
         for i in range(300):
             batch.set(raw.collection("emailQueue").document(f"t{i:03d}"), website_doc(i))
         batch.commit()
-        assert arrived.wait(15), f"only {sum(len(c) for c in calls)} changes arrived"
+        assert arrived.wait(15), f"only {sum(len(c.rows) for c in calls)} rows arrived"
     finally:
         sub.unsubscribe()
 
-    assert len(calls) == 2, [len(c) for c in calls]
+    assert len(calls) == 2, [len(c.rows) for c in calls]
     added = calls[1]
-    assert len(added) == 300 and {c.kind for c in added} == {ChangeKind.ADDED}
-    assert {c.task.client_email for c in added} == {f"c{i}@example.ro" for i in range(300)}
+    assert len(added.rows) == 300 and not added.complete
+    assert {r.client_email for r in added.rows} == {f"c{i}@example.ro" for i in range(300)}
 
 
 @pytest.mark.firestore
 def test_changes_and_removals_follow(fs_store: FirestoreStore, raw: firestore.Client) -> None:
-    seen: list[TaskChange] = []
+    seen: list[TaskRowBatch] = []
     # Guards `seen`, filled on the listener's thread.
     lock = threading.Lock()
 
-    def on_changes(batch: list[TaskChange]) -> None:
+    def on_rows(batch: TaskRowBatch) -> None:
         with lock:
-            seen.extend(batch)
+            seen.append(batch)
 
     raw.collection("emailQueue").document("before").set(website_doc(0))
-    sub = fs_store.watch_tasks(on_changes)
+    sub = fs_store.watch_task_rows(on_rows)
     try:
         deadline = time.monotonic() + 10
         while not seen and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [c.task_id for c in seen] == ["before"]  # the listener is live
+        assert [r.id for r in seen[0].rows] == ["before"]  # the listener is live
         with lock:
             seen.clear()
         ref = raw.collection("emailQueue").document("t1")
@@ -89,16 +89,15 @@ def test_changes_and_removals_follow(fs_store: FirestoreStore, raw: firestore.Cl
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with lock:
-                if any(c.kind == ChangeKind.REMOVED for c in seen):
+                if any(b.removed for b in seen):
                     break
             time.sleep(0.05)
     finally:
         sub.unsubscribe()
-    kinds = [c.kind for c in seen]
-    assert kinds[0] == ChangeKind.ADDED and kinds[-1] == ChangeKind.REMOVED
-    assert seen[-1].task is None
-    # Intermediate states may be folded together by the listener, never reordered.
-    assert set(kinds[1:-1]) <= {ChangeKind.MODIFIED}
+    # Intermediate states may be folded together by the listener, never reordered: the
+    # document shows up, then leaves, and nothing follows its removal.
+    assert seen[0].rows and seen[0].rows[0].id == "t1"
+    assert seen[-1].removed == ["t1"] and not seen[-1].rows
 
 
 def closed_port() -> int:

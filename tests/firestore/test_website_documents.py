@@ -108,13 +108,10 @@ def test_the_listeners_wake_up_finds_a_new_website_document_at_once(
 ) -> None:
     raw.collection("emailQueue").document("old").set(minimal("100000", datetime.now(UTC)))
     arrived = threading.Event()
-
-    def on_changes(batch: list) -> None:
-        if any(c.task_id == "web" for c in batch):
-            arrived.set()
-
-    sub = fs_store.watch_tasks(on_changes)
+    sub = fs_store.watch_due(arrived.set)
     try:
+        assert arrived.wait(10)  # the listener's first delivery: "old", waiting
+        arrived.clear()
         assert [t.id for t in fs_store.claim_due("w1", 10, LEASE)] == ["old"]
         raw.collection("emailQueue").document("web").set(
             minimal("867962", firestore.SERVER_TIMESTAMP)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from parking_desk.booking import Booking, BookingStatus
@@ -35,19 +34,6 @@ class BookingQuery:
     departure_day: date | None = None
     statuses: frozenset[BookingStatus] = frozenset()
     limit: int = 500
-
-
-class ChangeKind(StrEnum):
-    ADDED = "added"
-    MODIFIED = "modified"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True)
-class TaskChange:
-    kind: ChangeKind
-    task_id: str
-    task: NotificationTask | None  # None for REMOVED
 
 
 class TaskRow(NamedTuple):
@@ -147,11 +133,18 @@ class DeliveryOutcome:
     qr_generated: bool = True
 
 
+# --- the roles a caller depends on ---------------------------------------------------
+# Each caller takes only the role it uses (the desk's booking screens ``BookingStore``, the
+# worker ``QueueEngine`` and ``Quotas``, the console ``QueueAdmin``, the kiosk
+# ``QueueHealth``); a backend is all of them, composed from parts.
+
+
 @runtime_checkable
-class Store(Protocol):
+class BookingStore(Protocol):
+    """What the desk does with bookings: create, find, check in and out, amend, resend."""
+
     kind: str  # "sqlite" | "firestore"
 
-    # --- bookings -------------------------------------------------------------------
     def create_booking(
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
@@ -191,7 +184,16 @@ class Store(Protocol):
     ) -> NotificationTask:
         """Queue a (re)send for an existing booking (the desk's "Resend e-mail")."""
 
-    # --- the queue: worker side ---------------------------------------------------------
+
+@runtime_checkable
+class QueueEngine(Protocol):
+    """What a worker needs: leases on due tasks, their outcomes, the booking behind a task
+    that carries no full snapshot, and a wake-up when work may be due."""
+
+    kind: str  # "sqlite" | "firestore"
+
+    def get_booking(self, number: str) -> Booking | None: ...
+
     def claim_due(
         self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
     ) -> list[NotificationTask]:
@@ -232,14 +234,54 @@ class Store(Protocol):
     ) -> bool:
         """To dead (and the booking's emailStatus to failed); conditional on the lease."""
 
-    def import_raw_task(self, task_id: str, document: Any) -> None:
-        """Store a queue document exactly as another writer (the website) shaped it; the
-        claim path reads it through ``NotificationTask.from_document`` like any other."""
-
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
         """Return every task leased to *worker_id* to pending, due now. Returns the count."""
 
-    # --- the queue: supervisor side ------------------------------------------------------
+    def watch_due(self, wake: Callable[[], None]) -> Subscription:
+        """Call *wake* (on a background thread) when a task may have become due."""
+
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` if the store cannot be reached."""
+
+
+@runtime_checkable
+class Quotas(Protocol):
+    """Shared send quotas, counted over a rolling 24 hours across every desk and worker."""
+
+    def reserve_quota(
+        self, transport: str, limit: int, *, now: datetime | None = None
+    ) -> QuotaUnit | None:
+        """Atomically hold one unit of *transport*'s quota of *limit* in the rolling 24 hours
+        before a send; None, and nothing held, when the quota is spent."""
+
+    def release_quota(self, unit: QuotaUnit) -> None:
+        """Give back a unit whose message the server did not accept."""
+
+    def quota_counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
+        """Units counted per hour (bucket start) still in the window at *now*."""
+
+    def quota_used(self, transport: str, *, now: datetime | None = None) -> int: ...
+
+
+@runtime_checkable
+class QueueAdmin(Protocol):
+    """The supervisor's console: list and watch the queue, retry, cancel, fix, audit."""
+
+    def get_task(self, task_id: str) -> NotificationTask | None: ...
+
+    def list_tasks(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[NotificationTask]:
+        """Newest first."""
+
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        """``list_tasks`` as table rows, newest first, without reading whole documents."""
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
+        """``watch_tasks`` as table rows: the first call delivers every task (``complete``)."""
+
     def retry_now(
         self,
         *,
@@ -251,36 +293,6 @@ class Store(Protocol):
         """Make dead/cancelled/pending tasks due now with a fresh attempt budget.
 
         Writes one audit entry naming the operator, the ids and the filter."""
-
-    def cancel_tasks(
-        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
-    ) -> int: ...
-
-    def update_recipient(
-        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
-    ) -> NotificationTask:
-        """Fix the address (task and booking) and make the task due now; audited."""
-
-    def get_task(self, task_id: str) -> NotificationTask | None: ...
-
-    def list_tasks(
-        self, filter: TaskFilter | None = None, *, limit: int | None = None
-    ) -> list[NotificationTask]:
-        """Newest first."""
-
-    def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> Subscription:
-        """Call *callback* (on a background thread) with batches of changes. The first call
-        delivers every existing task as ADDED."""
-
-    def queue_stats(self, *, now: datetime | None = None) -> QueueStats: ...
-
-    def list_task_rows(
-        self, filter: TaskFilter | None = None, *, limit: int | None = None
-    ) -> list[TaskRow]:
-        """``list_tasks`` as table rows, newest first, without reading whole documents."""
-
-    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
-        """``watch_tasks`` as table rows: the first call delivers every task (``complete``)."""
 
     def retry_listed(
         self,
@@ -297,11 +309,14 @@ class Store(Protocol):
         overwritten. Every call of one run adds its ids and count to the same audit entry,
         *audit_id*. Returns how many were retried."""
 
-    def sent_since(self, since: datetime) -> list[datetime]:
-        """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
+    def cancel_tasks(
+        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
+    ) -> int: ...
 
-    def failures_since(self, since: datetime) -> list[datetime]:
-        """When each task now dead went dead, for those since *since* (the failure rate)."""
+    def update_recipient(
+        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
+    ) -> NotificationTask:
+        """Fix the address (task and booking) and make the task due now; audited."""
 
     def audit_log(self, *, limit: int = 500) -> list[AuditEntry]: ...
 
@@ -316,25 +331,31 @@ class Store(Protocol):
         now: datetime | None = None,
     ) -> AuditEntry: ...
 
-    # --- workers, quotas, housekeeping -----------------------------------------------
-    def heartbeat(self, info: WorkerInfo) -> None: ...
+
+@runtime_checkable
+class QueueHealth(Protocol):
+    """What the kiosk and ``queue stats`` read: figures only."""
+
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats: ...
+
+    def sent_since(self, since: datetime) -> list[datetime]:
+        """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
+
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """When each task now dead went dead, for those since *since* (the failure rate)."""
 
     def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
         """Every heartbeat on record; with *seen_since*, those last heard from since then."""
 
-    def reserve_quota(
-        self, transport: str, limit: int, *, now: datetime | None = None
-    ) -> QuotaUnit | None:
-        """Atomically hold one unit of *transport*'s quota of *limit* in the rolling 24 hours
-        before a send; None, and nothing held, when the quota is spent."""
+    def ping(self) -> None:
+        """Raise ``StoreUnavailable`` if the store cannot be reached."""
 
-    def release_quota(self, unit: QuotaUnit) -> None:
-        """Give back a unit whose message the server did not accept."""
 
-    def quota_counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
-        """Units counted per hour (bucket start) still in the window at *now*."""
+@runtime_checkable
+class Housekeeping(Protocol):
+    """Heartbeats, purging, reachability: the engine's background jobs."""
 
-    def quota_used(self, transport: str, *, now: datetime | None = None) -> int: ...
+    def heartbeat(self, info: WorkerInfo) -> None: ...
 
     def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
         """Delete completed/cancelled tasks finished longer ago than *older_than*."""
@@ -343,3 +364,18 @@ class Store(Protocol):
         """Raise ``StoreUnavailable`` if the store cannot be reached."""
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class EngineStore(QueueEngine, Quotas, Housekeeping, Protocol):
+    """What the drain engine's process holds: the worker's role and its background jobs."""
+
+    kind: str  # "sqlite" | "firestore"
+
+
+@runtime_checkable
+class Store(BookingStore, QueueEngine, Quotas, QueueAdmin, QueueHealth, Housekeeping, Protocol):
+    """A whole backend: every role. Only start-up code (opening the store, the desk's
+    context, the CLI) holds one; everything else takes a role."""
+
+    kind: str  # "sqlite" | "firestore"

@@ -15,7 +15,7 @@ from google.cloud import firestore
 from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import NotFound
-from parking_desk.services.store.base import AuditEntry, ChangeKind, TaskChange
+from parking_desk.services.store.base import AuditEntry
 from parking_desk.services.store.firestore_docs import (
     AUDIT,
     QUEUE,
@@ -32,7 +32,6 @@ from parking_desk.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
-_KINDS = {"ADDED": ChangeKind.ADDED, "MODIFIED": ChangeKind.MODIFIED, "REMOVED": ChangeKind.REMOVED}
 
 
 LIST_PAGE = 1000  # documents per list_tasks request
@@ -93,25 +92,6 @@ class FirestoreSupervisor(FirestorePart):
             if len(page) < LIST_PAGE:
                 return out
             last = page[-1]
-
-    def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> _Watch:
-        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
-            batch = []
-            for change in changes:
-                kind = _KINDS.get(change.type.name, ChangeKind.MODIFIED)
-                doc = change.document
-                task = None if kind == ChangeKind.REMOVED else view_task(doc)
-                if kind == ChangeKind.ADDED and (doc.to_dict() or {}).get("status") is None:
-                    self.want_sweep()  # before the consumer wakes a drain for it
-                batch.append(TaskChange(kind, doc.id, task))
-            if not batch:
-                return
-            try:
-                callback(batch)
-            except Exception:  # a failing consumer must not kill the listener
-                log.exception("task change callback failed")
-
-        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot), self._watches)
 
     # --- manual actions --------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import NotFound
-from parking_desk.services.store.base import QueueStats, Subscription, TaskChange
+from parking_desk.services.store.base import QueueStats
 from parking_desk.services.store.sqlite_audit import SqliteAudit
 from parking_desk.services.store.sqlite_queue import read_row
 from parking_desk.services.store.sqlite_schema import (
@@ -24,7 +24,6 @@ from parking_desk.services.store.sqlite_schema import (
     task_from_row,
 )
 from parking_desk.services.store.sqlite_task_rows import filter_sql
-from parking_desk.services.store.sqlite_watch import PollingSubscription
 from parking_desk.task import NotificationTask, TaskFilter, TaskState
 from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
@@ -191,9 +190,6 @@ class SqliteQueueAdmin(SqliteAudit):
                 [*args, -1 if limit is None else limit],
             ).fetchall()
         return [task_from_row(row) for row in rows]
-
-    def watch_tasks(self, callback: Callable[[list[TaskChange]], None]) -> Subscription:
-        return PollingSubscription(self, callback, self.poll_interval)
 
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
         now = now or utcnow()

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from parking_desk.errors import StoreUnavailable
-from parking_desk.services.store.base import ChangeKind, TaskChange
-from parking_desk.services.store.sqlite_schema import task_from_row
 
 if TYPE_CHECKING:
     from parking_desk.services.store.sqlite_connection import SqliteConnections
@@ -27,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class PollingSubscription:
-    """Runs until ``unsubscribe()``; the callback is called on the poller's own thread."""
+    """Runs until ``unsubscribe()``; the callback is called on the poller's own thread.
+    The feeds (table rows, "work may be due") say what a poll reads."""
 
     def __init__(
         self,
@@ -39,7 +38,6 @@ class PollingSubscription:
         self._callback = callback
         self._interval = interval
         self._stop = threading.Event()
-        self._known: set[str] = set()
         self._seq = -1
         self._thread = threading.Thread(target=self._run, name="sqlite-task-feed", daemon=True)
         self._thread.start()
@@ -86,26 +84,12 @@ class PollingSubscription:
         return changes
 
     def _read_all(self, conn: sqlite3.Connection) -> Any:
-        rows = conn.execute("SELECT * FROM emailQueue ORDER BY createdAt DESC, rowid DESC")
-        return self._changes(rows.fetchall(), [])
+        """What the first poll delivers; each feed says what it reads."""
+        raise NotImplementedError
 
     def _read_since(self, conn: sqlite3.Connection, seq: int, removed: list[str]) -> Any:
-        rows = conn.execute(
-            "SELECT * FROM emailQueue WHERE changeSeq > ? ORDER BY changeSeq", (seq,)
-        ).fetchall()
-        return self._changes(rows, removed)
-
-    def _changes(self, rows: list[sqlite3.Row], removed: list[str]) -> list[TaskChange]:
-        changes: list[TaskChange] = []
-        for row in rows:
-            kind = ChangeKind.MODIFIED if row["id"] in self._known else ChangeKind.ADDED
-            self._known.add(row["id"])
-            changes.append(TaskChange(kind, row["id"], task_from_row(row)))
-        for task_id in removed:
-            if task_id in self._known:
-                self._known.discard(task_id)
-                changes.append(TaskChange(ChangeKind.REMOVED, task_id, None))
-        return changes
+        """What changed since *seq* (None: nothing worth delivering)."""
+        raise NotImplementedError
 
     def _deliver(self, changes: Any) -> None:
         try:
