@@ -86,6 +86,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Acțiunea necesită rolul de supervizor.",
         "en": "This action requires the supervisor role.",
     },
+    # People: sign-in, the wrong-PIN lockout, staff accounts
+    "error.not_signed_in": {
+        "ro": "Nimeni nu este autentificat la acest birou. Autentificați-vă mai întâi.",
+        "en": "Nobody is signed in at this desk. Sign in first.",
+    },
+    "error.needs_admin": {
+        "ro": "Acțiunea necesită rolul de administrator.",
+        "en": "This action requires the admin role.",
+    },
+    "error.sign_in_failed": {
+        "ro": "Nume sau PIN greșit.",
+        "en": "Wrong name or PIN.",
+    },
+    "error.sign_in_locked": {
+        "ro": "Prea multe PIN-uri greșite pentru {name}. Încercați din nou peste {seconds} s.",
+        "en": "Too many wrong PINs for {name}. Try again in {seconds} s.",
+    },
+    "error.sign_in_locked_minutes": {
+        "ro": "Prea multe PIN-uri greșite pentru {name}. Încercați din nou peste {minutes} min.",
+        "en": "Too many wrong PINs for {name}. Try again in {minutes} min.",
+    },
+    "error.staff_exists": {
+        "ro": "Există deja o persoană cu numele {name}.",
+        "en": "Someone named {name} already exists.",
+    },
+    "error.staff_not_found": {
+        "ro": "Contul nu mai există.",
+        "en": "The account no longer exists.",
+    },
+    "error.staff_name_required": {
+        "ro": "Introduceți numele persoanei.",
+        "en": "Enter the person's name.",
+    },
+    "error.staff_name_too_long": {
+        "ro": "Numele are cel mult {max} de caractere.",
+        "en": "The name has at most {max} characters.",
+    },
+    "error.pin_too_short": {
+        "ro": "PIN-ul are cel puțin {min} cifre.",
+        "en": "The PIN needs at least {min} digits.",
+    },
+    "error.last_admin": {
+        "ro": "Acesta este ultimul administrator activ: numiți mai întâi un alt administrator.",
+        "en": "This is the last active admin: make someone else an admin first.",
+    },
+    "error.staff_already_set_up": {
+        "ro": "Site-ul are deja conturi; autentificați-vă ca administrator.",
+        "en": "The site already has accounts; sign in as an admin.",
+    },
+    "cli.sign_in_needed": {
+        "ro": (
+            "„{command}” modifică coada: indicați cine sunteți cu --as NUME, iar PIN-ul la "
+            "cerere sau în PARKING_DESK_PIN."
+        ),
+        "en": (
+            "'{command}' changes the queue: say who you are with --as NAME, and give the PIN "
+            "when asked or in PARKING_DESK_PIN."
+        ),
+    },
     "error.config": {
         "ro": "Setare invalidă {name}: {reason}",
         "en": "Invalid setting {name}: {reason}",
@@ -279,6 +338,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "source.invalid": {"ro": "Sursă necunoscută: {value}", "en": "Unknown source: {value}"},
+    # Start-up warning: the settings file holds a secret and others may read it.
+    "settings.exposed": {
+        "ro": (
+            "Atenție: fișierul de setări {path} conține {secrets} și poate fi citit și de alți "
+            "utilizatori; rulați „chmod 600 {path}”."
+        ),
+        "en": (
+            "Warning: the settings file {path} holds {secrets} and other users can read it; "
+            "run 'chmod 600 {path}'."
+        ),
+    },
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import PermissionDenied, ValidationError
-from parking_desk.services.roles import Role, RoleSession, hash_pin
+from parking_desk.services.roles import Person, Role, RoleSession, hash_pin
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.services.supervisor import SupervisorService, mask_email
 from parking_desk.task import LastError, TaskFilter, TaskState
@@ -34,9 +34,7 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 
 def supervisor(pin_hash: str) -> RoleSession:
-    session = RoleSession(pin_hash, operator="Maria")
-    assert session.unlock(PIN)
-    return session
+    return RoleSession(Person("maria", "Maria", Role.SUPERVISOR))
 
 
 def dead_tasks(store: SqliteStore, n: int, *, message: str = BOUNCE.message) -> list[str]:
@@ -66,7 +64,7 @@ def test_staff_cannot_retry_cancel_or_readdress_even_without_the_gui(
     store: SqliteStore, pin_hash: str
 ) -> None:
     ids = dead_tasks(store, 3)
-    staff = SupervisorService(store, RoleSession(pin_hash, operator="Ion"))
+    staff = SupervisorService(store, RoleSession(Person("ion", "Ion", Role.STAFF)))
     with pytest.raises(PermissionDenied) as raised:
         staff.retry(ids)
     assert "supervizor" in raised.value.translated("ro")
@@ -82,11 +80,38 @@ def test_staff_cannot_retry_cancel_or_readdress_even_without_the_gui(
     assert store.audit_log() == []
 
 
-def test_kiosk_session_cannot_be_unlocked_into_a_supervisor(store: SqliteStore, pin_hash: str):
-    kiosk = RoleSession(pin_hash, base_role=Role.KIOSK)
-    assert not kiosk.unlock(PIN)
+def test_kiosk_session_cannot_sign_anyone_in(store: SqliteStore):
+    kiosk = RoleSession(kiosk=True)
+    with pytest.raises(PermissionDenied):
+        kiosk.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     with pytest.raises(PermissionDenied):
         SupervisorService(store, kiosk).retry(["x"])
+
+
+def test_nobody_signed_in_and_an_expired_session_may_not_act(store: SqliteStore) -> None:
+    ids = dead_tasks(store, 1)
+    now = [100.0]
+    session = RoleSession(relock_after_s=60, clock=lambda: now[0])
+    with pytest.raises(PermissionDenied) as nobody:
+        SupervisorService(store, session).retry(ids)
+    assert nobody.value.translated("en") == "Nobody is signed in at this desk. Sign in first."
+    session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
+    now[0] += 59
+    session.touch()  # activity keeps her signed in
+    now[0] += 59
+    assert session.operator_name() == "Maria (supervisor)"
+    now[0] += 61
+    with pytest.raises(PermissionDenied):
+        SupervisorService(store, session).retry(ids)
+    assert session.person is None and session.role == Role.KIOSK
+    assert store.audit_log() == []
+
+
+def test_an_admin_may_do_what_a_supervisor_does(store: SqliteStore) -> None:
+    ids = dead_tasks(store, 2)
+    admin = RoleSession(Person("vlad", "Vlad", Role.ADMIN))
+    assert SupervisorService(store, admin).retry(ids).changed == 2
+    assert store.audit_log()[0].operator == "Vlad (admin)"
 
 
 def test_bulk_retry_over_a_filter_goes_in_batches_with_progress_and_audit(

@@ -1,8 +1,9 @@
-"""Who may do what at this desk.
+"""Who is working at this desk, and what they may do.
 
-Staff enter and find bookings; a supervisor (unlocked by a PIN, relocking after inactivity)
-may act on the queue; a kiosk only reads. Service functions call ``require()`` themselves,
-so hiding a button is never the only guard.
+A person signs in (``services/staff.py`` checks the name and PIN) and the session holds them
+until they lock the desk, another person signs in, or the desk relocks after inactivity.
+Roles are ordered (kiosk < staff < supervisor < admin); service functions call ``require()``
+themselves, so hiding a button is never the only guard, and the CLI meets the same checks.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from enum import StrEnum
 
 from parking_desk.errors import PermissionDenied
+from parking_desk.staff import Person, Role
+
+__all__ = ["Person", "Role", "RoleSession", "check_pin", "hash_pin"]
 
 # scrypt parameters: ~50 ms on a desk PC, 16 MiB of memory; stored with the hash so they can
 # be raised later without invalidating existing PINs.
 _N, _R, _P = 2**14, 8, 1
 
-
-class Role(StrEnum):
-    STAFF = "staff"
-    SUPERVISOR = "supervisor"
-    KIOSK = "kiosk"
+_NEEDS = {
+    Role.STAFF: "error.not_signed_in",
+    Role.SUPERVISOR: "error.permission_denied",
+    Role.ADMIN: "error.needs_admin",
+}
 
 
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
@@ -54,70 +57,83 @@ def check_pin(pin: str, stored: str) -> bool:
 
 
 class RoleSession:
-    """The current role of one desk, shared by the GUI thread and background jobs."""
+    """The signed-in person of one desk, shared by the GUI thread and background jobs.
+
+    Nobody signed in (or the session expired) means read-only: ``role`` is ``KIOSK`` and
+    ``require(STAFF)`` fails. A kiosk session never holds anyone."""
 
     def __init__(
         self,
-        pin_hash: str | None,
+        person: Person | None = None,
         *,
         relock_after_s: float = 300.0,
-        base_role: Role = Role.STAFF,
-        operator: str = "",
+        kiosk: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._pin_hash = pin_hash
         self._relock_after = relock_after_s
-        self._base = base_role
-        self.operator = operator
+        self._kiosk = kiosk
         self._clock = clock
-        # Guards _unlocked_at: read by service calls on pool threads, written by the GUI.
+        # Guards _person and _active_at: read by service calls on pool threads, written by
+        # the GUI thread (sign-in, lock, activity).
         self._lock = threading.Lock()
-        self._unlocked_at: float | None = None
+        self._person: Person | None = None
+        self._active_at = 0.0
+        if person is not None:
+            self.sign_in(person)
 
     @property
-    def has_pin(self) -> bool:
-        return bool(self._pin_hash)
+    def relock_after_s(self) -> float:
+        return self._relock_after
 
-    def set_pin_hash(self, pin_hash: str | None) -> None:
+    def sign_in(self, person: Person) -> None:
+        """Hold *person* (already checked by ``StaffService.sign_in``); replaces anyone
+        signed in before, which is how the user is switched."""
+        if self._kiosk:
+            raise PermissionDenied("the kiosk is read-only")
         with self._lock:
-            self._pin_hash = pin_hash
-            self._unlocked_at = None
-
-    def unlock(self, pin: str) -> bool:
-        if self._base == Role.KIOSK or not self._pin_hash or not check_pin(pin, self._pin_hash):
-            return False
-        with self._lock:
-            self._unlocked_at = self._clock()
-        return True
+            self._person = person
+            self._active_at = self._clock()
 
     def lock(self) -> None:
         with self._lock:
-            self._unlocked_at = None
+            self._person = None
 
     def touch(self) -> None:
-        """Activity keeps the supervisor unlocked; call it on user input."""
+        """Activity keeps the person signed in; call it on user input."""
         with self._lock:
-            if self._unlocked_at is not None and not self._expired():
-                self._unlocked_at = self._clock()
+            if self._person is not None and not self._expired():
+                self._active_at = self._clock()
 
     def _expired(self) -> bool:
-        return (
-            self._unlocked_at is not None and self._clock() - self._unlocked_at > self._relock_after
-        )
+        return self._clock() - self._active_at > self._relock_after
+
+    @property
+    def person(self) -> Person | None:
+        """Who is signed in now, or None (locked, or relocked after inactivity)."""
+        with self._lock:
+            if self._person is not None and self._expired():
+                self._person = None
+            return self._person
 
     @property
     def role(self) -> Role:
-        with self._lock:
-            if self._unlocked_at is not None and self._expired():
-                self._unlocked_at = None
-            return Role.SUPERVISOR if self._unlocked_at is not None else self._base
+        person = self.person
+        return person.role if person is not None else Role.KIOSK
 
-    def require(self, role: Role) -> None:
-        current = self.role
-        if role == Role.SUPERVISOR and current != Role.SUPERVISOR:
-            raise PermissionDenied(f"requires {role}, current role is {current}")
-        if role == Role.STAFF and current == Role.KIOSK:
-            raise PermissionDenied("the kiosk is read-only")
+    def allows(self, role: Role) -> bool:
+        return self.role.at_least(role)
+
+    def require(self, role: Role) -> Person:
+        """The signed-in person if their role is at least *role*; else ``PermissionDenied``."""
+        person = self.person
+        if person is None:
+            raise PermissionDenied(f"requires {role}, nobody is signed in", code=_NEEDS[Role.STAFF])
+        if not person.role.at_least(role):
+            raise PermissionDenied(
+                f"requires {role}, current role is {person.role}", code=_NEEDS[role]
+            )
+        return person
 
     def operator_name(self) -> str:
-        return f"{self.operator or 'desk'} ({self.role})"
+        """What the audit, ``createdBy`` and the history record: the person and their role."""
+        return self.require(Role.STAFF).label()

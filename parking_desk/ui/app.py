@@ -127,11 +127,8 @@ def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
     ctx = AppContext(
         settings=settings,
         bridge=Bridge(),
-        session=RoleSession(
-            settings.security.supervisor_pin_hash or None,
-            relock_after_s=settings.security.relock_minutes * 60,
-            operator=settings.desk.operator,
-        ),
+        # Nobody is signed in yet: the window opens on the sign-in screen.
+        session=RoleSession(relock_after_s=settings.security.relock_minutes * 60),
         signer=signer,
         key_ring=ring,
         language=language,

@@ -1,21 +1,27 @@
 """The desk's main window: tabs, menus and the status bar, and nothing else.
 
 Screens do their own work; the window only arranges them, switches the language, and keeps
-its geometry and table layouts in QSettings between runs.
+its geometry and table layouts in QSettings between runs. Nobody works at the desk unsigned:
+until a person signs in (and again after "Lock", "Switch user" or inactivity) the window
+shows the sign-in screen instead of the tabs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
 
 from parking_desk import __version__
+from parking_desk.services.roles import Person, Role
+from parking_desk.services.staff import StaffService, StaffStore
 from parking_desk.services.store.base import Store
 from parking_desk.ui.console.console_tabs import attach_console
+from parking_desk.ui.console.supervisor_lock import SessionWatch
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_tab import BookingsTab
 from parking_desk.ui.desk.new_booking_tab import NewBookingTab
@@ -24,6 +30,7 @@ from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.named import named
 from parking_desk.ui.settings_file import patch_file
+from parking_desk.ui.sign_in import SignInDialog, SignInScreen
 from parking_desk.ui.status_bar import StatusBar
 from parking_desk.ui.translations import Translations
 
@@ -50,12 +57,28 @@ class MainWindow(QMainWindow):
         self.reconnect: Callable[[], None] | None = None
         self.ui_state = ui_state or QSettings("parking-desk", "desk")
         self.tabs = named(QTabWidget(), "mainTabs")
-        self.setCentralWidget(self.tabs)
+        self.sign_in = named(
+            SignInScreen(
+                self.staff_service,
+                ctx.bridge,
+                lambda: ctx.language,
+                old_pin_hash=ctx.settings.security.supervisor_pin_hash,
+            ),
+            "signInScreen",
+        )
+        self.sign_in.signed_in.connect(self.signed_in)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.sign_in)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
         self._titles: list[tuple[QWidget, Title]] = []
         self.status = StatusBar(ctx)
         self.setStatusBar(self.status)
         self._build_tabs()
         self.console = attach_console(self)
+        self.console.queue.lock.sign_in = self.sign_in_as_supervisor
+        self.watch = SessionWatch(ctx.session, self)
+        self.watch.ended.connect(lambda: self.lock(keep_name=True))
         self._build_menus()
         if engine_events is not None:
             engine_events.changed.connect(self.status.mark_dirty)
@@ -66,6 +89,7 @@ class MainWindow(QMainWindow):
         self.new_booking.form.saved.connect(self.status.mark_dirty)
         self.retranslate_ui()
         self._restore_state()
+        self._show_person()
 
     def _build_tabs(self) -> None:
         """The desk's own tabs. Other screens join with ``add_tab`` after this."""
@@ -91,8 +115,20 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.triggered.connect(self.close)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.switch_action = QAction(self)
+        self.switch_action.setShortcut(QKeySequence("Ctrl+U"))
+        self.switch_action.triggered.connect(lambda: self.lock(keep_name=False))
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock(keep_name=True))
+        self.staff_action = QAction(self)
+        self.staff_action.triggered.connect(self.open_staff_admin)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addAction(self.settings_action)
+        self.file_menu.addAction(self.staff_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.switch_action)
+        self.file_menu.addAction(self.lock_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
@@ -112,7 +148,11 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def retranslate_ui(self) -> None:
-        self.setWindowTitle(self.tr("Parking Desk — {site}").format(site=self.ctx.site_name()))
+        window_title = self.tr("Parking Desk — {site}").format(site=self.ctx.site_name())
+        person = self.ctx.session.person
+        if person is not None:
+            window_title += " — " + person.name
+        self.setWindowTitle(window_title)
         for widget, title in self._titles:
             index = self.tabs.indexOf(widget)
             if index >= 0 and callable(title):
@@ -120,6 +160,9 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("&File"))
         self.export_action.setText(self.tr("&Export bookings to CSV…"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.staff_action.setText(self.tr("S&taff accounts…"))
+        self.switch_action.setText(self.tr("Switch &user…"))
+        self.lock_action.setText(self.tr("&Lock the desk"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
@@ -154,12 +197,72 @@ class MainWindow(QMainWindow):
             return
         self.ctx.store, self.ctx.engine = result
         self.console.set_store(self.ctx.store)
+        if self.ctx.session.person is None:
+            self.sign_in.start()
         self.status.set_online(True)
         self.status.mark_dirty()
         self.bookings.refresh()
 
     def _email_moved(self, _event: object) -> None:
         self.new_booking.refresh_email_status()
+
+    # --- who is at the desk ----------------------------------------------------------------
+    def staff_service(self) -> StaffService:
+        """For bridge threads: the sign-in and staff rules on the connected store."""
+        return StaffService(cast(StaffStore, self.ctx.require_store()), where="desk")
+
+    def signed_in(self, person: Person) -> None:
+        self.ctx.session.sign_in(person)
+        self._show_person()
+
+    def lock(self, *, keep_name: bool) -> None:
+        """Back to the sign-in screen; *keep_name* when the same person is expected back
+        (lock, inactivity), not when someone else takes over (switch user)."""
+        person = self.ctx.session.person or self._last_person
+        self.ctx.session.lock()
+        self._show_person()
+        self.sign_in.show_sign_in(person.name if keep_name and person is not None else "")
+        if self.ctx.store is None:
+            self.sign_in.setCurrentIndex(0)  # still connecting: sign-in follows
+
+    def _show_person(self) -> None:
+        """Tabs and menus for whoever is signed in now (nobody: the sign-in screen)."""
+        person = self.ctx.session.person
+        self.watch.check()
+        if person is not None:
+            self._last_person = person
+        signed = person is not None
+        self.stack.setCurrentWidget(self.tabs if signed else self.sign_in)
+        for action in (self.export_action, self.settings_action, self.switch_action):
+            action.setEnabled(signed)
+        self.lock_action.setEnabled(signed)
+        self.staff_action.setVisible(signed and self.ctx.session.allows(Role.ADMIN))
+        self.console.queue.lock.check_role()
+        self.retranslate_ui()
+
+    _last_person: Person | None = None
+
+    def sign_in_as_supervisor(self) -> None:
+        """A queue action needs a supervisor: they sign in here and the desk is theirs."""
+        dialog = SignInDialog(
+            self.staff_service,
+            self.ctx.bridge,
+            lambda: self.ctx.language,
+            self.tr("Sign in as a supervisor"),
+            self,
+        )
+        self.supervisor_dialog = dialog
+        if dialog.exec() == SignInDialog.DialogCode.Accepted and dialog.person is not None:
+            self.signed_in(dialog.person)
+
+    def open_staff_admin(self) -> None:
+        from parking_desk.ui.desk.staff_admin import StaffAdminDialog
+
+        dialog = StaffAdminDialog(
+            self.staff_service, self.ctx.session, self.ctx.bridge, lambda: self.ctx.language, self
+        )
+        self.staff_dialog: Any = dialog
+        dialog.exec()
 
     # --- dialogs -----------------------------------------------------------------------------
     def open_settings(self) -> None:

@@ -241,11 +241,10 @@ class SettingsDialog(QDialog):
         return s
 
     def accept(self) -> None:
-        # Settings reach the SMTP password, the store and the PIN: once a PIN exists, only an
-        # unlocked supervisor may change them (staff may still open the dialog to read them).
-        session = self.ctx.session
-        if session.has_pin and session.role != Role.SUPERVISOR:
-            self.error.setText(self.tr("Unlock the supervisor role to change settings."))
+        # Settings reach the SMTP password, the store and the kiosk's PIN: only a supervisor
+        # may change them (staff may still open the dialog to read them).
+        if not self.ctx.session.allows(Role.SUPERVISOR):
+            self.error.setText(self.tr("Sign in as a supervisor to change settings."))
             return
         try:
             settings = self.build()
@@ -258,12 +257,7 @@ class SettingsDialog(QDialog):
             except OSError as exc:
                 self.error.setText(self.tr("Could not save: {reason}").format(reason=exc.strerror))
                 return
-        pin_changed = settings.security.supervisor_pin_hash != (
-            self.ctx.settings.security.supervisor_pin_hash
-        )
         self.ctx.settings.__dict__.update(settings.__dict__)
-        if pin_changed:
-            self.ctx.session.set_pin_hash(settings.security.supervisor_pin_hash)
         self.error.setText(self.tr("Saved. Database and worker changes apply at the next start."))
         super().accept()
 

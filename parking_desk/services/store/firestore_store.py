@@ -72,6 +72,7 @@ from parking_desk.services.store.firestore_docs import (
 )
 from parking_desk.services.store.firestore_keys import FirestoreKeys
 from parking_desk.services.store.firestore_quota import FirestoreQuota
+from parking_desk.services.store.firestore_staff import FirestoreStaff
 from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
 from parking_desk.services.store.firestore_unstated import count, oldest_unstated_age
@@ -100,6 +101,7 @@ class FirestoreStore(
         self.database = database
         self._init_sweeps()
         self.quota = FirestoreQuota(self._db, self._precondition)
+        self.staff = FirestoreStaff(self._db)
         self.alerts = FirestoreAlerts(self._db)
         self._watches = set()
         self.ring = FirestoreKeys(self._db, self._watches)

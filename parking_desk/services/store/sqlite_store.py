@@ -32,6 +32,7 @@ from parking_desk.services.store.sqlite_schema import (
     loads,
     task_from_row,
 )
+from parking_desk.services.store.sqlite_staff import SqliteStaff
 from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.validation import normalise_plate, validate_booking
@@ -53,6 +54,7 @@ class SqliteStore(SqliteQueueAdmin):
         super().__init__(path, busy_timeout=busy_timeout)
         self.quota = SqliteQuota(self._write, self._read)
         self.ring = SqliteKeys(self._write, self._read)
+        self.staff = SqliteStaff(self._write, self._read)
         self.alerts = SqliteAlerts(self._write, self._read)
 
     # --- bookings ---------------------------------------------------------------------------

@@ -291,7 +291,7 @@ class QueueTab(QWidget):
             self.detail.clear()
 
     def _apply_role(self, role: Role) -> None:
-        supervisor = role == Role.SUPERVISOR
+        supervisor = role.at_least(Role.SUPERVISOR)
         for button in self.queue_actions.buttons():
             button.setVisible(supervisor)
         self.model.set_masked(not supervisor)

@@ -9,7 +9,7 @@ import pytest
 from console_data import PIN
 from PySide6.QtWidgets import QApplication
 
-from parking_desk.services.roles import RoleSession, hash_pin
+from parking_desk.services.roles import Person, Role, RoleSession, hash_pin
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.ui.bridge import Bridge
 
@@ -34,12 +34,10 @@ def bridge(qapp: QApplication) -> Iterator[Bridge]:
 
 
 @pytest.fixture
-def staff(pin_hash: str) -> RoleSession:
-    return RoleSession(pin_hash, operator="Ion")
+def staff() -> RoleSession:
+    return RoleSession(Person("ion", "Ion", Role.STAFF))
 
 
 @pytest.fixture
-def supervisor(pin_hash: str) -> RoleSession:
-    session = RoleSession(pin_hash, operator="Maria")
-    assert session.unlock(PIN)
-    return session
+def supervisor() -> RoleSession:
+    return RoleSession(Person("maria", "Maria", Role.SUPERVISOR))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from console_data import BOUNCE, PIN, TIMEOUT, add_tasks, answer_dialogs, fail_all
+from console_data import BOUNCE, TIMEOUT, add_tasks, answer_dialogs, fail_all
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from parking_desk.services.roles import RoleSession
+from parking_desk.services.roles import Person, Role, RoleSession
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.task import TaskState
 from parking_desk.ui.bridge import Bridge
@@ -184,42 +184,30 @@ def test_staff_cannot_retry_from_the_ui_and_see_recipients_masked(
     assert store.audit_log() == []
 
 
-def test_unlocking_with_the_pin_shows_actions_and_inactivity_relocks(
-    qtbot: QtBot, store: SqliteStore, make_tab, pin_hash: str
+def test_a_supervisor_signing_in_shows_actions_and_inactivity_hides_them(
+    qtbot: QtBot, store: SqliteStore, make_tab
 ) -> None:
     now = [1000.0]
-    session = RoleSession(pin_hash, operator="Maria", relock_after_s=60, clock=lambda: now[0])
+    session = RoleSession(Person("ion", "Ion", Role.STAFF), relock_after_s=60, clock=lambda: now[0])
     add_tasks(store, 1)
     tab = make_tab(session)
     qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
-
-    def type_pin(pin: str):
-        def answer(widget: QWidget) -> bool:
-            field = widget.findChild(QLineEdit)
-            if field is None:
-                return False
-            field.setText(pin)
-            qtbot.keyClick(field, Qt.Key.Key_Return)
-            if pin != PIN:
-                widget.reject()
-            return True
-
-        return answer
-
-    timer = answer_dialogs(type_pin("0000"))
-    qtbot.mouseClick(tab.lock.button, Qt.MouseButton.LeftButton)
-    timer.stop()
+    assert not tab.lock.button.isVisible()  # nobody to sign in with outside the desk window
+    tab.lock.sign_in = lambda: session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
+    tab.lock.check_role()
+    assert tab.lock.status.text() == "Ion (staff, read-only queue)"
     assert not tab.retry_button.isVisible()
 
-    timer = answer_dialogs(type_pin(PIN))
     qtbot.mouseClick(tab.lock.button, Qt.MouseButton.LeftButton)
-    timer.stop()
     assert tab.retry_button.isVisible()
+    assert tab.lock.status.text() == "Maria (supervisor)"
+    assert not tab.lock.button.isVisible()
     assert cell(tab, "700000", Column.RECIPIENT) == "client0@example.ro"
 
     now[0] += 61  # a minute with no input
     tab.lock.check_role()
     assert not tab.retry_button.isVisible()
+    assert tab.lock.status.text() == "Nobody is signed in"
     assert cell(tab, "700000", Column.RECIPIENT) == "c***@example.ro"
 
 

@@ -11,7 +11,7 @@ import pytest
 from parking_desk.booking import Booking
 from parking_desk.config import Settings
 from parking_desk.services.qr import QrSigner
-from parking_desk.services.roles import RoleSession
+from parking_desk.services.roles import Person, Role, RoleSession
 from parking_desk.services.store import open_sqlite
 from parking_desk.services.store.base import Store
 from parking_desk.timeutil import utcnow
@@ -44,7 +44,7 @@ def ctx(qapp, settings: Settings, store: Store) -> Iterator[AppContext]:
     context = AppContext(
         settings=settings,
         bridge=bridge,
-        session=RoleSession(None, operator="Ana"),
+        session=RoleSession(Person("ana", "Ana", Role.STAFF)),
         signer=signer,
         public_keys=[signer.public_key],
         store=store,

@@ -16,7 +16,7 @@ from zxingcpp import read_barcodes
 
 from parking_desk.config import load_settings
 from parking_desk.services.qr import render_png, verify
-from parking_desk.services.roles import check_pin, hash_pin
+from parking_desk.services.roles import Person, Role, check_pin
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_panel import QrPanel
 from parking_desk.ui.settings_dialog import SettingsDialog
@@ -122,6 +122,7 @@ def test_test_connection_reports_a_refused_server(qtbot, ctx):
 
 def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, ctx, tmp_path):
     path = tmp_path / "settings.toml"
+    ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     dialog = SettingsDialog(ctx, path)
     qtbot.addWidget(dialog)
     assert dialog.smtp.password.echoMode() == QLineEdit.EchoMode.Password
@@ -141,28 +142,26 @@ def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, c
     assert saved.worker.drain_interval_s == 45 and saved.worker.run_in_app is False
     assert saved.smtp.host == "smtp.example.com"
     assert check_pin("4821", saved.security.supervisor_pin_hash)
-    assert ctx.session.unlock("4821")
     assert tomllib.loads(raw)["smtp"]["user"] == "desk@example.com"
 
 
-def test_once_a_pin_exists_only_a_supervisor_may_change_settings(qtbot, ctx, tmp_path):
+def test_only_a_supervisor_may_change_settings(qtbot, ctx, tmp_path):
     path = tmp_path / "settings.toml"
-    ctx.session.set_pin_hash(hash_pin("4821"))
-    dialog = SettingsDialog(ctx, path)
+    dialog = SettingsDialog(ctx, path)  # Ana, staff, is signed in
     qtbot.addWidget(dialog)
     dialog.pin.setText("0000")
     dialog.pin_again.setText("0000")
     dialog.accept()
-    assert dialog.error.text() == "Unlock the supervisor role to change settings."
+    assert dialog.error.text() == "Sign in as a supervisor to change settings."
     assert not path.exists()
-    assert not ctx.session.unlock("0000")
-    assert ctx.session.unlock("4821")
+    ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     dialog.accept()
     assert check_pin("0000", load_settings(path, env={}).security.supervisor_pin_hash)
 
 
 def test_mismatched_pins_are_refused_and_nothing_is_saved(qtbot, ctx, tmp_path):
     path = tmp_path / "settings.toml"
+    ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     dialog = SettingsDialog(ctx, path)
     qtbot.addWidget(dialog)
     dialog.pin.setText("4821")
@@ -179,6 +178,7 @@ def test_saving_writes_only_what_changed_never_a_password_from_the_environment(
 
     path = tmp_path / "settings.toml"
     path.write_text('[desk]\nprinter = "TM-T20"\n', encoding="utf-8")
+    ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     ctx.settings.smtp = SmtpSettings(
         host="smtp.gmail.com", user="desk@example.com", password="from-the-environment"
     )
