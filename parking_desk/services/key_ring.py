@@ -300,7 +300,7 @@ class KeyRing:
         return cls(keys, cache_path=cache_path, own=own)
 
     # --- reading --------------------------------------------------------------------------
-    def keys(self) -> list[SigningKey]:
+    def members(self) -> list[SigningKey]:
         with self._lock:
             keys = dict(self._keys)
             own = self._own
@@ -309,13 +309,13 @@ class KeyRing:
         return sorted(keys.values(), key=lambda k: (k.created_at, k.kid))
 
     def trusted(self) -> list[SigningKey]:
-        return [k for k in self.keys() if not k.revoked and k.public_key is not None]
+        return [k for k in self.members() if not k.revoked and k.public_key is not None]
 
     def get(self, kid: str) -> SigningKey | None:
-        return next((k for k in self.keys() if k.kid == kid), None)
+        return next((k for k in self.members() if k.kid == kid), None)
 
     def verify(self, payload: str, now: datetime | None = None) -> TicketVerdict:
-        return check_ticket(payload, self.keys(), now)
+        return check_ticket(payload, self.members(), now)
 
     # --- changing -------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[], None]) -> None:
@@ -345,7 +345,7 @@ class KeyRing:
         if self.cache_path is None:
             return
         try:
-            write_ring_file(self.keys(), self.cache_path, include_revoked_keys=True)
+            write_ring_file(self.members(), self.cache_path, include_revoked_keys=True)
         except OSError as exc:
             log.warning("Local key ring %s not saved: %s", self.cache_path, exc)
 

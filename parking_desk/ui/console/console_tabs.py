@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from parking_desk.services.store.base import Store
 from parking_desk.ui.console.audit_tab import AuditTab
+from parking_desk.ui.console.keys_tab import KeysTab, keys_title
 from parking_desk.ui.console.queue_tab import QueueTab
 from parking_desk.ui.context import AppContext
 
@@ -42,6 +43,7 @@ class ConsoleTabs(QObject):
         self.queue.actions_done.connect(self.audit.refresh)
         window.add_tab(self.queue, _queue_title)
         window.add_tab(self.audit, _audit_title)
+        window.add_tab(KeysTab(ctx), keys_title)
         window.closing.connect(self.queue.shutdown)
 
     def set_store(self, store: Store | None) -> None:
