@@ -31,6 +31,8 @@ STATE_CHOICES = [str(s) for s in TaskState] + ["retrying"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from parking_desk.services.staff_cli import add_sign_in, add_staff_parser
+
     p = argparse.ArgumentParser(prog="parking-desk", description="Parking Desk")
     p.add_argument("--version", action="version", version=f"parking-desk {__version__}")
     p.add_argument("--config", type=Path, help="settings file (default: user config folder)")
@@ -57,10 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     which = retry.add_mutually_exclusive_group()
     which.add_argument("--state", choices=["dead", "cancelled", "pending", "retrying"])
     which.add_argument("--all-failed", action="store_true", help="dead and retrying tasks")
-    retry.add_argument("--operator", required=True, help="your name, for the audit log")
+    add_sign_in(retry)
     cancel = qsub.add_parser("cancel", help="cancel pending or dead tasks")
     cancel.add_argument("ids", nargs="+")
-    cancel.add_argument("--operator", required=True, help="your name, for the audit log")
+    add_sign_in(cancel)
+    add_staff_parser(sub)
 
     sub.add_parser("doctor", help="check settings, store, SMTP login and the signing key")
     demo = sub.add_parser("demo", help="fill the embedded store with demo bookings")
@@ -207,7 +210,11 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
             bookings = fill_demo(store, count=max(1, args.count))
             print(f"{len(bookings)} demo bookings added to {_where(settings)}")
             return OK
-        return _queue(args, store, settings)
+        if command == "staff":
+            from parking_desk.services.staff_cli import run_staff
+
+            return run_staff(args, store, env, _lang(env))
+        return _queue(args, store, settings, env)
     finally:
         store.close()
 
@@ -225,7 +232,9 @@ def _filter(state: str | None, search: str = "") -> TaskFilter:
     return TaskFilter(states=states, text=search)
 
 
-def _queue(args: argparse.Namespace, store: Store, settings: Settings) -> int:
+def _queue(
+    args: argparse.Namespace, store: Store, settings: Settings, env: Mapping[str, str]
+) -> int:
     from parking_desk.services.queue_health import collect_health
     from parking_desk.services.queue_text import stats_lines, task_lines
 
@@ -240,21 +249,28 @@ def _queue(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         tasks = store.list_tasks(_filter(args.state, args.search), limit=args.limit)
         print("\n".join(task_lines(tasks)))
         return OK
+    if action == "retry" and bool(args.ids) == bool(args.state or args.all_failed):
+        print("retry needs task ids, or --state, or --all-failed", file=sys.stderr)
+        return USAGE
+    # What changes the queue names a person, checked as the desk checks them.
+    from parking_desk.services.staff_cli import signed_in
+
+    session = signed_in(args, store, env, _lang(env), command=f"queue {action}")
+    if session is None:
+        return USAGE
+    operator = session.operator_name()
     if action == "retry":
-        if bool(args.ids) == bool(args.state or args.all_failed):
-            print("retry needs task ids, or --state, or --all-failed", file=sys.stderr)
-            return USAGE
         if args.ids:
-            changed = store.retry_now(operator=args.operator, ids=args.ids)
+            changed = store.retry_now(operator=operator, ids=args.ids)
         elif args.all_failed:  # one audited action over both kinds of failure
             ids = [t.id for s in ("dead", "retrying") for t in store.list_tasks(_filter(s))]
-            changed = store.retry_now(operator=args.operator, ids=ids) if ids else 0
+            changed = store.retry_now(operator=operator, ids=ids) if ids else 0
         else:
-            changed = store.retry_now(operator=args.operator, filter=_filter(args.state))
+            changed = store.retry_now(operator=operator, filter=_filter(args.state))
         print(f"{changed} task(s) will be sent again now")
         return OK
     if action == "cancel":
-        changed = store.cancel_tasks(args.ids, operator=args.operator)
+        changed = store.cancel_tasks(args.ids, operator=operator)
         print(f"{changed} of {len(args.ids)} task(s) cancelled")
         return OK if changed or not args.ids else FAILED
     return USAGE

@@ -13,6 +13,8 @@ from worker_data import booking
 
 from parking_desk import __version__
 from parking_desk.cli import main
+from parking_desk.services.roles import Role, RoleSession
+from parking_desk.services.staff import StaffService
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.task import LastError, TaskState
 
@@ -54,7 +56,7 @@ def test_version_and_usage_errors(capsys, env):
     assert __version__ in capsys.readouterr().out
     assert main(["teleport"], env) == 2
     assert main(["queue"], env) == 2  # an action is required
-    assert main(["queue", "retry", "abc"], env) == 2  # --operator is required
+    assert main(["queue", "retry", "abc"], env) == 2  # --as and the PIN are required
     assert main(["queue", "list", "--limit", "0"], env) == 2
 
 
@@ -67,7 +69,17 @@ def test_invalid_setting_is_named_in_english_or_romanian(capsys, env):
     assert "Setare invalidă PARKING_DESK_SMTP_PORT" in capsys.readouterr().err
 
 
+def add_supervisor(store: SqliteStore, name: str = "Ana Popescu", pin: str = "2468") -> None:
+    admin = StaffService(store)
+    if admin.needs_setup():
+        admin.create_first_admin("Site Admin", "9753")
+    session = RoleSession(admin.sign_in("Site Admin", "9753"))
+    admin.add(session, name, Role.SUPERVISOR, pin)
+
+
 def test_queue_stats_list_retry_cancel(capsys, env, db):
+    add_supervisor(db)
+    ana = env | {"PARKING_DESK_PIN": "2468"}
     tasks = [db.create_booking(booking(email=f"c{i}@client.example"))[1] for i in range(4)]
     now = datetime.now(UTC)
     claimed = {t.id: t for t in db.claim_due("w1", 2, timedelta(minutes=5), now=now)}
@@ -89,20 +101,21 @@ def test_queue_stats_list_retry_cancel(capsys, env, db):
     out = capsys.readouterr().out
     assert len(out.strip().splitlines()) == 2  # the header and the one match
 
-    assert main(["queue", "retry", "--all-failed", "--operator", "Ana Popescu"], env) == 0
+    assert main(["queue", "retry", "--all-failed", "--as", "Ana Popescu"], ana) == 0
     assert "2 task(s)" in capsys.readouterr().out
     for task_id in (dead_id, retrying_id):
         again = db.get_task(task_id)
         assert again.status == TaskState.PENDING and again.attempts == 0
         assert again.is_due(datetime.now(UTC) + timedelta(seconds=1))
-    [entry] = db.audit_log()
-    assert entry.operator == "Ana Popescu" and set(entry.task_ids) == {dead_id, retrying_id}
+    [entry] = [e for e in db.audit_log() if e.action == "retry"]
+    assert entry.operator == "Ana Popescu (supervisor)"
+    assert set(entry.task_ids) == {dead_id, retrying_id}
 
     other = next(t.id for t in tasks if t.id not in claimed)
-    assert main(["queue", "cancel", other, "--operator", "Ana Popescu"], env) == 0
+    assert main(["queue", "cancel", other, "--as", "Ana Popescu"], ana) == 0
     assert db.get_task(other).status == TaskState.CANCELLED
-    assert main(["queue", "cancel", "no-such-task", "--operator", "Ana Popescu"], env) == 1
-    assert main(["queue", "retry", "--operator", "Ana"], env) == 2  # nothing chosen
+    assert main(["queue", "cancel", "no-such-task", "--as", "Ana Popescu"], ana) == 1
+    assert main(["queue", "retry", "--as", "Ana Popescu"], ana) == 2  # nothing chosen
 
 
 def test_worker_once_delivers_to_the_outbox(capsys, env, db, tmp_path):
@@ -174,7 +187,7 @@ READ_COMMANDS = [
     ["queue", "list"],
     ["queue", "list", "--search", "c1@client"],
     ["queue", "stats"],
-    ["queue", "retry", "--all-failed", "--operator", "Ana Popescu"],
+    ["queue", "retry", "--all-failed", "--as", "Ana Popescu"],
     ["demo", "--count", "2"],
 ]
 
@@ -184,7 +197,9 @@ def test_a_damaged_file_is_one_translated_line_and_exit_1(capsys, env, tmp_path,
     store = SqliteStore(tmp_path / "cli.db")
     for i in range(30):
         store.create_booking(booking(email=f"c{i}@client.example"))
+    add_supervisor(store)
     store.close()
+    env = env | {"PARKING_DESK_PIN": "2468"}
     damage(tmp_path / "cli.db", table=table)
 
     for command in READ_COMMANDS:
