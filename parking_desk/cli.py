@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from parking_desk import __version__
-from parking_desk.config import Settings, load_settings
+from parking_desk.config import Settings, default_settings_path, load_settings
 from parking_desk.errors import ConfigError, ParkingDeskError, StoreUnavailable
+from parking_desk.file_modes import settings_warning
 from parking_desk.task import TaskFilter, TaskState
 
 if TYPE_CHECKING:
@@ -122,6 +123,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return gui_main(None, settings_path=args.config)
         return USAGE
     _setup_logging(settings, env, console=command in ("worker", "desk", "kiosk"))
+    exposed = settings_warning(args.config or default_settings_path(env), _lang(env))
+    if exposed:
+        print(exposed, file=sys.stderr)
     try:
         return _run(command, args, settings, env)
     except ConfigError as exc:

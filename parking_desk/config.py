@@ -25,6 +25,7 @@ import tomli_w
 from platformdirs import user_config_dir
 
 from parking_desk.config_errors import SettingError
+from parking_desk.file_modes import private_dir
 from parking_desk.settings_model import (
     APP_NAME,
     SECTIONS,
@@ -316,7 +317,7 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write atomically with mode 0600: the file may hold an SMTP password."""
     path = path or default_settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     data = tomli_w.dumps(settings_to_dict(settings)).encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
     try:

@@ -19,6 +19,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from parking_desk.file_modes import private_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -83,7 +85,7 @@ def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
         key = _read_private_key(path)
         _tighten(path)
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from parking_desk.config import Settings
 from parking_desk.errors import StoreUnavailable
+from parking_desk.file_modes import private_dir
 from parking_desk.services.key_ring import machine_name, own_key, publish_own_key
 from parking_desk.services.mail.base import Transport
 from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
@@ -41,7 +42,7 @@ def open_store(settings: Settings) -> Store:
             settings.store.firestore_project, database=settings.store.firestore_database
         )
     path = settings.store.sqlite_path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     return open_sqlite(path)
 
 

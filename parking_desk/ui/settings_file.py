@@ -16,6 +16,7 @@ from typing import Any
 import tomli_w
 
 from parking_desk.config import Settings, settings_to_dict
+from parking_desk.file_modes import private_dir
 
 Patch = dict[str, dict[str, Any] | None]  # section -> changed keys, or None to drop it
 
@@ -45,7 +46,7 @@ def patch_file(path: Path, patch: Patch) -> None:
         else:
             table = data.setdefault(section, {})
             table.update({k: str(v) if isinstance(v, Path) else v for k, v in keys.items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -116,7 +116,8 @@ def test_secrets_are_redacted_from_every_record(tmp_path, restore_root_logger):
     text = path.read_text(encoding="utf-8")
     assert password not in text and hook not in text and "abcdefghijklmnop" not in text
     assert text.count(REDACTED) >= 4
-    assert "desk@lot.example" in text and "RuntimeError" in text
+    assert "d***@lot.example" in text and "desk@lot.example" not in text
+    assert "RuntimeError" in text
     assert "867123" in text  # short "secrets" are not used: they would eat booking numbers
 
     redact_also(["new-password-after-start"])
@@ -124,6 +125,37 @@ def test_secrets_are_redacted_from_every_record(tmp_path, restore_root_logger):
     for handler in logging.getLogger().handlers:
         handler.flush()
     assert "new-password-after-start" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("debug_recipients", [False, True])
+def test_recipients_are_masked_at_info_and_kept_in_debug_only_when_asked(
+    tmp_path, restore_root_logger, debug_recipients
+):
+    path = setup_logging(
+        log_dir=tmp_path,
+        console=False,
+        level=logging.DEBUG,
+        show_recipients_in_debug=debug_recipients,
+    )
+    log = logging.getLogger("parking_desk.services.worker")
+    log.info("Email sent successfully to %s", "ana.popescu@example.ro")
+    log.warning("Refused: 550 5.1.1 <ion@client.example>: User unknown")
+    try:
+        raise RuntimeError("RCPT TO:<maria.ionescu@client.example> refused")
+    except RuntimeError:
+        log.exception("Send failed for booking 867123")
+    log.debug("SMTP conversation: RCPT TO:<dan@client.example>")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    text = path.read_text(encoding="utf-8")
+    assert "Email sent successfully to a***@example.ro" in text
+    assert "<i***@client.example>" in text and "m***@client.example" in text
+    for address in ("ana.popescu@", "ion@client", "maria.ionescu@"):
+        assert address not in text
+    assert "867123" in text
+    assert ("dan@client.example" in text) is debug_recipients
+    assert ("d***@client.example" in text) is not debug_recipients
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)

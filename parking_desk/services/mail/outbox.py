@@ -16,6 +16,7 @@ import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
+from parking_desk.file_modes import private_dir
 from parking_desk.services.mail.base import DeliveryError, SendResult
 from parking_desk.services.mail.outgoing import OutgoingMail, outgoing
 
@@ -41,7 +42,7 @@ class OutboxTransport:
         mail = outgoing(message)
         target = self.directory / eml_name(mail.message_id)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)
             fd, tmp = tempfile.mkstemp(prefix=".partial-", suffix=".eml", dir=self.directory)
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -61,7 +62,7 @@ class OutboxTransport:
 
     def check(self) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)
             with tempfile.TemporaryFile(dir=self.directory):
                 pass
         except OSError as exc:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from parking_desk.errors import StoreUnavailable
+from parking_desk.file_modes import private_file
 from parking_desk.services.store.sqlite_schema import SCHEMA, migrate
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class SqliteConnections:
         self._open: set[sqlite3.Connection] = set()
         self._closed = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow it
             self._conn().executescript(SCHEMA)
             migrate(self._conn())
         except (OSError, sqlite3.Error) as exc:
