@@ -492,12 +492,13 @@ def reissue_ticket(
         raise InvalidTransition(code="error.booking_cancelled", number=booking.booking_number)
     if booking.status == BookingStatus.CHECKED_OUT:
         raise InvalidTransition(code="error.already_checked_out", number=booking.booking_number)
-    payload = signer.payload(booking.booking_number, booking.plate, booking.departure + validity)
+    found = booking.booking_number or number
+    payload = signer.payload(found, booking.plate, booking.departure + validity)
     key_store(store).record_audit(
         session.operator_name(),
         "reissue_ticket",
         (),
-        details={"bookingNumber": booking.booking_number, "kid": signer.key_id},
+        details={"bookingNumber": found, "kid": signer.key_id},
     )
     return Reissued(booking, payload)
 

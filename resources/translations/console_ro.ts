@@ -93,6 +93,92 @@
         <source>&amp;Audit log</source>
         <translation>&amp;Jurnal de acțiuni</translation>
     </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Signing &amp;keys</source>
+        <translation>&amp;Chei de semnare</translation>
+    </message>
+</context>
+<context>
+    <name>KeysTab</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Key</source>
+        <translation>Cheie</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Machine</source>
+        <translation>Calculator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Created</source>
+        <translation>Creată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Revoked</source>
+        <translation>Revocată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Refresh</source>
+        <translation>Reîmprospătează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Revoke key…</source>
+        <translation>Revocă cheia…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Loading…</source>
+        <translation>Se încarcă…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>%n trusted key(s)</source>
+        <translation>
+            <numerusform>%n cheie de încredere</numerusform>
+            <numerusform>%n chei de încredere</numerusform>
+            <numerusform>%n de chei de încredere</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>, %n revoked</source>
+        <translation>
+            <numerusform>, %n revocată</numerusform>
+            <numerusform>, %n revocate</numerusform>
+            <numerusform>, %n revocate</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source> (this computer)</source>
+        <translation> (acest calculator)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>{when} by {who}</source>
+        <translation>{when} de {who}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Revoke signing key</source>
+        <translation>Revocare cheie de semnare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Revoke the key {kid} of {machine}? Every ticket it signed will be refused at every desk and gate; clients need a reissued ticket.</source>
+        <translation>Revocați cheia {kid} a calculatorului {machine}? Toate biletele semnate cu ea vor fi refuzate la toate birourile și barierele; clienții au nevoie de un bilet emis din nou.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <source>Revoking {kid}…</source>
+        <translation>Se revocă {kid}…</translation>
+    </message>
 </context>
 <context>
     <name>KioskWindow</name>

@@ -728,6 +728,26 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <source>CHECKED OUT: {number}</source>
         <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
     </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <source>Reissue ticket</source>
+        <translation>Emite din nou biletul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <source>REVOKED KEY: ticket signed with a revoked key ({machine}, revoked {when} by {who}). Reissue the ticket.</source>
+        <translation>CHEIE REVOCATĂ: bilet semnat cu o cheie revocată ({machine}, revocată la {when} de {who}). Emiteți din nou biletul.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <source>Reissuing the ticket of {number}…</source>
+        <translation>Se emite din nou biletul rezervării {number}…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <source>TICKET REISSUED: {number}. Show it to the client or print it.</source>
+        <translation>BILET EMIS DIN NOU: {number}. Arătați-l clientului sau tipăriți-l.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

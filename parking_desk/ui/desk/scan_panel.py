@@ -71,7 +71,7 @@ def check_in_or_out(
     booking = booking_for_ticket(store, number)
     if booking is None:
         raise NotFound(number=number)
-    number = booking.booking_number
+    number = booking.booking_number or number
     if ticket_plate and normalise_plate(booking.plate) != ticket_plate:
         return ScanResult(booking, None, ticket_plate)
     if booking.status == BookingStatus.CANCELLED:
@@ -254,15 +254,16 @@ class ScanPanel(QWidget):
             self._show("refused", error_text(error or RuntimeError(), self.ctx.language), "")
             return
         done, png = result
-        self._reissue_number = ""
         self.reissue_button.hide()
         self.reissued = done
         text = self.tr("TICKET REISSUED: {number}. Show it to the client or print it.").format(
             number=done.booking.booking_number
         )
         self._show("reissued", text, "")
-        self.fullscreen = QrFullscreen(png, done.booking.booking_number, done.booking.plate)
+        number = done.booking.booking_number or self._reissue_number
+        self.fullscreen = QrFullscreen(png, number, done.booking.plate)
         self.fullscreen.open()
+        self._reissue_number = ""
 
     def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
         if error is not None or result is None:
