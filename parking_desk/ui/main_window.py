@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
         self._restore_state()
         self._show_person()
+        if ctx.store is not None and ctx.session.person is None:
+            self.sign_in.start()
 
     def _build_tabs(self) -> None:
         """The desk's own tabs. Other screens join with ``add_tab`` after this."""

@@ -52,7 +52,7 @@ class SignInForm(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._service = service
+        self.service = service
         self._bridge = bridge
         self._language = language
         self.title = QLabel()
@@ -119,7 +119,7 @@ class SignInForm(QWidget):
         self.busy = True
         self.button.setEnabled(False)
         self.error.setText(self.tr("Checking…"))
-        service = self._service
+        service = self.service
         self._bridge.write(lambda: service().sign_in(name, pin), self._answered)
 
     def _answered(self, person: Any, error: BaseException | None) -> None:
