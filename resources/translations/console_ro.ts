@@ -84,17 +84,17 @@
 <context>
     <name>ConsoleTabs</name>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="29"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="30"/>
         <source>&amp;Queue</source>
         <translation>&amp;Coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="33"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="34"/>
         <source>&amp;Audit log</source>
         <translation>&amp;Jurnal de acțiuni</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="177"/>
         <source>Signing &amp;keys</source>
         <translation>&amp;Chei de semnare</translation>
     </message>
@@ -102,42 +102,42 @@
 <context>
     <name>KeysTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="79"/>
         <source>Key</source>
         <translation>Cheie</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="79"/>
         <source>Machine</source>
         <translation>Calculator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="79"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="79"/>
         <source>Revoked</source>
         <translation>Revocată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="81"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="82"/>
         <source>Revoke key…</source>
         <translation>Revocă cheia…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="107"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="118"/>
         <source>%n trusted key(s)</source>
         <translation>
             <numerusform>%n cheie de încredere</numerusform>
@@ -146,7 +146,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="120"/>
         <source>, %n revoked</source>
         <translation>
             <numerusform>, %n revocată</numerusform>
@@ -155,27 +155,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="130"/>
         <source> (this computer)</source>
         <translation> (acest calculator)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="132"/>
         <source>{when} by {who}</source>
         <translation>{when} de {who}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="152"/>
         <source>Revoke signing key</source>
         <translation>Revocare cheie de semnare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="154"/>
         <source>Revoke the key {kid} of {machine}? Every ticket it signed will be refused at every desk and gate; clients need a reissued ticket.</source>
         <translation>Revocați cheia {kid} a calculatorului {machine}? Toate biletele semnate cu ea vor fi refuzate la toate birourile și barierele; clienții au nevoie de un bilet emis din nou.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/keys_tab.py" line="0"/>
+        <location filename="../../parking_desk/ui/console/keys_tab.py" line="165"/>
         <source>Revoking {kid}…</source>
         <translation>Se revocă {kid}…</translation>
     </message>
@@ -481,97 +481,97 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="55"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="56"/>
         <source>retrying</source>
         <translation>se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="57"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="59"/>
         <source>processing</source>
         <translation>în lucru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="59"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
         <source>completed</source>
         <translation>finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
         <source>dead</source>
         <translation>eșuată definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="62"/>
         <source>cancelled</source>
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="69"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="70"/>
         <source>QR code</source>
         <translation>cod QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="70"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="71"/>
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="71"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="72"/>
         <source>e-mail + QR</source>
         <translation>e-mail + QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="139"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="140"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="141"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="142"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="142"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="143"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="143"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="149"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -722,29 +722,34 @@
 <context>
     <name>SupervisorLock</name>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="60"/>
-        <source>No supervisor PIN is set (see the settings).</source>
-        <translation>Nu este setat un PIN de supervizor (vedeți setările).</translation>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="111"/>
+        <source>staff, read-only queue</source>
+        <translation>personal, coada doar pentru citire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="76"/>
-        <source>Supervisor</source>
-        <translation>Supervizor</translation>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="112"/>
+        <source>supervisor</source>
+        <translation>supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="77"/>
-        <source>Lock</source>
-        <translation>Blochează</translation>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="113"/>
+        <source>admin</source>
+        <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="79"/>
-        <source>Staff (read-only queue)</source>
-        <translation>Personal (coadă doar pentru citire)</translation>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="116"/>
+        <source>Nobody is signed in</source>
+        <translation>Nimeni nu este autentificat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="80"/>
-        <source>Unlock supervisor…</source>
-        <translation>Deblochează supervizor…</translation>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="119"/>
+        <source>{name} ({role})</source>
+        <translation>{name} ({role})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/supervisor_lock.py" line="121"/>
+        <source>Sign in as a supervisor…</source>
+        <translation>Autentificare ca supervizor…</translation>
     </message>
 </context>
 <context>

@@ -4,31 +4,31 @@
 <context>
     <name>AmendDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="47"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="77"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="50"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="80"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="50"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="80"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="51"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="81"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="55"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="56"/>
         <source>Amend booking {number}</source>
         <translation>Modificare rezervare {number}</translation>
     </message>
@@ -36,188 +36,188 @@
 <context>
     <name>BookingDetails</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="98"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
         <source>Booking number</source>
         <translation>Număr rezervare</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="191"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="193"/>
-        <source>Client</source>
-        <translation>Client</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="192"/>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="194"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="193"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
         <source>Phone</source>
         <translation>Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
         <source>Passengers</source>
         <translation>Pasageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="201"/>
         <source>Notes</source>
         <translation>Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
         <source>Status</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="109"/>
         <source>Confirmation e-mail</source>
         <translation>E-mail de confirmare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="109"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="110"/>
         <source>Source</source>
         <translation>Sursă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="113"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
         <source>History</source>
         <translation>Istoric</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
         <source>Amend…</source>
         <translation>Modifică…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
         <source>Resend e-mail</source>
         <translation>Retrimite e-mailul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="260"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="261"/>
         <source>Cancel booking</source>
         <translation>Anulează rezervarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="118"/>
         <source>Check in</source>
         <translation>Înregistrează sosirea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="118"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="119"/>
         <source>Check out</source>
         <translation>Înregistrează plecarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="158"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="159"/>
         <source>sent at {when}</source>
         <translation>trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="161"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="162"/>
         <source>failed (last change {when})</source>
         <translation>eșuat (ultima modificare {when})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="162"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="163"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="172"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
         <source>Checked in</source>
         <translation>Sosire înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
         <source>Checked out</source>
         <translation>Plecare înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
         <source>Cancelled</source>
         <translation>Anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
         <source>Confirmed</source>
         <translation>Confirmată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="177"/>
         <source>E-mail queued again</source>
         <translation>E-mail pus din nou în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="177"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="178"/>
         <source>Amended</source>
         <translation>Modificată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="201"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="202"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="224"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="225"/>
         <source>Working…</source>
         <translation>Se lucrează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="249"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="250"/>
         <source>Checked in.</source>
         <translation>Sosire înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="250"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="251"/>
         <source>Checked out.</source>
         <translation>Plecare înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="251"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="252"/>
         <source>Booking cancelled.</source>
         <translation>Rezervare anulată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="261"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="262"/>
         <source>Cancel booking {number}? The ticket will be refused at the gate.</source>
         <translation>Anulați rezervarea {number}? Biletul va fi refuzat la barieră.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="281"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="282"/>
         <source>The confirmation e-mail is queued again.</source>
         <translation>E-mailul de confirmare a fost pus din nou în coadă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="293"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="294"/>
         <source>Booking amended; a new confirmation is on its way.</source>
         <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
     </message>
@@ -225,92 +225,92 @@
 <context>
     <name>BookingForm</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="198"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="199"/>
         <source>Client &amp;name</source>
         <translation>&amp;Nume client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="200"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="200"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
         <source>&amp;Phone</source>
         <translation>&amp;Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
         <source>P&amp;late</source>
         <translation>Nr. în&amp;matriculare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
         <source>&amp;Arrival</source>
         <translation>&amp;Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
         <source>&amp;Departure</source>
         <translation>&amp;Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
         <source>Pa&amp;ssengers</source>
         <translation>P&amp;asageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
         <source>N&amp;otes</source>
         <translation>&amp;Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="207"/>
         <source>E-mail lan&amp;guage</source>
         <translation>&amp;Limba e-mailului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="210"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="211"/>
         <source>First and last name</source>
         <translation>Prenume și nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="211"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="212"/>
         <source>client@example.com</source>
         <translation>client@exemplu.ro</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="212"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="213"/>
         <source>+40 7xx xxx xxx</source>
         <translation>+40 7xx xxx xxx</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="213"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="214"/>
         <source>B123ABC</source>
         <translation>B123ABC</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="214"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="215"/>
         <source>Save (Enter)</source>
         <translation>Salvează (Enter)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="215"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="216"/>
         <source>Clear (Esc)</source>
         <translation>Golește (Esc)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="286"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="287"/>
         <source>Please correct the marked fields.</source>
         <translation>Corectați câmpurile marcate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="300"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="301"/>
         <source>Saving…</source>
         <translation>Se salvează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="314"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="315"/>
         <source>Booking {number} saved.</source>
         <translation>Rezervarea {number} a fost salvată.</translation>
     </message>
@@ -391,32 +391,32 @@
 <context>
     <name>BookingsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="117"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
         <source>Search by booking number, plate or name</source>
         <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="119"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
         <source>All bookings</source>
         <translation>Toate rezervările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="121"/>
         <source>Today&apos;s arrivals</source>
         <translation>Sosirile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="121"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="122"/>
         <source>Today&apos;s returns</source>
         <translation>Întoarcerile de azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="125"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="126"/>
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="181"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="182"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -425,17 +425,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="207"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="207"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="210"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="211"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
@@ -505,72 +505,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="72"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="101"/>
         <source>&amp;New booking</source>
         <translation>Rezervare &amp;nouă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="73"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="102"/>
         <source>&amp;Bookings</source>
         <translation>&amp;Rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="74"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="103"/>
         <source>S&amp;can</source>
         <translation>&amp;Scanare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="108"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="153"/>
         <source>Parking Desk — {site}</source>
         <translation>Parking Desk — {site}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="113"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="162"/>
         <source>&amp;File</source>
         <translation>&amp;Fișier</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="114"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="163"/>
         <source>&amp;Export bookings to CSV…</source>
         <translation>&amp;Export rezervări în CSV…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="115"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="164"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Setări…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="116"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="165"/>
+        <source>S&amp;taff accounts…</source>
+        <translation>Conturi de &amp;personal…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="166"/>
+        <source>Switch &amp;user…</source>
+        <translation>Schimbă &amp;utilizatorul…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="167"/>
+        <source>&amp;Lock the desk</source>
+        <translation>&amp;Blochează biroul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="168"/>
         <source>&amp;Quit</source>
         <translation>&amp;Ieșire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="117"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
         <source>&amp;View</source>
         <translation>&amp;Vizualizare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="118"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="170"/>
         <source>&amp;Language</source>
         <translation>&amp;Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="119"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="171"/>
         <source>&amp;Help</source>
         <translation>&amp;Ajutor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="120"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="172"/>
         <source>&amp;About Parking Desk</source>
         <translation>&amp;Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="253"/>
+        <source>Sign in as a supervisor</source>
+        <translation>Autentificare ca supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="282"/>
         <source>About Parking Desk</source>
         <translation>Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="171"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="284"/>
         <source>Parking Desk {version}
 
 Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
@@ -595,53 +615,53 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>QrPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="73"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
         <source>Show to client</source>
         <translation>Arată clientului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
         <source>Print ticket</source>
         <translation>Tipărește biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="76"/>
         <source>Save as PDF</source>
         <translation>Salvează ca PDF</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="76"/>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="189"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="77"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="190"/>
         <source>Save QR as PNG</source>
         <translation>Salvează codul QR ca PNG</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="78"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="79"/>
         <source>The QR of the next booking appears here.</source>
         <translation>Codul QR al următoarei rezervări apare aici.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="80"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="81"/>
         <source>Ticket</source>
         <translation>Bilet</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="122"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="123"/>
         <source>E-mail sent at {when}</source>
         <translation>E-mail trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="125"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="126"/>
         <source>E-mail failed; a supervisor can see why in the queue</source>
         <translation>E-mailul a eșuat; un supervizor poate vedea motivul în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="128"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="129"/>
         <source>E-mail waiting to be sent…</source>
         <translation>E-mailul așteaptă să fie trimis…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="180"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="181"/>
         <source>Save ticket as PDF</source>
         <translation>Salvează biletul ca PDF</translation>
     </message>
@@ -649,102 +669,102 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>ScanPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="125"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="146"/>
         <source>&amp;Mode</source>
         <translation>&amp;Mod</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="127"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="148"/>
         <source>Automatic: check in, then check out</source>
         <translation>Automat: întâi sosire, apoi plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="128"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="149"/>
         <source>Check in only</source>
         <translation>Doar sosiri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="129"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="150"/>
         <source>Check out only</source>
         <translation>Doar plecări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="134"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="155"/>
         <source>Scan the ticket&apos;s QR code, or type the booking number and press Enter.</source>
         <translation>Scanați codul QR de pe bilet sau tastați numărul rezervării și apăsați Enter.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="136"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="157"/>
         <source>Scan or type a booking number</source>
         <translation>Scanați sau tastați un număr de rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="137"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="158"/>
         <source>Recent scans</source>
         <translation>Scanări recente</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="175"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="197"/>
         <source>Checking {number}…</source>
         <translation>Se verifică {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="184"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="210"/>
         <source>FORGED TICKET: it was not issued by this operator.</source>
         <translation>BILET FALS: nu a fost emis de acest operator.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="185"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="211"/>
         <source>ALTERED TICKET: its data does not match its signature.</source>
         <translation>BILET MODIFICAT: datele nu corespund semnăturii.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="186"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="212"/>
         <source>EXPIRED TICKET: it was valid until {when}.</source>
         <translation>BILET EXPIRAT: a fost valabil până la {when}.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="190"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="205"/>
         <source>Not a ticket or booking number this desk can read.</source>
         <translation>Nu este un bilet sau un număr de rezervare recunoscut.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="198"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="273"/>
         <source>{name} · {plate} · {arrival} → {departure}</source>
         <translation>{name} · {plate} · {arrival} → {departure}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="281"/>
         <source>Refused: this ticket is for plate {old}, the booking now has {new}. Ask for the newer ticket.</source>
         <translation>Refuzat: biletul este pentru numărul {old}, iar rezervarea are acum {new}. Cereți biletul nou.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="211"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="286"/>
         <source>CHECKED IN: {number}</source>
         <translation>SOSIRE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="214"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="289"/>
         <source>CHECKED OUT: {number}</source>
         <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="159"/>
         <source>Reissue ticket</source>
         <translation>Emite din nou biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="218"/>
         <source>REVOKED KEY: ticket signed with a revoked key ({machine}, revoked {when} by {who}). Reissue the ticket.</source>
         <translation>CHEIE REVOCATĂ: bilet semnat cu o cheie revocată ({machine}, revocată la {when} de {who}). Emiteți din nou biletul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="249"/>
         <source>Reissuing the ticket of {number}…</source>
         <translation>Se emite din nou biletul rezervării {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="259"/>
         <source>TICKET REISSUED: {number}. Show it to the client or print it.</source>
         <translation>BILET EMIS DIN NOU: {number}. Arătați-l clientului sau tipăriți-l.</translation>
     </message>
@@ -752,264 +772,498 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>Settings</source>
         <translation>Setări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
         <source>Desk</source>
         <translation>Ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
         <source>Database</source>
         <translation>Bază de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
         <source>Worker</source>
         <translation>Procesare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
         <source>Site name</source>
         <translation>Numele parcării</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
         <source>Operator name</source>
         <translation>Numele operatorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
         <source>New supervisor PIN</source>
         <translation>PIN nou de supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
         <source>Repeat the PIN</source>
         <translation>Repetați PIN-ul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
         <source>Database file</source>
         <translation>Fișierul bazei de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
         <source>Firestore project</source>
         <translation>Proiect Firestore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="200"/>
         <source>Sender address</source>
         <translation>Adresa expeditorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="201"/>
         <source>Check the queue every</source>
         <translation>Verifică coada la fiecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="200"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="202"/>
         <source>Send e-mails from this desk</source>
         <translation>Trimite e-mailurile de pe acest ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="204"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="206"/>
         <source>Embedded (this computer)</source>
         <translation>Integrată (acest calculator)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="205"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
         <source>As the system</source>
         <translation>Ca sistemul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="208"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="210"/>
         <source>leave empty to keep the current PIN</source>
         <translation>lăsați gol pentru a păstra PIN-ul actual</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="209"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="211"/>
         <source>SMTP server</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="210"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="212"/>
         <source>Backup SMTP server (optional)</source>
         <translation>Server SMTP de rezervă (opțional)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="221"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="223"/>
         <source>Firestore needs a project id.</source>
         <translation>Firestore necesită un ID de proiect.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="226"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="228"/>
         <source>An SMTP user needs its password, and the other way.</source>
         <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="235"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="237"/>
         <source>The two PINs differ.</source>
         <translation>Cele două PIN-uri diferă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="237"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="239"/>
         <source>The PIN needs at least 4 digits.</source>
         <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="247"/>
-        <source>Unlock the supervisor role to change settings.</source>
-        <translation>Deblocați rolul de supervizor pentru a modifica setările.</translation>
+        <source>Sign in as a supervisor to change settings.</source>
+        <translation>Autentificați-vă ca supervizor pentru a modifica setările.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="251"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="258"/>
         <source>Could not save: {reason}</source>
         <translation>Nu s-a putut salva: {reason}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="259"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="261"/>
         <source>Saved. Database and worker changes apply at the next start.</source>
         <translation>Salvat. Schimbările bazei de date și ale procesării se aplică la următoarea pornire.</translation>
     </message>
 </context>
 <context>
+    <name>SetupForm</name>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="179"/>
+        <source>Welcome: create the admin account</source>
+        <translation>Bun venit: creați contul de administrator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="181"/>
+        <source>Nobody has an account on this site yet. The admin adds the other staff and supervisors once signed in.</source>
+        <translation>Nimeni nu are încă un cont pe acest site. Administratorul adaugă ceilalți angajați și supervizori după autentificare.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="186"/>
+        <source>Leave the PIN empty to keep this desk&apos;s supervisor PIN as the admin&apos;s PIN.</source>
+        <translation>Lăsați PIN-ul gol pentru a păstra PIN-ul de supervizor al acestui birou ca PIN al administratorului.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="191"/>
+        <source>Your &amp;name</source>
+        <translation>&amp;Numele dvs.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="191"/>
+        <source>&amp;PIN</source>
+        <translation>&amp;PIN</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="191"/>
+        <source>&amp;Repeat the PIN</source>
+        <translation>&amp;Repetați PIN-ul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="197"/>
+        <source>Create the admin and sign in</source>
+        <translation>Creează administratorul și autentifică-te</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="207"/>
+        <source>The two PINs differ.</source>
+        <translation>Cele două PIN-uri diferă.</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="309"/>
+        <source>Cancel</source>
+        <translation>Renunță</translation>
+    </message>
+</context>
+<context>
+    <name>SignInForm</name>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="81"/>
+        <location filename="../../parking_desk/ui/sign_in.py" line="88"/>
+        <source>Sign in</source>
+        <translation>Autentificare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="82"/>
+        <source>&amp;Name</source>
+        <translation>&amp;Nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="84"/>
+        <source>&amp;PIN</source>
+        <translation>&amp;PIN</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="86"/>
+        <source>Name</source>
+        <translation>Nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="87"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="121"/>
+        <source>Checking…</source>
+        <translation>Se verifică…</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <location filename="../../parking_desk/ui/sign_in.py" line="255"/>
+        <source>Connecting to the database…</source>
+        <translation>Conectare la baza de date…</translation>
+    </message>
+</context>
+<context>
     <name>SmtpBox</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
         <source>Server</source>
         <translation>Server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
         <source>Security</source>
         <translation>Securitate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="71"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
         <source>User</source>
         <translation>Utilizator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="75"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
         <source>Password</source>
         <translation>Parolă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="77"/>
         <source>empty: not used</source>
         <translation>gol: nefolosit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="77"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="78"/>
         <source>Test connection</source>
         <translation>Testează conexiunea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="94"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="95"/>
         <source>Enter a server first.</source>
         <translation>Introduceți mai întâi un server.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="97"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="98"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="103"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="104"/>
         <source>Connected and logged in.</source>
         <translation>Conectat și autentificat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="106"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="107"/>
         <source>Failed: {reason}</source>
         <translation>Eșuat: {reason}</translation>
     </message>
 </context>
 <context>
+    <name>StaffAdminDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="129"/>
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="130"/>
+        <source>Supervisor</source>
+        <translation>Supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="131"/>
+        <source>Admin</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="135"/>
+        <source>Staff accounts</source>
+        <translation>Conturi de personal</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="137"/>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="141"/>
+        <source>Name</source>
+        <translation>Nume</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="137"/>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="141"/>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="137"/>
+        <source>State</source>
+        <translation>Stare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="137"/>
+        <source>Created by</source>
+        <translation>Creat de</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="139"/>
+        <source>Add a person</source>
+        <translation>Adăugați o persoană</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="141"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="144"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Adaugă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="145"/>
+        <source>Selected person</source>
+        <translation>Persoana selectată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="146"/>
+        <source>Change &amp;role</source>
+        <translation>Schimbă &amp;rolul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="147"/>
+        <source>new PIN</source>
+        <translation>PIN nou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="148"/>
+        <source>Reset &amp;PIN</source>
+        <translation>Resetează &amp;PIN-ul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="149"/>
+        <source>Close</source>
+        <translation>Închide</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="181"/>
+        <source>deactivated</source>
+        <translation>dezactivat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="183"/>
+        <source>locked (wrong PINs)</source>
+        <translation>blocat (PIN-uri greșite)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="185"/>
+        <source>active</source>
+        <translation>activ</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="209"/>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="213"/>
+        <source>&amp;Deactivate</source>
+        <translation>&amp;Dezactivează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="213"/>
+        <source>Re&amp;activate</source>
+        <translation>Re&amp;activează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="227"/>
+        <source>Saving…</source>
+        <translation>Se salvează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="237"/>
+        <source>{name} can sign in now.</source>
+        <translation>{name} se poate autentifica acum.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="248"/>
+        <source>{name} is now: {role}.</source>
+        <translation>{name} are acum rolul: {role}.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="259"/>
+        <source>{name} has a new PIN.</source>
+        <translation>{name} are un PIN nou.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="270"/>
+        <source>{name} can no longer sign in.</source>
+        <translation>{name} nu se mai poate autentifica.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/staff_admin.py" line="275"/>
+        <source>{name} can sign in again.</source>
+        <translation>{name} se poate autentifica din nou.</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="95"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="96"/>
         <source>Firestore ({project})</source>
         <translation>Firestore ({project})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="99"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="100"/>
         <source>Embedded database</source>
         <translation>Bază de date integrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="101"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="102"/>
         <source>connecting…</source>
         <translation>se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="103"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="104"/>
         <source>online</source>
         <translation>conectată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="105"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="106"/>
         <source>OFFLINE</source>
         <translation>DECONECTATĂ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="113"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="114"/>
         <source>Worker: off (another machine sends the e-mails)</source>
         <translation>Procesare: oprită (alt calculator trimite e-mailurile)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="115"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="116"/>
         <source>Worker: starting…</source>
         <translation>Procesare: pornește…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="120"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="121"/>
         <source>Worker: stopped</source>
         <translation>Procesare: oprită</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="122"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="123"/>
         <source>Worker: error ({error})</source>
         <translation>Procesare: eroare ({error})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="124"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="125"/>
         <source>Worker: sending…</source>
         <translation>Procesare: se trimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="126"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="127"/>
         <source>Worker: idle, {sent} sent</source>
         <translation>Procesare: inactivă, {sent} trimise</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="131"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="132"/>
         <source>Queue: –</source>
         <translation>Coadă: –</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="135"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="136"/>
         <source>Queue: {pending} waiting, {processing} sending, {dead} failed</source>
         <translation>Coadă: {pending} în așteptare, {processing} în curs, {dead} eșuate</translation>
     </message>
@@ -1022,17 +1276,17 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <translation>Imprimanta nu a putut fi deschisă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="131"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="129"/>
         <source>Arrival: {when}</source>
         <translation>Sosire: {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="135"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="133"/>
         <source>Departure: {when}</source>
         <translation>Plecare: {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="142"/>
+        <location filename="../../parking_desk/ui/desk/ticket.py" line="140"/>
         <source>Show this ticket at the gate. Keep it until you leave.</source>
         <translation>Prezentați biletul la barieră. Păstrați-l până la plecare.</translation>
     </message>
