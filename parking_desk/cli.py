@@ -187,7 +187,7 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
 
         return kiosk_main(settings)
     if command in ("export-public-key", "ticket"):
-        from parking_desk.cli_tickets import export_ring, verify_ticket
+        from parking_desk.services.ticket_commands import export_ring, verify_ticket
 
         if command == "ticket":
             return verify_ticket(args.text, args.keys, settings, _lang(env))

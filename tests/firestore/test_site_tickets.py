@@ -13,7 +13,6 @@ import pytest
 from site_machines import supervisor_session
 
 from parking_desk.booking import Booking
-from parking_desk.cli_tickets import export_ring, verify_ticket
 from parking_desk.config import Settings
 from parking_desk.services.key_ring import (
     KeyRing,
@@ -26,6 +25,7 @@ from parking_desk.services.key_ring import (
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.ticket_commands import export_ring, verify_ticket
 from parking_desk.timeutil import utcnow
 
 PROJECT = "parking-desk-test"

@@ -52,6 +52,7 @@ def test_switching_language_changes_the_visible_strings(qtbot, compiled_catalogu
         "Scan",
         "Queue",
         "Audit log",
+        "Signing keys",
     ]
     assert window.new_booking.form.save_button.text() == "Save (Enter)"
     window.set_language("ro")
@@ -62,6 +63,7 @@ def test_switching_language_changes_the_visible_strings(qtbot, compiled_catalogu
         "Scanare",
         "Coadă",
         "Jurnal de acțiuni",
+        "Chei de semnare",
     ]
     assert window.new_booking.form.save_button.text() == "Salvează (Enter)"
     assert window.file_menu.title().replace("&", "") == "Fișier"

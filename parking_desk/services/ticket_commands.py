@@ -1,4 +1,5 @@
-"""``parking-desk export-public-key`` and ``parking-desk ticket verify``: the gate's side.
+"""``parking-desk export-public-key`` and ``parking-desk ticket verify``: the gate's side
+(the CLI parses, this runs them).
 
 A gate is a machine with no private key and, often, no store: it gets the site's ring as a
 file from ``export-public-key`` (run on any desk or worker of the site) and checks each
