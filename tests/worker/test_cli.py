@@ -16,7 +16,7 @@ from parking_desk.cli import main
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.staff import StaffService
 from parking_desk.services.store.sqlite_store import SqliteStore
-from parking_desk.task import LastError, TaskState
+from parking_desk.task import LastError, TaskKind, TaskState
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -156,7 +156,13 @@ def test_demo_fills_the_embedded_store(capsys, env, db):
     assert "25 demo bookings" in capsys.readouterr().out
     tasks = db.list_tasks()
     states = {t.status for t in tasks}
-    assert len(tasks) == 25 and TaskState.COMPLETED in states
+    # One confirmation per booking, and a cancellation e-mail for each one cancelled.
+    confirmations = [t for t in tasks if t.kind == TaskKind.CONFIRMATION]
+    cancelled = [
+        b for b in {t.booking_number for t in tasks} if db.get_booking(b).status == "cancelled"
+    ]
+    assert len(confirmations) == 25 and TaskState.COMPLETED in states
+    assert len(tasks) == 25 + len(cancelled)
     dead = [t for t in tasks if t.status == TaskState.DEAD]
     assert all(t.last_error and t.last_error.message for t in dead)
     names = " ".join(db.get_booking(t.booking_number).client_name for t in tasks)
