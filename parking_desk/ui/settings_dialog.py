@@ -181,6 +181,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.retranslate_ui()
+        self.site_name.setFocus()  # the first field, not the page tabs
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Settings"))

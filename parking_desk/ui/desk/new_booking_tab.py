@@ -8,6 +8,7 @@ in-app engine reports progress.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from parking_desk.booking import Booking, EmailStatus
@@ -32,6 +33,15 @@ class NewBookingTab(QWidget):
         self._poll = QTimer(self, interval=EMAIL_POLL_MS)
         self._poll.timeout.connect(self.refresh_email_status)
         self._fetching = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The desk opens here, and comes back here after a sign-in: the first letters typed
+        # belong to the client's name, not to the tab bar that Qt would otherwise pick.
+        # Focus a person put somewhere visible (the tab bar they clicked) is left alone.
+        focus = self.window().focusWidget()
+        if focus is None or not focus.isVisible():
+            self.form.name.setFocus()
+        super().showEvent(event)
 
     def _saved(self, result: SavedBooking) -> None:
         self.qr.set_ticket(result.booking, result.payload, result.png)
