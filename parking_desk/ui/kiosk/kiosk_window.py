@@ -31,15 +31,15 @@ from parking_desk.services.queue_health import (
     WorkerState,
     collect_health,
 )
-from parking_desk.services.roles import check_pin
 from parking_desk.services.store.base import Store
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
-from parking_desk.ui.console.pin_dialog import PinDialog
 from parking_desk.ui.console.relative_time import age_text
+from parking_desk.ui.kiosk.exit_dialog import KioskExitDialog
 from parking_desk.ui.kiosk.health_widgets import Sparkline, TrafficLight
 from parking_desk.ui.kiosk.store_source import StoreSource
+from parking_desk.ui.translations import choose_language
 from parking_desk.ui.weak_callback import weak_done
 
 REFRESH_MS = 5000
@@ -109,6 +109,8 @@ class KioskWindow(QWidget):
         self.offline_since: datetime | None = None
         self._busy = False
         self._read_started: datetime | None = None
+        self.exit_dialog: KioskExitDialog | None = None
+        self._may_close = False
         self.setWindowTitle(self.tr("E-mail queue health"))
         self._build()
         self.timer = QTimer(self)
@@ -335,21 +337,32 @@ class KioskWindow(QWidget):
             label.show()
         self.resizeEvent(QResizeEvent(self.size(), self.size()))
 
-    # --- leaving full screen needs the supervisor ---------------------------------------------
-    def _supervisor_confirms(self) -> bool:
-        stored = self.settings.security.supervisor_pin_hash
-        if not stored:
-            self.status.setText(self.tr("No supervisor PIN is set; full screen stays on."))
-            return False
-        dialog = PinDialog(lambda pin: check_pin(pin, stored), self)
-        self.pin_dialog = dialog
-        return dialog.exec() == PinDialog.DialogCode.Accepted
+    # --- leaving full screen needs a supervisor -------------------------------------------
+    def ask_supervisor(self, then: Callable[[], None]) -> None:
+        """A supervisor or an admin signs in (see ``exit_dialog``); *then* runs once they
+        have. The dialog is window-modal and opened, not exec'd: the board keeps refreshing
+        behind it, and a second Esc while it is open does not stack another one."""
+        if self.exit_dialog is not None and self.exit_dialog.isVisible():
+            self.exit_dialog.raise_()
+            return
+        source = self._source
+        dialog = KioskExitDialog(
+            source.get, self.bridge, lambda: choose_language(self.settings.desk.language), self
+        )
+        dialog.accepted.connect(then)
+        dialog.finished.connect(self._exit_dialog_closed)
+        self.exit_dialog = dialog
+        dialog.open()
+
+    def _exit_dialog_closed(self, _result: int) -> None:
+        dialog, self.exit_dialog = self.exit_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Escape, Qt.Key.Key_F11) and self.isFullScreen():
-            if self._supervisor_confirms():
-                self.showNormal()
+            self.ask_supervisor(self.showNormal)
             return
         if key == Qt.Key.Key_F11:
             self.showFullScreen()
@@ -360,9 +373,14 @@ class KioskWindow(QWidget):
         self.timer.stop()
         self._source.close()
 
+    def _close_now(self) -> None:
+        self._may_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.isFullScreen() and not self._supervisor_confirms():
+        if self.isFullScreen() and not self._may_close:
             event.ignore()
+            self.ask_supervisor(self._close_now)
             return
         self.timer.stop()
         super().closeEvent(event)

@@ -8,18 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console_data import PIN, answer_dialogs
+from console_data import PIN
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from parking_desk.booking import Booking
 from parking_desk.config import Settings
+from parking_desk.services.roles import Role, RoleSession
+from parking_desk.services.staff import StaffService
 from parking_desk.services.store import Store, open_firestore
 from parking_desk.services.store.base import DeliveryOutcome, WorkerInfo
 from parking_desk.services.store.sqlite_store import SqliteStore
 from parking_desk.task import LastError
 from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.kiosk.exit_dialog import KioskExitDialog
 from parking_desk.ui.kiosk.kiosk_window import KioskWindow
 
 WAIT = 5000
@@ -68,9 +71,9 @@ def visible_strings(window: QWidget) -> list[str]:
 
 
 @pytest.fixture
-def settings(pin_hash: str) -> Settings:
+def settings() -> Settings:
     made = Settings()
-    made.security.supervisor_pin_hash = pin_hash
+    made.desk.language = "en"
     return made
 
 
@@ -78,7 +81,10 @@ def settings(pin_hash: str) -> Settings:
 def kiosk(qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings) -> Iterator:
     def make() -> KioskWindow:
         window = KioskWindow(lambda: store, bridge, settings, refresh_ms=100)
-        qtbot.addWidget(window)
+        # Out of full screen first, or closing it at the end would ask for a supervisor.
+        qtbot.addWidget(
+            window, before_close_func=lambda w: w.setWindowState(Qt.WindowState.WindowNoState)
+        )
         window.resize(1366, 800)
         window.show()
         return window
@@ -134,35 +140,108 @@ def test_offline_when_the_store_goes_away_and_back_by_itself(
     assert window.light_text.text() == "Problem"
 
 
-def test_leaving_full_screen_needs_the_supervisor_pin(qtbot: QtBot, store: SqliteStore, kiosk):
+def site_staff(store: SqliteStore) -> None:
+    """The site's people: an admin, a supervisor (PIN ``PIN``) and a member of staff."""
+    service = StaffService(store)
+    admin = RoleSession(service.create_first_admin("Elena Admin", "1357"))
+    service.add(admin, "Maria Pop", Role.SUPERVISOR, PIN)
+    service.add(admin, "Ion Staff", Role.STAFF, "8080")
+
+
+def full_screen_kiosk(qtbot: QtBot, kiosk) -> KioskWindow:
     window = kiosk()
     window.showFullScreen()
     qtbot.waitUntil(window.isFullScreen, timeout=WAIT)
+    return window
 
-    def typing(pin: str):
-        def answer(dialog: QWidget) -> bool:
-            field = dialog.findChild(QLineEdit)
-            if field is None:
-                return False
-            field.setText(pin)
-            qtbot.keyClick(field, Qt.Key.Key_Return)
-            if pin != PIN:
-                dialog.reject()
-            return True
 
-        return answer
+def open_exit_dialog(qtbot: QtBot, window: KioskWindow) -> KioskExitDialog:
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    dialog = window.exit_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    return dialog
 
+
+def sign_in(qtbot: QtBot, dialog: KioskExitDialog, name: str, pin: str) -> None:
+    form = dialog.form
+    form.name.clear()
+    qtbot.keyClicks(form.name, name)
+    qtbot.keyClicks(form.pin, pin)
+    qtbot.keyClick(form.pin, Qt.Key.Key_Return)
+
+
+def refused(qtbot: QtBot, dialog: KioskExitDialog, name: str, pin: str) -> str:
+    """Sign in with a try the kiosk must refuse; the dialog's answer."""
+    sign_in(qtbot, dialog, name, pin)
+    qtbot.waitUntil(lambda: not dialog.form.busy, timeout=WAIT)
+    assert dialog.isVisible()
+    return dialog.form.error.text()
+
+
+def test_wrong_pins_at_the_kiosk_lock_the_supervisor_out_even_with_the_right_pin_after(
+    qtbot: QtBot, store: SqliteStore, kiosk
+) -> None:
+    site_staff(store)
+    window = full_screen_kiosk(qtbot, kiosk)
     qtbot.wait(300)  # a few refreshes: large type must not push it out of full screen
     assert window.isFullScreen()
-    timer = answer_dialogs(typing("1111"))
+    dialog = open_exit_dialog(qtbot, window)
+
+    answers = [refused(qtbot, dialog, "Maria Pop", wrong) for wrong in ("1111", "2222", "3333")]
+    answers.append(refused(qtbot, dialog, "Maria Pop", "4444"))
+    assert answers == ["Wrong name or PIN."] * 4
+    assert refused(qtbot, dialog, "Maria Pop", "5555") == (
+        "Too many wrong PINs for Maria Pop. Try again in 30 s."
+    )
+    # Locked: the right PIN is refused too, and the board stays in full screen.
+    assert refused(qtbot, dialog, "Maria Pop", PIN).startswith("Too many wrong PINs for Maria Pop.")
+    assert window.isFullScreen()
+    # A second Esc does not stack a second dialog over the board.
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    timer.stop()
+    assert window.exit_dialog is dialog
+
+    entries = [e for e in store.audit_log() if e.details.get("where") == "kiosk"]
+    actions = [e.action for e in reversed(entries)]
+    assert actions == ["sign_in_failed"] * 5 + ["sign_in_locked", "sign_in_refused"]
+    assert {e.operator for e in entries} == {"Maria Pop (supervisor)"}
+
+
+def test_a_supervisor_leaves_full_screen_and_staff_cannot(
+    qtbot: QtBot, store: SqliteStore, kiosk
+) -> None:
+    site_staff(store)
+    window = full_screen_kiosk(qtbot, kiosk)
+    dialog = open_exit_dialog(qtbot, window)
+
+    assert refused(qtbot, dialog, "Ion Staff", "8080") == (
+        "This action requires the supervisor role."
+    )
+    assert refused(qtbot, dialog, "Nobody Here", PIN) == "Wrong name or PIN."
     assert window.isFullScreen()
 
-    timer = answer_dialogs(typing(PIN))
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
-    timer.stop()
+    sign_in(qtbot, dialog, "maria pop", PIN)  # names are matched as a person types them
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT)
+    assert window.exit_dialog is None
+    assert window.isVisible()
+    signed = [e for e in store.audit_log() if e.action == "sign_in"]
+    assert [(e.operator, e.details["where"]) for e in signed[:1]] == [
+        ("Maria Pop (supervisor)", "kiosk")
+    ]
+
+    # Closing the board from full screen asks the same; cancelled, it stays open.
+    window.showFullScreen()
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT)
+    window.close()
+    dialog = window.exit_dialog
+    assert dialog is not None and window.isVisible()
+    dialog.reject()
+    assert window.isVisible() and window.isFullScreen()
+    window.close()
+    dialog = window.exit_dialog
+    assert dialog is not None
+    sign_in(qtbot, dialog, "Elena Admin", "1357")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)
 
 
 def test_parking_desk_kiosk_starts_full_screen_on_the_configured_store(
