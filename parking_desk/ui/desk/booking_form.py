@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -91,9 +91,39 @@ def field_text(problem: FieldError, lang: str) -> str:
 
 class DateTimeField(QDateTimeEdit):
     """Tab leaves the field instead of stepping through day, month, year, hour and minute:
-    the defaults are usually right, and digits typed still advance from section to section."""
+    the defaults are usually right, and digits typed still advance from section to section.
+
+    Dates are typed as people write them, ``02.12.2026 06:30`` or ``2.3.2026 6:05``. Qt
+    moves on by itself once a section is full ("02") and again on the dot that follows, so
+    a separator right after such a move is swallowed; and a separator reaches the next
+    section through the same ``focusNextPrevChild`` as Tab, so only Tab may leave the field.
+    """
+
+    _in_key_press = False
+    _moved_on = False  # the last key filled its section and Qt moved to the next one
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        separator = bool(text) and text.isprintable() and not text.isalnum()
+        if separator and self._moved_on:
+            self._moved_on = False
+            event.accept()
+            return
+        before = self.currentSectionIndex()
+        self._in_key_press = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self._in_key_press = False
+        self._moved_on = bool(text) and not separator and self.currentSectionIndex() != before
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._moved_on = False
+        super().focusInEvent(event)
 
     def focusNextPrevChild(self, next: bool) -> bool:
+        if self._in_key_press:
+            return super().focusNextPrevChild(next)  # a separator: the next section
         return QWidget.focusNextPrevChild(self, next)
 
 

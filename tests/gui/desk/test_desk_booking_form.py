@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from zxingcpp import read_barcodes
 
@@ -198,3 +199,29 @@ def test_enter_saves_and_esc_clears_from_any_kind_of_field(qtbot, ctx, store, wh
     form.name.setText("Someone")
     qtbot.keyClick(widget, Qt.Key.Key_Escape)
     assert form.name.text() == ""
+
+
+def test_dates_typed_with_dots_and_colons_stay_in_their_field(qtbot, type_text, ctx):
+    """`02.03.2031 06:30` as people write it: the dot moves to the month, not to the next
+    field, and Tab alone leaves for Departure."""
+    tab = NewBookingTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.activateWindow()  # Tab selects a section only in the active window, as at the desk
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab)
+    type_fields(
+        qtbot,
+        type_text,
+        tab,
+        ["Ion Popa", "ion@example.com", "0722 123 456", "B123ABC", "02.03.2031 06:30"],
+    )
+    form = tab.form
+    assert tab.window().focusWidget() is form.arrival
+    qtbot.keyClick(form.arrival, Qt.Key.Key_Tab)
+    assert tab.window().focusWidget() is form.departure
+    type_text(form.departure, "9.4.2031 8:05")  # short forms too
+    qtbot.keyClick(form.departure, Qt.Key.Key_Tab)
+    assert tab.window().focusWidget() is form.passengers
+    assert form.arrival.dateTime().toString("dd.MM.yyyy HH:mm") == "02.03.2031 06:30"
+    assert form.departure.dateTime().toString("dd.MM.yyyy HH:mm") == "09.04.2031 08:05"
+    assert form.passengers.value() == 1 and form.notes.text() == ""
