@@ -1,8 +1,9 @@
 """Settings a desk may change itself, saved to the same TOML file the worker reads.
 
-Passwords are masked while typed and never logged; the supervisor PIN is kept only as its
-scrypt hash. "Test connection" logs in to the SMTP server on the bridge, never on the GUI
-thread, and reports in words a desk can act on.
+Passwords are masked while typed and never logged. PINs are not here: each person has their
+own, kept in the site's staff accounts (an admin resets them there). "Test connection" logs
+in to the SMTP server on the bridge, never on the GUI thread, and reports in words a desk
+can act on.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from parking_desk.config import DEFAULT_PORTS, SMTP_SECURITY, Settings, SmtpSettings
 from parking_desk.services.mail.smtp import SmtpTransport
-from parking_desk.services.roles import Role, hash_pin
+from parking_desk.services.roles import Role
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.named import named
 from parking_desk.ui.settings_file import changed_keys, patch_file
@@ -142,8 +143,6 @@ class SettingsDialog(QDialog):
         for code in ("", "ro", "en"):
             self.language.addItem("", code)
         self.language.setCurrentIndex(self.language.findData(s.desk.language))
-        self.pin = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "pin")
-        self.pin_again = named(QLineEdit(echoMode=QLineEdit.EchoMode.Password), "pinAgain")
         self.error = named(QLabel(wordWrap=True), "settingsError")
         self.error.setStyleSheet("color: #b00020;")
         self.buttons = QDialogButtonBox(
@@ -162,8 +161,6 @@ class SettingsDialog(QDialog):
             "site": ("desk", self.site_name),
             "operator": ("desk", self.operator),
             "language": ("desk", self.language),
-            "pin": ("desk", self.pin),
-            "pin_again": ("desk", self.pin_again),
             "kind": ("store", self.store_kind),
             "path": ("store", self.sqlite_path),
             "project": ("store", self.project),
@@ -191,10 +188,8 @@ class SettingsDialog(QDialog):
             self.pages.setTabText(i, title)
         texts = {
             "site": self.tr("Site name"),
-            "operator": self.tr("Operator name"),
+            "operator": self.tr("Desk name"),
             "language": self.tr("Language"),
-            "pin": self.tr("New supervisor PIN"),
-            "pin_again": self.tr("Repeat the PIN"),
             "kind": self.tr("Database"),
             "path": self.tr("Database file"),
             "project": self.tr("Firestore project"),
@@ -208,7 +203,13 @@ class SettingsDialog(QDialog):
         self.language.setItemText(0, self.tr("As the system"))
         self.language.setItemText(1, "Română")
         self.language.setItemText(2, "English")
-        self.pin.setPlaceholderText(self.tr("leave empty to keep the current PIN"))
+        self.operator.setPlaceholderText(self.tr("empty: the computer's name"))
+        self.operator.setToolTip(
+            self.tr(
+                "How the site's Signing keys list names this desk's key. It is recorded when "
+                "the key is first published, at the desk's first start."
+            )
+        )
         self.smtp.setTitle(self.tr("SMTP server"))
         self.backup.setTitle(self.tr("Backup SMTP server (optional)"))
         self.smtp.retranslate_ui()
@@ -233,16 +234,10 @@ class SettingsDialog(QDialog):
         s.desk.site_name = self.site_name.text().strip()
         s.desk.operator = self.operator.text().strip()
         s.desk.language = self.language.currentData()
-        if self.pin.text() or self.pin_again.text():
-            if self.pin.text() != self.pin_again.text():
-                raise ValueError(self.tr("The two PINs differ."))
-            if len(self.pin.text().strip()) < 4:
-                raise ValueError(self.tr("The PIN needs at least 4 digits."))
-            s.security.supervisor_pin_hash = hash_pin(self.pin.text().strip())
         return s
 
     def accept(self) -> None:
-        # Settings reach the SMTP password, the store and the kiosk's PIN: only a supervisor
+        # Settings reach the SMTP password and the store: only a supervisor
         # may change them (staff may still open the dialog to read them).
         if not self.ctx.session.allows(Role.SUPERVISOR):
             self.error.setText(self.tr("Sign in as a supervisor to change settings."))

@@ -11,12 +11,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 from zxingcpp import read_barcodes
 
 from parking_desk.config import load_settings
 from parking_desk.services.qr import render_png, verify
-from parking_desk.services.roles import Person, Role, check_pin
+from parking_desk.services.roles import Person, Role
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_panel import QrPanel
 from parking_desk.ui.settings_dialog import SettingsDialog
@@ -120,7 +120,7 @@ def test_test_connection_reports_a_refused_server(qtbot, ctx):
     assert dialog.smtp.result.text().startswith("Failed:")
 
 
-def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, ctx, tmp_path):
+def test_settings_are_saved_with_the_password_masked_and_no_pin_to_set(qtbot, ctx, tmp_path):
     path = tmp_path / "settings.toml"
     ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     dialog = SettingsDialog(ctx, path)
@@ -132,16 +132,17 @@ def test_settings_are_saved_with_the_pin_hashed_and_the_password_masked(qtbot, c
     dialog.smtp.password.setText("app-password-123")
     dialog.interval.setValue(45)
     dialog.run_in_app.setChecked(False)
-    dialog.pin.setText("4821")
-    dialog.pin_again.setText("4821")
+    dialog.operator.setText("Birou Sosiri")
+    # PINs belong to each person's account now: the dialog offers none to set.
+    assert not [w for w in dialog.findChildren(QLabel) if "PIN" in w.text()]
     dialog.accept()
     raw = path.read_text(encoding="utf-8")
-    assert "4821" not in raw
     saved = load_settings(path, env={})
     assert saved.desk.site_name == "Parcare Băneasa"
     assert saved.worker.drain_interval_s == 45 and saved.worker.run_in_app is False
     assert saved.smtp.host == "smtp.example.com"
-    assert check_pin("4821", saved.security.supervisor_pin_hash)
+    assert saved.desk.operator == "Birou Sosiri"  # the desk's name in the signing keys
+    assert saved.security.supervisor_pin_hash == ""
     assert tomllib.loads(raw)["smtp"]["user"] == "desk@example.com"
 
 
@@ -149,26 +150,13 @@ def test_only_a_supervisor_may_change_settings(qtbot, ctx, tmp_path):
     path = tmp_path / "settings.toml"
     dialog = SettingsDialog(ctx, path)  # Ana, staff, is signed in
     qtbot.addWidget(dialog)
-    dialog.pin.setText("0000")
-    dialog.pin_again.setText("0000")
+    dialog.site_name.setText("Parcare Otopeni")
     dialog.accept()
     assert dialog.error.text() == "Sign in as a supervisor to change settings."
     assert not path.exists()
     ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
     dialog.accept()
-    assert check_pin("0000", load_settings(path, env={}).security.supervisor_pin_hash)
-
-
-def test_mismatched_pins_are_refused_and_nothing_is_saved(qtbot, ctx, tmp_path):
-    path = tmp_path / "settings.toml"
-    ctx.session.sign_in(Person("maria", "Maria", Role.SUPERVISOR))
-    dialog = SettingsDialog(ctx, path)
-    qtbot.addWidget(dialog)
-    dialog.pin.setText("4821")
-    dialog.pin_again.setText("4822")
-    dialog.accept()
-    assert dialog.error.text() == "The two PINs differ."
-    assert not path.exists()
+    assert load_settings(path, env={}).desk.site_name == "Parcare Otopeni"
 
 
 def test_saving_writes_only_what_changed_never_a_password_from_the_environment(
