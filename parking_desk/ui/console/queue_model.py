@@ -363,14 +363,17 @@ class QueueModel(QAbstractTableModel):
             for wanted in roles:
                 wanted.clearData()
             return
-        # The delegate hands a fresh span per cell, every entry invalid: only the roles
-        # with a value are written (one to three of the seven asked).
+        # The entries arrive holding what the previous cell was given (PySide6's delegate
+        # reuses them), so a role this cell has no value for is cleared, never left as is:
+        # otherwise a dead row's pink, or a state's colour, runs on into the next rows.
         values = cells[1][column]
         live = live_text(cells[0], column, self.clock()) if column == Column.NEXT_ATTEMPT else None
         for wanted in roles:
             role = wanted.role()
             value = live if live is not None and role == DISPLAY else values.get(role)
-            if value is not None:
+            if value is None:
+                wanted.clearData()
+            else:
                 wanted.setData(value)
 
     def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:

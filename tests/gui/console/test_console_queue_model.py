@@ -253,3 +253,60 @@ def test_changes_to_rows_out_of_sight_do_not_repaint_the_table(qtbot: QtBot) -> 
     model.apply([changed([task(1998, status=TaskState.COMPLETED)])])  # the second row
     qtbot.waitUntil(lambda: bool(painted), timeout=2000)
     assert max(painted) < 2 * view.rowHeight(1)  # that row (and its grid line), not the table
+
+
+def test_each_row_is_painted_in_its_own_colours_whatever_row_came_before(qtbot: QtBot) -> None:
+    """A dead row's pink and a state's colour stay on their row: the rows after them, of
+    other states, are painted as their own state says."""
+    from PySide6.QtWidgets import QTableView
+
+    from parking_desk.ui.console.queue_columns import DEAD_ROW, RETRYING_COLOUR, STATE_COLOURS
+
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.resize(1600, 400)
+    qtbot.addWidget(view)
+    error = LastError("smtp.550", "550 mailbox unavailable", True)
+    states = [  # newest first on screen, so top to bottom this is reversed
+        task(1, status=TaskState.COMPLETED, attempts=1),
+        task(2, status=TaskState.DEAD, attempts=3, last_error=error),
+        task(3, status=TaskState.COMPLETED, attempts=1),
+        task(4, status=TaskState.CANCELLED),
+        task(5, status=TaskState.PENDING, attempts=2, last_error=error),
+        task(6, status=TaskState.COMPLETED, attempts=1),
+        task(7, status=TaskState.DEAD, attempts=3, last_error=error),
+        task(8, status=TaskState.PENDING),
+    ]
+    model.apply(added(states))
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.viewport().grab().toImage()
+    dead_pink = DEAD_ROW.color().name()
+
+    for row in range(proxy.rowCount()):
+        state = proxy.index(row, Column.STATE).data(Roles.StateRole)
+        retrying = proxy.index(row, Column.STATE).data() == "retrying"
+        # The Worker column is empty: what shows there is the row's background alone.
+        cell = view.visualRect(proxy.index(row, Column.WORKER))
+        background = image.pixelColor(cell.right() - 3, cell.center().y()).name()
+        assert (background == dead_pink) == (state == TaskState.DEAD), (row, state, background)
+        # The state's colour is the State column's alone: the Attempts text beside it is
+        # drawn in the plain text colour (no coloured pixel in it).
+        attempts = view.visualRect(proxy.index(row, Column.ATTEMPTS))
+        tinted = [
+            (x, y)
+            for x in range(attempts.left(), attempts.right())
+            for y in range(attempts.top(), attempts.bottom())
+            if image.pixelColor(x, y).hsvSaturation() > 80
+            and image.pixelColor(x, y).name() != dead_pink
+        ]
+        assert tinted == [], (row, state)
+        option = _painted(view, row, Column.STATE)
+        expected = RETRYING_COLOUR if retrying else STATE_COLOURS[state]
+        assert option.palette.text().color() == expected, (row, state)
+        assert _painted(view, row, Column.LAST_ERROR).text == (
+            "550 mailbox unavailable" if state == TaskState.DEAD or retrying else ""
+        )
