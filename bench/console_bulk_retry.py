@@ -22,7 +22,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from parking_desk.services.roles import RoleSession, hash_pin
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError, TaskState
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.queue_tab import QueueTab

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from _harness import emulator, header
 
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.task import NotificationTask, TaskType
 
 LEASE = timedelta(hours=1)

@@ -28,7 +28,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from parking_desk.services.roles import RoleSession, hash_pin
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.queue_columns import Column
@@ -78,7 +78,7 @@ def timed(app: QApplication, meter: StallMeter, label: str, action, ready) -> fl
 def firestore_listing(n: int) -> int:
     """Whole tasks against table rows from the emulator, side by side in one run, then the
     queue tab's load from the row feed."""
-    from parking_desk.services.store.firestore_store import FirestoreStore
+    from parking_desk.services.store.firestore.store import FirestoreStore
 
     h.header(f"queue listing of {n:,} tasks (Firestore emulator)")
     with h.emulator() as emu:

@@ -34,7 +34,7 @@ from parking_desk.services.key_ring import (
     ring_pem,
 )
 from parking_desk.services.qr import QrSigner, verify
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.timeutil import utcnow
 
 VALID_UNTIL = datetime(2026, 12, 1, 21, 30, tzinfo=UTC)

@@ -293,7 +293,7 @@ FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # everything pending or leased is
 def test_any_queue_documents_in_a_real_store_are_claimed_or_dead_with_a_reason(
     docs: list[object],
 ) -> None:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     with tempfile.TemporaryDirectory() as folder:
         store = SqliteStore(Path(folder) / "queue.db")
@@ -324,7 +324,7 @@ def test_any_queue_documents_in_a_real_store_are_claimed_or_dead_with_a_reason(
 
 
 def test_non_finite_counters_in_a_real_store_turn_dead_with_a_reason(tmp_path: Path) -> None:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     store = SqliteStore(tmp_path / "queue.db")
     base = {"type": "both", "bookingNumber": "1", "clientEmail": "a@b.ro"}

@@ -20,7 +20,7 @@ from parking_desk.services.queue_health import (
     traffic_light,
 )
 from parking_desk.services.store.base import DeliveryOutcome, QueueStats, WorkerInfo
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError, TaskState
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import PermissionDenied, ValidationError
 from parking_desk.services.roles import Person, Role, RoleSession, hash_pin
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.services.supervisor import SupervisorService, mask_email
 from parking_desk.task import LastError, TaskFilter, TaskState
 

@@ -147,7 +147,7 @@ def _check_store(store: Store, f: TaskFilter, want: set[str]) -> None:
 
 @contextmanager
 def _sqlite() -> Iterator[Store]:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     with tempfile.TemporaryDirectory() as folder:
         store = SqliteStore(Path(folder) / "store.db", poll_interval=0.05)
@@ -227,7 +227,7 @@ def test_a_filter_nothing_matches_becomes_an_empty_creation_range(impossible: Ta
 
 
 def test_firestore_leaves_attempts_and_text_to_the_predicate() -> None:
-    from parking_desk.services.store.firestore_filter import FIRESTORE_RUNS
+    from parking_desk.services.store.firestore.filter import FIRESTORE_RUNS
 
     plan = compile_filter(
         TaskFilter(

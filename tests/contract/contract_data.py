@@ -47,7 +47,7 @@ def website_task(number: str = "867962", **changes: Any) -> dict[str, Any]:
 
 def open_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
     if kind == "sqlite":
-        from parking_desk.services.store.sqlite_store import SqliteStore
+        from parking_desk.services.store.sqlite.store import SqliteStore
 
         return SqliteStore(tmp_path / "store.db", poll_interval=0.05)
     request.getfixturevalue("firestore_db")

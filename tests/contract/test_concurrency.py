@@ -92,7 +92,7 @@ def test_four_threads_claim_every_task_exactly_once(store: Store) -> None:
 
 
 def _claim_in_process(path: str, worker_id: str, ready, tally, out) -> None:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     store = SqliteStore(path)
     ready.wait()
@@ -101,7 +101,7 @@ def _claim_in_process(path: str, worker_id: str, ready, tally, out) -> None:
 
 
 def test_sqlite_four_processes_claim_every_task_exactly_once(tmp_path: Path) -> None:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     path = tmp_path / "shared.db"
     store = SqliteStore(path)

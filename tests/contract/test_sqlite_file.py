@@ -11,7 +11,7 @@ from contract_data import LEASE, T0, booking
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store import TaskRowBatch, open_sqlite
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from google.cloud import firestore
 
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 
 PROJECT = "parking-desk-test"
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from google.cloud import firestore
 
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.task import TaskFilter, TaskState
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from google.cloud import firestore
 
 from parking_desk.booking import Booking
 from parking_desk.services.store import DeliveryOutcome
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.task import LastError, TaskState
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -54,7 +54,7 @@ def race_once(racers: list[FirestoreStore]) -> list[str]:
 def test_eight_workers_racing_for_one_task_claim_it_once(
     fs_store: FirestoreStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="parking_desk.services.store.firestore_claims")
+    caplog.set_level(logging.DEBUG, logger="parking_desk.services.store.firestore.claims")
     # Each racer has its own client, as separate worker processes would.
     racers = [FirestoreStore(fs_store.project) for _ in range(8)]
     try:

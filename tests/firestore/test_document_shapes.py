@@ -12,7 +12,7 @@ from google.cloud import firestore
 
 from parking_desk.booking import Booking
 from parking_desk.services.store import BookingQuery
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 INDEXES = Path(__file__).resolve().parents[2] / "resources" / "firestore.indexes.json"

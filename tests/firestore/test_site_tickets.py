@@ -24,7 +24,7 @@ from parking_desk.services.key_ring import (
 )
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.services.ticket_commands import export_ring, verify_ticket
 from parking_desk.timeutil import utcnow
 

@@ -13,7 +13,7 @@ from google.cloud import firestore
 from parking_desk.booking import Booking
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store import TaskRowBatch
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 
 
 def website_doc(i: int) -> dict:

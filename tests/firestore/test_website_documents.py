@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from google.cloud import firestore
 
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.task import TaskState
 
 LEASE = timedelta(minutes=5)

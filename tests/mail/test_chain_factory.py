@@ -14,7 +14,7 @@ from parking_desk.services.mail.chain import ChainLink, ChainTransport
 from parking_desk.services.mail.factory import build_transport
 from parking_desk.services.mail.outbox import OutboxTransport
 from parking_desk.services.mail.smtp import SmtpTransport
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 
 pytestmark = pytest.mark.faults
 

@@ -15,7 +15,7 @@ from parking_desk.services.mail.chain import ChainLink, ChainTransport
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import NotificationTask, TaskState, TaskType
 
 pytestmark = pytest.mark.timeout(60)

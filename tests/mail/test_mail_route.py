@@ -17,7 +17,7 @@ from parking_desk.errors import ConfigError
 from parking_desk.services.doctor import doctor
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.store import open_firestore
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 
 pytestmark = pytest.mark.timeout(90)

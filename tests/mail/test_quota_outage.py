@@ -24,7 +24,7 @@ from parking_desk.config import Settings, SmtpSettings, WorkerSettings
 from parking_desk.quota import leaves_at
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.store import Store, open_firestore
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 
 pytestmark = [

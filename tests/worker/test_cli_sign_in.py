@@ -12,7 +12,7 @@ from worker_data import booking
 from parking_desk.cli import main
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.staff import StaffService
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError, TaskState
 
 pytestmark = pytest.mark.timeout(120)

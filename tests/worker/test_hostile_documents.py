@@ -212,7 +212,7 @@ def check_settled(states: dict[str, dict[str, Any]], smtp) -> None:
 
 
 def test_sqlite_website_documents_settle_in_three_rounds(smtp, tmp_path):
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     store = SqliteStore(tmp_path / "store.db")
     try:

@@ -13,7 +13,7 @@ from worker_data import booking
 
 from parking_desk.services.logs import REDACTED, redact_also, setup_logging
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.services.webhook import WebhookNotifier, verify
 from parking_desk.services.worker_events import TaskDead
 from parking_desk.task import LastError, TaskState

@@ -17,7 +17,7 @@ from hook_receiver import CheckingReceiver
 from worker_data import booking
 
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.services.webhook import (
     SIGNATURE_HEADER,
     WebhookNotifier,

@@ -45,12 +45,12 @@ __all__ = [
 
 
 def open_sqlite(path: str | Path) -> Store:
-    from parking_desk.services.store.sqlite_store import SqliteStore
+    from parking_desk.services.store.sqlite.store import SqliteStore
 
     return SqliteStore(path)
 
 
 def open_firestore(project: str, database: str = "(default)") -> Store:
-    from parking_desk.services.store.firestore_store import FirestoreStore
+    from parking_desk.services.store.firestore.store import FirestoreStore
 
     return FirestoreStore(project, database=database)

@@ -10,7 +10,7 @@ from console_data import PIN
 from PySide6.QtWidgets import QApplication
 
 from parking_desk.services.roles import Person, Role, RoleSession, hash_pin
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.ui.bridge import Bridge
 
 

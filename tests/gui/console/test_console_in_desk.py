@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from parking_desk.config import Settings
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.main_window import MainWindow

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from parking_desk.services.roles import Person, Role, RoleSession
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.audit_tab import AuditTab

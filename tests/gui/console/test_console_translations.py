@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from parking_desk.config import Settings
 from parking_desk.resources import resource_path
 from parking_desk.services.roles import RoleSession
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.queue_model import Column
 from parking_desk.ui.console.queue_tab import QueueTab

@@ -10,7 +10,7 @@ from parking_desk.config import Settings
 from parking_desk.services.key_ring import own_key
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.keys_tab import Column, KeysTab
 from parking_desk.ui.context import AppContext

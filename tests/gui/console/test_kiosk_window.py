@@ -19,7 +19,7 @@ from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.staff import StaffService
 from parking_desk.services.store import Store, open_firestore
 from parking_desk.services.store.base import DeliveryOutcome, WorkerInfo
-from parking_desk.services.store.sqlite_store import SqliteStore
+from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.kiosk.exit_dialog import KioskExitDialog

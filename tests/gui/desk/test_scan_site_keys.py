@@ -18,7 +18,7 @@ from parking_desk.services.key_ring import KeyRing, machine_name, own_key, revok
 from parking_desk.services.key_ring import ring_cache_path as cache_of
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.runtime import build_worker
-from parking_desk.services.store.firestore_store import FirestoreStore
+from parking_desk.services.store.firestore.store import FirestoreStore
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.context import AppContext

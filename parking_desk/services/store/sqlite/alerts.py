@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from parking_desk.services.store.alerts import ERROR_LIMIT, Alert
-from parking_desk.services.store.sqlite_schema import epoch, from_epoch
+from parking_desk.services.store.sqlite.schema import epoch, from_epoch
 
 Transaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
 

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 
 from parking_desk.services.key_ring import SigningKey, with_revocation
-from parking_desk.services.store.sqlite_schema import epoch, from_epoch
+from parking_desk.services.store.sqlite.schema import epoch, from_epoch
 
 Transaction = Callable[[], AbstractContextManager[sqlite3.Connection]]
 

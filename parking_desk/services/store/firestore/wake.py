@@ -27,8 +27,8 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.services.store.firestore_docs import QUEUE, FirestorePart
-from parking_desk.services.store.firestore_supervisor import _Watch
+from parking_desk.services.store.firestore.docs import QUEUE, FirestorePart
+from parking_desk.services.store.firestore.supervisor import _Watch
 from parking_desk.task import TaskState
 
 log = logging.getLogger(__name__)

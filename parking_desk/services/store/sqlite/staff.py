@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from parking_desk.services.store.sqlite_schema import dumps, loads
+from parking_desk.services.store.sqlite.schema import dumps, loads
 from parking_desk.staff import StaffMember, name_key, staff_id
 
 Connection = Callable[[], AbstractContextManager[sqlite3.Connection]]

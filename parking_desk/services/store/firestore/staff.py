@@ -12,7 +12,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
-from parking_desk.services.store.firestore_docs import RPC, guarded, update_time_of, version_of
+from parking_desk.services.store.firestore.docs import RPC, guarded, update_time_of, version_of
 from parking_desk.staff import StaffMember, staff_id
 
 STAFF = "staff"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.file_modes import private_file
-from parking_desk.services.store.sqlite_schema import SCHEMA, migrate
+from parking_desk.services.store.sqlite.schema import SCHEMA, migrate
 
 log = logging.getLogger(__name__)
 

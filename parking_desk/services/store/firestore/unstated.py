@@ -19,8 +19,8 @@ from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.services.store.firestore_docs import RPC
-from parking_desk.services.store.firestore_normalise import FORMS
+from parking_desk.services.store.firestore.docs import RPC
+from parking_desk.services.store.firestore.normalise import FORMS
 from parking_desk.task import TaskState
 
 STATES = sorted(str(s) for s in TaskState)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from parking_desk.services.store.base import Subscription, TaskRow, TaskRowBatch
-from parking_desk.services.store.sqlite_queue import SqliteQueue
-from parking_desk.services.store.sqlite_schema import epoch
-from parking_desk.services.store.sqlite_watch import PollingSubscription
+from parking_desk.services.store.sqlite.queue import SqliteQueue
+from parking_desk.services.store.sqlite.schema import epoch
+from parking_desk.services.store.sqlite.watch import PollingSubscription
 from parking_desk.task import TaskFilter
 from parking_desk.task_filter import compile_filter
 

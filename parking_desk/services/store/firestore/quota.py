@@ -31,7 +31,7 @@ from google.api_core import exceptions as gexc
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit, bucket_of, in_window
-from parking_desk.services.store.firestore_docs import QUOTA, RPC
+from parking_desk.services.store.firestore.docs import QUOTA, RPC
 from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)

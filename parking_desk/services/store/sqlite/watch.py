@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from parking_desk.errors import StoreUnavailable
 
 if TYPE_CHECKING:
-    from parking_desk.services.store.sqlite_connection import SqliteConnections
+    from parking_desk.services.store.sqlite.connection import SqliteConnections
 
 log = logging.getLogger(__name__)
 

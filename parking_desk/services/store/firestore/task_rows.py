@@ -24,7 +24,7 @@ from google.cloud import firestore
 
 from parking_desk import task_rules
 from parking_desk.services.store.base import TaskRow, TaskRowBatch
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.docs import (
     AUDIT,
     QUEUE,
     RPC,
@@ -35,8 +35,8 @@ from parking_desk.services.store.firestore_docs import (
     update_time_of,
     version_of,
 )
-from parking_desk.services.store.firestore_filter import plan_query
-from parking_desk.services.store.firestore_supervisor import _Watch
+from parking_desk.services.store.firestore.filter import plan_query
+from parking_desk.services.store.firestore.supervisor import _Watch
 from parking_desk.task import TaskFilter
 from parking_desk.task_filter import compile_filter
 from parking_desk.task_rules import salvage

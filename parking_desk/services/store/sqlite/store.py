@@ -20,11 +20,11 @@ from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.key_ring import SigningKey
 from parking_desk.services.store.base import BookingQuery, WorkerInfo
-from parking_desk.services.store.sqlite_alerts import SqliteAlerts
-from parking_desk.services.store.sqlite_keys import SqliteKeys
-from parking_desk.services.store.sqlite_queue_admin import SqliteQueueAdmin
-from parking_desk.services.store.sqlite_quota import SqliteQuota
-from parking_desk.services.store.sqlite_schema import (
+from parking_desk.services.store.sqlite.alerts import SqliteAlerts
+from parking_desk.services.store.sqlite.keys import SqliteKeys
+from parking_desk.services.store.sqlite.queue_admin import SqliteQueueAdmin
+from parking_desk.services.store.sqlite.quota import SqliteQuota
+from parking_desk.services.store.sqlite.schema import (
     booking_from_row,
     booking_row,
     dumps,
@@ -32,7 +32,7 @@ from parking_desk.services.store.sqlite_schema import (
     loads,
     task_from_row,
 )
-from parking_desk.services.store.sqlite_staff import SqliteStaff
+from parking_desk.services.store.sqlite.staff import SqliteStaff
 from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.validation import normalise_plate, validate_booking

@@ -41,7 +41,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk import task_rules
 from parking_desk.errors import MalformedTask
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.docs import (
     QUEUE,
     RPC,
     FirestorePart,

@@ -14,7 +14,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.services.store.firestore_docs import QUEUE
+from parking_desk.services.store.firestore.docs import QUEUE
 from parking_desk.task_filter import Condition, FilterPlan
 
 FIRESTORE_RUNS = frozenset({Condition.STATES, Condition.CREATED})

@@ -16,7 +16,7 @@ from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import NotFound
 from parking_desk.services.store.base import AuditEntry
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.docs import (
     AUDIT,
     QUEUE,
     RPC,
@@ -25,7 +25,7 @@ from parking_desk.services.store.firestore_docs import (
     guarded,
     view_task,
 )
-from parking_desk.services.store.firestore_filter import FIRESTORE_RUNS, plan_query
+from parking_desk.services.store.firestore.filter import FIRESTORE_RUNS, plan_query
 from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.task_filter import compile_filter
 from parking_desk.timeutil import as_utc

@@ -21,7 +21,7 @@ from google.api_core import exceptions as gexc
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk.services.store.alerts import ALERTS, ERROR_LIMIT, Alert
-from parking_desk.services.store.firestore_docs import RPC, guarded
+from parking_desk.services.store.firestore.docs import RPC, guarded
 from parking_desk.timeutil import as_utc
 
 _LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)

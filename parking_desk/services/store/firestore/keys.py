@@ -21,8 +21,8 @@ from google.api_core import exceptions as gexc
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.key_ring import COLLECTION, SigningKey, with_revocation
-from parking_desk.services.store.firestore_docs import RPC, guarded
-from parking_desk.services.store.firestore_supervisor import _Watch
+from parking_desk.services.store.firestore.docs import RPC, guarded
+from parking_desk.services.store.firestore.supervisor import _Watch
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from parking_desk import task_rules
 from parking_desk.errors import MalformedTask
 from parking_desk.services.store.base import DeliveryOutcome
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.docs import (
     MAX_BATCH,
     QUEUE,
     RPC,
@@ -34,7 +34,7 @@ from parking_desk.services.store.firestore_docs import (
     version_of,
     view_task,
 )
-from parking_desk.services.store.firestore_normalise import Claim, FirestoreNormaliser
+from parking_desk.services.store.firestore.normalise import Claim, FirestoreNormaliser
 from parking_desk.task import LastError, NotificationTask, TaskState
 from parking_desk.task_rules import TaskWrite
 

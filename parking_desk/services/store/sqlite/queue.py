@@ -17,8 +17,8 @@ from typing import Any
 
 from parking_desk import task_rules
 from parking_desk.services.store.base import DeliveryOutcome
-from parking_desk.services.store.sqlite_connection import SqliteConnections
-from parking_desk.services.store.sqlite_schema import (
+from parking_desk.services.store.sqlite.connection import SqliteConnections
+from parking_desk.services.store.sqlite.schema import (
     TASK_COLUMNS,
     dumps,
     epoch,

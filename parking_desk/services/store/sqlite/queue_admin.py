@@ -15,15 +15,15 @@ from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import NotFound
 from parking_desk.services.store.base import QueueStats
-from parking_desk.services.store.sqlite_audit import SqliteAudit
-from parking_desk.services.store.sqlite_queue import read_row
-from parking_desk.services.store.sqlite_schema import (
+from parking_desk.services.store.sqlite.audit import SqliteAudit
+from parking_desk.services.store.sqlite.queue import read_row
+from parking_desk.services.store.sqlite.schema import (
     epoch,
     from_epoch,
     loads,
     task_from_row,
 )
-from parking_desk.services.store.sqlite_task_rows import filter_sql
+from parking_desk.services.store.sqlite.task_rows import filter_sql
 from parking_desk.task import NotificationTask, TaskFilter, TaskState
 from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from parking_desk.services.store.base import AuditEntry
-from parking_desk.services.store.sqlite_schema import dumps, epoch, loads
-from parking_desk.services.store.sqlite_task_rows import SqliteTaskRows
+from parking_desk.services.store.sqlite.schema import dumps, epoch, loads
+from parking_desk.services.store.sqlite.task_rows import SqliteTaskRows
 from parking_desk.timeutil import utcnow
 
 

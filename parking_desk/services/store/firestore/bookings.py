@@ -19,7 +19,7 @@ from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.services.store.base import BookingQuery
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.docs import (
     BOOKINGS,
     QUEUE,
     RPC,

@@ -60,23 +60,23 @@ from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.key_ring import SigningKey
 from parking_desk.services.store.base import QueueStats, WorkerInfo
-from parking_desk.services.store.firestore_alerts import FirestoreAlerts
-from parking_desk.services.store.firestore_bookings import FirestoreBookings
-from parking_desk.services.store.firestore_claims import FirestoreClaims
-from parking_desk.services.store.firestore_docs import (
+from parking_desk.services.store.firestore.alerts import FirestoreAlerts
+from parking_desk.services.store.firestore.bookings import FirestoreBookings
+from parking_desk.services.store.firestore.claims import FirestoreClaims
+from parking_desk.services.store.firestore.docs import (
     QUEUE,
     RPC,
     WORKERS,
     chunks,
     guarded,
 )
-from parking_desk.services.store.firestore_keys import FirestoreKeys
-from parking_desk.services.store.firestore_quota import FirestoreQuota
-from parking_desk.services.store.firestore_staff import FirestoreStaff
-from parking_desk.services.store.firestore_supervisor import FirestoreSupervisor
-from parking_desk.services.store.firestore_task_rows import FirestoreTaskRows
-from parking_desk.services.store.firestore_unstated import count, oldest_unstated_age
-from parking_desk.services.store.firestore_wake import FirestoreWake
+from parking_desk.services.store.firestore.keys import FirestoreKeys
+from parking_desk.services.store.firestore.quota import FirestoreQuota
+from parking_desk.services.store.firestore.staff import FirestoreStaff
+from parking_desk.services.store.firestore.supervisor import FirestoreSupervisor
+from parking_desk.services.store.firestore.task_rows import FirestoreTaskRows
+from parking_desk.services.store.firestore.unstated import count, oldest_unstated_age
+from parking_desk.services.store.firestore.wake import FirestoreWake
 from parking_desk.task import TaskState
 from parking_desk.timeutil import as_utc
 

@@ -1,0 +1,1 @@
+"""The Firestore backend: the real deployment, shared by every desk and worker of a site."""
