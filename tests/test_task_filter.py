@@ -63,9 +63,7 @@ def tasks(draw: st.DrawFn, index: int) -> NotificationTask:
         attempts=draw(st.integers(0, 2)),
         next_attempt_at=created if status == TaskState.PENDING else None,
         lease_owner="w1" if status == TaskState.PROCESSING else None,
-        lease_expires_at=created + timedelta(minutes=5)
-        if status == TaskState.PROCESSING
-        else None,
+        lease_expires_at=created + timedelta(minutes=5) if status == TaskState.PROCESSING else None,
         last_error=error,
         created_at=created,
         updated_at=created,
@@ -79,7 +77,8 @@ def task_sets(draw: st.DrawFn) -> list[NotificationTask]:
 
 
 def _swap_case(text: str, flips: list[bool]) -> str:
-    return "".join(c.swapcase() if f else c for c, f in zip(text, flips + [False] * len(text)))
+    flips = (flips + [False] * len(text))[: len(text)]
+    return "".join(c.swapcase() if f else c for c, f in zip(text, flips, strict=True))
 
 
 @st.composite
@@ -132,7 +131,8 @@ def _check_in_memory(read: list[NotificationTask], f: TaskFilter, want: set[str]
     assert set(filtered(f, ids, rows, hay)) == want
     assert filtered(f, ids, rows, hay) == [i for i in ids if i in want]  # order kept
     for i, r in rows.items():  # the table's folded text is the domain's
-        assert hay[i] == search_text(r.booking_number, r.client_email, r.error_code, r.error_message)
+        fields = (r.booking_number, r.client_email, r.error_code, r.error_message)
+        assert hay[i] == search_text(*fields)
 
 
 def _listed(store: Store, f: TaskFilter) -> tuple[list[str], list[str]]:
