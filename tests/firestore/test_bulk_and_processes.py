@@ -103,7 +103,7 @@ def test_retry_by_filter_beyond_one_batch_is_whole_and_audited_once(
 def test_listing_reads_page_after_page_newest_first(
     fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from parking_desk.services.store import firestore_supervisor
+    from parking_desk.services.store.firestore import supervisor as firestore_supervisor
 
     monkeypatch.setattr(firestore_supervisor, "LIST_PAGE", 7)
     docs = {

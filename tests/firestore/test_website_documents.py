@@ -131,7 +131,7 @@ def test_sweeps_read_in_pages_and_miss_nothing(
     monkeypatch: pytest.MonkeyPatch,
     sweep: str,
 ) -> None:
-    from parking_desk.services.store import firestore_normalise
+    from parking_desk.services.store.firestore import normalise as firestore_normalise
 
     monkeypatch.setattr(firestore_normalise, "SWEEP_PAGE", 3)
     if sweep == "recent":
@@ -153,7 +153,7 @@ def test_sweeps_read_in_pages_and_miss_nothing(
 def test_one_website_document_among_many_desk_tasks_is_found_and_the_rest_untouched(
     fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from parking_desk.services.store import firestore_normalise
+    from parking_desk.services.store.firestore import normalise as firestore_normalise
 
     # Ranges are halved down to two documents, so the counting path is the one exercised.
     monkeypatch.setattr(firestore_normalise, "SMALL", 2)
@@ -181,7 +181,7 @@ def test_one_website_document_among_many_desk_tasks_is_found_and_the_rest_untouc
 def test_odd_documents_written_while_the_worker_runs_are_found_by_the_whole_check(
     fs_store: FirestoreStore, raw: firestore.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from parking_desk.services.store import firestore_normalise
+    from parking_desk.services.store.firestore import normalise as firestore_normalise
 
     monkeypatch.setattr(firestore_normalise, "FULL_CHECK_SECONDS", 0.5)
     assert fs_store.claim_due("w1", 10, LEASE) == []
