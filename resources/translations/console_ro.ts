@@ -4,62 +4,217 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="94"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="114"/>
         <source>Time</source>
         <translation>Ora</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="95"/>
-        <source>Operator</source>
-        <translation>Operator</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="96"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="116"/>
         <source>Action</source>
         <translation>Acțiune</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="97"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="117"/>
         <source>Tasks</source>
         <translation>Sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="98"/>
-        <source>Task ids</source>
-        <translation>ID-uri sarcini</translation>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="115"/>
+        <source>Who</source>
+        <translation>Cine</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="99"/>
-        <source>Filter</source>
-        <translation>Filtru</translation>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="118"/>
+        <source>Booking or subject</source>
+        <translation>Rezervare sau obiect</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="102"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="119"/>
+        <source>Details</source>
+        <translation>Detalii</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="122"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="110"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="128"/>
         <source>retry</source>
         <translation>reîncercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="111"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="129"/>
         <source>cancel</source>
         <translation>anulare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="112"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="130"/>
         <source>fix recipient</source>
         <translation>corectare destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="123"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="131"/>
+        <source>revoke signing key</source>
+        <translation>revocare cheie de semnare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="132"/>
+        <source>reissue ticket</source>
+        <translation>bilet reemis</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="133"/>
+        <source>sign-in</source>
+        <translation>autentificare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="134"/>
+        <source>failed sign-in</source>
+        <translation>autentificare eșuată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="135"/>
+        <source>locked out after wrong PINs</source>
+        <translation>cont blocat după PIN-uri greșite</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="136"/>
+        <source>sign-in refused, account locked</source>
+        <translation>autentificare refuzată, cont blocat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="137"/>
+        <source>first admin created</source>
+        <translation>primul administrator creat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="138"/>
+        <source>account added</source>
+        <translation>cont adăugat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="139"/>
+        <source>account deactivated</source>
+        <translation>cont dezactivat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="140"/>
+        <source>account reactivated</source>
+        <translation>cont reactivat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="141"/>
+        <source>PIN reset</source>
+        <translation>PIN resetat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="142"/>
+        <source>role changed</source>
+        <translation>rol schimbat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="147"/>
+        <source>staff</source>
+        <translation>personal</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="148"/>
+        <source>supervisor</source>
+        <translation>supervizor</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="149"/>
+        <source>admin</source>
+        <translation>administrator</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="175"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="176"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="183"/>
+        <source>at a desk</source>
+        <translation>la un birou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="184"/>
+        <source>on the command line</source>
+        <translation>din linia de comandă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="185"/>
+        <source>at the kiosk</source>
+        <translation>la chioșc</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="189"/>
+        <source>unknown name</source>
+        <translation>nume necunoscut</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="190"/>
+        <source>deactivated account</source>
+        <translation>cont dezactivat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="191"/>
+        <source>wrong PIN</source>
+        <translation>PIN greșit</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="196"/>
+        <source>%1 in a row</source>
+        <translation>%1 la rând</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="198"/>
+        <source>locked for %1</source>
+        <translation>blocat pentru %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="201"/>
+        <source>%1 still to wait</source>
+        <translation>mai sunt de așteptat %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="204"/>
+        <source>role: %1</source>
+        <translation>rol: %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="206"/>
+        <source>PIN kept from the desk&apos;s old supervisor PIN</source>
+        <translation>PIN păstrat din vechiul PIN de supervizor al biroului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="208"/>
+        <source>signed with key %1</source>
+        <translation>semnat cu cheia %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="210"/>
+        <source>new address, e-mail sent again</source>
+        <translation>adresă nouă, e-mail retrimis</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="215"/>
+        <source>filter: %1</source>
+        <translation>filtru: %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="226"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="235"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n intrare</numerusform>
@@ -181,185 +336,174 @@
     </message>
 </context>
 <context>
+    <name>KioskExitDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/exit_dialog.py" line="63"/>
+        <source>Leave full screen</source>
+        <translation>Ieșire din ecran complet</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/exit_dialog.py" line="69"/>
+        <source>A supervisor or an admin of the site signs in to leave full screen. Wrong PINs lock the account for a while, as at a desk.</source>
+        <translation>Un supervizor sau un administrator al locației se autentifică pentru a ieși din ecranul complet. PIN-urile greșite blochează contul pentru un timp, ca la birou.</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="112"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="114"/>
         <source>E-mail queue health</source>
         <translation>Starea cozii de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="122"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="124"/>
         <source>E-mail queue</source>
         <translation>Coada de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="123"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="125"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="142"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="144"/>
         <source>Waiting</source>
         <translation>În așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="143"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="145"/>
         <source>Retrying</source>
         <translation>Se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="144"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="146"/>
         <source>Sending</source>
         <translation>Se trimit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="145"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="147"/>
         <source>Failed</source>
         <translation>Eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="146"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="148"/>
         <source>Waiting for</source>
         <translation>Așteaptă de</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="147"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
         <source>Sent, last hour</source>
         <translation>Trimise, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="148"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="150"/>
         <source>Sent today</source>
         <translation>Trimise azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="159"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="161"/>
         <source>Sends per minute, last hour</source>
         <translation>Trimiteri pe minut, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="162"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="164"/>
         <source>Workers</source>
         <translation>Procese de trimitere</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="245"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="247"/>
         <source>Offline since %1</source>
         <translation>Deconectat de la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="237"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="239"/>
         <source>Updated %1</source>
         <translation>Actualizat la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="151"/>
         <source>Failure rate, last hour</source>
         <translation>Rată de eșec, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="266"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="268"/>
         <source>All good</source>
         <translation>Totul în regulă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="267"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="269"/>
         <source>Attention</source>
         <translation>Atenție</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="268"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="270"/>
         <source>Problem</source>
         <translation>Problemă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="269"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="271"/>
         <source>Offline</source>
         <translation>Deconectat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="278"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="280"/>
         <source>e-mails waiting too long</source>
         <translation>e-mailuri care așteaptă prea mult</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="279"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="281"/>
         <source>e-mails being retried</source>
         <translation>e-mailuri care se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="280"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="282"/>
         <source>failed e-mails</source>
         <translation>e-mailuri eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="281"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="283"/>
         <source>high failure rate</source>
         <translation>rată de eșec mare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="282"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="284"/>
         <source>no worker running</source>
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="283"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="285"/>
         <source>a worker cannot record results</source>
         <translation>un proces de trimitere nu poate salva rezultatele</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="308"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="310"/>
         <source>desk</source>
         <translation>birou</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="308"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="310"/>
         <source>server</source>
         <translation>server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="313"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
         <source>%1: stopped %2 ago</source>
         <translation>%1: oprit acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="317"/>
         <source>%1: blocked, cannot record results (heartbeat %2 ago)</source>
         <translation>%1: blocat, nu poate salva rezultatele (semnal acum %2)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="329"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="331"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="317"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="319"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="342"/>
-        <source>No supervisor PIN is set; full screen stays on.</source>
-        <translation>Nu este setat un PIN de supervizor; ecranul complet rămâne activ.</translation>
-    </message>
-</context>
-<context>
-    <name>PinDialog</name>
-    <message>
-        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="22"/>
-        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="26"/>
-        <source>Supervisor PIN</source>
-        <translation>PIN supervizor</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="23"/>
-        <source>Enter the supervisor PIN:</source>
-        <translation>Introduceți PIN-ul de supervizor:</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/pin_dialog.py" line="45"/>
-        <source>Wrong PIN.</source>
-        <translation>PIN greșit.</translation>
     </message>
 </context>
 <context>

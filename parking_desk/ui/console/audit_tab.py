@@ -1,4 +1,9 @@
-"""The audit log: who retried, cancelled or re-addressed what, with which filter, and when.
+"""The audit log: who retried, cancelled or re-addressed what, who signed in (or failed to),
+who revoked a key or reissued a ticket, who changed the staff; with which filter, and when.
+
+Each action is shown by a translated label, and what it was about by the booking number, the
+account or the key named in its details, task ids only when nothing better is recorded. No
+e-mail address is shown: staff read this tab too.
 
 Read in the background on demand (when the tab is shown and after every action), never
 polled: the log changes only when someone acts.
@@ -7,6 +12,7 @@ polled: the log changes only when someone acts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +35,9 @@ from parking_desk.ui.local_time import show
 from parking_desk.ui.weak_callback import weak_done
 
 SHOWN_IDS = 5
+SHOW_MINUTES_FROM_S = 120
+# "Maria Pop (supervisor)": how Person.label() names someone in the log.
+_LABELLED = re.compile(r"^(?P<name>.*) \((?P<role>staff|supervisor|admin)\)$")
 
 
 def describe_filter(flt: dict[str, Any] | None) -> str:
@@ -41,6 +50,17 @@ def describe_filter(flt: dict[str, Any] | None) -> str:
 def describe_ids(ids: list[str]) -> str:
     shown = ", ".join(ids[:SHOWN_IDS])
     return f"{shown} … (+{len(ids) - SHOWN_IDS})" if len(ids) > SHOWN_IDS else shown
+
+
+def booking_numbers(details: dict[str, Any]) -> list[str]:
+    """The booking numbers an entry's details carry (one, or a list), as text."""
+    found: list[Any] = []
+    if details.get("bookingNumber") not in (None, ""):
+        found.append(details["bookingNumber"])
+    many = details.get("bookingNumbers")
+    if isinstance(many, list):
+        found += [n for n in many if n not in (None, "")]
+    return [str(n) for n in found]
 
 
 class AuditTab(QWidget):
@@ -92,25 +112,108 @@ class AuditTab(QWidget):
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Time"),
-                self.tr("Operator"),
+                self.tr("Who"),
                 self.tr("Action"),
                 self.tr("Tasks"),
-                self.tr("Task ids"),
-                self.tr("Filter"),
+                self.tr("Booking or subject"),
+                self.tr("Details"),
             ]
         )
         self.refresh_button.setText(self.tr("Refresh"))
-        for row, entry in enumerate(self.entries):
-            item = self.table.item(row, 2)
-            if item is not None:
-                item.setText(self.action_label(entry.action))
+        if self.entries:
+            self._fill()
 
     def action_label(self, action: str) -> str:
         return {
             "retry": self.tr("retry"),
             "cancel": self.tr("cancel"),
             "update_recipient": self.tr("fix recipient"),
+            "revoke_key": self.tr("revoke signing key"),
+            "reissue_ticket": self.tr("reissue ticket"),
+            "sign_in": self.tr("sign-in"),
+            "sign_in_failed": self.tr("failed sign-in"),
+            "sign_in_locked": self.tr("locked out after wrong PINs"),
+            "sign_in_refused": self.tr("sign-in refused, account locked"),
+            "staff_first_admin": self.tr("first admin created"),
+            "staff_add": self.tr("account added"),
+            "staff_deactivate": self.tr("account deactivated"),
+            "staff_activate": self.tr("account reactivated"),
+            "staff_reset_pin": self.tr("PIN reset"),
+            "staff_role": self.tr("role changed"),
         }.get(action, action)
+
+    def role_label(self, role: str) -> str:
+        return {
+            "staff": self.tr("staff"),
+            "supervisor": self.tr("supervisor"),
+            "admin": self.tr("admin"),
+        }.get(role, role)
+
+    def who(self, operator: str) -> str:
+        """The person with their role in this language; any other operator text as it is."""
+        match = _LABELLED.match(operator)
+        if match is None:
+            return operator
+        return f"{match['name']} ({self.role_label(match['role'])})"
+
+    def subject(self, entry: AuditEntry) -> str:
+        """What the action was about: booking numbers, the account, the key; else task ids."""
+        d = entry.details or {}
+        numbers = booking_numbers(d)
+        if numbers:
+            return describe_ids(numbers)
+        if entry.action.startswith("staff_") and d.get("name"):
+            return str(d["name"])
+        if entry.action == "revoke_key":
+            return f"{d.get('machine', '')} ({d.get('kid', '')})".strip()
+        return describe_ids(entry.task_ids)
+
+    def seconds_text(self, seconds: Any) -> str:
+        if not isinstance(seconds, int | float):
+            return ""
+        if seconds >= SHOW_MINUTES_FROM_S:
+            return self.tr("%1 min").replace("%1", str(-(-int(seconds) // 60)))
+        return self.tr("%1 s").replace("%1", str(int(seconds)))
+
+    def details_text(self, entry: AuditEntry) -> str:
+        """The entry's details in words, then the filter a bulk action ran over."""
+        d = entry.details or {}
+        parts: list[str] = []
+        where = {
+            "desk": self.tr("at a desk"),
+            "cli": self.tr("on the command line"),
+            "kiosk": self.tr("at the kiosk"),
+        }.get(str(d.get("where", "")))
+        if entry.action == "sign_in_failed":
+            reason = {
+                "unknown": self.tr("unknown name"),
+                "inactive": self.tr("deactivated account"),
+                "pin": self.tr("wrong PIN"),
+            }.get(str(d.get("reason", "")))
+            if reason:
+                parts.append(reason)
+            if isinstance(d.get("failedAttempts"), int):
+                parts.append(self.tr("%1 in a row").replace("%1", str(d["failedAttempts"])))
+        elif entry.action == "sign_in_locked":
+            parts.append(self.tr("locked for %1").replace("%1", self.seconds_text(d.get("waitS"))))
+        elif entry.action == "sign_in_refused":
+            parts.append(
+                self.tr("%1 still to wait").replace("%1", self.seconds_text(d.get("waitS")))
+            )
+        elif entry.action in ("staff_add", "staff_role") and d.get("role"):
+            parts.append(self.tr("role: %1").replace("%1", self.role_label(str(d["role"]))))
+        elif entry.action == "staff_first_admin" and d.get("pinFrom") == "settings":
+            parts.append(self.tr("PIN kept from the desk's old supervisor PIN"))
+        elif entry.action == "reissue_ticket" and d.get("kid"):
+            parts.append(self.tr("signed with key %1").replace("%1", str(d["kid"])))
+        elif entry.action == "update_recipient":
+            parts.append(self.tr("new address, e-mail sent again"))
+        if where:
+            parts.append(where)
+        described = describe_filter(entry.filter)
+        if described:
+            parts.append(self.tr("filter: %1").replace("%1", described))
+        return "; ".join(p for p in parts if p)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -128,20 +231,27 @@ class AuditTab(QWidget):
             self.status.setText(error_text(error, self.language))
             return
         self.entries = list(entries)
+        self._fill()
+        self.status.setText(self.tr("%n entries", "", len(self.entries)))
+
+    def _fill(self) -> None:
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
             values = (
                 show(entry.at),
-                entry.operator,
+                self.who(entry.operator),
                 self.action_label(entry.action),
-                str(len(entry.task_ids)),
-                describe_ids(entry.task_ids),
-                describe_filter(entry.filter),
+                str(len(entry.task_ids)) if entry.task_ids else "",
+                self.subject(entry),
+                self.details_text(entry),
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 4:
-                    item.setToolTip("\n".join(entry.task_ids[:200]))
+                    # Every number or id, and the task ids behind booking numbers.
+                    shown = booking_numbers(entry.details or {}) + entry.task_ids
+                    item.setToolTip("\n".join(shown[:200]))
+                if column == 2:
+                    item.setData(Qt.ItemDataRole.UserRole, entry.action)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)
-        self.status.setText(self.tr("%n entries", "", len(self.entries)))
