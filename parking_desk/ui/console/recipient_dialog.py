@@ -1,5 +1,8 @@
 """Fix a task's recipient: the new address is checked before anything is sent to the store,
-and a bad one keeps the dialog open with the reason, so nothing typed is lost."""
+and a bad one keeps the dialog open with the reason, so nothing typed is lost.
+
+The old address opens selected, so what the supervisor types replaces it (an arrow key
+keeps it for a small correction)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ from PySide6.QtWidgets import (
 
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import ValidationError
+from parking_desk.ui.field_text import field_text
+
+# Wide enough for a long address and its reason on a line or two, never clipped.
+MIN_WIDTH = 460
 
 
 class RecipientDialog(QDialog):
@@ -24,7 +31,9 @@ class RecipientDialog(QDialog):
         self.language = language
         self.address = ""
         self.setWindowTitle(self.tr("Fix recipient and resend"))
+        self.setMinimumWidth(MIN_WIDTH)
         self.email = QLineEdit(current)
+        self.email.selectAll()
         self.email.setAccessibleName(self.tr("New e-mail address"))
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828")
@@ -41,12 +50,14 @@ class RecipientDialog(QDialog):
         layout.addWidget(self.email)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.email.setFocus()
 
     def _try(self) -> None:
         try:
             self.address = checked_email(self.email.text())
         except ValidationError as exc:
-            self.error.setText("\n".join(e.text(self.language) for e in exc.errors))
+            self.error.setText("\n".join(field_text(e, self.language) for e in exc.errors))
             self.error.show()
+            self.adjustSize()  # the dialog grows to the message instead of clipping it
             return
         self.accept()

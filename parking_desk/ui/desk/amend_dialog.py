@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from parking_desk.booking import Booking
 from parking_desk.errors import ValidationError
 from parking_desk.ui.context import AppContext
-from parking_desk.ui.desk.booking_form import field_text
+from parking_desk.ui.field_text import field_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_qdatetime, to_utc
 from parking_desk.ui.named import named
 from parking_desk.validation import MAX_EMAIL, validate_booking

@@ -33,6 +33,7 @@ from parking_desk.services.store.base import Store
 from parking_desk.task import NotificationTask
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.field_text import field_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, to_utc
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
@@ -78,15 +79,6 @@ def save_booking(ctx: AppContext, store: Store, booking: Booking) -> SavedBookin
         return SavedBooking(saved, task, "", b"")
     payload = ctx.signer.payload(number, saved.plate, ctx.ticket_valid_until(saved.departure))
     return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"))
-
-
-def field_text(problem: FieldError, lang: str) -> str:
-    """The problem in *lang*. email_validator explains itself only in English, so outside
-    English the sentence stops before its reason rather than switching language mid-way."""
-    text = problem.text(lang)
-    if lang != "en" and problem.code == "email.invalid" and ":" in text:
-        text = text.split(":", 1)[0].rstrip() + "."
-    return text
 
 
 class DateTimeField(QDateTimeEdit):
