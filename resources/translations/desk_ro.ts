@@ -804,23 +804,23 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
     </message>
     <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
-        <source>Operator name</source>
-        <translation>Numele operatorului</translation>
+        <source>Desk name</source>
+        <translation>Numele ghișeului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="206"/>
+        <source>empty: the computer&apos;s name</source>
+        <translation>gol: numele calculatorului</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="209"/>
+        <source>How the site&apos;s Signing keys list names this desk&apos;s key. It is recorded when the key is first published, at the desk&apos;s first start.</source>
+        <translation>Numele cu care lista Chei de semnare a locației arată cheia acestui ghișeu. Se înregistrează când cheia este publicată prima dată, la prima pornire a ghișeului.</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
         <source>Language</source>
         <translation>Limbă</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
-        <source>New supervisor PIN</source>
-        <translation>PIN nou de supervizor</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
-        <source>Repeat the PIN</source>
-        <translation>Repetați PIN-ul</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
@@ -858,11 +858,6 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <translation>Ca sistemul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="210"/>
-        <source>leave empty to keep the current PIN</source>
-        <translation>lăsați gol pentru a păstra PIN-ul actual</translation>
-    </message>
-    <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="211"/>
         <source>SMTP server</source>
         <translation>Server SMTP</translation>
@@ -881,16 +876,6 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <location filename="../../parking_desk/ui/settings_dialog.py" line="228"/>
         <source>An SMTP user needs its password, and the other way.</source>
         <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="237"/>
-        <source>The two PINs differ.</source>
-        <translation>Cele două PIN-uri diferă.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="239"/>
-        <source>The PIN needs at least 4 digits.</source>
-        <translation>PIN-ul trebuie să aibă cel puțin 4 cifre.</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/settings_dialog.py" line="247"/>
