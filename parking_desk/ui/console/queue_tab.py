@@ -101,6 +101,8 @@ class QueueTab(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
         self.model.flushed.connect(self._update_count)
+        self.model.flushed.connect(self._follow_detail)
+        self._detail_row: object = None  # the table's row of the task the panel shows
         self.model.rowsInserted.connect(self._update_count)
         self.model.rowsRemoved.connect(self._update_count)
         self.lock.role_changed.connect(self._apply_role)
@@ -286,9 +288,21 @@ class QueueTab(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         ids = self.selected_ids()
         if len(ids) == 1:
+            self._detail_row = self.model.row(ids[0])
             self.detail.show_task(ids[0])
         elif not ids:
             self.detail.clear()
+
+    def _follow_detail(self, _count: int) -> None:
+        """A burst of changes arrived: if it holds the shown task, the panel reads it again
+        (every change replaces the task's row, so a different row means a change)."""
+        task_id = self.detail.task_id
+        if task_id is None:
+            return
+        row = self.model.row(task_id)
+        if row is not self._detail_row:
+            self._detail_row = row
+            self.detail.refresh()
 
     def _apply_role(self, role: Role) -> None:
         supervisor = role.at_least(Role.SUPERVISOR)

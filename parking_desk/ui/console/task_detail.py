@@ -1,7 +1,8 @@
 """The detail panel: one task in full, its attempt history, and the booking it serves.
 
 The task and its booking are read again from the store in the background when a row is
-selected, so the panel shows the stored truth rather than whatever the table last heard.
+selected, and again whenever the table hears that the task changed (a worker sent it, it
+failed again, someone retried it), so the panel shows the stored truth, kept current.
 """
 
 from __future__ import annotations
@@ -64,9 +65,16 @@ class TaskDetail(QWidget):
         self._shown = None
         self.view.setHtml(_note(self.tr("Select a task to see its details.")))
 
-    def show_task(self, task_id: str) -> None:
+    @property
+    def task_id(self) -> str | None:
+        return self._task_id
+
+    def show_task(self, task_id: str, *, quiet: bool = False) -> None:
+        """Load *task_id*; *quiet* keeps what is shown until the fresh copy arrives (the
+        same task changed), where a newly selected one says it is loading."""
         self._task_id = task_id
-        self.view.setHtml(_note(self.tr("Loading…")))
+        if not quiet or self._shown is None:
+            self.view.setHtml(_note(self.tr("Loading…")))
         store = self.store
 
         def load() -> tuple[NotificationTask | None, Booking | None]:
@@ -80,7 +88,7 @@ class TaskDetail(QWidget):
 
     def refresh(self) -> None:
         if self._task_id:
-            self.show_task(self._task_id)
+            self.show_task(self._task_id, quiet=True)
 
     def _loaded(self, task_id: str, result: Any, error: BaseException | None) -> None:
         if task_id != self._task_id:

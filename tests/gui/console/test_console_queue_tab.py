@@ -88,6 +88,27 @@ def test_the_detail_panel_shows_the_attempt_history_with_each_error(
     assert "The booking was not found." in text  # written by the website without a booking
 
 
+def test_the_detail_panel_follows_changes_to_its_task(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    add_tasks(store, 2)
+    tab = make_tab(supervisor)
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=WAIT)
+    tab.table.selectRow(0)
+    shown = tab.detail.view.toPlainText
+    qtbot.waitUntil(lambda: "pending" in shown(), timeout=WAIT)
+    assert "timed out" not in shown()
+
+    fail_all(store, TIMEOUT)  # a worker somewhere meets a timeout: no click here
+    qtbot.waitUntil(lambda: "timed out talking to smtp.example.ro" in shown(), timeout=WAIT)
+    assert "retrying" in shown() and "1/10" in shown()
+
+    store.retry_now(operator="test", ids=[tab.selected_ids()[0]])
+    fail_all(store, BOUNCE)
+    qtbot.waitUntil(lambda: "550 5.1.1 mailbox unavailable" in shown(), timeout=WAIT)
+    assert "dead" in shown()
+
+
 def test_filtering_by_error_text(
     qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
 ) -> None:
