@@ -251,7 +251,7 @@
     <message>
         <location filename="../../parking_desk/ui/console/keys_tab.py" line="177"/>
         <source>Signing &amp;keys</source>
-        <translation>&amp;Chei de semnare</translation>
+        <translation>C&amp;hei de semnare</translation>
     </message>
 </context>
 <context>
