@@ -19,6 +19,7 @@ from parking_desk.services.key_ring import ring_cache_path as cache_of
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.store.firestore.store import FirestoreStore
+from parking_desk.services.store.sqlite.schema import booking_row
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.context import AppContext
@@ -162,8 +163,12 @@ def test_a_lower_case_booking_number_is_found_at_the_scan(
         arrival=now,
         departure=now + timedelta(days=2),
     )
-    with store._write() as conn:  # as the website's own writer would put it there
-        store._insert_booking(conn, website)
+    row = booking_row(website)  # as the website's own writer would put it there
+    with store.db.write() as conn:
+        conn.execute(
+            f"INSERT INTO bookings ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
+            row,
+        )
     panel = ScanPanel(ctx)
     qtbot.addWidget(panel)
     panel.show()

@@ -13,46 +13,50 @@ from datetime import datetime
 from typing import Any
 
 from parking_desk.services.store.base import AuditEntry
+from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.schema import dumps, epoch, loads
-from parking_desk.services.store.sqlite.task_rows import SqliteTaskRows
 from parking_desk.timeutil import utcnow
 
 
-class SqliteAudit(SqliteTaskRows):
-    # --- audit ------------------------------------------------------------------------------
-    def _insert_audit(
-        self,
-        conn: sqlite3.Connection,
-        operator: str,
-        action: str,
-        task_ids: Iterable[str],
-        filter: dict[str, Any] | None,
-        details: dict[str, Any] | None,
-        now: datetime,
-        audit_id: str | None = None,
-    ) -> AuditEntry:
-        entry = AuditEntry(
-            id=audit_id or uuid.uuid4().hex[:20],
-            at=now,
-            operator=operator,
-            action=action,
-            task_ids=list(task_ids),
-            filter=filter,
-            details=dict(details or {}),
-        )
-        doc = {
-            "at": now,
-            "operator": operator,
-            "action": action,
-            "taskIds": entry.task_ids,
-            "filter": filter,
-            "details": entry.details,
-        }
-        conn.execute(
-            "INSERT INTO auditLog (id, at, doc) VALUES (?, ?, ?)",
-            (entry.id, epoch(now), dumps(doc)),
-        )
-        return entry
+def insert_audit(
+    conn: sqlite3.Connection,
+    operator: str,
+    action: str,
+    task_ids: Iterable[str],
+    filter: dict[str, Any] | None,
+    details: dict[str, Any] | None,
+    now: datetime,
+    audit_id: str | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        id=audit_id or uuid.uuid4().hex[:20],
+        at=now,
+        operator=operator,
+        action=action,
+        task_ids=list(task_ids),
+        filter=filter,
+        details=dict(details or {}),
+    )
+    doc = {
+        "at": now,
+        "operator": operator,
+        "action": action,
+        "taskIds": entry.task_ids,
+        "filter": filter,
+        "details": entry.details,
+    }
+    conn.execute(
+        "INSERT INTO auditLog (id, at, doc) VALUES (?, ?, ?)",
+        (entry.id, epoch(now), dumps(doc)),
+    )
+    return entry
+
+
+class SqliteAuditLog:
+    """Reading the log, and recording an action that has no change of its own to ride on."""
+
+    def __init__(self, db: SqliteConnections) -> None:
+        self._db = db
 
     def record_audit(
         self,
@@ -64,13 +68,11 @@ class SqliteAudit(SqliteTaskRows):
         details: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> AuditEntry:
-        with self._write() as conn:
-            return self._insert_audit(
-                conn, operator, action, task_ids, filter, details, now or utcnow()
-            )
+        with self._db.write() as conn:
+            return insert_audit(conn, operator, action, task_ids, filter, details, now or utcnow())
 
     def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
-        with self._read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT id, doc FROM auditLog ORDER BY at DESC, rowid DESC LIMIT ?", (limit,)
             ).fetchall()

@@ -27,7 +27,8 @@ def _casefold(value: str | None) -> str | None:
 
 
 class SqliteConnections:
-    """One connection per thread on one file, plus the transaction helpers."""
+    """One connection per thread on one file, plus the transaction helpers: the object
+    every part of the SQLite store shares."""
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 15.0) -> None:
         self.path = Path(path)
@@ -74,7 +75,7 @@ class SqliteConnections:
                 self._open.add(conn)
         return conn
 
-    def _drop_thread_connection(self) -> None:
+    def drop_thread_connection(self) -> None:
         """Called by a thread that is about to end (the change feed's poller)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -84,7 +85,7 @@ class SqliteConnections:
             conn.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction holding the file's write lock from its first statement."""
         try:
             conn = self._conn()
@@ -105,7 +106,7 @@ class SqliteConnections:
             raise
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: one consistent snapshot for several statements."""
         try:
             conn = self._conn()
@@ -121,7 +122,7 @@ class SqliteConnections:
                 conn.execute("COMMIT")
 
     @staticmethod
-    def _next_seq(conn: sqlite3.Connection) -> int:
+    def next_seq(conn: sqlite3.Connection) -> int:
         """The change number of the running write transaction; the change feed reads rows
         above the last number it saw. Writers are serialised, so numbers commit in order."""
         row = conn.execute(
@@ -133,7 +134,7 @@ class SqliteConnections:
         if not self.path.exists():
             raise StoreUnavailable(f"{self.path} is missing")
         try:
-            with self._read() as conn:
+            with self.read() as conn:
                 conn.execute("SELECT value FROM counters WHERE name = 'changeSeq'").fetchone()
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot read {self.path}: {exc}") from exc

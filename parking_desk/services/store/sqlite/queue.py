@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from parking_desk import task_rules
-from parking_desk.services.store.base import DeliveryOutcome
+from parking_desk.services.store.base import DeliveryOutcome, Subscription
 from parking_desk.services.store.sqlite.connection import SqliteConnections
-from parking_desk.services.store.sqlite.schema import (
-    TASK_COLUMNS,
-    dumps,
-    epoch,
-    loads,
-    raw_task_row,
-    task_columns,
-    task_row,
-)
+from parking_desk.services.store.sqlite.schema import epoch, raw_task_row
+from parking_desk.services.store.sqlite.task_rows import DuePollingSubscription
+from parking_desk.services.store.sqlite.tasks import apply_write, read_row, save_task
 from parking_desk.task import LastError, NotificationTask
 from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
@@ -34,84 +29,19 @@ from parking_desk.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
-def read_row(row: sqlite3.Row) -> tuple[NotificationTask, str | None]:
-    """The row's task and None, or its salvaged view and why its document does not parse."""
-    damaged: str | None = None
-    try:
-        doc = loads(row["doc"])
-    except ValueError as exc:  # the JSON itself is damaged
-        doc, damaged = None, f"unreadable document: {exc}"
-    task, reason = task_rules.read_task(row["id"], doc)
-    task.version = row["version"]
-    return task, damaged or reason
+class SqliteQueueEngine:
+    """The worker's role: claims, outcomes, hand-backs and the "work may be due" feed."""
 
-
-class SqliteQueue(SqliteConnections):
-    # --- rows ---------------------------------------------------------------------------
-    def _insert_task(
-        self, conn: sqlite3.Connection, task: NotificationTask, seq: int, now: datetime
-    ) -> None:
-        row = task_row(task, now) | {"id": task.id, "version": task.version, "changeSeq": seq}
-        names = ", ".join(row)
-        marks = ", ".join(f":{k}" for k in row)
-        conn.execute(f"INSERT INTO emailQueue ({names}) VALUES ({marks})", row)
-
-    def _save_task(
-        self, conn: sqlite3.Connection, task: NotificationTask, seq: int, now: datetime
-    ) -> bool:
-        """Write *task* if the row is still at ``task.version``; True when it was."""
-        return self._update_row(conn, task.id, task.version, task_row(task, now), seq)
-
-    @staticmethod
-    def _update_row(
-        conn: sqlite3.Connection, task_id: str, version: int, row: dict[str, Any], seq: int
-    ) -> bool:
-        sets = ", ".join(f"{k} = :{k}" for k in TASK_COLUMNS)
-        cur = conn.execute(
-            f"UPDATE emailQueue SET {sets}, version = version + 1, changeSeq = :seq "
-            "WHERE id = :id AND version = :version",
-            row | {"seq": seq, "id": task_id, "version": version},
-        )
-        return cur.rowcount == 1
-
-    def _apply(
-        self,
-        conn: sqlite3.Connection,
-        row: sqlite3.Row,
-        write: TaskWrite,
-        seq: int,
-        now: datetime,
-        *,
-        malformed: bool,
-    ) -> bool:
-        """Write what a rule decided for *row*, if the row is still at the version read. A
-        document that does not parse keeps what was written, with the rule's fields merged
-        in, so it reads the same way if it ever becomes readable (its address fixed)."""
-        if not malformed:
-            done = self._save_task(conn, write.task, seq, now)
-        else:
-            try:
-                doc = loads(row["doc"])
-            except ValueError:
-                doc = row["doc"]
-            if isinstance(doc, dict):
-                doc.update(write.fields)
-            fixed, reason = task_rules.read_task(row["id"], doc)
-            if reason is None:  # readable now (say, its address was fixed)
-                columns = task_row(fixed, now)
-            else:
-                columns = task_columns(write.task, now) | {"malformed": 1, "doc": dumps(doc)}
-            done = self._update_row(conn, row["id"], row["version"], columns, seq)
-        if done and write.booking:
-            self._patch_booking(conn, write.task.booking_number, write.booking)
-        return done
+    def __init__(self, db: SqliteConnections, poll_interval: float) -> None:
+        self._db = db
+        self._poll_interval = poll_interval
 
     def import_raw_task(self, task_id: str, document: Any, *, now: datetime | None = None) -> None:
         """Store a queue document exactly as another writer (the website) shaped it."""
         now = now or utcnow()
         row = raw_task_row(task_id, document, now) | {"id": task_id}
-        with self._write() as conn:
-            row["changeSeq"] = self._next_seq(conn)
+        with self._db.write() as conn:
+            row["changeSeq"] = self._db.next_seq(conn)
             names = ", ".join(row)
             marks = ", ".join(f":{k}" for k in row)
             conn.execute(f"INSERT OR REPLACE INTO emailQueue ({names}) VALUES ({marks})", row)
@@ -126,8 +56,8 @@ class SqliteQueue(SqliteConnections):
         if limit <= 0:
             return claimed
         seen: set[str] = set()
-        with self._write() as conn:
-            seq = self._next_seq(conn)
+        with self._db.write() as conn:
+            seq = self._db.next_seq(conn)
             while len(claimed) < limit:
                 want = limit - len(claimed)
                 rows = conn.execute(
@@ -164,13 +94,13 @@ class SqliteQueue(SqliteConnections):
     ) -> NotificationTask | None:
         task, reason = read_row(row)
         if reason is not None:
-            self._apply(
+            apply_write(
                 conn, row, task_rules.bury_malformed(task, reason, now), seq, now, malformed=True
             )
             log.warning("queue task %s is malformed and was set dead: %s", row["id"], reason)
             return None
         write = task_rules.claim(task, worker_id, lease, now)
-        if not self._save_task(conn, write.task, seq, now):
+        if not save_task(conn, write.task, seq, now):
             return None  # taken by another writer since it was read
         write.task.version = row["version"] + 1
         return write.task
@@ -179,7 +109,7 @@ class SqliteQueue(SqliteConnections):
     def _finish(self, task: NotificationTask, worker_id: str, rule: Any) -> bool:
         """Apply *rule(current task)* only while *worker_id* still holds the lease it was
         given (same owner, still processing, same version)."""
-        with self._write() as conn:
+        with self._db.write() as conn:
             row = conn.execute(
                 "SELECT * FROM emailQueue WHERE id = ? AND status = 'processing' "
                 "AND leaseOwner = ? AND version = ?",
@@ -189,29 +119,14 @@ class SqliteQueue(SqliteConnections):
                 return False
             current, reason = read_row(row)
             write: TaskWrite = rule(current)
-            return self._apply(
+            return apply_write(
                 conn,
                 row,
                 write,
-                self._next_seq(conn),
+                self._db.next_seq(conn),
                 write.task.updated_at or utcnow(),
                 malformed=reason is not None,
             )
-
-    def _patch_booking(
-        self, conn: sqlite3.Connection, number: str, changes: dict[str, Any]
-    ) -> None:
-        """Set monitoring fields on the booking, if this store holds it (the website's
-        bookings may live elsewhere)."""
-        row = conn.execute("SELECT doc FROM bookings WHERE bookingNumber = ?", (number,)).fetchone()
-        if row is None:
-            return
-        doc = loads(row["doc"])
-        doc.update(changes)
-        conn.execute(
-            "UPDATE bookings SET doc = ?, clientEmail = ? WHERE bookingNumber = ?",
-            (dumps(doc), str(doc.get("clientEmail") or ""), number),
-        )
 
     def complete(
         self,
@@ -268,14 +183,24 @@ class SqliteQueue(SqliteConnections):
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
         now = now or utcnow()
         count = 0
-        with self._write() as conn:
+        with self._db.write() as conn:
             rows = conn.execute(
                 "SELECT * FROM emailQueue WHERE leaseOwner = ? AND status = 'processing'",
                 (worker_id,),
             ).fetchall()
-            seq = self._next_seq(conn)
+            seq = self._db.next_seq(conn)
             for row in rows:
                 task, reason = read_row(row)
                 write = task_rules.release(task, worker_id, now)
-                count += self._apply(conn, row, write, seq, now, malformed=reason is not None)
+                count += apply_write(conn, row, write, seq, now, malformed=reason is not None)
         return count
+
+    def watch_due(self, wake: Callable[[], None]) -> Subscription:
+        """Call *wake* (on the poller's thread) when a pending task may have become due:
+        written since the last poll with its next attempt now or past."""
+
+        def on_poll(due: bool) -> None:
+            if due:
+                wake()
+
+        return DuePollingSubscription(self._db, on_poll, self._poll_interval)

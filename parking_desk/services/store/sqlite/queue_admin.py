@@ -8,28 +8,38 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from parking_desk import task_rules
 from parking_desk.booking_rules import checked_email
 from parking_desk.errors import NotFound
-from parking_desk.services.store.base import QueueStats
-from parking_desk.services.store.sqlite.audit import SqliteAudit
-from parking_desk.services.store.sqlite.queue import read_row
+from parking_desk.services.store.base import Subscription, TaskRow, TaskRowBatch
+from parking_desk.services.store.sqlite.audit import insert_audit
+from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.schema import (
-    epoch,
-    from_epoch,
     loads,
     task_from_row,
 )
-from parking_desk.services.store.sqlite.task_rows import filter_sql
-from parking_desk.task import NotificationTask, TaskFilter, TaskState
+from parking_desk.services.store.sqlite.task_rows import (
+    ROW_SELECT,
+    RowPollingSubscription,
+    fetch_rows,
+    filter_sql,
+)
+from parking_desk.services.store.sqlite.tasks import apply_write, read_row, select_rows
+from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.task_rules import TaskWrite
 from parking_desk.timeutil import utcnow
 
 
-class SqliteQueueAdmin(SqliteAudit):
+class SqliteQueueAdmin:
+    """The supervisor's role: list and watch the queue, retry, cancel, fix a recipient."""
+
+    def __init__(self, db: SqliteConnections, poll_interval: float) -> None:
+        self._db = db
+        self._poll_interval = poll_interval
+
     # --- supervisor actions ---------------------------------------------------------------
     def retry_now(
         self,
@@ -42,9 +52,9 @@ class SqliteQueueAdmin(SqliteAudit):
         if ids is None and filter is None:
             raise ValueError("retry_now needs ids or a filter")
         now = now or utcnow()
-        with self._write() as conn:
-            done = self._retry_rows(conn, self._select(conn, ids, filter), operator, now)
-            self._insert_audit(
+        with self._db.write() as conn:
+            done = self._retry_rows(conn, select_rows(conn, ids, filter), operator, now)
+            insert_audit(
                 conn,
                 operator,
                 "retry",
@@ -67,10 +77,10 @@ class SqliteQueueAdmin(SqliteAudit):
     ) -> int:
         now = now or utcnow()
         versions = dict(listed)
-        with self._write() as conn:
+        with self._db.write() as conn:
             rows = [
                 r
-                for r in self._select(conn, list(versions), None)
+                for r in select_rows(conn, list(versions), None)
                 if r["version"] == versions[r["id"]]
             ]
             done = self._retry_rows(conn, rows, operator, now)
@@ -84,7 +94,7 @@ class SqliteQueueAdmin(SqliteAudit):
             details = doc["details"]
             details["count"] += len(done)
             details["skipped"] += len(versions) - len(done)
-            self._insert_audit(
+            insert_audit(
                 conn,
                 operator,
                 "retry",
@@ -106,13 +116,13 @@ class SqliteQueueAdmin(SqliteAudit):
         """Apply *rule* to each row's task (salvaged if its document does not parse); the
         ids that changed."""
         done: list[str] = []
-        seq = self._next_seq(conn)
+        seq = self._db.next_seq(conn)
         for row in rows:
             task, reason = read_row(row)
             if reason is not None:
                 task = task_from_row(row)
             write = rule(task)
-            if write is not None and self._apply(
+            if write is not None and apply_write(
                 conn, row, write, seq, now, malformed=reason is not None
             ):
                 done.append(row["id"])
@@ -123,30 +133,14 @@ class SqliteQueueAdmin(SqliteAudit):
     ) -> list[str]:
         return self._each_row(conn, rows, lambda t: task_rules.retry(t, operator, now), now)
 
-    def _select(
-        self, conn: sqlite3.Connection, ids: Sequence[str] | None, flt: TaskFilter | None
-    ) -> list[sqlite3.Row]:
-        if ids is not None:
-            rows: list[sqlite3.Row] = []
-            unique = list(dict.fromkeys(ids))
-            for start in range(0, len(unique), 500):
-                chunk = unique[start : start + 500]
-                rows += conn.execute(
-                    f"SELECT * FROM emailQueue WHERE id IN ({', '.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
-            return rows
-        where, args = filter_sql(flt)
-        return conn.execute(f"SELECT * FROM emailQueue{where}", args).fetchall()
-
     def cancel_tasks(
         self, ids: Sequence[str], *, operator: str, now: datetime | None = None
     ) -> int:
         now = now or utcnow()
-        with self._write() as conn:
-            rows = self._select(conn, ids, None)
+        with self._db.write() as conn:
+            rows = select_rows(conn, ids, None)
             done = self._each_row(conn, rows, lambda t: task_rules.cancel(t, operator, now), now)
-            self._insert_audit(conn, operator, "cancel", done, None, None, now)
+            insert_audit(conn, operator, "cancel", done, None, None, now)
         return len(done)
 
     def update_recipient(
@@ -154,7 +148,7 @@ class SqliteQueueAdmin(SqliteAudit):
     ) -> NotificationTask:
         email = checked_email(email)
         now = now or utcnow()
-        with self._write() as conn:
+        with self._db.write() as conn:
             row = conn.execute("SELECT * FROM emailQueue WHERE id = ?", (task_id,)).fetchone()
             if row is None:
                 raise NotFound(code="error.task_not_found", task_id=task_id)
@@ -162,7 +156,7 @@ class SqliteQueueAdmin(SqliteAudit):
             self._each_row(
                 conn, [row], lambda t: task_rules.fix_recipient(t, email, operator, now), now
             )
-            self._insert_audit(
+            insert_audit(
                 conn,
                 operator,
                 "update_recipient",
@@ -176,7 +170,7 @@ class SqliteQueueAdmin(SqliteAudit):
 
     # --- reading ----------------------------------------------------------------------------
     def get_task(self, task_id: str) -> NotificationTask | None:
-        with self._read() as conn:
+        with self._db.read() as conn:
             row = conn.execute("SELECT * FROM emailQueue WHERE id = ?", (task_id,)).fetchone()
         return task_from_row(row) if row is not None else None
 
@@ -184,74 +178,23 @@ class SqliteQueueAdmin(SqliteAudit):
         self, filter: TaskFilter | None = None, *, limit: int | None = None
     ) -> list[NotificationTask]:
         where, args = filter_sql(filter)
-        with self._read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 f"SELECT * FROM emailQueue{where} ORDER BY createdAt DESC, rowid DESC LIMIT ?",
                 [*args, -1 if limit is None else limit],
             ).fetchall()
         return [task_from_row(row) for row in rows]
 
-    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
-        now = now or utcnow()
-        with self._read() as conn:
-            counts = {state: 0 for state in TaskState}
-            for row in conn.execute("SELECT status, COUNT(*) FROM emailQueue GROUP BY status"):
-                if row[0] in counts:
-                    counts[TaskState(row[0])] = row[1]
-            retrying = conn.execute(
-                "SELECT COUNT(*) FROM emailQueue WHERE status = 'pending' AND attempts > 0"
-            ).fetchone()[0]
-            oldest = conn.execute(
-                "SELECT MIN(dueAt) FROM emailQueue WHERE status = 'pending' AND nextAttemptAt <= ?",
-                (epoch(now),),
-            ).fetchone()[0]
-        due = from_epoch(oldest)
-        age = None if due is None else max(timedelta(0), now - due)
-        return QueueStats(counts=counts, retrying=retrying, oldest_due_age=age)
-
-    def sent_since(self, since: datetime) -> list[datetime]:
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT finishedAt FROM emailQueue WHERE status = 'completed' AND finishedAt >= ? "
-                "ORDER BY finishedAt",
-                (epoch(since),),
-            ).fetchall()
-        return [at for row in rows if (at := from_epoch(row[0]))]
-
-    def failures_since(self, since: datetime) -> list[datetime]:
-        """When each task that went dead since *since* did so (``finishedAt`` of a dead row)."""
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT finishedAt FROM emailQueue WHERE status = 'dead' AND finishedAt >= ? "
-                "ORDER BY finishedAt",
-                (epoch(since),),
-            ).fetchall()
-        return [at for row in rows if (at := from_epoch(row[0]))]
-
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        now = now or utcnow()
-        cutoff = epoch(now - older_than)
-        with self._write() as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT id FROM emailQueue WHERE status IN ('completed', 'cancelled') "
-                    "AND finishedAt < ?",
-                    (cutoff,),
-                )
-            ]
-            if not ids:
-                return 0
-            seq = self._next_seq(conn)
-            conn.execute(
-                "DELETE FROM emailQueue WHERE status IN ('completed', 'cancelled') "
-                "AND finishedAt < ?",
-                (cutoff,),
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        where, args = filter_sql(filter)
+        with self._db.read() as conn:
+            return fetch_rows(
+                conn,
+                f"{ROW_SELECT}{where} ORDER BY createdAt DESC, rowid DESC LIMIT ?",
+                [*args, -1 if limit is None else limit],
             )
-            conn.executemany(
-                "INSERT INTO removedTasks (id, changeSeq, at) VALUES (?, ?, ?)",
-                [(task_id, seq, epoch(now)) for task_id in ids],
-            )
-            # A live change feed polls every second or so; a day of tombstones is plenty.
-            conn.execute("DELETE FROM removedTasks WHERE at < ?", (epoch(now) - 86400,))
-        return len(ids)
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
+        return RowPollingSubscription(self._db, callback, self._poll_interval)

@@ -1,202 +1,96 @@
 """The embedded store: one SQLite file, the default when no cloud project is configured.
 
-Same contract and semantics as Firestore (``tests/contract`` runs on both); the queue lives
-in ``sqlite_queue.py`` / ``sqlite_queue_admin.py``, bookings, heartbeats and quotas here.
-Changes to a booking are recorded in its own history (who, when, what); the audit log is
-kept for the supervisor's actions on the queue.
+Same contract and semantics as Firestore (``tests/contract`` runs on both). The store is
+composed of parts that share one ``SqliteConnections`` (the file, a connection per thread,
+the transactions): bookings, the worker's queue engine, the supervisor's queue admin, the
+audit log, the health figures and housekeeping, quotas, signing keys, staff and alerts.
+Each part only reads, conditions and writes; what a change writes is the domain's
+(``booking_rules``, ``task_rules``). This class holds the parts and answers for all roles.
 """
 
 from __future__ import annotations
 
-import random
-import sqlite3
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
-from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.key_ring import SigningKey
-from parking_desk.services.store.base import BookingQuery, WorkerInfo
+from parking_desk.services.store.base import (
+    AuditEntry,
+    BookingQuery,
+    DeliveryOutcome,
+    QueueStats,
+    Subscription,
+    TaskRow,
+    TaskRowBatch,
+    WorkerInfo,
+)
 from parking_desk.services.store.sqlite.alerts import SqliteAlerts
+from parking_desk.services.store.sqlite.audit import SqliteAuditLog
+from parking_desk.services.store.sqlite.bookings import SqliteBookings
+from parking_desk.services.store.sqlite.connection import SqliteConnections
+from parking_desk.services.store.sqlite.health import SqliteHealth
 from parking_desk.services.store.sqlite.keys import SqliteKeys
+from parking_desk.services.store.sqlite.queue import SqliteQueueEngine
 from parking_desk.services.store.sqlite.queue_admin import SqliteQueueAdmin
 from parking_desk.services.store.sqlite.quota import SqliteQuota
-from parking_desk.services.store.sqlite.schema import (
-    booking_from_row,
-    booking_row,
-    dumps,
-    epoch,
-    loads,
-    task_from_row,
-)
 from parking_desk.services.store.sqlite.staff import SqliteStaff
-from parking_desk.task import NotificationTask, TaskState, TaskType
-from parking_desk.timeutil import as_utc, utcnow
-from parking_desk.validation import normalise_plate, validate_booking
-
-NUMBER_TRIES = 100
-# The highest code point: "prefix" <= x < "prefix" + TOP selects every x starting with prefix.
-TOP = "\U0010ffff"
+from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskType
 
 
-class SqliteStore(SqliteQueueAdmin):
+class SqliteStore:
     kind = "sqlite"
 
     def __init__(
         self, path: str | Path, *, poll_interval: float = 0.5, busy_timeout: float = 15.0
     ) -> None:
         self.poll_interval = poll_interval
-        # Booking numbers are drawn at random; the primary key refuses a taken one.
-        self._numbers = random.SystemRandom()
-        super().__init__(path, busy_timeout=busy_timeout)
-        self.quota = SqliteQuota(self._write, self._read)
-        self.ring = SqliteKeys(self._write, self._read)
-        self.staff = SqliteStaff(self._write, self._read)
-        self.alerts = SqliteAlerts(self._write, self._read)
+        self.db = SqliteConnections(path, busy_timeout=busy_timeout)
+        self.path = self.db.path
+        self._bookings = SqliteBookings(self.db)
+        self._engine = SqliteQueueEngine(self.db, poll_interval)
+        self._admin = SqliteQueueAdmin(self.db, poll_interval)
+        self._audit = SqliteAuditLog(self.db)
+        self._health = SqliteHealth(self.db)
+        self.quota = SqliteQuota(self.db.write, self.db.read)
+        self.ring = SqliteKeys(self.db.write, self.db.read)
+        self.staff = SqliteStaff(self.db.write, self.db.read)
+        self.alerts = SqliteAlerts(self.db.write, self.db.read)
 
-    # --- bookings ---------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self.db.closed
+
+    def ping(self) -> None:
+        self.db.ping()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- bookings ---
     def create_booking(
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
-        now = now or utcnow()
-        validate_booking(booking)  # before the write lock: a bad form waits for nobody
-        with self._write() as conn:
-            for _ in range(NUMBER_TRIES):
-                number = str(self._numbers.randint(100000, 999999))
-                change = booking_rules.create(booking, number, "", now, task_type)
-                if self._insert_booking(conn, change.booking):
-                    break
-            else:
-                raise StoreUnavailable("no free booking number")
-            self._write_change(conn, change, now)
-        assert change.queued is not None
-        return change.booking, change.queued
-
-    def _write_change(
-        self, conn: sqlite3.Connection, change: booking_rules.BookingChange, now: datetime
-    ) -> None:
-        """The queue's side of a booking change, in the booking's transaction."""
-        seq = self._next_seq(conn)
-        for write in change.updates:
-            self._save_task(conn, write.task, seq, now)
-        if change.queued is not None:
-            self._insert_task(conn, change.queued, seq, now)
-
-    @staticmethod
-    def _insert_booking(conn: sqlite3.Connection, booking: Booking) -> bool:
-        row = booking_row(booking)
-        names = ", ".join(row)
-        marks = ", ".join(f":{k}" for k in row)
-        cur = conn.execute(f"INSERT OR IGNORE INTO bookings ({names}) VALUES ({marks})", row)
-        return cur.rowcount == 1
-
-    @staticmethod
-    def _update_booking(conn: sqlite3.Connection, booking: Booking) -> None:
-        row = booking_row(booking)
-        sets = ", ".join(f"{k} = :{k}" for k in row if k != "bookingNumber")
-        conn.execute(f"UPDATE bookings SET {sets} WHERE bookingNumber = :bookingNumber", row)
-
-    @staticmethod
-    def _load_booking(conn: sqlite3.Connection, number: str) -> Booking:
-        row = conn.execute(
-            "SELECT * FROM bookings WHERE bookingNumber = ?", (str(number).strip(),)
-        ).fetchone()
-        if row is None:
-            raise NotFound(number=number)
-        return booking_from_row(row)
+        return self._bookings.create_booking(booking, task_type=task_type, now=now)
 
     def get_booking(self, number: str) -> Booking | None:
-        with self._read() as conn:
-            row = conn.execute(
-                "SELECT * FROM bookings WHERE bookingNumber = ?", (str(number).strip(),)
-            ).fetchone()
-        return booking_from_row(row) if row is not None else None
+        return self._bookings.get_booking(number)
 
     def search_bookings(self, query: BookingQuery) -> list[Booking]:
-        where: list[str] = []
-        args: list[Any] = []
-        if query.number:
-            where.append("bookingNumber = ?")
-            args.append(query.number.strip())
-        if query.plate:
-            plate = normalise_plate(query.plate)
-            where.append("plate >= ? AND plate < ?")
-            args += [plate, plate + TOP]
-        if query.name_prefix and query.name_prefix.strip():
-            name = " ".join(query.name_prefix.split()).casefold()
-            where.append("clientNameLower >= ? AND clientNameLower < ?")
-            args += [name, name + TOP]
-        if query.arrival_day:
-            where.append("arrivalDay = ?")
-            args.append(query.arrival_day.isoformat())
-        if query.departure_day:
-            where.append("departureDay = ?")
-            args.append(query.departure_day.isoformat())
-        if query.statuses:
-            where.append(f"status IN ({', '.join('?' * len(query.statuses))})")
-            args += sorted(str(s) for s in query.statuses)
-        text = query.text.strip()
-        if text:
-            either = ["bookingNumber = ?"]
-            args.append(text)
-            plate = normalise_plate(text)
-            if plate:
-                either.append("(plate >= ? AND plate < ?)")
-                args += [plate, plate + TOP]
-            name = " ".join(text.split()).casefold()
-            either.append("(clientNameLower >= ? AND clientNameLower < ?)")
-            args += [name, name + TOP]
-            where.append("(" + " OR ".join(either) + ")")
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM bookings{clause} ORDER BY createdAt DESC, bookingNumber LIMIT ?",
-                [*args, query.limit],
-            ).fetchall()
-        return [booking_from_row(row) for row in rows]
+        return self._bookings.search_bookings(query)
 
     def set_booking_status(
-        self,
-        number: str,
-        to: BookingStatus,
-        *,
-        operator: str,
-        now: datetime | None = None,
+        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
     ) -> Booking:
-        now = now or utcnow()
-        with self._write() as conn:
-            booking = self._load_booking(conn, number)
-            waiting = self._waiting_tasks(conn, booking) if to == BookingStatus.CANCELLED else []
-            change = booking_rules.change_status(booking, BookingStatus(to), operator, now, waiting)
-            self._update_booking(conn, change.booking)
-            self._write_change(conn, change, now)
-        return change.booking
+        return self._bookings.set_booking_status(number, to, operator=operator, now=now)
 
     def amend_booking(
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
-        now = now or utcnow()
-        with self._write() as conn:
-            booking = self._load_booking(conn, number)
-            change = booking_rules.amend(
-                booking, changes, operator, now, self._waiting_tasks(conn, booking)
-            )
-            self._update_booking(conn, change.booking)
-            self._write_change(conn, change, now)
-        return change.booking, booking_rules.announcing(change)
-
-    @staticmethod
-    def _waiting_tasks(conn: sqlite3.Connection, booking: Booking) -> list[NotificationTask]:
-        """The booking's tasks not yet being sent (readable ones: a malformed document is
-        no confirmation anybody will receive)."""
-        rows = conn.execute(
-            "SELECT * FROM emailQueue WHERE bookingNumber = ? AND status = ? AND malformed = 0",
-            (booking.booking_number, str(TaskState.PENDING)),
-        ).fetchall()
-        return [task_from_row(row) for row in rows]
+        return self._bookings.amend_booking(number, changes, operator=operator, now=now)
 
     def enqueue(
         self,
@@ -206,60 +100,146 @@ class SqliteStore(SqliteQueueAdmin):
         operator: str = "",
         now: datetime | None = None,
     ) -> NotificationTask:
-        now = now or utcnow()
-        with self._write() as conn:
-            booking = self._load_booking(conn, booking_number)
-            change = booking_rules.resend(booking, TaskType(task_type), operator, now)
-            self._update_booking(conn, change.booking)
-            self._write_change(conn, change, now)
-        assert change.queued is not None
-        return change.queued
+        return self._bookings.enqueue(booking_number, task_type, operator=operator, now=now)
 
-    # --- workers, quotas --------------------------------------------------------------------
-    def heartbeat(self, info: WorkerInfo) -> None:
-        doc = {
-            "workerId": info.worker_id,
-            "host": info.host,
-            "pid": info.pid,
-            "kind": info.kind,
-            "startedAt": info.started_at,
-            "lastHeartbeat": info.last_heartbeat,
-            "sentTotal": info.sent_total,
-            "state": info.state,
-        }
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO workers (workerId, lastHeartbeat, doc) VALUES (?, ?, ?) "
-                "ON CONFLICT(workerId) DO UPDATE SET lastHeartbeat = excluded.lastHeartbeat, "
-                "doc = excluded.doc",
-                (info.worker_id, epoch(info.last_heartbeat), dumps(doc)),
-            )
+    # --- engine ---
+    def claim_due(
+        self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
+    ) -> list[NotificationTask]:
+        return self._engine.claim_due(worker_id, limit, lease, now=now)
+
+    def complete(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        outcome: DeliveryOutcome,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self._engine.complete(task, worker_id, outcome, now=now)
+
+    def fail_transient(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        next_attempt_at: datetime,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self._engine.fail_transient(task, worker_id, error, next_attempt_at, now=now)
+
+    def fail_permanent(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self._engine.fail_permanent(task, worker_id, error, now=now)
+
+    def release(self, worker_id: str, *, now: datetime | None = None) -> int:
+        return self._engine.release(worker_id, now=now)
+
+    def watch_due(self, wake: Callable[[], None]) -> Subscription:
+        return self._engine.watch_due(wake)
+
+    def import_raw_task(self, task_id: str, document: Any, *, now: datetime | None = None) -> None:
+        return self._engine.import_raw_task(task_id, document, now=now)
+
+    # --- admin ---
+    def get_task(self, task_id: str) -> NotificationTask | None:
+        return self._admin.get_task(task_id)
+
+    def list_tasks(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[NotificationTask]:
+        return self._admin.list_tasks(filter, limit=limit)
+
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        return self._admin.list_task_rows(filter, limit=limit)
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
+        return self._admin.watch_task_rows(callback)
+
+    def retry_now(
+        self,
+        *,
+        operator: str,
+        ids: Sequence[str] | None = None,
+        filter: TaskFilter | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self._admin.retry_now(operator=operator, ids=ids, filter=filter, now=now)
+
+    def retry_listed(
+        self,
+        listed: Sequence[tuple[str, int]],
+        *,
+        operator: str,
+        audit_id: str,
+        filter: TaskFilter | None = None,
+        requested: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self._admin.retry_listed(
+            listed,
+            operator=operator,
+            audit_id=audit_id,
+            filter=filter,
+            requested=requested,
+            now=now,
+        )
+
+    def cancel_tasks(
+        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
+    ) -> int:
+        return self._admin.cancel_tasks(ids, operator=operator, now=now)
+
+    def update_recipient(
+        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
+    ) -> NotificationTask:
+        return self._admin.update_recipient(task_id, email, operator=operator, now=now)
+
+    # --- audit ---
+    def record_audit(
+        self,
+        operator: str,
+        action: str,
+        task_ids: Iterable[str] = (),
+        *,
+        filter: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry:
+        return self._audit.record_audit(
+            operator, action, task_ids, filter=filter, details=details, now=now
+        )
+
+    def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
+        return self._audit.audit_log(limit=limit)
+
+    # --- health ---
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        return self._health.queue_stats(now=now)
+
+    def sent_since(self, since: datetime) -> list[datetime]:
+        return self._health.sent_since(since)
+
+    def failures_since(self, since: datetime) -> list[datetime]:
+        return self._health.failures_since(since)
 
     def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
-        with self._read() as conn:
-            rows = conn.execute(
-                "SELECT doc FROM workers WHERE lastHeartbeat >= ? ORDER BY workerId",
-                (epoch(seen_since) if seen_since is not None else float("-inf"),),
-            ).fetchall()
-        found = []
-        for row in rows:
-            doc = loads(row["doc"])
-            started, beat = as_utc(doc.get("startedAt")), as_utc(doc.get("lastHeartbeat"))
-            if started is None or beat is None:
-                continue  # every heartbeat writes both: not one of ours
-            found.append(
-                WorkerInfo(
-                    worker_id=doc["workerId"],
-                    host=doc.get("host", ""),
-                    pid=int(doc.get("pid") or 0),
-                    kind=doc.get("kind", "worker"),
-                    started_at=started,
-                    last_heartbeat=beat,
-                    sent_total=int(doc.get("sentTotal") or 0),
-                    state=doc.get("state", "running"),
-                )
-            )
-        return found
+        return self._health.workers(seen_since=seen_since)
+
+    def heartbeat(self, info: WorkerInfo) -> None:
+        return self._health.heartbeat(info)
+
+    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        return self._health.purge_finished(older_than, now=now)
 
     # The sending quota: a rolling 24 hours in hour buckets (``parking_desk.quota``), kept by
     # ``self.quota``; a unit is reserved before a send and given back unless it went out.

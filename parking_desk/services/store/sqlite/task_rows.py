@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from typing import Any
 
-from parking_desk.services.store.base import Subscription, TaskRow, TaskRowBatch
-from parking_desk.services.store.sqlite.queue import SqliteQueue
+from parking_desk.services.store.base import TaskRow, TaskRowBatch
 from parking_desk.services.store.sqlite.schema import epoch
 from parking_desk.services.store.sqlite.watch import PollingSubscription
 from parking_desk.task import TaskFilter
@@ -97,30 +95,3 @@ class DuePollingSubscription(PollingSubscription):
             f" WHERE status = 'pending' AND nextAttemptAt <= ?{where})"
         )
         return bool(conn.execute(sql, (time.time(), *args)).fetchone()[0])
-
-
-class SqliteTaskRows(SqliteQueue):
-    def list_task_rows(
-        self, filter: TaskFilter | None = None, *, limit: int | None = None
-    ) -> list[TaskRow]:
-        where, args = filter_sql(filter)
-        with self._read() as conn:
-            return fetch_rows(
-                conn,
-                f"{ROW_SELECT}{where} ORDER BY createdAt DESC, rowid DESC LIMIT ?",
-                [*args, -1 if limit is None else limit],
-            )
-
-    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
-        return RowPollingSubscription(self, callback, self.poll_interval)
-
-    def watch_due(self, wake: Callable[[], None]) -> Subscription:
-        """Call *wake* (on the poller's thread) when a pending task may have become due:
-        written since the last poll with its next attempt now or past."""
-        def on_poll(due: bool) -> None:
-            if due:
-                wake()
-
-        return DuePollingSubscription(self, on_poll, self.poll_interval)
-
-    poll_interval: float  # set by the assembled store

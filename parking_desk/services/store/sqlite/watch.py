@@ -62,11 +62,11 @@ class PollingSubscription:
                     self._deliver(changes)
                 self._stop.wait(self._interval)
         finally:
-            self._store._drop_thread_connection()
+            self._store.drop_thread_connection()
 
     def _poll(self) -> Any:
         """The changes since the last poll, or None when nothing was written."""
-        with self._store._read() as conn:
+        with self._store.read() as conn:
             seq = conn.execute("SELECT value FROM counters WHERE name = 'changeSeq'").fetchone()[0]
             if seq == self._seq:
                 return None
