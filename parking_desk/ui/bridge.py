@@ -65,7 +65,8 @@ class Bridge:
         self._writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write")
         # Reads, searches and network checks: independent, so they may overlap.
         self._reads = ThreadPoolExecutor(max_workers=read_workers, thread_name_prefix="bg")
-        # Guards _jobs: filled by run() (any thread), emptied by the relay on the GUI thread.
+        # Guards _jobs (filled by run() on any thread, emptied by the relay on the GUI thread)
+        # and _closed, so no job is handed to a pool that is shutting down.
         self._lock = threading.Lock()
         self._jobs: dict[int, _Job] = {}
         self._ids = itertools.count(1)
@@ -75,13 +76,22 @@ class Bridge:
     def run(
         self, fn: Callable[[], Any], done: Done | None = None, *, write: bool = False
     ) -> Future[Any]:
-        """Run *fn* off the GUI thread; *done(result, error)* is called on the GUI thread."""
+        """Run *fn* off the GUI thread; *done(result, error)* is called on the GUI thread.
+
+        After ``shutdown`` the pools take nothing new, yet a late result may still ask for
+        clean-up (a feed that arrived after its screen closed must be unsubscribed): such a
+        job runs on a thread of its own, and *done* is not called."""
         future: Future[Any] = Future()
         future.set_running_or_notify_cancel()
         with self._lock:
-            job_id = next(self._ids)
-            self._jobs[job_id] = _Job(fn, done, future)
-        (self._writes if write else self._reads).submit(self._execute, job_id)
+            if not self._closed:
+                job_id = next(self._ids)
+                self._jobs[job_id] = _Job(fn, done, future)
+                (self._writes if write else self._reads).submit(self._execute, job_id)
+                return future
+        threading.Thread(
+            target=self._run_late, args=(fn, future), name="bridge-late", daemon=True
+        ).start()
         return future
 
     def write(self, fn: Callable[[], Any], done: Done | None = None) -> Future[Any]:
@@ -97,13 +107,22 @@ class Bridge:
         del job  # the table keeps the job; only the GUI thread lets go of it
         self._relay.finished.emit(job_id)
 
+    @staticmethod
+    def _run_late(fn: Callable[[], Any], future: Future[Any]) -> None:
+        try:
+            future.set_result(fn())
+        except BaseException as exc:
+            log.warning("A job after shutdown failed: %s", exc)
+            future.set_exception(exc)
+
     def _take(self, job_id: int) -> _Job | None:
         with self._lock:
             return self._jobs.pop(job_id, None)
 
     def shutdown(self, wait: bool = True) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         self._writes.shutdown(wait=wait, cancel_futures=not wait)
         self._reads.shutdown(wait=wait, cancel_futures=not wait)

@@ -57,3 +57,19 @@ def test_a_widget_only_a_job_refers_to_dies_on_the_gui_thread(qtbot) -> None:
     assert len(Probe.released_on) == 20
     assert set(Probe.released_on) == {threading.main_thread().name}
     bridge.shutdown()
+
+
+def test_a_job_asked_for_after_shutdown_still_runs_without_a_callback(qtbot) -> None:
+    """A feed that arrives after its screen closed is unsubscribed even though the bridge
+    has shut down; nothing is delivered to a screen that is gone."""
+    bridge = Bridge()
+    bridge.shutdown()
+    ran = threading.Event()
+    called: list[object] = []
+
+    future = bridge.run(ran.set, lambda result, error: called.append(result))
+
+    assert ran.wait(5)
+    assert future.result(timeout=5) is None
+    qtbot.wait(50)  # a stray delivery would arrive through the event loop
+    assert called == []
