@@ -313,7 +313,7 @@ def seed_firestore(store, count: int, *, start: int = 0, dead: bool = False) -> 
     from parking_desk.timeutil import utcnow
     from parking_desk.validation import validate_booking
 
-    db = store._db
+    db = store.conn.db
     now = utcnow()
     ids: list[str] = []
     batch, in_batch = db.batch(), 0

@@ -23,9 +23,9 @@ BATCH = 10
 def fill(store: FirestoreStore, count: int) -> None:
     """Tasks already in the store's shape, so the figure is claims alone."""
     now = datetime.now(UTC) - timedelta(minutes=1)
-    col = store._db.collection("emailQueue")
+    col = store.conn.db.collection("emailQueue")
     for start in range(0, count, 500):
-        batch = store._db.batch()
+        batch = store.conn.db.batch()
         for i in range(start, min(start + 500, count)):
             task = NotificationTask(
                 id="",
@@ -54,7 +54,7 @@ def run(emu, count: int, threads: int, shared: bool) -> None:
     fill(stores[0], count)
     for s in stores:  # first call does the start-up sweep; keep it out of the figure
         s.claim_due("warm-up", 0, LEASE)
-        s._normalise_new(datetime.now(UTC))
+        s.normaliser.sweep(datetime.now(UTC))
     results: list[list[str]] = [[] for _ in range(threads)]
     workers = [
         threading.Thread(target=drain, args=(stores[0 if shared else i], f"w{i}", results[i]))

@@ -23,7 +23,7 @@ from parking_desk.services.store.firestore.docs import (
     BOOKINGS,
     QUEUE,
     RPC,
-    FirestorePart,
+    Conn,
     guarded,
 )
 from parking_desk.task import NotificationTask, TaskType
@@ -44,7 +44,13 @@ def outcome_unknown(exc: BaseException) -> bool:
     return isinstance(exc, gexc.DeadlineExceeded)
 
 
-class FirestoreBookings(FirestorePart):
+class FirestoreBookings:
+    """The desk's bookings, each change written with its queue's side in one commit."""
+
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+        self._db = conn.db
+
     def _task_ref(self, task_id: str | None = None) -> Any:
         col = self._db.collection(QUEUE)
         return col.document(task_id) if task_id else col.document()
@@ -53,7 +59,7 @@ class FirestoreBookings(FirestorePart):
     def create_booking(
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
-        now = self._now(now)
+        now = self._conn.now(now)
         validate_booking(booking)  # before any number is drawn
         for _ in range(NUMBER_TRIES):
             number = str(100000 + secrets.randbelow(900000))
@@ -214,7 +220,7 @@ class FirestoreBookings(FirestorePart):
     def set_booking_status(
         self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
     ) -> Booking:
-        now = self._now(now)
+        now = self._conn.now(now)
         to = BookingStatus(to)
 
         def change(tx: Any) -> Booking:
@@ -223,13 +229,13 @@ class FirestoreBookings(FirestorePart):
             self._write_change(tx, ref, done)
             return done.booking
 
-        return self._transact(change)
+        return self._conn.transact(change)
 
     @guarded
     def amend_booking(
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
     ) -> tuple[Booking, NotificationTask]:
-        now = self._now(now)
+        now = self._conn.now(now)
 
         def amend(tx: Any) -> tuple[Booking, NotificationTask]:
             ref, booking, waiting = self._read_for_change(tx, number, True)
@@ -237,7 +243,7 @@ class FirestoreBookings(FirestorePart):
             self._write_change(tx, ref, done)
             return done.booking, booking_rules.announcing(done)
 
-        return self._transact(amend)
+        return self._conn.transact(amend)
 
     @guarded
     def enqueue(
@@ -248,7 +254,7 @@ class FirestoreBookings(FirestorePart):
         operator: str = "",
         now: datetime | None = None,
     ) -> NotificationTask:
-        now = self._now(now)
+        now = self._conn.now(now)
 
         def resend(tx: Any) -> NotificationTask:
             ref, booking, _ = self._read_for_change(tx, booking_number, False)
@@ -257,7 +263,7 @@ class FirestoreBookings(FirestorePart):
             assert done.queued is not None
             return done.queued
 
-        return self._transact(resend)
+        return self._conn.transact(resend)
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:

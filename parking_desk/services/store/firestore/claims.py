@@ -4,7 +4,7 @@ Claims avoid transactions: the emulator (like production under load) aborts cont
 transactions ("failed to commit in 5 attempts"). Each claim is one write conditioned on the
 update time of the snapshot the query returned; the claims of a batch go in one atomic
 commit, and a commit refused because another worker took one of them goes again as a
-BatchWrite, where each claim is won or lost alone (``FirestorePart._commit_conditioned``).
+BatchWrite, where each claim is won or lost alone (``Conn.commit_conditioned``).
 The claimed document's new update time rides in ``task.version``, and completing demands
 it unchanged — so only the worker that still holds the lease can finish the task, with no
 extra read.
@@ -28,6 +28,7 @@ from parking_desk.services.store.firestore.docs import (
     MAX_BATCH,
     QUEUE,
     RPC,
+    Conn,
     guarded,
     parse_task,
     update_time_of,
@@ -48,21 +49,28 @@ CLAIM_PAGES = 3
 LOST = (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted)
 
 
-class FirestoreClaims(FirestoreNormaliser):
-    # Hints, not state: a racing thread reading a stale value only changes claim order.
-    _contended = False
-    _head: datetime | None = None  # the due time at the head of the queue, last seen
-    _expired_checked = float("-inf")
+class FirestoreClaims:
+    """The worker's side of the queue; *normaliser* sweeps the website's new documents
+    before each claim, and claims the due ones in the same write."""
+
+    def __init__(self, conn: Conn, normaliser: FirestoreNormaliser) -> None:
+        self._conn = conn
+        self._db = conn.db
+        self._normaliser = normaliser
+        # Hints, not state: a racing thread reading a stale value only changes claim order.
+        self._contended = False
+        self._head: datetime | None = None  # the due time at the head of the queue, last seen
+        self._expired_checked = float("-inf")
 
     @guarded
     def claim_due(
         self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
     ) -> list[NotificationTask]:
-        now = self._now(now)
+        now = self._conn.now(now)
         if limit <= 0:
             return []
         sweep = Claim(worker_id, lease, limit)
-        self._normalise_new(now, sweep)
+        self._normaliser.sweep(now, sweep)
         claimed = sweep.taken
         clock = time.monotonic()
         expired_due = clock - self._expired_checked >= EXPIRED_CHECK_SECONDS
@@ -147,7 +155,7 @@ class FirestoreClaims(FirestoreNormaliser):
             try:
                 task = parse_task(snap)
             except MalformedTask as exc:
-                self._bury(snap, exc, now)
+                self._normaliser.bury(snap, exc, now)
                 continue
             if task.is_due(now):
                 candidates.append((snap, task))
@@ -173,13 +181,13 @@ class FirestoreClaims(FirestoreNormaliser):
     ) -> tuple[list[NotificationTask], int]:
         """Claim several tasks at once, each claim conditioned on its own snapshot's update
         time, so that a task another worker took first is lost alone
-        (``_commit_conditioned``)."""
+        (``Conn.commit_conditioned``)."""
         writes = []
         for snap, task in picks:
             claim = task_rules.claim(task, worker_id, lease, now)
             writes.append((snap.reference, claim.fields, snap.update_time, claim.task))
         try:
-            landed = self._commit_conditioned(writes)
+            landed = self._conn.commit_conditioned(writes)
         except (gexc.DeadlineExceeded, gexc.Aborted) as exc:
             # Other workers' commits hold the same documents: none of these is ours to
             # send (a commit that did land expires with its lease and is claimed again).
@@ -205,15 +213,15 @@ class FirestoreClaims(FirestoreNormaliser):
             return False
         ref = self._db.collection(QUEUE).document(task.id)
         if task.version:
-            option = self._precondition(update_time_of(task.version))
+            option = self._conn.precondition(update_time_of(task.version))
         else:
             # A task object that did not come from a claim: check the lease on a fresh read.
             snap = ref.get(**RPC)
             doc = snap.to_dict() or {}
             if doc.get("leaseOwner") != worker_id or doc.get("status") != TaskState.PROCESSING:
                 return False
-            option = self._precondition(snap.update_time)
-        booking_ref = self._booking_ref(task.booking_number) if write.booking else None
+            option = self._conn.precondition(snap.update_time)
+        booking_ref = self._conn.booking_ref(task.booking_number) if write.booking else None
         for with_booking in (booking_ref is not None, False):
             batch = self._db.batch()
             batch.update(ref, write.fields, option=option)
@@ -243,7 +251,7 @@ class FirestoreClaims(FirestoreNormaliser):
         write = task_rules.complete(
             task,
             worker_id,
-            self._now(now),
+            self._conn.now(now),
             provider=outcome.provider,
             message_id=outcome.message_id,
             email_sent=outcome.email_sent,
@@ -261,7 +269,9 @@ class FirestoreClaims(FirestoreNormaliser):
         *,
         now: datetime | None = None,
     ) -> bool:
-        write = task_rules.fail_transient(task, worker_id, error, next_attempt_at, self._now(now))
+        write = task_rules.fail_transient(
+            task, worker_id, error, next_attempt_at, self._conn.now(now)
+        )
         return self._finish(task, worker_id, write)
 
     @guarded
@@ -273,12 +283,12 @@ class FirestoreClaims(FirestoreNormaliser):
         *,
         now: datetime | None = None,
     ) -> bool:
-        write = task_rules.fail_permanent(task, worker_id, error, self._now(now))
+        write = task_rules.fail_permanent(task, worker_id, error, self._conn.now(now))
         return self._finish(task, worker_id, write)
 
     @guarded
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
-        now = self._now(now)
+        now = self._conn.now(now)
         # Equality filters only: served by merging single-field indexes.
         held = (
             self._db.collection(QUEUE)
@@ -290,7 +300,7 @@ class FirestoreClaims(FirestoreNormaliser):
             write = task_rules.release(view_task(snap), worker_id, now)
             try:
                 snap.reference.update(
-                    write.fields, option=self._precondition(snap.update_time), **RPC
+                    write.fields, option=self._conn.precondition(snap.update_time), **RPC
                 )
                 count += 1
             except LOST:

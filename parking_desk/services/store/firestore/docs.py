@@ -1,4 +1,5 @@
-"""Shared pieces of the Firestore backend: call options, error mapping, document reading.
+"""Shared pieces of the Firestore backend: call options, error mapping, document reading,
+and the connection (``Conn``) every part of the store reads and writes through.
 
 Every network failure is turned into ``StoreUnavailable`` here, so a desk without a
 connection shows one clear message instead of a gRPC trace; batches and transactions are
@@ -110,36 +111,64 @@ def chunks(items: list[Any], size: int = MAX_BATCH) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-class FirestorePart:
-    """What every part of the Firestore store shares: the client and the clock."""
+class Watch:
+    """An open listener, kept in its connection's set until unsubscribed, so closing the
+    store stops every listener still open."""
 
-    _db: Any  # google.cloud.firestore.Client
+    def __init__(self, watch: Any, live: set[Watch]) -> None:
+        self._watch = watch
+        self._live = live
+        live.add(self)
 
-    def _now(self, now: datetime | None) -> datetime:
+    def unsubscribe(self) -> None:
+        self._live.discard(self)
+        self._watch.unsubscribe()
+
+
+class Conn:
+    """What every part of the Firestore store shares: the client, the clock, the open
+    listeners, and the conditioned writes they all make the same way. One per store; each
+    part receives it in its constructor."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db  # google.cloud.firestore.Client
+        self.watches: set[Watch] = set()  # listeners still open, stopped by close()
+
+    def now(self, now: datetime | None) -> datetime:
         return (now or utcnow()).astimezone(UTC)
 
-    def _transact(self, body: Callable[[Any], T]) -> T:
+    def listen(self, query: Any, on_snapshot: Callable[[Any, Any, Any], None]) -> Watch:
+        """Start a listener on *query* (a document, query or collection), stopped by
+        ``close`` if nobody unsubscribes it first."""
+        return Watch(query.on_snapshot(on_snapshot), self.watches)
+
+    def close(self) -> None:
+        for watch in list(self.watches):
+            watch.unsubscribe()
+        self.db.close()
+
+    def transact(self, body: Callable[[Any], T]) -> T:
         """Run *body(transaction)* with the client's retries; a transaction still aborted
         after them (heavy contention) reports the store as unavailable, nothing written."""
         try:
-            result: T = firestore.transactional(body)(self._db.transaction())
+            result: T = firestore.transactional(body)(self.db.transaction())
             return result
         except ValueError as exc:
             if isinstance(exc.__cause__, gexc.GoogleAPIError):
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
-    def _booking_ref(self, number: str) -> Any | None:
+    def booking_ref(self, number: str) -> Any | None:
         """The booking's document, or None for a number that cannot name one (the website
         may write any string): such a booking is not in this store."""
         doc_id = booking_document_id(number)
-        return self._db.collection(BOOKINGS).document(doc_id) if doc_id else None
+        return self.db.collection(BOOKINGS).document(doc_id) if doc_id else None
 
-    def _precondition(self, update_time: Any) -> Any:
+    def precondition(self, update_time: Any) -> Any:
         """Write only if the document is still the one read at *update_time*."""
-        return self._db.write_option(last_update_time=update_time)
+        return self.db.write_option(last_update_time=update_time)
 
-    def _commit_conditioned(
+    def commit_conditioned(
         self, writes: list[tuple[Any, dict[str, Any], Any, P]]
     ) -> list[tuple[P, Any]]:
         """Write each ``(reference, fields, update_time, payload)`` only if its document is
@@ -155,9 +184,9 @@ class FirestorePart:
         A deadline or an abort is raised to the caller."""
         if not writes:
             return []
-        batch = self._db.batch()
+        batch = self.db.batch()
         for ref, fields, update_time, _payload in writes:
-            batch.update(ref, fields, option=self._precondition(update_time))
+            batch.update(ref, fields, option=self.precondition(update_time))
         try:
             results = batch.commit(**RPC)
         except (gexc.FailedPrecondition, gexc.NotFound):
@@ -166,9 +195,9 @@ class FirestorePart:
                 return []
         else:
             return [(w[3], r) for w, r in zip(writes, results, strict=True)]
-        each = BulkWriteBatch(self._db)
+        each = BulkWriteBatch(self.db)
         for ref, fields, update_time, _payload in writes:
-            each.update(ref, fields, option=self._precondition(update_time))
+            each.update(ref, fields, option=self.precondition(update_time))
         response = each.commit(**RPC)
         return [
             (w[3], result)

@@ -21,8 +21,7 @@ from google.api_core import exceptions as gexc
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.key_ring import COLLECTION, SigningKey, with_revocation
-from parking_desk.services.store.firestore.docs import RPC, guarded
-from parking_desk.services.store.firestore.supervisor import _Watch
+from parking_desk.services.store.firestore.docs import RPC, Watch, guarded
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def _keys(snaps: Any) -> list[SigningKey]:
 class FirestoreKeys:
     """The ``signingKeys`` collection; *watches* is the store's set of open listeners."""
 
-    def __init__(self, db: Any, watches: set[_Watch]) -> None:
+    def __init__(self, db: Any, watches: set[Watch]) -> None:
         self._db = db
         self._watches = watches
 
@@ -88,7 +87,7 @@ class FirestoreKeys:
             return revoked, True
         raise StoreUnavailable(f"signingKeys/{kid}: revocation kept losing to other writes")
 
-    def watch(self, callback: Callable[[list[SigningKey]], None]) -> _Watch:
+    def watch(self, callback: Callable[[list[SigningKey]], None]) -> Watch:
         """Call *callback* (on a listener thread) with the whole ring on every change."""
 
         def on_snapshot(docs: Any, _changes: Any, _read_time: Any) -> None:
@@ -97,4 +96,4 @@ class FirestoreKeys:
             except Exception:  # a failing consumer must not kill the listener
                 log.exception("key ring listener failed")
 
-        return _Watch(self._col().on_snapshot(on_snapshot), self._watches)
+        return Watch(self._col().on_snapshot(on_snapshot), self._watches)

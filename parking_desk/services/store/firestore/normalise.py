@@ -44,7 +44,7 @@ from parking_desk.errors import MalformedTask
 from parking_desk.services.store.firestore.docs import (
     QUEUE,
     RPC,
-    FirestorePart,
+    Conn,
     chunks,
     parse_task,
     version_of,
@@ -118,17 +118,20 @@ class Claim:
     taken: list[NotificationTask] = field(default_factory=list)
 
 
-class FirestoreNormaliser(FirestorePart):
-    # Guards the sweep bookkeeping below; claim_due runs on several scheduler threads and
-    # one sweep at a time is enough.
-    _sweep_lock: threading.Lock
-    _last_sweep: float | None = None
-    _last_full_check: float | None = None
-    _swept_since: datetime | None = None
-    _sweep_wanted = False
+class FirestoreNormaliser:
+    """Finds the website's documents and gives them a state; the claims run its sweep before
+    each claim, the listeners and the supervisor's raw import ask it for an early one."""
 
-    def _init_sweeps(self) -> None:
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+        self._db = conn.db
+        # Guards the sweep bookkeeping below; claim_due runs on several scheduler threads
+        # and one sweep at a time is enough.
         self._sweep_lock = threading.Lock()
+        self._last_sweep: float | None = None
+        self._last_full_check: float | None = None
+        self._swept_since: datetime | None = None
+        self._sweep_wanted = False
 
     def want_full_sweep(self) -> None:
         """Make the next claim check every document (after a write known to be raw)."""
@@ -139,7 +142,7 @@ class FirestoreNormaliser(FirestorePart):
         of waiting out ``SWEEP_SECONDS``, so the wake-up it triggers finds the task."""
         self._sweep_wanted = True
 
-    def _bury(self, snap: Any, exc: MalformedTask, now: datetime) -> None:
+    def bury(self, snap: Any, exc: MalformedTask, now: datetime) -> None:
         """A document nobody can process goes dead with the reason, for a supervisor to read;
         it must never stop the worker that met it."""
         reason = str(exc.params.get("reason") or exc)
@@ -148,9 +151,9 @@ class FirestoreNormaliser(FirestorePart):
         if not dated((snap.to_dict() or {}).get("createdAt")):
             fields["createdAt"] = now  # or the supervisor's list, ordered by it, misses it
         with contextlib.suppress(*_LOST):
-            snap.reference.update(fields, option=self._precondition(snap.update_time), **RPC)
+            snap.reference.update(fields, option=self._conn.precondition(snap.update_time), **RPC)
 
-    def _normalise_new(self, now: datetime, claim: Claim | None = None) -> None:
+    def sweep(self, now: datetime, claim: Claim | None = None) -> None:
         """Fix the website's new documents, claiming into *claim* the ones it has room for."""
         if self._swept_recently():
             return
@@ -161,7 +164,7 @@ class FirestoreNormaliser(FirestorePart):
                 return
             self._sweep_wanted = False
             clock = time.monotonic()
-            wall = self._now(None)
+            wall = self._conn.now(None)
             full = (
                 self._last_full_check is None
                 or clock - self._last_full_check >= FULL_CHECK_SECONDS
@@ -266,7 +269,7 @@ class FirestoreNormaliser(FirestorePart):
 
     def _fix(self, snaps: list[Any], now: datetime, claim: Claim | None) -> int:
         """Fix a batch of documents, each write conditioned on the snapshot just read: one
-        that another worker fixed first is lost alone (``_commit_conditioned``). A due one
+        that another worker fixed first is lost alone (``Conn.commit_conditioned``). A due one
         is claimed in the same write while *claim* has room."""
         writes: list[tuple[Any, dict[str, Any], Any, NotificationTask | None]] = []
         room = claim.room - len(claim.taken) if claim else 0
@@ -275,7 +278,7 @@ class FirestoreNormaliser(FirestorePart):
                 task = parse_task(snap)
                 fields = fixed_fields(task, snap.to_dict(), now)
             except MalformedTask as exc:
-                self._bury(snap, exc, now)
+                self.bury(snap, exc, now)
                 continue
             taken = None
             due = fields.get("nextAttemptAt")
@@ -285,7 +288,7 @@ class FirestoreNormaliser(FirestorePart):
                 fields.update(leased.fields)
                 room -= 1
             writes.append((snap.reference, fields, snap.update_time, taken))
-        landed = self._commit_conditioned(writes)
+        landed = self._conn.commit_conditioned(writes)
         for taken, result in landed:
             if taken is not None and claim is not None:
                 taken.version = version_of(result.update_time)

@@ -31,7 +31,7 @@ from google.api_core import exceptions as gexc
 
 from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit, bucket_of, in_window
-from parking_desk.services.store.firestore.docs import QUOTA, RPC
+from parking_desk.services.store.firestore.docs import QUOTA, RPC, guarded
 from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,7 @@ class FirestoreQuota:
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
         raise StoreUnavailable(f"quota counter {transport} too contended")
 
+    @guarded
     def reserve(
         self, transport: str, limit: int, *, now: datetime | None = None
     ) -> QuotaUnit | None:
@@ -116,6 +117,7 @@ class FirestoreQuota:
 
         return QuotaUnit(transport, bucket) if self._change(transport, now, take) else None
 
+    @guarded
     def release(self, unit: QuotaUnit) -> None:
         def give_back(hours: dict[datetime, int]) -> bool:
             if hours.get(unit.bucket, 0) <= 0:
@@ -125,6 +127,7 @@ class FirestoreQuota:
 
         self._change(unit.transport, None, give_back)
 
+    @guarded
     def counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
         now = now or utcnow()
         return in_window(_hours(self._ref(transport).get(**RPC)), now)

@@ -1,239 +1,342 @@
 """The Firestore backend of the ``Store`` contract: the real deployment, shared by every
-desk and worker. The parts live next to this file (bookings, claims, the normaliser, the
-supervisor's actions); this module assembles them and holds the housekeeping.
+desk and worker. The parts live next to this file, each given the one connection
+(``docs.Conn``): bookings, the worker's claims, the normaliser of the website's documents,
+the supervisor's actions, the table's rows, the wake-up, the health figures, the quota, the
+signing keys, staff and alerts. This module assembles them and passes each call on.
 
 Every query, reviewed by hand against production's index rules (the emulator serves any
 query without an index, so nothing else would catch a missing one). Single-field indexes
 are automatic and equality-only filters are served by merging them; the composite ones
 are in ``resources/firestore.indexes.json``.
 
+Each query names the part that runs it.
+
 emailQueue
   status == pending, nextAttemptAt <= t, order by nextAttemptAt
-      claim_due, queue_stats (oldest due)       composite (status, nextAttemptAt)
+      claims: claim_due; health: queue_stats (oldest due)
+                                                composite (status, nextAttemptAt)
   status == processing, leaseExpiresAt <= t, order by leaseExpiresAt
-      claim_due (expired leases)                composite (status, leaseExpiresAt)
+      claims: claim_due (expired leases)        composite (status, leaseExpiresAt)
+  status == pending / processing, nextAttemptAt / leaseExpiresAt >= lowest, count()
+      normaliser: the full check (a state without its due time)
+                                                the two composites above
   status == processing, leaseOwner == id
-      release                                   equality only: index merge
+      claims: release                           equality only: index merge
   status == / in, createdAt range, order by createdAt desc (select(...) for rows)
-      list_tasks, list_task_rows, retry_now     composite (status, createdAt desc)
+      supervisor: list_tasks, retry_now; rows: list_task_rows
+                                                composite (status, createdAt desc)
   createdAt range or order, no status
-      list_tasks, the normaliser's sweep        single field
-  select(status, …), no filter
-      the normaliser's full sweep               none (collection scan)
+      supervisor: list_tasks; rows: list_task_rows; normaliser: the sweep
+                                                single field
+  status in [...], createdAt range, count()
+      normaliser: the sweep; health: queue_stats (website documents without a state,
+      unstated.py)                              composite (status, createdAt)
+  order by __name__, no filter; status == S, order by __name__ (pages)
+      normaliser: the full check, only where a count says something is missing
+                                                none (collection scan) / single field
   status == pending, attempts > 0, count()
-      queue_stats (retrying)                    composite (status, attempts)
-  status == S, count(); no filter, count()
-      queue_stats                               single field
-  status in [...], createdAt range, count(); createdAt range, count()
-      queue_stats (website documents without a state: firestore_unstated)
-                                                composite (status, createdAt)
+      health: queue_stats (retrying)            composite (status, attempts)
+  status == S or in [...], count(); createdAt >= lowest, count(); no filter, count()
+      health: queue_stats; normaliser: the full check
+                                                single field
   status == completed, completedAt >= t / < t, order by completedAt
-      sent_since, purge_finished                composite (status, completedAt)
+      health: sent_since, purge_finished        composite (status, completedAt)
   status == cancelled, updatedAt < t
-      purge_finished                            composite (status, updatedAt)
+      health: purge_finished                    composite (status, updatedAt)
   status == dead, updatedAt >= t, order by updatedAt
-      failures_since                            composite (status, updatedAt)
+      health: failures_since                    composite (status, updatedAt)
+  status == pending, order by updatedAt desc, limit 1 (listener)
+      wake: watch_due (a retried task)          composite (status, updatedAt desc)
+  createdAt >= lowest timestamp, order by createdAt desc, limit 1 (listener)
+      wake: watch_due (the newest task)         single field
+  bookingNumber in [number, int(number)]
+      bookings: set_booking_status (cancel), amend_booking (the waiting tasks)
+                                                single field
+  no filter (listener)
+      rows: watch_task_rows                     none
 bookings
   plate / clientNameLower / arrival / departure range, ordered by the same field
-      search_bookings (one range; the rest is filtered in code)    single field
+      bookings: search_bookings (one range; the rest is filtered in code)
+                                                single field
   order by createdAt desc
-      search_bookings with no criterion         single field
+      bookings: search_bookings with no criterion
+                                                single field
 workers
-  lastHeartbeat >= t                            workers(seen_since=...): single field
+  lastHeartbeat >= t                            health: workers(seen_since=...): single field
 auditLog
-  order by at desc                              audit_log: single field
+  order by at desc                              supervisor: audit_log: single field
+
+The quota, staff and signing keys are read by document id (and the keys' collection by a
+listener with no filter); the alerts' queries are reviewed in ``alerts.py``.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
 
+from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import StoreUnavailable
 from parking_desk.quota import QuotaUnit
 from parking_desk.services.key_ring import SigningKey
-from parking_desk.services.store.base import QueueStats, WorkerInfo
+from parking_desk.services.store.base import (
+    AuditEntry,
+    BookingQuery,
+    DeliveryOutcome,
+    QueueStats,
+    Subscription,
+    TaskRow,
+    TaskRowBatch,
+    WorkerInfo,
+)
 from parking_desk.services.store.firestore.alerts import FirestoreAlerts
 from parking_desk.services.store.firestore.bookings import FirestoreBookings
 from parking_desk.services.store.firestore.claims import FirestoreClaims
-from parking_desk.services.store.firestore.docs import (
-    QUEUE,
-    RPC,
-    WORKERS,
-    chunks,
-    guarded,
-)
+from parking_desk.services.store.firestore.docs import Conn
+from parking_desk.services.store.firestore.health import FirestoreHealth
 from parking_desk.services.store.firestore.keys import FirestoreKeys
+from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.services.store.firestore.quota import FirestoreQuota
 from parking_desk.services.store.firestore.staff import FirestoreStaff
 from parking_desk.services.store.firestore.supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore.task_rows import FirestoreTaskRows
-from parking_desk.services.store.firestore.unstated import count, oldest_unstated_age
 from parking_desk.services.store.firestore.wake import FirestoreWake
-from parking_desk.task import TaskState
-from parking_desk.timeutil import as_utc
-
-log = logging.getLogger(__name__)
-
-PING_TIMEOUT = 3.0
+from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskType
 
 
-class FirestoreStore(
-    FirestoreClaims, FirestoreSupervisor, FirestoreTaskRows, FirestoreBookings, FirestoreWake
-):
+class FirestoreStore:
+    """Every role of the contract over one Firestore client. Each method hands the call to
+    the part that owns it; the parts map Firestore's errors to ``StoreUnavailable``."""
+
     kind = "firestore"
 
     def __init__(
         self, project: str, *, database: str = "(default)", client: Any | None = None
     ) -> None:
         try:
-            self._db = client or firestore.Client(project=project, database=database)
+            db = client or firestore.Client(project=project, database=database)
         except auth_exc.DefaultCredentialsError as exc:
             raise StoreUnavailable(f"no Google credentials: {exc}") from exc
         self.project = project
         self.database = database
-        self._init_sweeps()
-        self.quota = FirestoreQuota(self._db, self._precondition)
-        self.staff = FirestoreStaff(self._db)
-        self.alerts = FirestoreAlerts(self._db)
-        self._watches = set()
-        self.ring = FirestoreKeys(self._db, self._watches)
+        self.conn = Conn(db)
+        self.normaliser = FirestoreNormaliser(self.conn)
+        self.bookings = FirestoreBookings(self.conn)
+        self.claims = FirestoreClaims(self.conn, self.normaliser)
+        self.supervisor = FirestoreSupervisor(self.conn, self.normaliser)
+        self.rows = FirestoreTaskRows(self.conn, self.normaliser)
+        self.wakeup = FirestoreWake(self.conn, self.normaliser)
+        self.health = FirestoreHealth(self.conn)
+        self.quota = FirestoreQuota(db, self.conn.precondition)
+        self.ring = FirestoreKeys(db, self.conn.watches)
+        self.staff = FirestoreStaff(db)
+        self.alerts = FirestoreAlerts(db)
 
-    # --- statistics -------------------------------------------------------------------------
+    # --- bookings (bookings.py) ------------------------------------------------------------
 
-    @guarded
-    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
-        """Every count at one read time. The website's documents without a state (the
-        collection's count minus the counts by state) are pending and due: until a worker's
-        sweep gives them one, nothing else would count them."""
-        now = self._now(now)
-        col = self._db.collection(QUEUE)
-        total, at = count(col)
-        counts = {
-            state: count(col.where(filter=FieldFilter("status", "==", str(state))), at)[0]
-            for state in TaskState
-        }
-        unstated = max(0, total - sum(counts.values()))
-        counts[TaskState.PENDING] += unstated
-        retrying = count(
-            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING))).where(
-                filter=FieldFilter("attempts", ">", 0)
-            ),
-            at,
-        )[0]
-        head = (
-            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
-            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
-            .order_by("nextAttemptAt")
-            .limit(1)
-        )
-        oldest = None
-        for snap in head.stream(**RPC):
-            due = as_utc(snap.get("nextAttemptAt"))
-            oldest = max(timedelta(0), now - due) if due else None
-        if unstated:
-            waiting = oldest_unstated_age(col, now, at)
-            oldest = max(oldest, waiting) if oldest is not None else waiting
-        return QueueStats(counts=counts, retrying=retrying, oldest_due_age=oldest)
+    def create_booking(
+        self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        return self.bookings.create_booking(booking, task_type=task_type, now=now)
 
-    @guarded
-    def sent_since(self, since: datetime) -> list[datetime]:
-        q = (
-            self._db.collection(QUEUE)
-            .where(filter=FieldFilter("status", "==", str(TaskState.COMPLETED)))
-            .where(filter=FieldFilter("completedAt", ">=", since))
-            .order_by("completedAt")
-            .select(["completedAt"])
-        )
-        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("completedAt")))]
+    def get_booking(self, number: str) -> Booking | None:
+        return self.bookings.get_booking(number)
 
-    @guarded
-    def failures_since(self, since: datetime) -> list[datetime]:
-        """A dead task's ``updatedAt`` is when it died: nothing writes it again until a
-        supervisor retries it, which takes it out of ``dead``."""
-        q = (
-            self._db.collection(QUEUE)
-            .where(filter=FieldFilter("status", "==", str(TaskState.DEAD)))
-            .where(filter=FieldFilter("updatedAt", ">=", since))
-            .order_by("updatedAt")
-            .select(["updatedAt"])
-        )
-        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("updatedAt")))]
+    def search_bookings(self, query: BookingQuery) -> list[Booking]:
+        return self.bookings.search_bookings(query)
 
-    # --- workers, quotas, housekeeping -----------------------------------------------------
+    def set_booking_status(
+        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
+    ) -> Booking:
+        return self.bookings.set_booking_status(number, to, operator=operator, now=now)
 
-    @guarded
-    def heartbeat(self, info: WorkerInfo) -> None:
-        self._db.collection(WORKERS).document(info.worker_id).set(
-            {
-                "workerId": info.worker_id,
-                "host": info.host,
-                "pid": info.pid,
-                "kind": info.kind,
-                "startedAt": info.started_at,
-                "lastHeartbeat": info.last_heartbeat,
-                "sentTotal": info.sent_total,
-                "state": info.state,
-            },
-            **RPC,
-        )
+    def amend_booking(
+        self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
+    ) -> tuple[Booking, NotificationTask]:
+        return self.bookings.amend_booking(number, changes, operator=operator, now=now)
 
-    @guarded
-    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
-        col: Any = self._db.collection(WORKERS)
-        if seen_since is not None:
-            col = col.where(filter=FieldFilter("lastHeartbeat", ">=", seen_since))
-        out = []
-        for snap in col.stream(**RPC):
-            d = snap.to_dict() or {}
-            try:
-                started, beat = as_utc(d.get("startedAt")), as_utc(d.get("lastHeartbeat"))
-                if started is None or beat is None:
-                    raise ValueError("no startedAt or lastHeartbeat")
-                out.append(
-                    WorkerInfo(
-                        worker_id=snap.id,
-                        host=str(d.get("host") or ""),
-                        pid=int(d.get("pid") or 0),
-                        kind=str(d.get("kind") or "worker"),
-                        started_at=started,
-                        last_heartbeat=beat,
-                        sent_total=int(d.get("sentTotal") or 0),
-                        state=str(d.get("state") or "running"),
-                    )
-                )
-            except (TypeError, ValueError) as exc:
-                log.warning("worker document %s unreadable: %s", snap.id, exc)
-        return sorted(out, key=lambda w: w.worker_id)
+    def enqueue(
+        self,
+        booking_number: str,
+        task_type: TaskType = TaskType.BOTH,
+        *,
+        operator: str = "",
+        now: datetime | None = None,
+    ) -> NotificationTask:
+        return self.bookings.enqueue(booking_number, task_type, operator=operator, now=now)
 
-    # The sending quota: a rolling 24 hours in hour buckets (``parking_desk.quota``), kept by
-    # ``self.quota``; a unit is reserved before a send and given back unless it went out.
-    @guarded
+    # --- the worker's side (claims.py, wake.py) ---------------------------------------------
+
+    def claim_due(
+        self, worker_id: str, limit: int, lease: timedelta, *, now: datetime | None = None
+    ) -> list[NotificationTask]:
+        return self.claims.claim_due(worker_id, limit, lease, now=now)
+
+    def complete(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        outcome: DeliveryOutcome,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self.claims.complete(task, worker_id, outcome, now=now)
+
+    def fail_transient(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        next_attempt_at: datetime,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self.claims.fail_transient(task, worker_id, error, next_attempt_at, now=now)
+
+    def fail_permanent(
+        self,
+        task: NotificationTask,
+        worker_id: str,
+        error: LastError,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self.claims.fail_permanent(task, worker_id, error, now=now)
+
+    def release(self, worker_id: str, *, now: datetime | None = None) -> int:
+        return self.claims.release(worker_id, now=now)
+
+    def watch_due(self, wake: Callable[[], None]) -> Subscription:
+        return self.wakeup.watch_due(wake)
+
+    # --- the sending quota (quota.py) ------------------------------------------------------
+    # A rolling 24 hours in hour buckets (``parking_desk.quota``); a unit is reserved before
+    # a send and given back unless it went out.
+
     def reserve_quota(
         self, transport: str, limit: int, *, now: datetime | None = None
     ) -> QuotaUnit | None:
         return self.quota.reserve(transport, limit, now=now)
 
-    @guarded
     def release_quota(self, unit: QuotaUnit) -> None:
         self.quota.release(unit)
 
-    @guarded
     def quota_counts(self, transport: str, *, now: datetime | None = None) -> dict[datetime, int]:
         return self.quota.counts(transport, now=now)
 
-    @guarded
     def quota_used(self, transport: str, *, now: datetime | None = None) -> int:
-        return sum(self.quota_counts(transport, now=now).values())
+        return sum(self.quota.counts(transport, now=now).values())
 
-    # --- the site's signing keys (firestore_keys) -------------------------------------------
+    # --- the supervisor's console (supervisor.py, task_rows.py) ----------------------------
+
+    def import_raw_task(self, task_id: str, document: dict[str, Any]) -> None:
+        """Write a queue document exactly as another writer (the website) would."""
+        self.supervisor.import_raw_task(task_id, document)
+
+    def get_task(self, task_id: str) -> NotificationTask | None:
+        return self.supervisor.get_task(task_id)
+
+    def list_tasks(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[NotificationTask]:
+        return self.supervisor.list_tasks(filter, limit=limit)
+
+    def list_task_rows(
+        self, filter: TaskFilter | None = None, *, limit: int | None = None
+    ) -> list[TaskRow]:
+        return self.rows.list_task_rows(filter, limit=limit)
+
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
+        return self.rows.watch_task_rows(callback)
+
+    def retry_now(
+        self,
+        *,
+        operator: str,
+        ids: Sequence[str] | None = None,
+        filter: TaskFilter | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self.supervisor.retry_now(operator=operator, ids=ids, filter=filter, now=now)
+
+    def retry_listed(
+        self,
+        listed: Sequence[tuple[str, int]],
+        *,
+        operator: str,
+        audit_id: str,
+        filter: TaskFilter | None = None,
+        requested: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self.rows.retry_listed(
+            listed,
+            operator=operator,
+            audit_id=audit_id,
+            filter=filter,
+            requested=requested,
+            now=now,
+        )
+
+    def cancel_tasks(
+        self, ids: Sequence[str], *, operator: str, now: datetime | None = None
+    ) -> int:
+        return self.supervisor.cancel_tasks(ids, operator=operator, now=now)
+
+    def update_recipient(
+        self, task_id: str, email: str, *, operator: str, now: datetime | None = None
+    ) -> NotificationTask:
+        return self.supervisor.update_recipient(task_id, email, operator=operator, now=now)
+
+    def audit_log(self, *, limit: int = 500) -> list[AuditEntry]:
+        return self.supervisor.audit_log(limit=limit)
+
+    def record_audit(
+        self,
+        operator: str,
+        action: str,
+        task_ids: Iterable[str] = (),
+        *,
+        filter: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> AuditEntry:
+        return self.supervisor.record_audit(
+            operator, action, task_ids, filter=filter, details=details, now=now
+        )
+
+    # --- health and housekeeping (health.py) -----------------------------------------------
+
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        return self.health.queue_stats(now=now)
+
+    def sent_since(self, since: datetime) -> list[datetime]:
+        return self.health.sent_since(since)
+
+    def failures_since(self, since: datetime) -> list[datetime]:
+        return self.health.failures_since(since)
+
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        return self.health.workers(seen_since=seen_since)
+
+    def heartbeat(self, info: WorkerInfo) -> None:
+        self.health.heartbeat(info)
+
+    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        return self.health.purge_finished(older_than, now=now)
+
+    def ping(self) -> None:
+        self.health.ping()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- the site's signing keys (keys.py) -------------------------------------------------
+
     def publish_signing_key(self, key: SigningKey) -> SigningKey:
         return self.ring.publish(key)
 
@@ -245,38 +348,5 @@ class FirestoreStore(
     ) -> tuple[SigningKey | None, bool]:
         return self.ring.revoke(kid, revoked_by=revoked_by, at=at)
 
-    def watch_signing_keys(self, callback: Callable[[list[SigningKey]], None]) -> Any:
+    def watch_signing_keys(self, callback: Callable[[list[SigningKey]], None]) -> Subscription:
         return self.ring.watch(callback)
-
-    @guarded
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        cutoff = self._now(now) - older_than
-        col = self._db.collection(QUEUE)
-        deleted = 0
-        for state, field in (
-            (TaskState.COMPLETED, "completedAt"),
-            (TaskState.CANCELLED, "updatedAt"),
-        ):
-            q = (
-                col.where(filter=FieldFilter("status", "==", str(state)))
-                .where(filter=FieldFilter(field, "<", cutoff))
-                .select([])
-            )
-            for part in chunks(list(q.stream(**RPC))):
-                batch = self._db.batch()
-                for snap in part:
-                    batch.delete(snap.reference)
-                batch.commit(**RPC)
-                deleted += len(part)
-        return deleted
-
-    def ping(self) -> None:
-        try:
-            self._db.collection(WORKERS).document("_ping").get(retry=None, timeout=PING_TIMEOUT)
-        except (gexc.GoogleAPIError, auth_exc.GoogleAuthError) as exc:
-            raise StoreUnavailable(f"Firestore unreachable: {type(exc).__name__}") from exc
-
-    def close(self) -> None:
-        for watch in list(self._watches):
-            watch.unsubscribe()
-        self._db.close()

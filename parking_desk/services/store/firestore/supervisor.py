@@ -1,5 +1,6 @@
-"""The supervisor's side of the queue in Firestore: listing, the live feed, retries,
-cancellations, address fixes and the audit log that records each of them."""
+"""The supervisor's side of the queue in Firestore: listing, retries, cancellations, address
+fixes and the audit log that records each of them (the table's rows and feed are in
+``task_rows``)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from parking_desk.services.store.firestore.docs import (
     AUDIT,
     QUEUE,
     RPC,
-    FirestorePart,
+    Conn,
     chunks,
     guarded,
     view_task,
 )
 from parking_desk.services.store.firestore.filter import FIRESTORE_RUNS, plan_query
+from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.task_filter import compile_filter
 from parking_desk.timeutil import as_utc
@@ -33,32 +35,23 @@ from parking_desk.timeutil import as_utc
 log = logging.getLogger(__name__)
 
 
-
 LIST_PAGE = 1000  # documents per list_tasks request
 
 
-class _Watch:
-    def __init__(self, watch: Any, live: set[_Watch]) -> None:
-        self._watch = watch
-        self._live = live
-        live.add(self)
+class FirestoreSupervisor:
+    """The supervisor's actions on the queue and the audit log; *normaliser* is told of raw
+    documents written here, so the next claim looks for them."""
 
-    def unsubscribe(self) -> None:
-        self._live.discard(self)
-        self._watch.unsubscribe()
-
-
-class FirestoreSupervisor(FirestorePart):
-    # From the normaliser, in the assembled store.
-    want_full_sweep: Callable[[], None]
-    want_sweep: Callable[[], None]
-    _watches: set[_Watch]  # listeners still open, stopped by close()
+    def __init__(self, conn: Conn, normaliser: FirestoreNormaliser) -> None:
+        self._conn = conn
+        self._db = conn.db
+        self._normaliser = normaliser
 
     @guarded
     def import_raw_task(self, task_id: str, document: dict[str, Any]) -> None:
         """Write a queue document exactly as another writer (the website) would."""
         self._db.collection(QUEUE).document(task_id).set(document, **RPC)
-        self.want_full_sweep()
+        self._normaliser.want_full_sweep()
 
     @guarded
     def get_task(self, task_id: str) -> NotificationTask | None:
@@ -110,7 +103,9 @@ class FirestoreSupervisor(FirestorePart):
             planned = [(s, f) for s, f in planned if f is not None]
             batch = self._db.batch()
             for snap, fields in planned:
-                batch.update(snap.reference, fields, option=self._precondition(snap.update_time))
+                batch.update(
+                    snap.reference, fields, option=self._conn.precondition(snap.update_time)
+                )
             try:
                 if planned:
                     batch.commit(**RPC)
@@ -123,7 +118,7 @@ class FirestoreSupervisor(FirestorePart):
                         continue
                     try:
                         fresh.reference.update(
-                            fields, option=self._precondition(fresh.update_time), **RPC
+                            fields, option=self._conn.precondition(fresh.update_time), **RPC
                         )
                         done.append(fresh.id)
                     except (gexc.FailedPrecondition, gexc.NotFound):
@@ -139,7 +134,7 @@ class FirestoreSupervisor(FirestorePart):
         filter: TaskFilter | None = None,
         now: datetime | None = None,
     ) -> int:
-        now = self._now(now)
+        now = self._conn.now(now)
         if ids is not None:
             snaps = self._snaps(ids)
         elif filter is not None:
@@ -167,7 +162,7 @@ class FirestoreSupervisor(FirestorePart):
     def cancel_tasks(
         self, ids: Sequence[str], *, operator: str, now: datetime | None = None
     ) -> int:
-        now = self._now(now)
+        now = self._conn.now(now)
 
         def cancelled(snap: Any) -> dict[str, Any] | None:
             write = task_rules.cancel(view_task(snap), operator, now)
@@ -181,7 +176,7 @@ class FirestoreSupervisor(FirestorePart):
     def update_recipient(
         self, task_id: str, email: str, *, operator: str, now: datetime | None = None
     ) -> NotificationTask:
-        now = self._now(now)
+        now = self._conn.now(now)
         address = checked_email(email)
         ref = self._db.collection(QUEUE).document(task_id)
         audit_ref = self._db.collection(AUDIT).document()
@@ -192,7 +187,7 @@ class FirestoreSupervisor(FirestorePart):
                 raise NotFound(code="error.task_not_found", task_id=task_id)
             task = view_task(snap)
             write = task_rules.fix_recipient(task, address, operator, now)
-            booking_ref = self._booking_ref(task.booking_number)
+            booking_ref = self._conn.booking_ref(task.booking_number)
             booking = booking_ref.get(transaction=tx) if booking_ref is not None else None
             tx.update(ref, write.fields)
             if booking is not None and booking.exists:
@@ -210,7 +205,7 @@ class FirestoreSupervisor(FirestorePart):
             )
             return write.task
 
-        return self._transact(fix)
+        return self._conn.transact(fix)
 
     # --- audit -----------------------------------------------------------------------------
 
@@ -225,7 +220,7 @@ class FirestoreSupervisor(FirestorePart):
         details: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> AuditEntry:
-        now = self._now(now)
+        now = self._conn.now(now)
         ids = list(task_ids)
         ref = self._db.collection(AUDIT).document(uuid.uuid4().hex)
         ref.set(_audit_doc(operator, action, ids, filter, details or {}, now), **RPC)

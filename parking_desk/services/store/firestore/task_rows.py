@@ -28,7 +28,8 @@ from parking_desk.services.store.firestore.docs import (
     AUDIT,
     QUEUE,
     RPC,
-    FirestorePart,
+    Conn,
+    Watch,
     chunks,
     guarded,
     task_of,
@@ -36,7 +37,7 @@ from parking_desk.services.store.firestore.docs import (
     version_of,
 )
 from parking_desk.services.store.firestore.filter import plan_query
-from parking_desk.services.store.firestore.supervisor import _Watch
+from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.task import TaskFilter
 from parking_desk.task_filter import compile_filter
 from parking_desk.task_rules import salvage
@@ -68,9 +69,14 @@ def listing_query(db: Any, f: TaskFilter) -> Any:
     return plan_query(db, compile_filter(f))
 
 
-class FirestoreTaskRows(FirestorePart):
-    want_sweep: Callable[[], None]  # from the normaliser, in the assembled store
-    _watches: set[Any]
+class FirestoreTaskRows:
+    """The table's rows, their feed and their bulk retry; *normaliser* hears of the
+    website's documents the feed sees, so the next claim sweeps at once."""
+
+    def __init__(self, conn: Conn, normaliser: FirestoreNormaliser) -> None:
+        self._conn = conn
+        self._db = conn.db
+        self._normaliser = normaliser
 
     @guarded
     def list_task_rows(
@@ -97,7 +103,7 @@ class FirestoreTaskRows(FirestorePart):
                 return out
             last = page[-1]
 
-    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Any:
+    def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Watch:
         first = [True]
 
         def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
@@ -110,7 +116,7 @@ class FirestoreTaskRows(FirestorePart):
                     continue
                 data = doc.to_dict()
                 if change.type.name == "ADDED" and (data or {}).get("status") is None:
-                    self.want_sweep()  # before the consumer wakes a drain for it
+                    self._normaliser.want_sweep()  # before the consumer wakes a drain for it
                 rows.append(TaskRow.of(task_of(doc.id, data, doc.update_time)))
             complete, first[0] = first[0], False
             if not rows and not removed and not complete:
@@ -120,7 +126,7 @@ class FirestoreTaskRows(FirestorePart):
             except Exception:  # a failing consumer must not kill the listener
                 log.exception("task row callback failed")
 
-        return _Watch(self._db.collection(QUEUE).on_snapshot(on_snapshot), self._watches)
+        return self._conn.listen(self._db.collection(QUEUE), on_snapshot)
 
     @guarded
     def retry_listed(
@@ -133,7 +139,7 @@ class FirestoreTaskRows(FirestorePart):
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
-        now = self._now(now)
+        now = self._conn.now(now)
         versions = dict(listed)
         col = self._db.collection(QUEUE)
         done: list[str] = []
@@ -184,7 +190,7 @@ class FirestoreTaskRows(FirestorePart):
             batch = self._db.batch()
             for task_id, version, fields in part:
                 when = update_time_of(version)
-                batch.update(col.document(task_id), fields, option=self._precondition(when))
+                batch.update(col.document(task_id), fields, option=self._conn.precondition(when))
             try:
                 batch.commit(**RPC)
                 return [task_id for task_id, _, _ in part]
@@ -204,7 +210,7 @@ class FirestoreTaskRows(FirestorePart):
         for task_id, version, fields in part:
             try:
                 col.document(task_id).update(
-                    fields, option=self._precondition(update_time_of(version)), **RPC
+                    fields, option=self._conn.precondition(update_time_of(version)), **RPC
                 )
                 done.append(task_id)
             except (gexc.FailedPrecondition, gexc.NotFound):

@@ -27,8 +27,8 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.services.store.firestore.docs import QUEUE, FirestorePart
-from parking_desk.services.store.firestore.supervisor import _Watch
+from parking_desk.services.store.firestore.docs import QUEUE, Conn, Watch
+from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.task import TaskState
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _TIMESTAMP_MIN = datetime(1, 1, 1, tzinfo=UTC)
 
 
 class _Both:
-    def __init__(self, watches: list[_Watch]) -> None:
+    def __init__(self, watches: list[Watch]) -> None:
         self._watches = watches
 
     def unsubscribe(self) -> None:
@@ -45,9 +45,14 @@ class _Both:
             watch.unsubscribe()
 
 
-class FirestoreWake(FirestorePart):
-    _watches: set[_Watch]
-    want_sweep: Callable[[], None]  # from the normaliser, in the assembled store
+class FirestoreWake:
+    """A worker's wake-up; *normaliser* hears of the website's documents it sees, so the
+    claim the wake-up triggers sweeps at once."""
+
+    def __init__(self, conn: Conn, normaliser: FirestoreNormaliser) -> None:
+        self._conn = conn
+        self._db = conn.db
+        self._normaliser = normaliser
 
     def watch_due(self, wake: Callable[[], None]) -> _Both:
         """Call *wake* (on a listener thread) when a task may have become due."""
@@ -97,7 +102,7 @@ class FirestoreWake(FirestorePart):
                         continue
                     fields = change.document.to_dict() or {}
                     if fields.get("status") is None:
-                        self.want_sweep()  # before the wake-up's claim runs
+                        self._normaliser.want_sweep()  # before the wake-up's claim runs
                     woken = wakes(fields, retried_query) or woken
                 if woken:
                     try:
@@ -109,7 +114,7 @@ class FirestoreWake(FirestorePart):
 
         return _Both(
             [
-                _Watch(newest.on_snapshot(listener(False)), self._watches),
-                _Watch(retried.on_snapshot(listener(True)), self._watches),
+                self._conn.listen(newest, listener(False)),
+                self._conn.listen(retried, listener(True)),
             ]
         )

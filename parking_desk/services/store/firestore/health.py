@@ -1,0 +1,172 @@
+"""The queue's figures and the engine's housekeeping in Firestore: counts by state for the
+kiosk and ``queue stats``, sends and failures over time, workers' heartbeats, purging
+finished tasks, and the reachability check."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.auth import exceptions as auth_exc
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store.base import QueueStats, WorkerInfo
+from parking_desk.services.store.firestore.docs import (
+    QUEUE,
+    RPC,
+    WORKERS,
+    Conn,
+    chunks,
+    guarded,
+)
+from parking_desk.services.store.firestore.unstated import count, oldest_unstated_age
+from parking_desk.task import TaskState
+from parking_desk.timeutil import as_utc
+
+log = logging.getLogger(__name__)
+
+PING_TIMEOUT = 3.0
+
+
+class FirestoreHealth:
+    """Figures only, and the background jobs that keep the collections small and current."""
+
+    def __init__(self, conn: Conn) -> None:
+        self._conn = conn
+        self._db = conn.db
+
+    @guarded
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        """Every count at one read time. The website's documents without a state (the
+        collection's count minus the counts by state) are pending and due: until a worker's
+        sweep gives them one, nothing else would count them."""
+        now = self._conn.now(now)
+        col = self._db.collection(QUEUE)
+        total, at = count(col)
+        counts = {
+            state: count(col.where(filter=FieldFilter("status", "==", str(state))), at)[0]
+            for state in TaskState
+        }
+        unstated = max(0, total - sum(counts.values()))
+        counts[TaskState.PENDING] += unstated
+        retrying = count(
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING))).where(
+                filter=FieldFilter("attempts", ">", 0)
+            ),
+            at,
+        )[0]
+        head = (
+            col.where(filter=FieldFilter("status", "==", str(TaskState.PENDING)))
+            .where(filter=FieldFilter("nextAttemptAt", "<=", now))
+            .order_by("nextAttemptAt")
+            .limit(1)
+        )
+        oldest = None
+        for snap in head.stream(**RPC):
+            due = as_utc(snap.get("nextAttemptAt"))
+            oldest = max(timedelta(0), now - due) if due else None
+        if unstated:
+            waiting = oldest_unstated_age(col, now, at)
+            oldest = max(oldest, waiting) if oldest is not None else waiting
+        return QueueStats(counts=counts, retrying=retrying, oldest_due_age=oldest)
+
+    @guarded
+    def sent_since(self, since: datetime) -> list[datetime]:
+        q = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.COMPLETED)))
+            .where(filter=FieldFilter("completedAt", ">=", since))
+            .order_by("completedAt")
+            .select(["completedAt"])
+        )
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("completedAt")))]
+
+    @guarded
+    def failures_since(self, since: datetime) -> list[datetime]:
+        """A dead task's ``updatedAt`` is when it died: nothing writes it again until a
+        supervisor retries it, which takes it out of ``dead``."""
+        q = (
+            self._db.collection(QUEUE)
+            .where(filter=FieldFilter("status", "==", str(TaskState.DEAD)))
+            .where(filter=FieldFilter("updatedAt", ">=", since))
+            .order_by("updatedAt")
+            .select(["updatedAt"])
+        )
+        return [at for s in q.stream(**RPC) if (at := as_utc(s.get("updatedAt")))]
+
+    # --- workers and housekeeping -----------------------------------------------------
+
+    @guarded
+    def heartbeat(self, info: WorkerInfo) -> None:
+        self._db.collection(WORKERS).document(info.worker_id).set(
+            {
+                "workerId": info.worker_id,
+                "host": info.host,
+                "pid": info.pid,
+                "kind": info.kind,
+                "startedAt": info.started_at,
+                "lastHeartbeat": info.last_heartbeat,
+                "sentTotal": info.sent_total,
+                "state": info.state,
+            },
+            **RPC,
+        )
+
+    @guarded
+    def workers(self, *, seen_since: datetime | None = None) -> list[WorkerInfo]:
+        col: Any = self._db.collection(WORKERS)
+        if seen_since is not None:
+            col = col.where(filter=FieldFilter("lastHeartbeat", ">=", seen_since))
+        out = []
+        for snap in col.stream(**RPC):
+            d = snap.to_dict() or {}
+            try:
+                started, beat = as_utc(d.get("startedAt")), as_utc(d.get("lastHeartbeat"))
+                if started is None or beat is None:
+                    raise ValueError("no startedAt or lastHeartbeat")
+                out.append(
+                    WorkerInfo(
+                        worker_id=snap.id,
+                        host=str(d.get("host") or ""),
+                        pid=int(d.get("pid") or 0),
+                        kind=str(d.get("kind") or "worker"),
+                        started_at=started,
+                        last_heartbeat=beat,
+                        sent_total=int(d.get("sentTotal") or 0),
+                        state=str(d.get("state") or "running"),
+                    )
+                )
+            except (TypeError, ValueError) as exc:
+                log.warning("worker document %s unreadable: %s", snap.id, exc)
+        return sorted(out, key=lambda w: w.worker_id)
+
+    @guarded
+    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+        cutoff = self._conn.now(now) - older_than
+        col = self._db.collection(QUEUE)
+        deleted = 0
+        for state, field in (
+            (TaskState.COMPLETED, "completedAt"),
+            (TaskState.CANCELLED, "updatedAt"),
+        ):
+            q = (
+                col.where(filter=FieldFilter("status", "==", str(state)))
+                .where(filter=FieldFilter(field, "<", cutoff))
+                .select([])
+            )
+            for part in chunks(list(q.stream(**RPC))):
+                batch = self._db.batch()
+                for snap in part:
+                    batch.delete(snap.reference)
+                batch.commit(**RPC)
+                deleted += len(part)
+        return deleted
+
+    def ping(self) -> None:
+        try:
+            self._db.collection(WORKERS).document("_ping").get(retry=None, timeout=PING_TIMEOUT)
+        except (gexc.GoogleAPIError, auth_exc.GoogleAuthError) as exc:
+            raise StoreUnavailable(f"Firestore unreachable: {type(exc).__name__}") from exc
