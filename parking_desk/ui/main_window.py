@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.bookings = BookingsTab(self.ctx)
         self.scan = ScanPanel(self.ctx)
         self.add_tab(self.new_booking, lambda: self.tr("&New booking"))
-        self.add_tab(self.bookings, lambda: self.tr("&Bookings"))
+        self.add_tab(self.bookings, lambda: self.tr("Book&ings"))
         self.add_tab(self.scan, lambda: self.tr("S&can"))
 
     def add_tab(self, widget: QWidget, title: Title) -> int:

@@ -241,17 +241,17 @@
     <message>
         <location filename="../../parking_desk/ui/console/console_tabs.py" line="30"/>
         <source>&amp;Queue</source>
-        <translation>&amp;Coadă</translation>
+        <translation>Coa&amp;dă</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/console/console_tabs.py" line="34"/>
         <source>&amp;Audit log</source>
-        <translation>&amp;Jurnal de acțiuni</translation>
+        <translation>Jurn&amp;al de acțiuni</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/console/keys_tab.py" line="177"/>
-        <source>Signing &amp;keys</source>
-        <translation>C&amp;hei de semnare</translation>
+        <source>&amp;Signing keys</source>
+        <translation>Chei de &amp;semnare</translation>
     </message>
 </context>
 <context>

@@ -226,38 +226,38 @@
     <name>BookingForm</name>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="199"/>
-        <source>Client &amp;name</source>
-        <translation>&amp;Nume client</translation>
+        <source>Clien&amp;t name</source>
+        <translation>Nume clien&amp;t</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="200"/>
-        <source>&amp;E-mail</source>
-        <translation>&amp;E-mail</translation>
+        <source>E-&amp;mail</source>
+        <translation>E-&amp;mail</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
-        <source>&amp;Phone</source>
-        <translation>&amp;Telefon</translation>
+        <source>Phon&amp;e</source>
+        <translation>T&amp;elefon</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
         <source>P&amp;late</source>
-        <translation>Nr. în&amp;matriculare</translation>
+        <translation>Nr. înmatricu&amp;lare</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
-        <source>&amp;Arrival</source>
-        <translation>&amp;Sosire</translation>
+        <source>A&amp;rrival</source>
+        <translation>Sosi&amp;re</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
-        <source>&amp;Departure</source>
+        <source>De&amp;parture</source>
         <translation>&amp;Plecare</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
-        <source>Pa&amp;ssengers</source>
-        <translation>P&amp;asageri</translation>
+        <source>Passen&amp;gers</source>
+        <translation>Pasa&amp;geri</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
@@ -266,8 +266,8 @@
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="207"/>
-        <source>E-mail lan&amp;guage</source>
-        <translation>&amp;Limba e-mailului</translation>
+        <source>E-mail lang&amp;uage</source>
+        <translation>Limba e-mail&amp;ului</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/booking_form.py" line="211"/>
@@ -511,13 +511,13 @@
     </message>
     <message>
         <location filename="../../parking_desk/ui/main_window.py" line="102"/>
-        <source>&amp;Bookings</source>
-        <translation>&amp;Rezervări</translation>
+        <source>Book&amp;ings</source>
+        <translation>Rezervăr&amp;i</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/main_window.py" line="103"/>
         <source>S&amp;can</source>
-        <translation>&amp;Scanare</translation>
+        <translation>S&amp;canare</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/main_window.py" line="153"/>
@@ -572,7 +572,7 @@
     <message>
         <location filename="../../parking_desk/ui/main_window.py" line="171"/>
         <source>&amp;Help</source>
-        <translation>&amp;Ajutor</translation>
+        <translation>A&amp;jutor</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/main_window.py" line="172"/>
@@ -1151,8 +1151,8 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/staff_admin.py" line="213"/>
-        <source>Re&amp;activate</source>
-        <translation>Re&amp;activează</translation>
+        <source>Reac&amp;tivate</source>
+        <translation>Reac&amp;tivează</translation>
     </message>
     <message>
         <location filename="../../parking_desk/ui/desk/staff_admin.py" line="227"/>

@@ -174,4 +174,4 @@ class KeysTab(QWidget):
 
 
 def keys_title() -> str:
-    return QCoreApplication.translate("ConsoleTabs", "Signing &keys")
+    return QCoreApplication.translate("ConsoleTabs", "&Signing keys")

@@ -218,15 +218,15 @@ class BookingForm(QWidget):
 
     def retranslate_ui(self) -> None:
         titles = {
-            "clientName": self.tr("Client &name"),
-            "clientEmail": self.tr("&E-mail"),
-            "phone": self.tr("&Phone"),
+            "clientName": self.tr("Clien&t name"),
+            "clientEmail": self.tr("E-&mail"),
+            "phone": self.tr("Phon&e"),
             "plate": self.tr("P&late"),
-            "arrival": self.tr("&Arrival"),
-            "departure": self.tr("&Departure"),
-            "passengers": self.tr("Pa&ssengers"),
+            "arrival": self.tr("A&rrival"),
+            "departure": self.tr("De&parture"),
+            "passengers": self.tr("Passen&gers"),
             "notes": self.tr("N&otes"),
-            "language": self.tr("E-mail lan&guage"),
+            "language": self.tr("E-mail lang&uage"),
         }
         for name, title in titles.items():
             self.labels[name].setText(title)

@@ -210,7 +210,7 @@ class StaffAdminDialog(QDialog):
             return
         self.role.setCurrentIndex(self.role.findData(str(member.role)))
         self.active_button.setText(
-            self.tr("&Deactivate") if member.active else self.tr("Re&activate")
+            self.tr("&Deactivate") if member.active else self.tr("Reac&tivate")
         )
 
     # --- changes ------------------------------------------------------------------------------
