@@ -1,7 +1,7 @@
 """Bulk retry of 10,000 dead tasks on Firestore, with the queue table open and following.
 
 A supervisor's "retry all failed": the supervisor service works through the ids in batches
-on the bridge thread (as the console does), each batch one ``retry_now`` with its audit
+on the bridge thread (as the console does), each batch one ``retry_tasks`` with its audit
 entry, while the queue tab shows the 10,000 rows change state live from the store's
 listener. A 10 ms timer on the GUI thread records how responsive the window stayed.
 (``console_bulk_retry.py`` drives the same through the tab's own button on SQLite.)

@@ -264,13 +264,17 @@ def _queue(
         return USAGE
     operator = session.operator_name()
     if action == "retry":
+        listed: list[tuple[str, int | None]]
+        flt = None
         if args.ids:
-            changed = store.retry_now(operator=operator, ids=args.ids)
+            listed = [(i, None) for i in args.ids]
         elif args.all_failed:  # one audited action over both kinds of failure
-            ids = [t.id for s in ("dead", "retrying") for t in store.list_tasks(_filter(s))]
-            changed = store.retry_now(operator=operator, ids=ids) if ids else 0
+            rows = [r for s in ("dead", "retrying") for r in store.list_task_rows(_filter(s))]
+            listed = [(r.id, r.version) for r in rows]
         else:
-            changed = store.retry_now(operator=operator, filter=_filter(args.state))
+            flt = _filter(args.state)
+            listed = [(r.id, r.version) for r in store.list_task_rows(flt)]
+        changed = store.retry_tasks(listed, operator=operator, filter=flt) if listed else 0
         print(f"{changed} task(s) will be sent again now")
         return OK
     if action == "cancel":

@@ -64,7 +64,7 @@ class SupervisorService:
 
     # --- actions ----------------------------------------------------------------------------
     def retry_one(self, task_id: str, *, now: datetime | None = None) -> int:
-        return self.store.retry_now(operator=self._operator(), ids=[task_id], now=now)
+        return self.store.retry_tasks([(task_id, None)], operator=self._operator(), now=now)
 
     def retry(
         self,
@@ -75,12 +75,22 @@ class SupervisorService:
         stop: Event | None = None,
         now: datetime | None = None,
     ) -> BulkResult:
-        """Retry *ids* batch by batch; *filter*, when the ids came from one, is audited too."""
+        """Retry *ids* batch by batch, whatever version each is at; *filter*, when the ids came
+        from one, is audited too. The whole run is one audit entry."""
+        unique = list(dict.fromkeys(ids))
+        run = uuid.uuid4().hex[:20]
 
         def call(batch: list[str], operator: str) -> int:
-            return self.store.retry_now(operator=operator, ids=batch, filter=filter, now=now)
+            return self.store.retry_tasks(
+                [(i, None) for i in batch],
+                operator=operator,
+                audit_id=run,
+                filter=filter,
+                requested=len(unique),
+                now=now,
+            )
 
-        return self._in_batches(ids, call, progress, stop)
+        return self._in_batches(unique, call, progress, stop)
 
     def retry_matching(
         self,
@@ -110,8 +120,8 @@ class SupervisorService:
         now = now or utcnow()
 
         def call(batch: list[tuple[str, int]], operator: str) -> int:
-            return self.store.retry_listed(
-                batch,
+            return self.store.retry_tasks(
+                list(batch),
                 operator=operator,
                 audit_id=run,
                 filter=filter,

@@ -32,7 +32,7 @@ def test_retry_by_ids_gives_a_fresh_budget_and_is_audited(store: Store) -> None:
     ids = dead_tasks(store, 3)
     later = T0 + timedelta(minutes=10)
 
-    assert store.retry_now(operator="maria", ids=ids[:2], now=later) == 2
+    assert store.retry_tasks([(i, None) for i in ids[:2]], operator="maria", now=later) == 2
 
     for task_id in ids[:2]:
         task = store.get_task(task_id)
@@ -53,7 +53,15 @@ def test_retry_by_filter_takes_every_match_and_records_the_filter(store: Store) 
     store.create_booking(booking(), now=T0)  # pending, untouched by a filter on dead
 
     flt = TaskFilter(states=frozenset({TaskState.DEAD}))
-    assert store.retry_now(operator="maria", filter=flt, now=T0) == 3
+    assert (
+        store.retry_tasks(
+            [(r.id, r.version) for r in store.list_task_rows(flt)],
+            operator="maria",
+            filter=flt,
+            now=T0,
+        )
+        == 3
+    )
 
     assert store.list_tasks(flt) == []
     [entry] = [e for e in store.audit_log() if e.action == "retry"]
@@ -66,7 +74,7 @@ def test_retry_skips_completed_and_in_flight_tasks(store: Store) -> None:
     store.create_booking(booking(), now=T0)
     done, flying = store.claim_due("w1", 2, LEASE, now=T0)
     assert store.complete(done, "w1", SENT, now=T0)
-    assert store.retry_now(operator="maria", ids=[done.id, flying.id], now=T0) == 0
+    assert store.retry_tasks([(done.id, None), (flying.id, None)], operator="maria", now=T0) == 0
     assert store.get_task(done.id).status == TaskState.COMPLETED
     assert store.get_task(flying.id).lease_owner == "w1"
 
@@ -79,7 +87,7 @@ def test_cancel_is_audited_and_stops_claims(store: Store) -> None:
     [entry] = [e for e in store.audit_log() if e.action == "cancel"]
     assert entry.operator == "maria" and entry.task_ids == [task.id]
     # A cancelled task leaves only by a manual retry.
-    assert store.retry_now(operator="maria", ids=[task.id], now=T0) == 1
+    assert store.retry_tasks([(task.id, None)], operator="maria", now=T0) == 1
     assert store.get_task(task.id).status == TaskState.PENDING
 
 
@@ -248,7 +256,7 @@ def test_website_task_without_address_is_fixed_by_update_recipient(store: Store)
 def test_retried_malformed_task_is_refused_again_not_sent(store: Store) -> None:
     store.import_raw_task("sms", website_task(type="sms"))
     assert store.claim_due("w1", 5, LEASE, now=T0) == []
-    assert store.retry_now(operator="maria", ids=["sms"], now=T0) == 1
+    assert store.retry_tasks([("sms", None)], operator="maria", now=T0) == 1
     assert store.get_task("sms").status == TaskState.PENDING
     assert store.claim_due("w1", 5, LEASE, now=T0) == []
     again = store.get_task("sms")
@@ -307,8 +315,8 @@ def test_retry_listed_skips_a_task_changed_since_listing_and_audits_the_run_once
     flt = TaskFilter(states=frozenset({TaskState.DEAD}))
 
     run = {"operator": "maria", "audit_id": "run1", "filter": flt, "requested": 3, "now": T0}
-    assert store.retry_listed(listed[:2], **run) == 1
-    assert store.retry_listed(listed[2:], **run) == 1
+    assert store.retry_tasks(listed[:2], **run) == 1
+    assert store.retry_tasks(listed[2:], **run) == 1
 
     assert store.get_task(moved).status == TaskState.CANCELLED
     assert {store.get_task(i).status for i, _ in listed[1:]} == {TaskState.PENDING}
@@ -374,7 +382,7 @@ def test_the_wake_up_feed_fires_for_due_work_only(store: Store) -> None:
         later = datetime.now(UTC) + timedelta(hours=1)
         assert store.fail_transient(claimed, "w1", LastError("smtp.451", "later", False), later)
         assert not woken.acquire(timeout=2)
-        assert store.retry_now(operator="Ana", ids=[task.id]) == 1
+        assert store.retry_tasks([(task.id, None)], operator="Ana") == 1
         assert woken.acquire(timeout=10)
         while woken.acquire(timeout=1.0):
             pass

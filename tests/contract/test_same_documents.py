@@ -71,7 +71,7 @@ def play(store: Store) -> tuple[list[str], list[str]]:
     tasks.append(t2.id)
     claimed = claim_one("w2", 7)
     assert store.fail_permanent(claimed, "w2", BOUNCE, now=at(7))
-    assert store.retry_now(operator="maria", ids=[t2.id], now=at(8)) == 1
+    assert store.retry_tasks([(t2.id, None)], operator="maria", now=at(8)) == 1
     claimed = claim_one("w2", 9)
     assert store.complete(claimed, "w2", QR_ONLY, now=at(9))
 

@@ -88,7 +88,15 @@ def test_retry_by_filter_beyond_one_batch_is_whole_and_audited_once(
     write_all(raw, docs)
     dead = TaskFilter(states=frozenset({TaskState.DEAD}))
 
-    assert fs_store.retry_now(operator="maria", filter=dead, now=T0) == 620
+    assert (
+        fs_store.retry_tasks(
+            [(r.id, r.version) for r in fs_store.list_task_rows(dead)],
+            operator="maria",
+            filter=dead,
+            now=T0,
+        )
+        == 620
+    )
 
     stats = fs_store.queue_stats(now=T0)
     assert stats.counts[TaskState.PENDING] == 620 and stats.counts[TaskState.DEAD] == 0

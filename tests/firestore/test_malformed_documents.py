@@ -74,7 +74,7 @@ def test_a_retried_malformed_document_goes_dead_again_without_harm(
     raw.collection("emailQueue").document("sms").set(doc(type="sms"))
     assert fs_store.claim_due("w1", 5, LEASE) == []
 
-    assert fs_store.retry_now(operator="maria", ids=["sms"]) == 1
+    assert fs_store.retry_tasks([("sms", None)], operator="maria") == 1
     assert fs_store.claim_due("w1", 5, LEASE) == []
 
     task = fs_store.get_task("sms")

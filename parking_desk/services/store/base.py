@@ -41,7 +41,7 @@ class TaskRow(NamedTuple):
     the document, without ``bookingData`` or ``history``. A plain tuple, so a store can hand
     over 100,000 of them without building 100,000 task objects; the detail panel reads the
     whole task with ``get_task``. Times are epoch seconds; ``version`` is what a conditional
-    write (``retry_listed``) demands the task still be at."""
+    write (``retry_tasks``) demands the task still be at."""
 
     id: str
     type: str
@@ -282,32 +282,22 @@ class QueueAdmin(Protocol):
     def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
         """``watch_tasks`` as table rows: the first call delivers every task (``complete``)."""
 
-    def retry_now(
+    def retry_tasks(
         self,
+        listed: Sequence[tuple[str, int | None]],
         *,
         operator: str,
-        ids: Sequence[str] | None = None,
-        filter: TaskFilter | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        """Make dead/cancelled/pending tasks due now with a fresh attempt budget.
-
-        Writes one audit entry naming the operator, the ids and the filter."""
-
-    def retry_listed(
-        self,
-        listed: Sequence[tuple[str, int]],
-        *,
-        operator: str,
-        audit_id: str,
+        audit_id: str | None = None,
         filter: TaskFilter | None = None,
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
-        """Retry each ``(task id, version)`` as ``retry_now`` does, but only if the task is
-        still at the version it was listed with; one that changed meanwhile is skipped, not
-        overwritten. Every call of one run adds its ids and count to the same audit entry,
-        *audit_id*. Returns how many were retried."""
+        """A supervisor's retry of each ``(task id, version)``: due now with a fresh attempt
+        budget, if its state allows (``task_rules.retry``) and it is still at the version it
+        was listed with (None: whatever version it is at). A task that changed meanwhile is
+        skipped, not overwritten. Every call with the same *audit_id* adds its ids and counts
+        to one audit entry (a bulk retry sent in batches is one action). Returns how many
+        were retried."""
 
     def cancel_tasks(
         self, ids: Sequence[str], *, operator: str, now: datetime | None = None

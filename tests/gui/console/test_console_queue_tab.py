@@ -64,7 +64,7 @@ def test_a_task_failing_in_the_store_appears_and_changes_state_live(
     assert cell(tab, "700000", Column.NEXT_ATTEMPT).startswith("in ")
     assert "timed out" in cell(tab, "700000", Column.LAST_ERROR)
 
-    store.retry_now(operator="test", ids=["task-00000"])  # due now, then a bounce
+    store.retry_tasks([("task-00000", None)], operator="test")  # due now, then a bounce
     fail_all(store, BOUNCE)
     qtbot.waitUntil(lambda: cell(tab, "700000", Column.STATE) == "dead", timeout=WAIT)
     assert cell(tab, "700000", Column.LAST_ERROR) == BOUNCE.message
@@ -76,7 +76,7 @@ def test_the_detail_panel_shows_the_attempt_history_with_each_error(
 ) -> None:
     add_tasks(store, 1)
     fail_all(store, TIMEOUT)
-    store.retry_now(operator="test", ids=["task-00000"])
+    store.retry_tasks([("task-00000", None)], operator="test")
     fail_all(store, BOUNCE)
     tab = make_tab(supervisor)
     qtbot.waitUntil(lambda: tab.proxy.rowCount() == 1, timeout=WAIT)
@@ -103,7 +103,7 @@ def test_the_detail_panel_follows_changes_to_its_task(
     qtbot.waitUntil(lambda: "timed out talking to smtp.example.ro" in shown(), timeout=WAIT)
     assert "retrying" in shown() and "1/10" in shown()
 
-    store.retry_now(operator="test", ids=[tab.selected_ids()[0]])
+    store.retry_tasks([(tab.selected_ids()[0], None)], operator="test")
     fail_all(store, BOUNCE)
     qtbot.waitUntil(lambda: "550 5.1.1 mailbox unavailable" in shown(), timeout=WAIT)
     assert "dead" in shown()

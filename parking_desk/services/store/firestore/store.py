@@ -23,7 +23,7 @@ emailQueue
   status == processing, leaseOwner == id
       claims: release                           equality only: index merge
   status == / in, createdAt range, order by createdAt desc (select(...) for rows)
-      supervisor: list_tasks, retry_now; rows: list_task_rows
+      supervisor: list_tasks; rows: list_task_rows, retry_tasks
                                                 composite (status, createdAt desc)
   createdAt range or order, no status
       supervisor: list_tasks; rows: list_task_rows; normaliser: the sweep
@@ -95,6 +95,7 @@ from parking_desk.services.store.base import (
 )
 from parking_desk.services.store.firestore.alerts import FirestoreAlerts
 from parking_desk.services.store.firestore.bookings import FirestoreBookings
+from parking_desk.services.store.firestore.bounces import FirestoreBounces, FirestoreSuppressions
 from parking_desk.services.store.firestore.claims import FirestoreClaims
 from parking_desk.services.store.firestore.docs import Conn
 from parking_desk.services.store.firestore.health import FirestoreHealth
@@ -135,6 +136,7 @@ class FirestoreStore:
         self.ring = FirestoreKeys(db, self.conn.watches)
         self.staff = FirestoreStaff(db)
         self.alerts = FirestoreAlerts(db)
+        self.bounces, self.suppressions = FirestoreBounces(self.conn), FirestoreSuppressions(self.conn)
 
     # --- bookings (bookings.py) ------------------------------------------------------------
 
@@ -253,27 +255,17 @@ class FirestoreStore:
     def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
         return self.rows.watch_task_rows(callback)
 
-    def retry_now(
+    def retry_tasks(
         self,
+        listed: Sequence[tuple[str, int | None]],
         *,
         operator: str,
-        ids: Sequence[str] | None = None,
-        filter: TaskFilter | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        return self.supervisor.retry_now(operator=operator, ids=ids, filter=filter, now=now)
-
-    def retry_listed(
-        self,
-        listed: Sequence[tuple[str, int]],
-        *,
-        operator: str,
-        audit_id: str,
+        audit_id: str | None = None,
         filter: TaskFilter | None = None,
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
-        return self.rows.retry_listed(
+        return self.rows.retry_tasks(
             listed,
             operator=operator,
             audit_id=audit_id,

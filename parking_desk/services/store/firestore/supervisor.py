@@ -126,39 +126,6 @@ class FirestoreSupervisor:
         return done
 
     @guarded
-    def retry_now(
-        self,
-        *,
-        operator: str,
-        ids: Sequence[str] | None = None,
-        filter: TaskFilter | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        now = self._conn.now(now)
-        if ids is not None:
-            snaps = self._snaps(ids)
-        elif filter is not None:
-            chosen = self.list_tasks(filter)
-            snaps = self._snaps([t.id for t in chosen if t.status in task_rules.RETRYABLE])
-        else:
-            snaps = []
-
-        def fresh_budget(snap: Any) -> dict[str, Any] | None:
-            write = task_rules.retry(view_task(snap), operator, now)
-            return write.fields if write else None
-
-        done = self._write_each(snaps, fresh_budget)
-        self.record_audit(
-            operator,
-            "retry",
-            done,
-            filter=filter.describe() if filter is not None else None,
-            details={"count": len(done)},
-            now=now,
-        )
-        return len(done)
-
-    @guarded
     def cancel_tasks(
         self, ids: Sequence[str], *, operator: str, now: datetime | None = None
     ) -> int:

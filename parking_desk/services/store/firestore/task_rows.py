@@ -15,6 +15,7 @@ round, but the emulator takes about 0.25 s per write of it while a listener is o
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -40,7 +41,6 @@ from parking_desk.services.store.firestore.filter import plan_query
 from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.task import TaskFilter
 from parking_desk.task_filter import compile_filter
-from parking_desk.task_rules import salvage
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,6 @@ ROW_FIELDS = [
     "leaseOwner",
 ]
 LISTED_ROUNDS = 4  # commits of one batch before falling back to one write per task
-# What the retry rule reads of a task: its state, and the history its last error moves to.
-RETRY_READS = ("status", "history", "lastError")
 
 
 def listing_query(db: Any, f: TaskFilter) -> Any:
@@ -129,17 +127,18 @@ class FirestoreTaskRows:
         return self._conn.listen(self._db.collection(QUEUE), on_snapshot)
 
     @guarded
-    def retry_listed(
+    def retry_tasks(
         self,
-        listed: Sequence[tuple[str, int]],
+        listed: Sequence[tuple[str, int | None]],
         *,
         operator: str,
-        audit_id: str,
+        audit_id: str | None = None,
         filter: TaskFilter | None = None,
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
         now = self._conn.now(now)
+        audit_id = audit_id or uuid.uuid4().hex
         versions = dict(listed)
         col = self._db.collection(QUEUE)
         done: list[str] = []
@@ -162,22 +161,28 @@ class FirestoreTaskRows:
         return len(done)
 
     def _retries(
-        self, col: Any, part: list[tuple[str, int]], operator: str, now: datetime
+        self, col: Any, part: list[tuple[str, int | None]], operator: str, now: datetime
     ) -> list[tuple[str, int, dict[str, Any]]]:
-        """What the retry rule writes on each listed task still at its listed version: one
-        read of the few fields it depends on, for the whole part."""
+        """What the retry rule writes on each listed task still at its listed version (or at
+        whatever version it is, for None): one read for the whole part. Whole documents,
+        not a projection: the rule's fields are what differs from the task as read, so a
+        field missing from the read would look unchanged and not be written."""
         refs = [col.document(task_id) for task_id, _ in part]
         snaps = {
             s.id: s
-            for s in self._db.get_all(refs, field_paths=list(RETRY_READS), **RPC)
+            for s in self._db.get_all(refs, **RPC)
             if s.exists
         }
         planned = []
-        for task_id, version in part:
+        for task_id, listed in part:
             snap = snaps.get(task_id)
-            if snap is None or version_of(snap.update_time) != version:
+            if snap is None:
                 continue
-            write = task_rules.retry(salvage(task_id, snap.to_dict()), operator, now)
+            version = version_of(snap.update_time)
+            if listed not in (None, version):
+                continue
+            task, _reason = task_rules.read_task(task_id, snap.to_dict())
+            write = task_rules.retry(task, operator, now)
             if write is not None:
                 planned.append((task_id, version, write.fields))
         return planned

@@ -7,6 +7,7 @@ the log can never claim an action that did not happen, nor miss one that did.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -41,47 +42,24 @@ class SqliteQueueAdmin:
         self._poll_interval = poll_interval
 
     # --- supervisor actions ---------------------------------------------------------------
-    def retry_now(
+    def retry_tasks(
         self,
+        listed: Sequence[tuple[str, int | None]],
         *,
         operator: str,
-        ids: Sequence[str] | None = None,
-        filter: TaskFilter | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        if ids is None and filter is None:
-            raise ValueError("retry_now needs ids or a filter")
-        now = now or utcnow()
-        with self._db.write() as conn:
-            done = self._retry_rows(conn, select_rows(conn, ids, filter), operator, now)
-            insert_audit(
-                conn,
-                operator,
-                "retry",
-                done,
-                filter.describe() if filter is not None else None,
-                {"requestedIds": list(ids)} if ids is not None else None,
-                now,
-            )
-        return len(done)
-
-    def retry_listed(
-        self,
-        listed: Sequence[tuple[str, int]],
-        *,
-        operator: str,
-        audit_id: str,
+        audit_id: str | None = None,
         filter: TaskFilter | None = None,
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
         now = now or utcnow()
+        audit_id = audit_id or uuid.uuid4().hex[:20]
         versions = dict(listed)
         with self._db.write() as conn:
             rows = [
                 r
                 for r in select_rows(conn, list(versions), None)
-                if r["version"] == versions[r["id"]]
+                if versions[r["id"]] in (None, r["version"])
             ]
             done = self._retry_rows(conn, rows, operator, now)
             found = conn.execute("SELECT doc FROM auditLog WHERE id = ?", (audit_id,)).fetchone()

@@ -31,6 +31,7 @@ from parking_desk.services.store.base import (
 from parking_desk.services.store.sqlite.alerts import SqliteAlerts
 from parking_desk.services.store.sqlite.audit import SqliteAuditLog
 from parking_desk.services.store.sqlite.bookings import SqliteBookings
+from parking_desk.services.store.sqlite.bounces import SqliteBounces, SqliteSuppressions
 from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.health import SqliteHealth
 from parking_desk.services.store.sqlite.keys import SqliteKeys
@@ -59,6 +60,7 @@ class SqliteStore:
         self.ring = SqliteKeys(self.db.write, self.db.read)
         self.staff = SqliteStaff(self.db.write, self.db.read)
         self.alerts = SqliteAlerts(self.db.write, self.db.read)
+        self.bounces, self.suppressions = SqliteBounces(self.db), SqliteSuppressions(self.db)
 
     @property
     def closed(self) -> bool:
@@ -165,27 +167,17 @@ class SqliteStore:
     def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
         return self._admin.watch_task_rows(callback)
 
-    def retry_now(
+    def retry_tasks(
         self,
+        listed: Sequence[tuple[str, int | None]],
         *,
         operator: str,
-        ids: Sequence[str] | None = None,
-        filter: TaskFilter | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        return self._admin.retry_now(operator=operator, ids=ids, filter=filter, now=now)
-
-    def retry_listed(
-        self,
-        listed: Sequence[tuple[str, int]],
-        *,
-        operator: str,
-        audit_id: str,
+        audit_id: str | None = None,
         filter: TaskFilter | None = None,
         requested: int | None = None,
         now: datetime | None = None,
     ) -> int:
-        return self._admin.retry_listed(
+        return self._admin.retry_tasks(
             listed,
             operator=operator,
             audit_id=audit_id,
