@@ -30,6 +30,7 @@ from parking_desk.settings_model import (
     APP_NAME,
     SECTIONS,
     DeskSettings,
+    ImapSettings,
     KioskSettings,
     MailSettings,
     QrSettings,
@@ -44,6 +45,7 @@ from parking_desk.settings_model import (
 
 __all__ = [
     "DeskSettings",
+    "ImapSettings",
     "KioskSettings",
     "MailSettings",
     "QrSettings",
@@ -68,6 +70,10 @@ DESK_LANGUAGES = ("ro", "en", "")
 MAIL_TRANSPORTS = ("", "smtp", "outbox")
 GMAIL_HOST = "smtp.gmail.com"
 GMAIL_DAILY_QUOTA = 500
+GMAIL_IMAP_HOST = "imap.gmail.com"
+IMAP_SECURITY = ("ssl", "starttls", "none")
+IMAP_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
+IMAP_HANDLED = ("flag", "move")
 
 
 def default_settings_path(env: Mapping[str, str] | None = None) -> Path:
@@ -99,6 +105,8 @@ for _prefix, _section in (
     for _key in ("host", "port", "security", "user", "password", "timeout_s", "daily_quota"):
         _suffix = {"timeout_s": "TIMEOUT", "daily_quota": "DAILY_QUOTA"}.get(_key, _key.upper())
         ENV_VARS[_prefix + _suffix] = (_section, _key)
+for _key in ("host", "port", "security", "user", "password", "mailbox", "handled", "folder"):
+    ENV_VARS[f"PARKING_DESK_IMAP_{_key.upper()}"] = ("imap", _key)
 
 POSITIVE = {
     ("worker", k)
@@ -114,6 +122,7 @@ POSITIVE = {
         "purge_after_days",
     )
 } | {("smtp", "timeout_s"), ("smtp_backup", "timeout_s"), ("security", "relock_minutes")}
+POSITIVE |= {("imap", "poll_s"), ("imap", "timeout_s")}
 
 
 def _coerce(value: Any, kind: Any, name: str) -> Any:
@@ -201,6 +210,30 @@ def _check_smtp(
         smtp.name = f"{'smtp-backup' if section == 'smtp_backup' else 'smtp'}:{smtp.host}"
 
 
+def _imap(values: dict[str, Any], names: dict[str, str]) -> ImapSettings:
+    values.setdefault("host", "")
+    imap: ImapSettings = _build(ImapSettings, values, names, "imap")
+
+    def name(key: str) -> str:
+        return names.get(key, f"imap.{key}")
+
+    if not imap.host:
+        raise SettingError(name("host"), "imap_host_required")
+    imap.security = imap.security.lower()
+    if imap.security not in IMAP_SECURITY:
+        raise SettingError(name("security"), "security", value=repr(imap.security))
+    if "port" not in values:
+        imap.port = IMAP_PORTS[imap.security]
+    if not 1 <= imap.port <= 65535:
+        raise SettingError(name("port"), "port", value=imap.port)
+    if bool(imap.user) != bool(imap.password):
+        raise SettingError(name("password" if imap.user else "user"), "user_password")
+    imap.handled = imap.handled.lower()
+    if imap.handled not in IMAP_HANDLED:
+        raise SettingError(name("handled"), "imap_handled", value=repr(imap.handled))
+    return imap
+
+
 def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Settings:
     """Read the TOML file (absent is fine), lay the environment on top, check everything."""
     path = path or default_settings_path(env)
@@ -232,9 +265,17 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
         values["smtp"].update(host=GMAIL_HOST, port=587, security="starttls")
         values["smtp"].update(user=gmail_user.strip(), password=gmail_password)
         names["smtp"].update(user="GMAIL_USER", password="GMAIL_APP_PASSWORD")
+    if not values["imap"].get("host") and gmail_user and gmail_password:
+        # The same Gmail account's inbox is where its bounces arrive.
+        values["imap"].update(host=GMAIL_IMAP_HOST, port=993, security="ssl")
+        values["imap"].update(user=gmail_user.strip(), password=gmail_password)
+        names["imap"].update(user="GMAIL_USER", password="GMAIL_APP_PASSWORD")
 
     built: dict[str, Any] = {}
     for section, cls in SECTIONS.items():
+        if cls is ImapSettings:
+            built[section] = _imap(values[section], names[section]) if values[section] else None
+            continue
         if cls is SmtpSettings:
             if not values[section]:
                 built[section] = None

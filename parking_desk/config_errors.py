@@ -64,6 +64,14 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "asks for SMTP, but no SMTP server is configured",
     },
     "webhook_url": {"ro": "nu este o adresă http(s)", "en": "not an http(s) address"},
+    "imap_host_required": {
+        "ro": "lipsește serverul IMAP (host)",
+        "en": "the IMAP server (host) is missing",
+    },
+    "imap_handled": {
+        "ro": "{value} nu este flag sau move",
+        "en": "{value} is not flag or move",
+    },
     "rate": {
         "ro": "{value} nu este o proporție între 0 și 1",
         "en": "{value} is not a fraction between 0 and 1",

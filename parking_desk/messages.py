@@ -188,6 +188,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Preluată de {count} ori fără să fie terminată.",
         "en": "Claimed {count} times without finishing.",
     },
+    "task.suppressed": {
+        "ro": "Adresă blocată după un mesaj returnat pe {date}; corectați destinatarul.",
+        "en": "Address suppressed after a bounce on {date}; fix the recipient.",
+    },
     # Tickets checked against the site's key ring (the CLI's `ticket verify`, gates)
     "ticket.valid": {
         "ro": (

@@ -59,6 +59,30 @@ class SmtpSettings:
 
 
 @dataclass
+class ImapSettings:
+    """The sending mailbox, read for bounces. Absent: the bounce reader is off."""
+
+    host: str
+    port: int = 993
+    security: str = "ssl"  # "ssl" | "starttls" | "none"
+    user: str = ""
+    password: str = ""
+    mailbox: str = "INBOX"
+    # What happens to a bounce once handled: "flag" sets the keyword below on it, "move"
+    # moves it to ``folder``. Either way no reader handles it twice.
+    handled: str = "flag"
+    flag: str = "$ParkingDeskBounce"
+    folder: str = "Parking Desk bounces"
+    poll_s: float = 300.0
+    timeout_s: float = 20.0
+
+    def __repr__(self) -> str:
+        return _masked(self, ("password",))
+
+    __str__ = __repr__
+
+
+@dataclass
 class MailSettings:
     mail_from: str = ""
     outbox_dir: Path = field(default_factory=lambda: data_dir() / "outbox")
@@ -138,6 +162,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     smtp: SmtpSettings | None = None
     smtp_backup: SmtpSettings | None = None
+    imap: ImapSettings | None = None
     mail: MailSettings = field(default_factory=MailSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
@@ -151,6 +176,7 @@ SECTIONS: dict[str, type] = {
     "store": StoreSettings,
     "smtp": SmtpSettings,
     "smtp_backup": SmtpSettings,
+    "imap": ImapSettings,
     "mail": MailSettings,
     "worker": WorkerSettings,
     "webhook": WebhookSettings,

@@ -27,9 +27,13 @@ class TaskState(StrEnum):
     COMPLETED = "completed"
     DEAD = "dead"
     CANCELLED = "cancelled"
+    # Sent, then reported undeliverable by a bounce in the sending mailbox.
+    BOUNCED = "bounced"
 
 
-FINISHED_STATES = frozenset({TaskState.COMPLETED, TaskState.DEAD, TaskState.CANCELLED})
+FINISHED_STATES = frozenset(
+    {TaskState.COMPLETED, TaskState.DEAD, TaskState.CANCELLED, TaskState.BOUNCED}
+)
 
 
 class TaskType(StrEnum):

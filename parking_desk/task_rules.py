@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from parking_desk.booking import Booking, EmailStatus
+from parking_desk.bounce import Bounce
 from parking_desk.errors import MalformedTask
 from parking_desk.task import (
     HISTORY_LIMIT,
@@ -32,7 +33,9 @@ from parking_desk.timeutil import as_utc
 MESSAGE_LIMIT = 500
 MALFORMED = "malformed"
 
-RETRYABLE = frozenset({TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING})
+RETRYABLE = frozenset(
+    {TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING, TaskState.BOUNCED}
+)
 CANCELLABLE = frozenset({TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD})
 
 
@@ -290,6 +293,34 @@ def release(task: NotificationTask, worker_id: str, now: datetime) -> TaskWrite:
         lease_expires_at=None,
         updated_at=now,
     )
+
+
+# --- bounces ---------------------------------------------------------------------------
+
+
+def bounce(task: NotificationTask, report: Bounce, who: str, now: datetime) -> TaskWrite | None:
+    """A sent message reported undeliverable: ``bounced`` with the remote server's reason,
+    and the booking learns its e-mail failed. None unless the task is ``completed`` (a task
+    bounced already, or sent again since, is left alone)."""
+    if task.status != TaskState.COMPLETED or not report.permanent:
+        return None
+    error = report.error()
+    booking: dict[str, Any] = {}
+    if task.type != TaskType.QR and task.kind != TaskKind.CANCELLATION:
+        booking = {"emailStatus": str(EmailStatus.FAILED), "updatedAt": now}
+    return _write(
+        task,
+        history_entry(now, who, "bounced", error),
+        booking,
+        status=TaskState.BOUNCED,
+        last_error=error,
+        updated_at=now,
+    )
+
+
+def note_delay(task: NotificationTask, report: Bounce, who: str, now: datetime) -> TaskWrite:
+    """A delay notice (the remote server is still trying): in the history, nothing else."""
+    return _write(task, history_entry(now, who, "delayed", report.error()))
 
 
 # --- the supervisor's side -------------------------------------------------------------

@@ -136,7 +136,8 @@ class FirestoreStore:
         self.ring = FirestoreKeys(db, self.conn.watches)
         self.staff = FirestoreStaff(db)
         self.alerts = FirestoreAlerts(db)
-        self.bounces, self.suppressions = FirestoreBounces(self.conn), FirestoreSuppressions(self.conn)
+        self.bounces = FirestoreBounces(self.conn)
+        self.suppressions = FirestoreSuppressions(self.conn)
 
     # --- bookings (bookings.py) ------------------------------------------------------------
 
