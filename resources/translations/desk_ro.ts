@@ -36,6 +36,21 @@
 <context>
     <name>BookingDetails</name>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="167"/>
+        <source>desk</source>
+        <translation>ghișeu</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="168"/>
+        <source>website</source>
+        <translation>site</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="169"/>
+        <source>test mode</source>
+        <translation>mod de test</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
         <source>Booking number</source>
         <translation>Număr rezervare</translation>

@@ -7,6 +7,7 @@ again; bulk work shows its progress and can be stopped between batches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -22,6 +23,9 @@ from parking_desk.ui.weak_callback import weak_done
 
 if TYPE_CHECKING:
     from parking_desk.ui.console.queue_tab import QueueTab
+
+# A message made again in each language: the tab says it again when the language changes.
+Text = Callable[[], str]
 
 
 class QueueActions(QObject):
@@ -50,19 +54,27 @@ class QueueActions(QObject):
         return [self.retry_button, self.retry_all_button, self.cancel_button, self.recipient_button]
 
     def _finished(
-        self, result: Any, error: BaseException | None, done: str, stopped: str, skipped: str
+        self,
+        result: Any,
+        error: BaseException | None,
+        done: Text,
+        stopped: Text,
+        skipped: Text | None,
     ) -> None:
         """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested),
         worded so that no plural depends on the number; *skipped*, when given, is added with
-        the number of tasks left alone."""
+        the number of tasks left alone. Each is asked for its words when shown."""
         if error is not None:
-            self.tab.say(error_text(error, self.tab.language), error=True)
+            self.tab.say(lambda: error_text(error, self.tab.language), error=True)
         else:
-            text = stopped if result.cancelled else done
-            text = text.replace("%1", str(result.changed)).replace("%2", str(result.requested))
-            if skipped and result.submitted > result.changed:
-                count = str(result.submitted - result.changed)
-                text += " " + skipped.replace("%1", count)
+
+            def text() -> str:
+                said = (stopped if result.cancelled else done)()
+                said = said.replace("%1", str(result.changed)).replace("%2", str(result.requested))
+                if skipped is not None and result.submitted > result.changed:
+                    said += " " + skipped().replace("%1", str(result.submitted - result.changed))
+                return said
+
             self.tab.say(text)
         self.tab.detail.refresh()
         self.tab.actions_done.emit()
@@ -72,13 +84,14 @@ class QueueActions(QObject):
         try:
             return self.tab.service
         except StoreUnavailable as exc:
-            self.tab.say(error_text(exc, self.tab.language), error=True)
+            unavailable = exc  # ``exc`` itself is gone once the except block ends
+            self.tab.say(lambda: error_text(unavailable, self.tab.language), error=True)
             return None
 
     def retry_selected(self) -> None:
         ids = self.tab.selected_ids()
         if not ids:
-            self.tab.say(self.tr("Select the tasks to retry first."), error=True)
+            self.tab.say(lambda: self.tr("Select the tasks to retry first."), error=True)
             return
         service = self._service()
         if service is None:
@@ -86,8 +99,8 @@ class QueueActions(QObject):
         self._run_bulk(
             self.tr("Retrying tasks"),
             lambda progress, stop: service.retry(ids, progress=progress, stop=stop),
-            self.tr("Tasks retried: %1."),
-            self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+            lambda: self.tr("Tasks retried: %1."),
+            lambda: self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
         )
 
     def retry_matching(self) -> None:
@@ -97,7 +110,7 @@ class QueueActions(QObject):
         service = self._service()
         if service is None:
             return
-        self.tab.say(self.tr("Counting the matching tasks…"))
+        self.tab.say(lambda: self.tr("Counting the matching tasks…"))
         self.tab.bridge.run(
             lambda: service.retry_candidates(task_filter),
             weak_done(self._counted, service, task_filter),
@@ -111,29 +124,29 @@ class QueueActions(QObject):
         error: BaseException | None,
     ) -> None:
         if error is not None:
-            self.tab.say(error_text(error, self.tab.language), error=True)
+            self.tab.say(lambda: error_text(error, self.tab.language), error=True)
             return
         if not rows:
-            self.tab.say(self.tr("No task matching the filter can be retried."))
+            self.tab.say(lambda: self.tr("No task matching the filter can be retried."))
             return
         question = self.tr("Tasks matching the current filter: %1. Retry them now?")
         if not self._confirm(self.tr("Retry all matching"), question.replace("%1", str(len(rows)))):
-            self.tab.say(self.tr("Nothing was retried."))
+            self.tab.say(lambda: self.tr("Nothing was retried."))
             return
         self._run_bulk(
             self.tr("Retrying tasks"),
             lambda progress, stop: service.retry_listed(
                 rows, filter=task_filter, progress=progress, stop=stop
             ),
-            self.tr("Tasks retried: %1."),
-            self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
-            self.tr("Tasks left as they were because they changed after counting: %1."),
+            lambda: self.tr("Tasks retried: %1."),
+            lambda: self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
+            lambda: self.tr("Tasks left as they were because they changed after counting: %1."),
         )
 
     def cancel_selected(self) -> None:
         ids = self.tab.selected_ids()
         if not ids:
-            self.tab.say(self.tr("Select the tasks to cancel first."), error=True)
+            self.tab.say(lambda: self.tr("Select the tasks to cancel first."), error=True)
             return
         question = self.tr("Selected tasks: %1. Cancel them? They will not be sent.")
         if not self._confirm(self.tr("Cancel tasks"), question.replace("%1", str(len(ids)))):
@@ -144,8 +157,8 @@ class QueueActions(QObject):
         self._run_bulk(
             self.tr("Cancelling tasks"),
             lambda progress, stop: service.cancel(ids, progress=progress, stop=stop),
-            self.tr("Tasks cancelled: %1."),
-            self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
+            lambda: self.tr("Tasks cancelled: %1."),
+            lambda: self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
         )
 
     def _confirm(self, title: str, text: str) -> bool:
@@ -155,7 +168,7 @@ class QueueActions(QObject):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _run_bulk(
-        self, title: str, work: Any, done: str, stopped: str, skipped: str = ""
+        self, title: str, work: Any, done: Text, stopped: Text, skipped: Text | None = None
     ) -> BulkRun:
         run = BulkRun(self.tab.bridge, title, self.tab)
         run.finished.connect(
@@ -168,7 +181,9 @@ class QueueActions(QObject):
     def fix_recipient(self) -> None:
         ids = self.tab.selected_ids()
         if len(ids) != 1:
-            self.tab.say(self.tr("Select exactly one task to fix its recipient."), error=True)
+            self.tab.say(
+                lambda: self.tr("Select exactly one task to fix its recipient."), error=True
+            )
             return
         row = self.tab.model.row(ids[0])
         dialog = RecipientDialog(
@@ -188,8 +203,8 @@ class QueueActions(QObject):
 
     def _readdressed(self, _task: Any, error: BaseException | None) -> None:
         if error is not None:
-            self.tab.say(error_text(error, self.tab.language), error=True)
+            self.tab.say(lambda: error_text(error, self.tab.language), error=True)
         else:
-            self.tab.say(self.tr("Recipient changed; the e-mail is being sent again."))
+            self.tab.say(lambda: self.tr("Recipient changed; the e-mail is being sent again."))
         self.tab.detail.refresh()
         self.tab.actions_done.emit()

@@ -61,7 +61,7 @@ def state_label(state: str, retrying: bool = False) -> str:
         TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
         TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
     }
-    return labels[state]
+    return labels.get(state, str(state))  # a state newer than this table: its own name
 
 
 def type_label(kind: str) -> str:
@@ -209,7 +209,9 @@ def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
         if dead:
             cell[BACKGROUND] = DEAD_ROW
         if column == Column.STATE:
-            cell[FOREGROUND] = RETRYING_COLOUR if retrying else STATE_COLOURS[row[STATE]]
+            colour = RETRYING_COLOUR if retrying else STATE_COLOURS.get(row[STATE])
+            if colour is not None:
+                cell[FOREGROUND] = colour
         if column == Column.LAST_ERROR and (row[ERROR_CODE] or row[ERROR_MESSAGE]):
             cell[TOOLTIP] = f"{row[ERROR_CODE]}: {row[ERROR_MESSAGE]}"
         cells.append(cell)

@@ -79,6 +79,7 @@ class QueueTab(QWidget):
         self._language = language
         self._subscription: Subscription | None = None
         self._closed = False
+        self._said: Callable[[], str] = str  # the message under the table, in any language
 
         self.model = QueueModel(self)
         self.proxy = QueueFilter(self)
@@ -163,6 +164,7 @@ class QueueTab(QWidget):
         self.detail.language = self.language
         self.detail.rerender()
         self._update_count()
+        self.message.setText(self._said())
 
     # --- layout ------------------------------------------------------------------------------
     def _build_filter_bar(self) -> None:
@@ -242,7 +244,7 @@ class QueueTab(QWidget):
 
     def _subscribed(self, subscription: Any, error: BaseException | None) -> None:
         if error is not None:
-            self.say(error_text(error, self.language), error=True)
+            self.say(lambda: error_text(error, self.language), error=True)
         elif self._closed:
             self.bridge.run(subscription.unsubscribe)
         else:
@@ -312,6 +314,8 @@ class QueueTab(QWidget):
         self.detail.masked = not supervisor
         self.detail.rerender()
 
-    def say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: Callable[[], str] | str, *, error: bool = False) -> None:
+        """*text* as a callable is asked again when the language changes."""
+        self._said = text if callable(text) else (lambda: text)
         self.message.setStyleSheet("color: #c62828" if error else "")
-        self.message.setText(text)
+        self.message.setText(self._said())

@@ -139,7 +139,7 @@ class BookingDetails(QWidget):
             "notes": b.notes if b else "",
             "status": status_text(str(b.status)) if b else "",
             "email_status": self._email_text(b) if b else "",
-            "source": str(b.source) if b else "",
+            "source": self._source_text(str(b.source)) if b else "",
         }
         for name, value in values.items():
             self.values[name].setText(value or "")
@@ -161,6 +161,14 @@ class BookingDetails(QWidget):
             when = show(b.updated_at)
             return self.tr("failed (last change {when})").format(when=when)
         return self.tr("pending")
+
+    def _source_text(self, source: str) -> str:
+        names = {
+            "desk": self.tr("desk"),
+            "web": self.tr("website"),
+            "test_mode": self.tr("test mode"),
+        }
+        return names.get(source, source)
 
     def _history_line(self, entry: dict[str, Any]) -> str:
         """One line per change, in words; tolerant of entries written by other programs."""

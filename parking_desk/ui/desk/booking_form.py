@@ -9,6 +9,7 @@ waits for the store, and on failure everything typed stays where it was.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
@@ -150,6 +151,7 @@ class BookingForm(QWidget):
         self.ctx = ctx
         self._problems: list[FieldError] = []
         self._saving = False
+        self._status_text: Callable[[], str] = str  # made again when the language changes
 
         self.name = named(QLineEdit(maxLength=MAX_NAME), "clientName")
         self.email = named(QLineEdit(maxLength=MAX_EMAIL), "clientEmail")
@@ -237,6 +239,7 @@ class BookingForm(QWidget):
         self.save_button.setText(self.tr("Save (Enter)"))
         self.clear_button.setText(self.tr("Clear (Esc)"))
         self._show_problems()
+        self.status.setText(self._status_text())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -306,7 +309,7 @@ class BookingForm(QWidget):
         except ValidationError as exc:
             self._problems = list(exc.errors)
             self._show_problems()
-            self._set_status(self.tr("Please correct the marked fields."), failed=True)
+            self._set_status(lambda: self.tr("Please correct the marked fields."), failed=True)
             first = self.editors().get(exc.errors[0].field)
             if first is not None:
                 first.setFocus()
@@ -320,7 +323,7 @@ class BookingForm(QWidget):
             return
         self._saving = True
         self.save_button.setEnabled(False)
-        self._set_status(self.tr("Saving…"))
+        self._set_status(lambda: self.tr("Saving…"))
         booking = checked.booking
         ctx = self.ctx
         self.ctx.bridge.write(lambda: save_booking(ctx, store, booking), weak_done(self._done))
@@ -333,18 +336,19 @@ class BookingForm(QWidget):
             return
         self.ctx.wake_engine()
         self.clear()
-        self._set_status(
-            self.tr("Booking {number} saved.").format(number=result.booking.booking_number)
-        )
+        number = result.booking.booking_number
+        self._set_status(lambda: self.tr("Booking {number} saved.").format(number=number))
         self.saved.emit(result)
 
     def _failed(self, error: BaseException) -> None:
-        self._set_status(error_text(error, self.ctx.language), failed=True)
+        self._set_status(lambda: error_text(error, self.ctx.language), failed=True)
 
-    def _set_status(self, text: str, *, failed: bool = False) -> None:
+    def _set_status(self, text: Callable[[], str] | str, *, failed: bool = False) -> None:
+        """*text* as a callable is asked again when the language changes."""
+        self._status_text = text if callable(text) else (lambda: text)
         self.status.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
         self.status.setProperty("failed", failed)
-        self.status.setText(text)
+        self.status.setText(self._status_text())
 
     def is_saving(self) -> bool:
         return self._saving

@@ -11,6 +11,7 @@ with a revoked key is refused with the reason, and the desk may reissue it with 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -140,6 +141,9 @@ class ScanPanel(QWidget):
         layout.addWidget(self.recent_title)
         layout.addWidget(self.recent, 1)
         self._outcome = ""
+        # What the banner and the recent list say, as texts made again in each language.
+        self._banner: Callable[[], str] = str
+        self._recent: list[tuple[str, Callable[[], str]]] = []
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -157,6 +161,9 @@ class ScanPanel(QWidget):
         self.input.setPlaceholderText(self.tr("Scan or type a booking number"))
         self.recent_title.setText(self.tr("Recent scans"))
         self.reissue_button.setText(self.tr("Reissue ticket"))
+        self.result.setText(self._banner())
+        for row, (stamp, text) in enumerate(self._recent):
+            self.recent.item(row).setText(f"{stamp}  {text()}")
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -186,15 +193,15 @@ class ScanPanel(QWidget):
         else:
             number = re.sub(r"\s+", "", text)
             if not _NUMBER.match(number.upper()):
-                self._show("refused", self._unreadable(), "")
+                self._show("refused", self._unreadable, "")
                 return
         mode = ScanMode(self.mode.currentData())
         try:
             store = self.ctx.require_store()
         except Exception as exc:
-            self._show("refused", error_text(exc, self.ctx.language), "")
+            self._show("refused", self._error(exc), "")
             return
-        self._show("busy", self.tr("Checking {number}…").format(number=number), "")
+        self._show("busy", lambda: self.tr("Checking {number}…").format(number=number), "")
         operator = self.ctx.operator()
         self.ctx.bridge.write(
             lambda: check_in_or_out(store, number, mode, operator, ticket_plate),
@@ -204,7 +211,19 @@ class ScanPanel(QWidget):
     def _unreadable(self) -> str:
         return self.tr("Not a ticket or booking number this desk can read.")
 
+    def _error(self, error: BaseException) -> Callable[[], str]:
+        return lambda: error_text(error, self.ctx.language)
+
     def _refuse_ticket(self, verdict: TicketVerdict) -> None:
+        if verdict.status == "revoked":
+            self._show("refused", lambda: self._refusal(verdict), verdict.booking_number)
+            can_reissue = self.ctx.signer is not None and self.ctx.store is not None
+            self._reissue_number = verdict.booking_number
+            self.reissue_button.setVisible(can_reissue)
+            return
+        self._show("refused", lambda: self._refusal(verdict), "")
+
+    def _refusal(self, verdict: TicketVerdict) -> str:
         status, key = verdict.status, verdict.key
         texts = {
             "forged": self.tr("FORGED TICKET: it was not issued by this operator."),
@@ -214,7 +233,7 @@ class ScanPanel(QWidget):
             ),
         }
         if status == "revoked":
-            text = self.tr(
+            return self.tr(
                 "REVOKED KEY: ticket signed with a revoked key ({machine}, revoked {when} "
                 "by {who}). Reissue the ticket."
             ).format(
@@ -222,12 +241,7 @@ class ScanPanel(QWidget):
                 when=show(key.revoked_at) if key else "",
                 who=key.revoked_by if key else "",
             )
-            self._show("refused", text, verdict.booking_number)
-            can_reissue = self.ctx.signer is not None and self.ctx.store is not None
-            self._reissue_number = verdict.booking_number
-            self.reissue_button.setVisible(can_reissue)
-            return
-        self._show("refused", texts.get(status, self._unreadable()), "")
+        return texts.get(status, self._unreadable())
 
     def reissue(self) -> None:
         """A new ticket for the refused one's booking, signed with this desk's own key."""
@@ -237,7 +251,7 @@ class ScanPanel(QWidget):
         try:
             store = self.ctx.require_store()
         except Exception as exc:
-            self._show("refused", error_text(exc, self.ctx.language), "")
+            self._show("refused", self._error(exc), "")
             return
         ring, session = self.ctx.trusted_keys(), self.ctx.session
         validity = timedelta(hours=self.ctx.settings.qr.validity_hours_after_departure)
@@ -246,28 +260,34 @@ class ScanPanel(QWidget):
             done = reissue_ticket(store, signer, ring, session, number, validity=validity)
             return done, render_png(done.payload, error_correction="M")
 
-        self._show("busy", self.tr("Reissuing the ticket of {number}…").format(number=number), "")
+        self._show(
+            "busy", lambda: self.tr("Reissuing the ticket of {number}…").format(number=number), ""
+        )
         self.ctx.bridge.write(work, weak_done(self._reissued))
 
     def _reissued(self, result: tuple[Reissued, bytes] | None, error: BaseException | None) -> None:
         if error is not None or result is None:
-            self._show("refused", error_text(error or RuntimeError(), self.ctx.language), "")
+            self._show("refused", self._error(error or RuntimeError()), "")
             return
         done, png = result
         self.reissue_button.hide()
         self.reissued = done
-        text = self.tr("TICKET REISSUED: {number}. Show it to the client or print it.").format(
-            number=done.booking.booking_number
+        number = done.booking.booking_number
+        self._show(
+            "reissued",
+            lambda: self.tr("TICKET REISSUED: {number}. Show it to the client or print it.").format(
+                number=number
+            ),
+            "",
         )
-        self._show("reissued", text, "")
-        number = done.booking.booking_number or self._reissue_number
+        number = number or self._reissue_number
         self.fullscreen = QrFullscreen(png, number, done.booking.plate)
         self.fullscreen.open()
         self._reissue_number = ""
 
     def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
         if error is not None or result is None:
-            self._show("refused", error_text(error or RuntimeError(), self.ctx.language), "")
+            self._show("refused", self._error(error or RuntimeError()), "")
             return
         booking = result.booking
         details = self.tr("{name} · {plate} · {arrival} → {departure}").format(
@@ -276,20 +296,30 @@ class ScanPanel(QWidget):
             arrival=show(booking.arrival),
             departure=show(booking.departure),
         )
+        number = booking.booking_number
         if result.done is None:
-            text = self.tr(
-                "Refused: this ticket is for plate {old}, the booking now has {new}. "
-                "Ask for the newer ticket."
-            ).format(old=result.ticket_plate, new=booking.plate)
-            self._show("refused", text, details)
+            old, new = result.ticket_plate, booking.plate
+            self._show(
+                "refused",
+                lambda: self.tr(
+                    "Refused: this ticket is for plate {old}, the booking now has {new}. "
+                    "Ask for the newer ticket."
+                ).format(old=old, new=new),
+                details,
+            )
         elif result.done == BookingStatus.CHECKED_IN:
-            text = self.tr("CHECKED IN: {number}").format(number=booking.booking_number)
-            self._show("checked_in", text, details)
+            self._show(
+                "checked_in", lambda: self.tr("CHECKED IN: {number}").format(number=number), details
+            )
         else:
-            text = self.tr("CHECKED OUT: {number}").format(number=booking.booking_number)
-            self._show("checked_out", text, details)
+            self._show(
+                "checked_out",
+                lambda: self.tr("CHECKED OUT: {number}").format(number=number),
+                details,
+            )
 
-    def _show(self, outcome: str, text: str, details: str) -> None:
+    def _show(self, outcome: str, text: Callable[[], str], details: str) -> None:
+        """*text* is asked again when the language changes, for the banner and the list."""
         colours = {
             "checked_in": "#1b5e20",
             "checked_out": "#0d47a1",
@@ -302,11 +332,14 @@ class ScanPanel(QWidget):
         self.result.setStyleSheet(
             f"background: {colours[outcome]}; color: white; border-radius: 8px; padding: 12px;"
         )
-        self.result.setText(text)
+        self._banner = text
+        self.result.setText(text())
         self.details.setText(details)
         self.input.setFocus()
         if outcome != "busy":
             stamp = QTime.currentTime().toString("HH:mm:ss")
-            self.recent.insertItem(0, f"{stamp}  {text}")
+            self.recent.insertItem(0, f"{stamp}  {text()}")
+            self._recent.insert(0, (stamp, text))
             while self.recent.count() > RECENT_SCANS:
                 self.recent.takeItem(self.recent.count() - 1)
+            del self._recent[RECENT_SCANS:]

@@ -311,3 +311,33 @@ def test_cancel_selected_asks_first_and_is_audited(
         ),
         timeout=WAIT,
     )
+
+
+def test_the_last_message_is_said_again_in_the_new_language(
+    qtbot: QtBot, store: SqliteStore, make_tab, supervisor: RoleSession
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from parking_desk.ui.translations import Translations
+
+    add_tasks(store, 2)
+    translations = Translations(QApplication.instance())
+    translations.apply("ro")
+    try:
+        tab = make_tab(supervisor)
+        qtbot.waitUntil(lambda: tab.proxy.rowCount() == 2, timeout=WAIT)
+        tab.table.selectAll()
+
+        def yes(widget: QWidget) -> bool:
+            if not isinstance(widget, QMessageBox):
+                return False
+            widget.button(QMessageBox.StandardButton.Yes).click()
+            return True
+
+        timer = answer_dialogs(yes)
+        qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.message.text() == "Sarcini anulate: 2.", timeout=WAIT)
+        timer.stop()
+    finally:
+        translations.apply("en")
+    qtbot.waitUntil(lambda: tab.message.text() == "Tasks cancelled: 2.", timeout=WAIT)
