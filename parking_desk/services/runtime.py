@@ -18,6 +18,7 @@ from datetime import timedelta
 from parking_desk.config import Settings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.file_modes import private_dir
+from parking_desk.services.bounces.reader import BounceReader
 from parking_desk.services.key_ring import machine_name, own_key, publish_own_key
 from parking_desk.services.mail.base import Transport
 from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
@@ -100,7 +101,22 @@ def build_worker(
         worker_id or new_worker_id(kind),
         events,
         qr_validity=timedelta(hours=settings.qr.validity_hours_after_departure),
+        suppressions=getattr(store, "suppressions", None),
     )
     attach_webhook(settings, store, worker)
     engine = Engine(store, worker, settings.worker, kind=kind)
+    reader = bounce_reader(settings, store, worker)
+    if reader is not None:
+        engine.read_bounces_with(reader, settings.imap.poll_s if settings.imap else 300.0)
     return worker, engine
+
+
+def bounce_reader(settings: Settings, store: Store, worker: DrainWorker) -> BounceReader | None:
+    """The reader of the sending mailbox, publishing through *worker*; None (and said in the
+    log) without IMAP settings or on a store that keeps no bounce ledger."""
+    ledger = getattr(store, "bounces", None)
+    if settings.imap is None or ledger is None:
+        log.info("Bounces are not read: no IMAP settings (see README, 'Bounces')")
+        return None
+    log.info("Bounces are read from %s on %s", settings.imap.mailbox, settings.imap.host)
+    return BounceReader(settings.imap, ledger, worker.worker_id, worker.publish)

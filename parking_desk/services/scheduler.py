@@ -21,6 +21,7 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from parking_desk.config import WorkerSettings
+from parking_desk.services.bounces.reader import BounceReader
 from parking_desk.services.store.base import EngineStore, Subscription, WorkerInfo
 from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import DrainReport
@@ -35,6 +36,7 @@ POLL_IS_ENOUGH_S = 2.0
 log = logging.getLogger(__name__)
 
 DRAIN_JOB, HEARTBEAT_JOB, PURGE_JOB = "drain", "heartbeat", "purge"
+BOUNCE_JOB = "bounces"
 DRAIN_JOB_NAME = "parking-desk queue drain"
 PURGE_EVERY = timedelta(days=1)
 FIRST_PURGE_AFTER = timedelta(minutes=1)
@@ -96,6 +98,8 @@ class Engine:
         if _COLLIDED_WAKE_FILTER not in scheduler_log.filters:
             scheduler_log.addFilter(_COLLIDED_WAKE_FILTER)
         self._subscription: Subscription | None = None
+        self._bounce_reader: BounceReader | None = None
+        self._bounce_every_s = 0.0
         # Protects the drain bookkeeping below, read by status() on the GUI thread and written
         # by the scheduler's drain thread and by wake() from any thread.
         self._lock = threading.Lock()
@@ -145,6 +149,14 @@ class Engine:
             id=PURGE_JOB,
             next_run_time=now + FIRST_PURGE_AFTER,
         )
+        if self._bounce_reader is not None:
+            s.add_job(
+                self._read_bounces,
+                "interval",
+                seconds=self._bounce_every_s,
+                id=BOUNCE_JOB,
+                next_run_time=now,
+            )
         with self._lock:
             self._running = True
         s.start()
@@ -291,6 +303,23 @@ class Engine:
             return
         if purged:
             log.info("Purged %d finished task(s)", purged)
+
+    def read_bounces_with(self, reader: BounceReader, every_s: float) -> None:
+        """Read the sending mailbox for bounces every *every_s* seconds; before ``start``."""
+        self._bounce_reader, self._bounce_every_s = reader, every_s
+
+    @property
+    def reads_bounces(self) -> bool:
+        return self._bounce_reader is not None
+
+    def _read_bounces(self) -> None:
+        reader = self._bounce_reader
+        if reader is None or self.worker.stopping:
+            return
+        try:
+            reader.read_once()
+        except Exception as exc:  # the mailbox or the store is away: the next pass tries
+            log.warning("Reading bounces failed: %s: %s", type(exc).__name__, exc)
 
     def status(self) -> EngineStatus:
         next_at = None

@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from parking_desk.booking import shown
+from parking_desk.bounce import suppressed_error
 from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.retry import RetryPolicy, claimed_too_often_error
 from parking_desk.services.mail.base import DeliveryError, Transport
 from parking_desk.services.store.base import DeliveryOutcome, QueueEngine
+from parking_desk.services.store.bounces import SuppressionList
 from parking_desk.services.task_content import (
     Renderer,
     RenderError,
@@ -99,8 +101,11 @@ class DrainWorker:
         events: Callable[[WorkerEvent], None] | None = None,
         *,
         qr_validity: timedelta = QR_VALIDITY_AFTER_DEPARTURE,
+        suppressions: SuppressionList | None = None,
     ) -> None:
         self.store = store
+        # Addresses that bounced: a task to one goes dead instead of being sent.
+        self._suppressions = suppressions
         self.worker_id = worker_id
         self.settings = settings_worker
         self._transport_factory = transport_factory
@@ -171,6 +176,11 @@ class DrainWorker:
                 closer()
             except Exception:
                 log.exception("Shutting down a worker listener failed")
+
+    def publish(self, event: WorkerEvent) -> None:
+        """Tell this worker's listeners of an event from elsewhere in the engine (the bounce
+        reader's ``TaskBounced``), exactly as the drain's own."""
+        self._emit(event)
 
     def _emit(self, event: WorkerEvent) -> None:
         for listener in list(self._listeners):
@@ -352,6 +362,11 @@ class DrainWorker:
         )
 
     def _deliver(self, task: NotificationTask, transports: TransportPool) -> DeliveryOutcome:
+        if task.type != TaskType.QR and self._suppressions is not None:
+            entry = self._suppressions.get(task.client_email)
+            if entry is not None:
+                error = suppressed_error(entry)
+                raise DeliveryError(error.code, error.message, permanent=True)
         booking = booking_for(self.store, task)
         png = qr_png(self._signer, task, booking, self._qr_validity)
         log.info("QR code generated for booking %s", task.booking_number)

@@ -50,6 +50,17 @@ class TaskDead:
 
 
 @dataclass(frozen=True)
+class TaskBounced:
+    """A sent task reported undeliverable by a bounce in the sending mailbox."""
+
+    task_id: str
+    booking_number: str
+    error: LastError
+    attempts: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class WorkerBlocked:
     """Outcomes cannot be recorded: the worker claims and sends nothing until they can."""
 
@@ -110,6 +121,7 @@ WorkerEvent = (
     | TaskCompleted
     | TaskFailed
     | TaskDead
+    | TaskBounced
     | DrainFinished
     | WorkerBlocked
     | WorkerResumed

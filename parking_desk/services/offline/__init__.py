@@ -1,0 +1,28 @@
+"""The offline desk: walk-ins and check-ins go on while the site's Firestore cannot be
+reached, from a journal in the desk's data folder that is replayed once it can
+(``desk.py`` the store the desk holds, ``journal.py`` the file, ``sync.py`` the replay).
+On the embedded SQLite store there is no line to lose, and none of this runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from parking_desk.services.offline.desk import OfflineDesk, OfflineReplay, ticket_booking
+from parking_desk.services.offline.journal import Journal
+
+__all__ = ["Journal", "OfflineDesk", "OfflineReplay", "offline_desk", "ticket_booking"]
+
+
+def offline_desk(
+    store: Any, data_folder: Path, *, machine: str = "", probe_s: float = 2.0
+) -> OfflineDesk | None:
+    """*store* wrapped for offline work if it is a Firestore store; None for SQLite."""
+    if getattr(store, "kind", None) != "firestore" or not hasattr(store, "conn"):
+        return None
+    from parking_desk.services.store.firestore.offline import FirestoreOffline
+
+    journal = Journal.in_folder(data_folder)
+    return OfflineDesk(
+        store, journal, FirestoreOffline(store.conn), machine=machine, probe_s=probe_s
+    )
