@@ -16,6 +16,9 @@ DIST=${DIST:-dist}
 WORK=${WORK:-build/pyinstaller}
 BUNDLE_MAX_MB=${BUNDLE_MAX_MB:-200}
 APP="$DIST/parking-desk/parking-desk"
+# The sources' Python, by an absolute path (the sandbox below runs from a clean environment);
+# the venv's own bin folder is kept, not the interpreter its link points to.
+PY_ABS="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
 
 fail() {
     echo "bundle-check: FAILED: $*" >&2
@@ -103,7 +106,7 @@ run demo --count 30 >/dev/null || fail "demo exited $?"
 # by a desk's first start (the sign-in screen); with no screen here, the same service makes it
 # in the sandbox's store, and the bundle's own `staff add` makes the supervisor.
 ADMIN="Bundle Admin" ADMIN_PIN=8642 SUPERVISOR="Bundle Check" SUPERVISOR_PIN=9753
-sandboxed "$PWD/$PY" -c '
+sandboxed "$PY_ABS" -c '
 import sys
 from parking_desk.config import load_settings
 from parking_desk.services.runtime import open_store
@@ -142,7 +145,7 @@ echo "bundle-check: export-public-key: PEM written"
 # The gate's check: a ticket signed with this machine's key (the desk's signer, run from the
 # sources on the sandbox's key) is valid against the exported ring, and the same ticket with
 # one character changed is not.
-ticket=$(sandboxed "$PWD/$PY" -c '
+ticket=$(sandboxed "$PY_ABS" -c '
 from datetime import UTC, datetime, timedelta
 from parking_desk.config import load_settings
 from parking_desk.services.qr import QrSigner
