@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from parking_desk.booking import HISTORY_LIMIT, Booking, BookingStatus, EmailStatus
 from parking_desk.errors import FieldError, InvalidTransition, ValidationError
+from parking_desk.personal_data import scrub, traces_of, without_personal_details
 from parking_desk.task import NotificationTask, TaskKind, TaskState, TaskType
 from parking_desk.task_rules import TaskWrite, cancel_with_booking, new_task, refresh_snapshot
 from parking_desk.validation import MAX_EMAIL, has_control_chars, validate_booking
@@ -210,3 +211,36 @@ def checked_email(email: str) -> str:
         raise ValidationError(
             [FieldError("clientEmail", "email.invalid", {"reason": str(exc)})]
         ) from None
+
+
+# --- personal data ---------------------------------------------------------------------
+
+
+def anonymise(booking: Booking, operator: str, now: datetime, reason: str) -> Booking:
+    """The booking without the client: name, e-mail, phone, plate and notes removed, and
+    every history entry without the personal details it carried (an amendment's old → new
+    names, plates, addresses). Its number, dates, passengers, status and language stay for
+    the counts. *reason*: ``retention`` (its period after departure ran out) or ``erasure``
+    (a supervisor's "Erase this client")."""
+    traces = traces_of(booking.to_document())
+    history = [
+        {**entry, "details": scrub(without_personal_details(entry.get("details")), traces)}
+        if "details" in entry
+        else scrub(entry, traces)
+        for entry in booking.history
+    ]
+    cleaned = booking.with_changes(
+        client_name="",
+        client_email="",
+        phone="",
+        plate="",
+        notes="",
+        updated_at=now,
+        history=history,
+    )
+    return _with_entry(cleaned, _entry(now, operator, "anonymised", {"reason": reason}))
+
+
+def is_anonymised(booking: Booking) -> bool:
+    """Nothing personal is left: the retention purge passes such a booking by."""
+    return not (booking.client_name or booking.client_email or booking.phone or booking.plate)

@@ -34,6 +34,7 @@ from parking_desk.settings_model import (
     KioskSettings,
     MailSettings,
     QrSettings,
+    RetentionSettings,
     SecuritySettings,
     Settings,
     SmtpSettings,
@@ -49,6 +50,7 @@ __all__ = [
     "KioskSettings",
     "MailSettings",
     "QrSettings",
+    "RetentionSettings",
     "SecuritySettings",
     "Settings",
     "SmtpSettings",
@@ -119,7 +121,6 @@ POSITIVE = {
         "max_attempts",
         "retry_base_s",
         "retry_cap_s",
-        "purge_after_days",
     )
 } | {("smtp", "timeout_s"), ("smtp_backup", "timeout_s"), ("security", "relock_minutes")}
 POSITIVE |= {("imap", "poll_s"), ("imap", "timeout_s")}
@@ -248,6 +249,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] = os.environ)
         if section not in SECTIONS:
             log.warning("Unknown settings section [%s] ignored", section)
 
+    legacy = values["worker"].pop("purge_after_days", None)  # its name before [retention]
+    if legacy is not None:
+        values["retention"].setdefault("finished_tasks_days", legacy)
+
     names: dict[str, dict[str, str]] = {s: {} for s in SECTIONS}
     for var, (section, key) in ENV_VARS.items():
         if env.get(var, "") != "":
@@ -328,6 +333,7 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
     if settings.webhook.url and not settings.webhook.url.startswith(("http://", "https://")):
         n = name("webhook", "url")
         raise SettingError(n, "webhook_url")
+    check_retention(settings.retention, lambda key: name("retention", key))
     kiosk = settings.kiosk
     for what in ("oldest_due_minutes", "retrying_count", "dead_count", "failure_rate"):
         amber, red = getattr(kiosk, f"amber_{what}"), getattr(kiosk, f"red_{what}")
@@ -336,6 +342,18 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
             raise SettingError(n, "rate", value=max(amber, red))
         if amber and red and amber > red:
             raise SettingError(name("kiosk", f"amber_{what}"), "amber_above_red", red=red)
+
+
+def check_retention(retention: RetentionSettings, name: Any = "retention.{}".format) -> None:
+    """No copy of a client's details may outlive the booking's own: a task's snapshot or an
+    outbox message kept after its booking is anonymised would undo the anonymisation."""
+    keep = retention.anonymise_after_days
+    if not keep:
+        return
+    for key in ("finished_tasks_days", "dead_tasks_days", "outbox_days"):
+        days = getattr(retention, key)
+        if not days or days > keep:
+            raise SettingError(name(key), "outlives_booking", days=keep)
 
 
 def _plain(value: Any) -> Any:

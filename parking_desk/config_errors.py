@@ -76,6 +76,12 @@ REASONS: dict[str, dict[str, str]] = {
         "ro": "{value} nu este o proporție între 0 și 1",
         "en": "{value} is not a fraction between 0 and 1",
     },
+    "outlives_booking": {
+        "ro": "ar păstra datele clientului mai mult decât rezervarea (anonimizată după "
+        "{days} zile); alegeți cel mult {days} zile",
+        "en": "would keep the client's details longer than the booking (anonymised after "
+        "{days} days); choose {days} days at most",
+    },
     "amber_above_red": {
         "ro": "pragul galben nu poate depăși pragul roșu ({red})",
         "en": "the amber threshold cannot exceed the red one ({red})",

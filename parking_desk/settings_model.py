@@ -103,7 +103,6 @@ class WorkerSettings:
     max_attempts: int = 10
     retry_base_s: float = 30.0
     retry_cap_s: float = 3600.0
-    purge_after_days: int = 30
     run_in_app: bool = True
     shutdown_grace_s: float = 10.0
 
@@ -158,6 +157,23 @@ class SecuritySettings:
 
 
 @dataclass
+class RetentionSettings:
+    """How long the site keeps personal data, in days; 0 keeps it for ever. The store's
+    copy, once an admin has set it (``services/retention.py``), wins on every machine, so
+    a desk and a worker never apply different periods; these are the figures until then."""
+
+    # A booking loses its client's name, e-mail, phone, plate and notes this long after
+    # its departure; its number, dates and status stay for the counts.
+    anonymise_after_days: int = 365
+    # Sent and cancelled tasks (their snapshot holds the client's details) are deleted.
+    finished_tasks_days: int = 30
+    # Dead tasks wait longer for a supervisor's look before they are deleted.
+    dead_tasks_days: int = 90
+    # ``.eml`` files in the outbox folder (whole messages: name, plate, address).
+    outbox_days: int = 30
+
+
+@dataclass
 class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     smtp: SmtpSettings | None = None
@@ -170,6 +186,7 @@ class Settings:
     desk: DeskSettings = field(default_factory=DeskSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
 
 SECTIONS: dict[str, type] = {
@@ -184,4 +201,5 @@ SECTIONS: dict[str, type] = {
     "desk": DeskSettings,
     "kiosk": KioskSettings,
     "security": SecuritySettings,
+    "retention": RetentionSettings,
 }

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from parking_desk.config import Settings
+from parking_desk.services.retention import purge_if_due
 from parking_desk.services.runtime import build_worker
 from parking_desk.services.store import Store
 from parking_desk.services.worker_events import DrainReport
@@ -39,6 +40,16 @@ def run_once(settings: Settings, store: Store, out: Callable[[str], None] = prin
         except Exception as exc:
             log.warning("Releasing leases failed: %s", exc)
         worker.close()
+    try:  # the site's daily retention purge, when no other machine has run it today
+        purged = purge_if_due(store, settings)
+    except Exception as exc:
+        log.warning("Retention purge failed: %s", exc)
+    else:
+        if purged is not None:
+            out(
+                f"retention: {purged.anonymised} booking(s) anonymised, {purged.tasks} task(s) "
+                f"and {purged.outbox_files} outbox file(s) deleted"
+            )
     out(summary(report))
     for error in report.errors:
         out(f"error: {error}")

@@ -24,6 +24,7 @@ from parking_desk.services.mail.base import Transport
 from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.qr import QrSigner
+from parking_desk.services.retention import purge_if_due
 from parking_desk.services.scheduler import Engine
 from parking_desk.services.store import Store, open_firestore, open_sqlite
 from parking_desk.services.webhook import attach_webhook
@@ -104,7 +105,9 @@ def build_worker(
         suppressions=getattr(store, "suppressions", None),
     )
     attach_webhook(settings, store, worker)
-    engine = Engine(store, worker, settings.worker, kind=kind)
+    engine = Engine(
+        store, worker, settings.worker, kind=kind, purge=lambda: purge_if_due(store, settings)
+    )
     reader = bounce_reader(settings, store, worker)
     if reader is not None:
         engine.read_bounces_with(reader, settings.imap.poll_s if settings.imap else 300.0)

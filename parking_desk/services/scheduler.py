@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -38,7 +39,10 @@ log = logging.getLogger(__name__)
 DRAIN_JOB, HEARTBEAT_JOB, PURGE_JOB = "drain", "heartbeat", "purge"
 BOUNCE_JOB = "bounces"
 DRAIN_JOB_NAME = "parking-desk queue drain"
-PURGE_EVERY = timedelta(days=1)
+# The purge job looks this often whether the site's daily purge is due (the store decides
+# which machine runs it, ``retention.purge_if_due``).
+PURGE_EVERY = timedelta(hours=1)
+PURGE_FALLBACK = timedelta(days=30)
 FIRST_PURGE_AFTER = timedelta(minutes=1)
 RETRY_WAKE_AFTER = timedelta(milliseconds=50)
 
@@ -82,13 +86,18 @@ class Engine:
         worker: DrainWorker,
         settings_worker: WorkerSettings,
         kind: str = "desk",
+        *,
+        purge: Callable[[], object] | None = None,
     ) -> None:
+        """*purge*: the site's retention purge (``retention.purge_if_due``), run by the
+        purge job; without it the job deletes finished tasks after ``PURGE_FALLBACK``."""
         if kind not in ("desk", "worker"):
             raise ValueError(f"engine kind {kind!r} is not desk or worker")
         self.store = store
         self.worker = worker
         self.settings = settings_worker
         self.kind = kind
+        self._purge_job = purge
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -297,7 +306,10 @@ class Engine:
 
     def _purge(self) -> None:
         try:
-            purged = self.store.purge_finished(timedelta(days=self.settings.purge_after_days))
+            if self._purge_job is not None:
+                self._purge_job()  # logs what it removed
+                return
+            purged = self.store.purge_finished(PURGE_FALLBACK)
         except Exception as exc:
             log.warning("Purging finished tasks failed: %s", exc)
             return

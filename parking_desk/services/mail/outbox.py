@@ -13,7 +13,11 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 from parking_desk.file_modes import private_dir
@@ -72,3 +76,57 @@ class OutboxTransport:
 
     def close(self) -> None:
         """Nothing held open between sends."""
+
+
+def purge_outbox(directory: Path, older_than: timedelta, now: datetime) -> int:
+    """Delete messages (and half-written ones) saved longer ago than *older_than*: each
+    ``.eml`` file is a whole message, the client's name, plate and address with it."""
+    cutoff = (now - older_than).timestamp()
+    removed = 0
+    for path in _messages(directory):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def erase_from_outbox(directory: Path, traces: Iterable[str], task_ids: Iterable[str]) -> int:
+    """Delete the messages of one client: those of their tasks (the file is named after
+    the task's Message-ID) and any whose headers or text name them."""
+    safe = [re.sub(r"[^A-Za-z0-9._-]", "-", i) for i in task_ids]  # as render.message_id
+    prefixes = tuple(eml_name(f"<task-{i}@")[: -len(".eml")] for i in safe)
+    words = [t.casefold().encode("utf-8") for t in traces if t]
+    removed = 0
+    for path in _messages(directory):
+        try:
+            if not (prefixes and path.name.startswith(prefixes)):
+                text = _readable(path.read_bytes())
+                if not any(w in text for w in words):
+                    continue
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _messages(directory: Path) -> list[Path]:
+    try:
+        return [p for p in Path(directory).iterdir() if p.suffix == ".eml" and p.is_file()]
+    except FileNotFoundError:
+        return []
+
+
+def _readable(data: bytes) -> bytes:
+    """The message as text a search can match: headers decoded, every part's payload
+    decoded from base64 or quoted-printable, all case-folded."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    texts = [str(value) for value in message.values()]
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            texts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(texts).casefold().encode("utf-8")

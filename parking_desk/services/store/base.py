@@ -347,8 +347,15 @@ class Housekeeping(Protocol):
 
     def heartbeat(self, info: WorkerInfo) -> None: ...
 
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        """Delete completed/cancelled tasks finished longer ago than *older_than*."""
+    def purge_finished(
+        self,
+        older_than: timedelta | None,
+        *,
+        dead_older_than: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Delete completed/cancelled tasks finished longer ago than *older_than*, and dead
+        or bounced ones that went so longer ago than *dead_older_than*; None keeps them."""
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` if the store cannot be reached."""
@@ -363,8 +370,57 @@ class EngineStore(QueueEngine, Quotas, Housekeeping, Protocol):
     kind: str  # "sqlite" | "firestore"
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What "Erase this client" cleaned. ``traces`` (the person's name, address, phone,
+    plate as they were) stays in memory, for the outbox folder: it is never written."""
+
+    bookings: list[str]
+    task_ids: list[str]
+    audit_id: str
+    traces: frozenset[str] = frozenset()
+
+
 @runtime_checkable
-class Store(BookingStore, QueueEngine, Quotas, QueueAdmin, QueueHealth, Housekeeping, Protocol):
+class PersonalData(Protocol):
+    """The site's retention figures and the purges and erasures that apply them; the rules
+    of what is removed are the domain's (``booking_rules.anonymise``, ``personal_data``)."""
+
+    def site_retention(self) -> dict[str, Any] | None:
+        """The figures an admin set for the whole site, or None while nobody has."""
+
+    def set_site_retention(
+        self, figures: dict[str, int], *, operator: str, now: datetime | None = None
+    ) -> None:
+        """Store the site's figures, audited in the same commit."""
+
+    def claim_purge(self, last_before: datetime, *, now: datetime | None = None) -> bool:
+        """True, with *now* recorded as the site's last purge, when the last one was before
+        *last_before* (or never ran): one machine of the site purges, the others skip."""
+
+    def anonymise_departed(
+        self, departed_before: datetime, *, operator: str, now: datetime | None = None
+    ) -> list[str]:
+        """Anonymise every booking that departed before *departed_before* and still holds
+        personal data; the numbers of those changed."""
+
+    def erase_client(
+        self,
+        numbers: Sequence[str],
+        emails: Sequence[str],
+        *,
+        operator: str,
+        now: datetime | None = None,
+    ) -> Erasure:
+        """Remove the person's data from the bookings *numbers* and every booking, task and
+        audit entry with one of *emails* (any case) or one of their traces; one audit entry
+        naming the bookings and *operator*, without the data."""
+
+
+@runtime_checkable
+class Store(
+    BookingStore, QueueEngine, Quotas, QueueAdmin, QueueHealth, Housekeeping, PersonalData, Protocol
+):
     """A whole backend: every role. Only start-up code (opening the store, the desk's
     context, the CLI) holds one; everything else takes a role."""
 

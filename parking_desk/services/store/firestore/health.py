@@ -144,14 +144,29 @@ class FirestoreHealth:
         return sorted(out, key=lambda w: w.worker_id)
 
     @guarded
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        cutoff = self._conn.now(now) - older_than
+    def purge_finished(
+        self,
+        older_than: timedelta | None,
+        *,
+        dead_older_than: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """A dead task's ``updatedAt`` is when it died (see ``failures_since``)."""
+        now = self._conn.now(now)
         col = self._db.collection(QUEUE)
         deleted = 0
-        for state, field in (
-            (TaskState.COMPLETED, "completedAt"),
-            (TaskState.CANCELLED, "updatedAt"),
-        ):
+        plan = []
+        if older_than is not None:
+            plan += [
+                (TaskState.COMPLETED, "completedAt", now - older_than),
+                (TaskState.CANCELLED, "updatedAt", now - older_than),
+            ]
+        if dead_older_than is not None:
+            plan += [
+                (TaskState.DEAD, "updatedAt", now - dead_older_than),
+                (TaskState.BOUNCED, "updatedAt", now - dead_older_than),
+            ]
+        for state, field, cutoff in plan:
             q = (
                 col.where(filter=FieldFilter("status", "==", str(state)))
                 .where(filter=FieldFilter(field, "<", cutoff))

@@ -87,6 +87,7 @@ from parking_desk.services.store.base import (
     AuditEntry,
     BookingQuery,
     DeliveryOutcome,
+    Erasure,
     QueueStats,
     Subscription,
     TaskRow,
@@ -101,6 +102,7 @@ from parking_desk.services.store.firestore.docs import Conn
 from parking_desk.services.store.firestore.health import FirestoreHealth
 from parking_desk.services.store.firestore.keys import FirestoreKeys
 from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
+from parking_desk.services.store.firestore.personal_data import FirestorePersonalData
 from parking_desk.services.store.firestore.quota import FirestoreQuota
 from parking_desk.services.store.firestore.staff import FirestoreStaff
 from parking_desk.services.store.firestore.supervisor import FirestoreSupervisor
@@ -138,6 +140,7 @@ class FirestoreStore:
         self.alerts = FirestoreAlerts(db)
         self.bounces = FirestoreBounces(self.conn)
         self.suppressions = FirestoreSuppressions(self.conn)
+        self.personal = FirestorePersonalData(self.conn)
 
     # --- bookings (bookings.py) ------------------------------------------------------------
 
@@ -319,8 +322,14 @@ class FirestoreStore:
     def heartbeat(self, info: WorkerInfo) -> None:
         self.health.heartbeat(info)
 
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        return self.health.purge_finished(older_than, now=now)
+    def purge_finished(
+        self,
+        older_than: timedelta | None,
+        *,
+        dead_older_than: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self.health.purge_finished(older_than, dead_older_than=dead_older_than, now=now)
 
     def ping(self) -> None:
         self.health.ping()
@@ -343,3 +352,31 @@ class FirestoreStore:
 
     def watch_signing_keys(self, callback: Callable[[list[SigningKey]], None]) -> Subscription:
         return self.ring.watch(callback)
+
+    # --- personal data: retention and erasure (personal_data.py) ---------------------------
+
+    def site_retention(self) -> dict[str, Any] | None:
+        return self.personal.site_retention()
+
+    def set_site_retention(
+        self, figures: dict[str, int], *, operator: str, now: datetime | None = None
+    ) -> None:
+        self.personal.set_site_retention(figures, operator=operator, now=now)
+
+    def claim_purge(self, last_before: datetime, *, now: datetime | None = None) -> bool:
+        return self.personal.claim_purge(last_before, now=now)
+
+    def anonymise_departed(
+        self, departed_before: datetime, *, operator: str, now: datetime | None = None
+    ) -> list[str]:
+        return self.personal.anonymise_departed(departed_before, operator=operator, now=now)
+
+    def erase_client(
+        self,
+        numbers: Sequence[str],
+        emails: Sequence[str],
+        *,
+        operator: str,
+        now: datetime | None = None,
+    ) -> Erasure:
+        return self.personal.erase_client(numbers, emails, operator=operator, now=now)

@@ -55,26 +55,30 @@ class SqliteHealth:
             ).fetchall()
         return [at for row in rows if (at := from_epoch(row[0]))]
 
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
+    def purge_finished(
+        self,
+        older_than: timedelta | None,
+        *,
+        dead_older_than: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> int:
         now = now or utcnow()
-        cutoff = epoch(now - older_than)
+        clauses, args = [], []
+        if older_than is not None:
+            clauses.append("(status IN ('completed', 'cancelled') AND finishedAt < ?)")
+            args.append(epoch(now - older_than))
+        if dead_older_than is not None:
+            clauses.append("(status IN ('dead', 'bounced') AND finishedAt < ?)")
+            args.append(epoch(now - dead_older_than))
+        if not clauses:
+            return 0
+        where = " OR ".join(clauses)
         with self._db.write() as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT id FROM emailQueue WHERE status IN ('completed', 'cancelled') "
-                    "AND finishedAt < ?",
-                    (cutoff,),
-                )
-            ]
+            ids = [row[0] for row in conn.execute(f"SELECT id FROM emailQueue WHERE {where}", args)]
             if not ids:
                 return 0
             seq = self._db.next_seq(conn)
-            conn.execute(
-                "DELETE FROM emailQueue WHERE status IN ('completed', 'cancelled') "
-                "AND finishedAt < ?",
-                (cutoff,),
-            )
+            conn.execute(f"DELETE FROM emailQueue WHERE {where}", args)
             conn.executemany(
                 "INSERT INTO removedTasks (id, changeSeq, at) VALUES (?, ?, ?)",
                 [(task_id, seq, epoch(now)) for task_id in ids],

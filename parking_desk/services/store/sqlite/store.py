@@ -22,6 +22,7 @@ from parking_desk.services.store.base import (
     AuditEntry,
     BookingQuery,
     DeliveryOutcome,
+    Erasure,
     QueueStats,
     Subscription,
     TaskRow,
@@ -35,6 +36,7 @@ from parking_desk.services.store.sqlite.bounces import SqliteBounces, SqliteSupp
 from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.health import SqliteHealth
 from parking_desk.services.store.sqlite.keys import SqliteKeys
+from parking_desk.services.store.sqlite.personal_data import SqlitePersonalData
 from parking_desk.services.store.sqlite.queue import SqliteQueueEngine
 from parking_desk.services.store.sqlite.queue_admin import SqliteQueueAdmin
 from parking_desk.services.store.sqlite.quota import SqliteQuota
@@ -60,6 +62,7 @@ class SqliteStore:
         self.ring = SqliteKeys(self.db.write, self.db.read)
         self.staff = SqliteStaff(self.db.write, self.db.read)
         self.alerts = SqliteAlerts(self.db.write, self.db.read)
+        self.personal = SqlitePersonalData(self.db)
         self.bounces, self.suppressions = SqliteBounces(self.db), SqliteSuppressions(self.db)
 
     @property
@@ -230,8 +233,14 @@ class SqliteStore:
     def heartbeat(self, info: WorkerInfo) -> None:
         return self._health.heartbeat(info)
 
-    def purge_finished(self, older_than: timedelta, *, now: datetime | None = None) -> int:
-        return self._health.purge_finished(older_than, now=now)
+    def purge_finished(
+        self,
+        older_than: timedelta | None,
+        *,
+        dead_older_than: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        return self._health.purge_finished(older_than, dead_older_than=dead_older_than, now=now)
 
     # The sending quota: a rolling 24 hours in hour buckets (``parking_desk.quota``), kept by
     # ``self.quota``; a unit is reserved before a send and given back unless it went out.
@@ -260,3 +269,31 @@ class SqliteStore:
         self, kid: str, *, revoked_by: str, at: datetime
     ) -> tuple[SigningKey | None, bool]:
         return self.ring.revoke(kid, revoked_by=revoked_by, at=at)
+
+    # --- personal data: retention and erasure (personal_data.py) ---------------------------
+
+    def site_retention(self) -> dict[str, Any] | None:
+        return self.personal.site_retention()
+
+    def set_site_retention(
+        self, figures: dict[str, int], *, operator: str, now: datetime | None = None
+    ) -> None:
+        self.personal.set_site_retention(figures, operator=operator, now=now)
+
+    def claim_purge(self, last_before: datetime, *, now: datetime | None = None) -> bool:
+        return self.personal.claim_purge(last_before, now=now)
+
+    def anonymise_departed(
+        self, departed_before: datetime, *, operator: str, now: datetime | None = None
+    ) -> list[str]:
+        return self.personal.anonymise_departed(departed_before, operator=operator, now=now)
+
+    def erase_client(
+        self,
+        numbers: Sequence[str],
+        emails: Sequence[str],
+        *,
+        operator: str,
+        now: datetime | None = None,
+    ) -> Erasure:
+        return self.personal.erase_client(numbers, emails, operator=operator, now=now)
