@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.booking import Booking, BookingStatus, EmailStatus
+from parking_desk.errors import NotFound
+from parking_desk.services.retention import erase_client
+from parking_desk.services.roles import Role
 from parking_desk.services.store.base import Store
 from parking_desk.timeutil import as_utc
 from parking_desk.ui.context import AppContext
@@ -72,17 +75,20 @@ class BookingDetails(QWidget):
         self.cancel_button = named(QPushButton(), "cancelBooking")
         self.check_in_button = named(QPushButton(), "checkIn")
         self.check_out_button = named(QPushButton(), "checkOut")
+        self.erase_button = named(QPushButton(), "eraseClient")
         self.amend_button.clicked.connect(self._ask_amend)
         self.resend_button.clicked.connect(self.resend)
         self.cancel_button.clicked.connect(self._ask_cancel)
         self.check_in_button.clicked.connect(lambda: self.set_status(BookingStatus.CHECKED_IN))
         self.check_out_button.clicked.connect(lambda: self.set_status(BookingStatus.CHECKED_OUT))
+        self.erase_button.clicked.connect(self._ask_erase)
         buttons = QGridLayout()
         buttons.addWidget(self.check_in_button, 0, 0)
         buttons.addWidget(self.check_out_button, 0, 1)
         buttons.addWidget(self.amend_button, 1, 0)
         buttons.addWidget(self.resend_button, 1, 1)
         buttons.addWidget(self.cancel_button, 2, 0)
+        buttons.addWidget(self.erase_button, 2, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -117,6 +123,7 @@ class BookingDetails(QWidget):
         self.cancel_button.setText(self.tr("Cancel booking"))
         self.check_in_button.setText(self.tr("Check in"))
         self.check_out_button.setText(self.tr("Check out"))
+        self.erase_button.setText(self.tr("Erase this client…"))
         self.show_booking(self.booking)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -153,6 +160,9 @@ class BookingDetails(QWidget):
         self.amend_button.setEnabled(open_)
         self.cancel_button.setEnabled(status == BookingStatus.CONFIRMED)
         self.resend_button.setEnabled(b is not None and status != BookingStatus.CANCELLED)
+        # Shown to a supervisor only; the service checks the role again when it runs.
+        self.erase_button.setVisible(self.ctx.session.allows(Role.SUPERVISOR))
+        self.erase_button.setEnabled(b is not None)
 
     def _email_text(self, b: Booking) -> str:
         if b.email_status == EmailStatus.SENT:
@@ -184,6 +194,7 @@ class BookingDetails(QWidget):
             "confirmed": self.tr("Confirmed"),
             "resend": self.tr("E-mail queued again"),
             "amend": self.tr("Amended"),
+            "anonymised": self.tr("Client's personal data removed"),
         }
         text = actions.get(action, action)
         details = entry.get("details")
@@ -300,6 +311,39 @@ class BookingDetails(QWidget):
             return booking
 
         self._run(job, self.tr("Booking amended; a new confirmation is on its way."), wake=True)
+
+    def erase_client(self) -> None:
+        """Remove the client's personal data from this booking, every other booking with
+        their address, their e-mails in the queue and the outbox folder (a supervisor's
+        action, checked by ``retention.erase_client``)."""
+        if self.booking is None:
+            return
+        number, session = self.booking.booking_number or "", self.ctx.session
+        outbox = self.ctx.settings.mail.outbox_dir
+
+        def job(store: Store) -> Booking:
+            erase_client(store, session, number, outbox_dir=outbox)
+            found = store.get_booking(number)
+            if found is None:
+                raise NotFound(number=number)
+            return found
+
+        self._run(job, self.tr("The client's personal data is erased."))
+
+    def _ask_erase(self) -> None:
+        if self.booking is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Erase this client"),
+            self.tr(
+                "Remove the name, e-mail, phone and plate of this client from booking "
+                "{number}, from their other bookings with the same e-mail, and from their "
+                "e-mails? The bookings stay, without them. This cannot be undone."
+            ).format(number=self.booking.booking_number),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.erase_client()
 
     def _ask_amend(self) -> None:
         if self.booking is None:
