@@ -109,6 +109,20 @@ def _transport_checks(settings: Settings) -> list[Check]:
     return checks
 
 
+def _imap_check(settings: Settings) -> Check:
+    """The bounce reader's login: without IMAP settings it is off, which is no failure."""
+    from parking_desk.services.bounces.reader import check_login
+
+    if settings.imap is None:
+        return Check("bounces", True, "not read: no IMAP settings (see README, 'Bounces')")
+    try:
+        seen = check_login(settings.imap)
+    except Exception as exc:
+        where = f"{settings.imap.host}:{settings.imap.port}"
+        return Check("bounces", False, f"IMAP {where}: {type(exc).__name__}: {exc}")
+    return Check("bounces", True, f"IMAP login OK, {seen}")
+
+
 def _key_check(settings: Settings) -> Check:
     path = Path(settings.qr.key_path)
     try:
@@ -134,6 +148,7 @@ def run_checks(config_path: Path | None, env: Mapping[str, str]) -> list[Check]:
     checks.append(_store_check(settings))
     checks.append(_route_check(settings))
     checks.extend(_transport_checks(settings))
+    checks.append(_imap_check(settings))
     checks.append(_key_check(settings))
     return checks
 

@@ -95,7 +95,8 @@ def traffic_light(
     red: list[str] = []
     amber: list[str] = []
     due_minutes = stats.oldest_due_age.total_seconds() / 60 if stats.oldest_due_age else 0.0
-    dead = stats.counts.get(TaskState.DEAD, 0)
+    # A bounced task waits for a supervisor just as a dead one does.
+    dead = stats.counts.get(TaskState.DEAD, 0) + stats.counts.get(TaskState.BOUNCED, 0)
     checks = (
         ("oldest_due", due_minutes, limits.amber_oldest_due_minutes, limits.red_oldest_due_minutes),
         ("retrying", stats.retrying, limits.amber_retrying_count, limits.red_retrying_count),

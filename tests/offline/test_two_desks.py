@@ -33,6 +33,7 @@ class Desk:
     def __init__(self, project: str, folder: Path, name: str) -> None:
         self.project, self.folder, self.name = project, folder, name
         self.proc: subprocess.Popen[str] | None = None
+        folder.mkdir(parents=True, exist_ok=True)
         self.start()
 
     def start(self) -> None:

@@ -45,6 +45,7 @@ STATE_COLOURS: dict[str, QColor] = {
     TaskState.COMPLETED: QColor("#2e7d32"),
     TaskState.DEAD: QColor("#c62828"),
     TaskState.CANCELLED: QColor("#6d6d6d"),
+    TaskState.BOUNCED: QColor("#ad1457"),
 }
 RETRYING_COLOUR = QColor("#d9480f")
 DEAD_ROW = QBrush(QColor("#fdecea"))
@@ -60,6 +61,7 @@ def state_label(state: str, retrying: bool = False) -> str:
         TaskState.COMPLETED: QCoreApplication.translate("QueueModel", "completed"),
         TaskState.DEAD: QCoreApplication.translate("QueueModel", "dead"),
         TaskState.CANCELLED: QCoreApplication.translate("QueueModel", "cancelled"),
+        TaskState.BOUNCED: QCoreApplication.translate("QueueModel", "bounced"),
     }
     return labels.get(state, str(state))  # a state newer than this table: its own name
 
@@ -114,6 +116,7 @@ _NEVER = float("-inf")
 _RANK = {str(s): i for i, s in enumerate(TaskState)}
 PENDING = str(TaskState.PENDING)
 DEAD_STATE = str(TaskState.DEAD)
+BOUNCED_STATE = str(TaskState.BOUNCED)
 
 # Each key ends with the task id: keys are unique, so a row is found again by bisection.
 SORT_KEYS: dict[Column, Callable[[TaskRow], tuple[Any, ...]]] = {
@@ -199,7 +202,7 @@ def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
     A repaint asks each visible cell for seven roles; answering them from these maps keeps
     the GUI thread's Python short while worker threads want the GIL. The next-attempt text
     of a pending row is relative to now, so the model renders that one cell live."""
-    dead = row[STATE] == DEAD_STATE
+    dead = row[STATE] in (DEAD_STATE, BOUNCED_STATE)  # both wait for a supervisor
     retrying = row[STATE] == PENDING and row[ATTEMPTS] > 0
     cells = []
     for column in Column:
