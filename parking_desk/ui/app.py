@@ -23,9 +23,10 @@ from parking_desk.config import Settings, default_settings_path, load_settings
 from parking_desk.errors import ConfigError
 from parking_desk.resources import resource_path
 from parking_desk.services.key_ring import KeyRing, machine_name, own_key, ring_cache_path
+from parking_desk.services.offline import open_desk_store
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
-from parking_desk.services.runtime import build_worker, open_store
+from parking_desk.services.runtime import build_worker
 from parking_desk.services.store.base import Store
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.context import AppContext
@@ -47,10 +48,10 @@ DESK_SWITCH_INTERVAL_S = 0.001
 def connect(
     settings: Settings, adapter: EngineAdapter, ring: KeyRing | None = None
 ) -> tuple[Store, object]:
-    """On a bridge thread: open the store, check it answers, start the in-app worker. The
+    """On a bridge thread: open the store, check it answers (or, on Firestore, that the desk
+    can work offline), start the in-app worker. The
     key ring follows the store from here on, in its own thread."""
-    store = open_store(settings)
-    store.ping()
+    store = open_desk_store(settings)  # on Firestore: carries on offline from a journal
     if ring is not None:
         ring.follow(store)
     # Start-up is over: the modules, the window and the store client are here to stay. A full

@@ -26,7 +26,7 @@ from parking_desk import booking_rules, offline_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.offline_rules import Conflict, NumberBlock
-from parking_desk.services.offline.journal import Journal, Waiting
+from parking_desk.services.offline.journal import Entry, EntryState, Journal, Waiting
 from parking_desk.services.offline.sync import Syncer
 from parking_desk.services.store.base import BookingQuery, WorkerInfo
 from parking_desk.task import NotificationTask, TaskType
@@ -303,6 +303,26 @@ class OfflineDesk:
             booking_number, task_type, operator=operator, now=now
         )
         return task
+
+    # --- the staff's list of conflicts --------------------------------------------------------
+    def conflicts(self) -> list[Entry]:
+        """Entries the store would not take as they are, oldest first."""
+        return self.journal.entries(EntryState.CONFLICT)
+
+    def resolve_conflict(self, seq: int, *, operator: str) -> bool:
+        """Staff dealt with it by hand (re-booked the client, told the other desk): off the
+        list, and recorded in the audit log (at once, or as soon as the store answers)."""
+        done = self.journal.resolve(seq, operator)
+        self.changed()
+        self.syncer.kick()
+        return done
+
+    def retry_conflict(self, seq: int) -> bool:
+        """Replay the entry again (the other desk has synced the booking since)."""
+        done = self.journal.retry(seq)
+        self.changed()
+        self.syncer.kick()
+        return done
 
     # --- the rest of the store ----------------------------------------------------------------
     def ping(self) -> None:

@@ -420,7 +420,7 @@ class Journal:
         """Staff dealt with the conflict by hand."""
         with self._tx() as db:
             cur = db.execute(
-                "UPDATE entries SET state='resolved', settled_at=?, settled_by=? "
+                "UPDATE entries SET state='resolved', settled_at=?, settled_by=?, audited=0 "
                 "WHERE seq=? AND state='conflict'",
                 (utcnow().isoformat(), by, seq),
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from PySide6.QtCore import QEvent, Qt, QTime
@@ -37,6 +37,7 @@ from parking_desk.services.key_ring import (
     booking_for_ticket,
     reissue_ticket,
 )
+from parking_desk.services.offline import ticket_booking
 from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
@@ -65,11 +66,19 @@ class ScanResult:
 
 
 def check_in_or_out(
-    store: Store, number: str, mode: ScanMode, operator: str, ticket_plate: str = ""
+    store: Store,
+    number: str,
+    mode: ScanMode,
+    operator: str,
+    ticket_plate: str = "",
+    valid_until: datetime | None = None,
 ) -> ScanResult:
     """Runs on the store-write thread. Raises for a missing, cancelled or finished booking.
     *number* as the ticket carries it (its case kept) or as typed (found in either case)."""
     booking = booking_for_ticket(store, number)
+    if booking is None and ticket_plate and valid_until is not None:
+        # Offline, a genuine ticket stands in for a booking this desk never saw.
+        booking = ticket_booking(store, number, ticket_plate, valid_until)
     if booking is None:
         raise NotFound(number=number)
     number = booking.booking_number or number
@@ -183,13 +192,14 @@ class ScanPanel(QWidget):
         self.input.clear()
         if not text:
             return
-        ticket_plate = ""
+        ticket_plate, valid_until = "", None
         if ":" in text:
             verdict = self.ctx.trusted_keys().verify(text)
             if not verdict.ok:
                 self._refuse_ticket(verdict)
                 return
             number, ticket_plate = verdict.booking_number, verdict.check.plate
+            valid_until = verdict.check.valid_until
         else:
             number = re.sub(r"\s+", "", text)
             if not _NUMBER.match(number.upper()):
@@ -204,7 +214,7 @@ class ScanPanel(QWidget):
         self._show("busy", lambda: self.tr("Checking {number}…").format(number=number), "")
         operator = self.ctx.operator()
         self.ctx.bridge.write(
-            lambda: check_in_or_out(store, number, mode, operator, ticket_plate),
+            lambda: check_in_or_out(store, number, mode, operator, ticket_plate, valid_until),
             weak_done(self._done),
         )
 
