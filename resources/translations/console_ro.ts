@@ -655,6 +655,11 @@
         <translation>anulată</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
+        <source>bounced</source>
+        <translation>returnată</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/console/queue_columns.py" line="70"/>
         <source>QR code</source>
         <translation>cod QR</translation>
