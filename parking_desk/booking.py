@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from parking_desk.errors import ParkingDeskError
+from parking_desk.search_text import search_tokens
 from parking_desk.timeutil import as_utc
 
 HISTORY_LIMIT = 50
@@ -196,6 +197,8 @@ class Booking:
             "history": list(self.history[-HISTORY_LIMIT:]),
             # Lower-cased copy for prefix search by name (Firestore has no case-insensitive query).
             "clientNameLower": self.client_name.casefold(),
+            # Folded runs of letters of every word, for search by any part (search_text.py).
+            "searchTokens": search_tokens(self),
         }
 
     @classmethod

@@ -22,8 +22,12 @@ class BookingQuery:
     """Search criteria; every given criterion must match (AND).
 
     ``text`` is the desk's search box: a booking number, a plate (normalised before
-    matching, prefix) or a name prefix (case-insensitive). ``arrival_day`` /
-    ``departure_day`` select by the calendar day in UTC.
+    matching, prefix) or a name prefix (case-insensitive), and any part of the name,
+    e-mail, phone, plate or number without diacritics (``parking_desk.search_text``; a
+    booking written without search tokens is found by the first three only).
+    ``arrival_day`` / ``departure_day`` select by the calendar day in UTC; the ranges are
+    half-open (``arrival_from <= arrival < arrival_before``), for the site's local days.
+    Results are newest first.
     """
 
     text: str = ""
@@ -34,6 +38,10 @@ class BookingQuery:
     departure_day: date | None = None
     statuses: frozenset[BookingStatus] = frozenset()
     limit: int = 500
+    arrival_from: datetime | None = None
+    arrival_before: datetime | None = None
+    departure_from: datetime | None = None
+    departure_before: datetime | None = None
 
 
 class TaskRow(NamedTuple):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +19,9 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
+from parking_desk.search_text import lookup_token
 from parking_desk.services.store.base import BookingQuery
+from parking_desk.services.store.booking_match import matches, newest_first, number_text
 from parking_desk.services.store.firestore.docs import (
     BOOKINGS,
     QUEUE,
@@ -103,6 +106,9 @@ class FirestoreBookings:
 
     @guarded
     def get_booking(self, number: str) -> Booking | None:
+        return self._read(number)
+
+    def _read(self, number: str) -> Booking | None:
         snap = self._db.collection(BOOKINGS).document(str(number).strip()).get(**RPC)
         return self._booking(snap)
 
@@ -117,51 +123,87 @@ class FirestoreBookings:
 
     @guarded
     def search_bookings(self, query: BookingQuery) -> list[Booking]:
-        """One criterion runs in Firestore (the most selective given); the rest filter here,
-        which keeps every query on single-field indexes."""
+        """One criterion runs in Firestore (the narrowest given), ``booking_match`` checks
+        the rest here, which keeps every query on single-field indexes but one: a search
+        token with the newest first. The search text runs as a number, a plate prefix, a
+        name prefix (every booking, the website's too) and by its search token, merged."""
         text = query.text.strip()
-        number = query.number or (text if text.isdigit() and len(text) == 6 else None)
-        if number:
-            found = self.get_booking(number)
-            candidates = [found] if found else []
-        elif query.plate or query.name_prefix or query.arrival_day or query.departure_day:
-            candidates = self._stream_bookings(self._narrowest(query), query.limit)
+
+        def keep(b: Booking) -> bool:
+            return matches(b, query)
+
+        found: dict[str, Booking] = {}
+
+        def add(bookings: list[Booking]) -> None:
+            for b in bookings:
+                found[b.booking_number or ""] = b
+
+        narrow = self._narrowest(query)
+        if query.number:
+            add([b for b in [self._read(query.number)] if b is not None and keep(b)])
+        elif narrow is not None:
+            add(self._stream_bookings(narrow, query.limit, keep))
         elif text:
+            number = number_text(text)
+            direct = self._read(number) if number else None
+            add([direct] if direct is not None and keep(direct) else [])
             plate = normalise_plate(text)
-            seen: dict[str, Booking] = {}
             if plate.isalnum():
-                for b in self._stream_bookings(self._prefix("plate", plate), query.limit):
-                    seen[b.booking_number or ""] = b
-            for b in self._stream_bookings(
-                self._prefix("clientNameLower", text.casefold()), query.limit
-            ):
-                seen[b.booking_number or ""] = b
-            candidates = list(seen.values())
+                add(self._stream_bookings(self._prefix("plate", plate), query.limit, keep))
+            name = " ".join(text.split()).casefold()
+            add(self._stream_bookings(self._prefix("clientNameLower", name), query.limit, keep))
+            token = lookup_token(text)
+            if token is not None:
+                by_token = (
+                    self._db.collection(BOOKINGS)
+                    .where(filter=FieldFilter("searchTokens", "array_contains", token))
+                    .order_by("createdAt", direction=firestore.Query.DESCENDING)
+                )
+                add(self._stream_bookings(by_token, query.limit, keep))
         else:
-            candidates = self._stream_bookings(
-                self._db.collection(BOOKINGS).order_by(
-                    "createdAt", direction=firestore.Query.DESCENDING
-                ),
-                query.limit,
-            )
-        return [b for b in candidates if _matches(b, query)][: query.limit]
+            add(self._stream_bookings(self._broad(query), query.limit, keep))
+        return newest_first(list(found.values()))[: query.limit]
 
     def _narrowest(self, query: BookingQuery) -> Any:
+        """A query on the one criterion that selects few bookings, or None."""
         if query.plate:
             return self._prefix("plate", normalise_plate(query.plate))
-        if query.name_prefix:
-            return self._prefix("clientNameLower", query.name_prefix.strip().casefold())
-        day, field = (
-            (query.arrival_day, "arrival")
-            if query.arrival_day
-            else (query.departure_day, "departure")
-        )
-        assert day is not None  # the caller chose this query for a day
-        start = datetime.combine(day, time.min, tzinfo=UTC)
+        if query.name_prefix and query.name_prefix.strip():
+            name = " ".join(query.name_prefix.split()).casefold()
+            return self._prefix("clientNameLower", name)
+        for day, field in ((query.arrival_day, "arrival"), (query.departure_day, "departure")):
+            if day is not None:
+                midnight = datetime.combine(day, time.min, tzinfo=UTC)
+                return self._range(field, midnight, midnight + timedelta(days=1))
+        for start, before, field in (
+            (query.arrival_from, query.arrival_before, "arrival"),
+            (query.departure_from, query.departure_before, "departure"),
+        ):
+            if start is not None and before is not None:
+                return self._range(field, start, before)
+        return None
+
+    def _broad(self, query: BookingQuery) -> Any:
+        """No narrow criterion and no text: the statuses, an open range, or everything."""
+        col = self._db.collection(BOOKINGS)
+        if query.statuses:
+            statuses = sorted(str(s) for s in query.statuses)
+            return col.where(filter=FieldFilter("status", "in", statuses))
+        for value, op, field in (
+            (query.departure_from, ">=", "departure"),
+            (query.arrival_from, ">=", "arrival"),
+            (query.departure_before, "<", "departure"),
+            (query.arrival_before, "<", "arrival"),
+        ):
+            if value is not None:
+                return col.where(filter=FieldFilter(field, op, value)).order_by(field)
+        return col.order_by("createdAt", direction=firestore.Query.DESCENDING)
+
+    def _range(self, field: str, start: datetime, before: datetime) -> Any:
         col = self._db.collection(BOOKINGS)
         return (
             col.where(filter=FieldFilter(field, ">=", start))
-            .where(filter=FieldFilter(field, "<", start + timedelta(days=1)))
+            .where(filter=FieldFilter(field, "<", before))
             .order_by(field)
         )
 
@@ -173,14 +215,25 @@ class FirestoreBookings:
             .order_by(field)
         )
 
-    def _stream_bookings(self, q: Any, limit: int) -> list[Booking]:
-        # Criteria checked here may drop some rows, so read a generous window.
-        out = []
-        for snap in q.limit(max(limit, 1) * 4).stream(**RPC):
-            booking = self._booking(snap)
-            if booking is not None:
-                out.append(booking)
-        return out
+    def _stream_bookings(
+        self, q: Any, limit: int, keep: Callable[[Booking], bool]
+    ) -> list[Booking]:
+        """Up to *limit* bookings of *q* that *keep* accepts, read a page at a time (the
+        check here may drop some, so one page of *limit* might not be enough)."""
+        out: list[Booking] = []
+        page_size = max(limit, 1) + 20
+        last = None
+        while len(out) < limit:
+            page = q.start_after(last) if last is not None else q
+            snaps = list(page.limit(page_size).stream(**RPC))
+            for snap in snaps:
+                booking = self._booking(snap)
+                if booking is not None and keep(booking):
+                    out.append(booking)
+            if len(snaps) < page_size:
+                break
+            last = snaps[-1]
+        return out[:limit]
 
     def _tasks_of(self, number: str) -> Any:
         """Every task of the booking (one equality filter: a single-field index). Not only
@@ -264,19 +317,3 @@ class FirestoreBookings:
             return done.queued
 
         return self._conn.transact(resend)
-
-
-def _matches(booking: Booking, query: BookingQuery) -> bool:
-    if query.statuses and booking.status not in query.statuses:
-        return False
-    if query.plate and not booking.plate.startswith(normalise_plate(query.plate)):
-        return False
-    if query.name_prefix and not booking.client_name.casefold().startswith(
-        query.name_prefix.strip().casefold()
-    ):
-        return False
-    if query.arrival_day and booking.arrival.astimezone(UTC).date() != query.arrival_day:
-        return False
-    return not (
-        query.departure_day and booking.departure.astimezone(UTC).date() != query.departure_day
-    )

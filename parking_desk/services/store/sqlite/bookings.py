@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,15 @@ from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.services.store.base import BookingQuery
+from parking_desk.services.store.booking_match import matches, newest_first
+from parking_desk.services.store.sqlite.booking_search import SqliteBookingSearch
 from parking_desk.services.store.sqlite.connection import SqliteConnections
-from parking_desk.services.store.sqlite.schema import booking_from_row, booking_row, task_from_row
+from parking_desk.services.store.sqlite.schema import (
+    booking_from_row,
+    booking_row,
+    task_from_row,
+    utc_day,
+)
 from parking_desk.services.store.sqlite.tasks import insert_task, save_task
 from parking_desk.task import NotificationTask, TaskState, TaskType
 from parking_desk.timeutil import utcnow
@@ -31,6 +39,7 @@ class SqliteBookings:
     def __init__(self, db: SqliteConnections) -> None:
         self._db = db
         self._numbers = random.SystemRandom()
+        self._search = SqliteBookingSearch(db)
 
     def create_booking(
         self, booking: Booking, *, task_type: TaskType = TaskType.BOTH, now: datetime | None = None
@@ -65,6 +74,8 @@ class SqliteBookings:
         names = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
         cur = conn.execute(f"INSERT OR IGNORE INTO bookings ({names}) VALUES ({marks})", row)
+        if cur.rowcount == 1:
+            SqliteBookingSearch.index(conn, booking)
         return cur.rowcount == 1
 
     @staticmethod
@@ -72,6 +83,7 @@ class SqliteBookings:
         row = booking_row(booking)
         sets = ", ".join(f"{k} = :{k}" for k in row if k != "bookingNumber")
         conn.execute(f"UPDATE bookings SET {sets} WHERE bookingNumber = :bookingNumber", row)
+        SqliteBookingSearch.index(conn, booking)
 
     @staticmethod
     def _load_booking(conn: sqlite3.Connection, number: str) -> Booking:
@@ -90,47 +102,35 @@ class SqliteBookings:
         return booking_from_row(row) if row is not None else None
 
     def search_bookings(self, query: BookingQuery) -> list[Booking]:
-        where: list[str] = []
-        args: list[Any] = []
-        if query.number:
-            where.append("bookingNumber = ?")
-            args.append(query.number.strip())
-        if query.plate:
-            plate = normalise_plate(query.plate)
-            where.append("plate >= ? AND plate < ?")
-            args += [plate, plate + TOP]
-        if query.name_prefix and query.name_prefix.strip():
-            name = " ".join(query.name_prefix.split()).casefold()
-            where.append("clientNameLower >= ? AND clientNameLower < ?")
-            args += [name, name + TOP]
-        if query.arrival_day:
-            where.append("arrivalDay = ?")
-            args.append(query.arrival_day.isoformat())
-        if query.departure_day:
-            where.append("departureDay = ?")
-            args.append(query.departure_day.isoformat())
-        if query.statuses:
-            where.append(f"status IN ({', '.join('?' * len(query.statuses))})")
-            args += sorted(str(s) for s in query.statuses)
+        """The typed columns narrow, ``booking_match`` decides. The search text runs twice:
+        as a number, plate prefix or name prefix over the columns (every booking, the
+        website's too), and by the rarest of its search tokens; the two are merged."""
+        where, args = _criteria(query, "b.")
         text = query.text.strip()
-        if text:
-            either = ["bookingNumber = ?"]
-            args.append(text)
-            plate = normalise_plate(text)
-            if plate:
-                either.append("(plate >= ? AND plate < ?)")
-                args += [plate, plate + TOP]
-            name = " ".join(text.split()).casefold()
-            either.append("(clientNameLower >= ? AND clientNameLower < ?)")
-            args += [name, name + TOP]
-            where.append("(" + " OR ".join(either) + ")")
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        found: dict[str, Booking] = {}
         with self._db.read() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM bookings{clause} ORDER BY createdAt DESC, bookingNumber LIMIT ?",
-                [*args, query.limit],
-            ).fetchall()
-        return [booking_from_row(row) for row in rows]
+            either, either_args = _prefix_text(text, "b.")
+            sql_where = [*where, either] if either else where
+            clause = (" WHERE " + " AND ".join(sql_where)) if sql_where else ""
+            cur = conn.execute(
+                f"SELECT b.* FROM bookings b{clause} ORDER BY b.createdAt DESC, b.bookingNumber",
+                [*args, *either_args],
+            )
+            self._keep(cur_bookings(cur), query, found)
+            if text:
+                self._keep(self._search.candidates(conn, text, where, args), query, found)
+        return newest_first(list(found.values()))[: query.limit]
+
+    @staticmethod
+    def _keep(bookings: Iterator[Booking], query: BookingQuery, found: dict[str, Booking]) -> None:
+        """Add the bookings that answer *query* until *limit* of this source are in."""
+        kept = 0
+        for booking in bookings:
+            if kept >= query.limit:
+                return
+            if matches(booking, query):
+                kept += 1
+                found[booking.booking_number or ""] = booking
 
     def set_booking_status(
         self,
@@ -188,3 +188,61 @@ class SqliteBookings:
             self._write_change(conn, change, now)
         assert change.queued is not None
         return change.queued
+
+
+def cur_bookings(cur: sqlite3.Cursor) -> Iterator[Booking]:
+    while rows := cur.fetchmany(200):
+        for row in rows:
+            yield booking_from_row(row)
+
+
+def _criteria(query: BookingQuery, col: str) -> tuple[list[str], list[Any]]:
+    """SQL that narrows to the bookings *query*'s criteria (all but the text) may match;
+    ranges go by UTC day, the exact instant is ``booking_match``'s."""
+    where: list[str] = []
+    args: list[Any] = []
+    if query.number:
+        where.append(f"{col}bookingNumber = ?")
+        args.append(query.number.strip())
+    if query.plate:
+        plate = normalise_plate(query.plate)
+        where.append(f"{col}plate >= ? AND {col}plate < ?")
+        args += [plate, plate + TOP]
+    if query.name_prefix and query.name_prefix.strip():
+        name = " ".join(query.name_prefix.split()).casefold()
+        where.append(f"{col}clientNameLower >= ? AND {col}clientNameLower < ?")
+        args += [name, name + TOP]
+    for day, column in ((query.arrival_day, "arrivalDay"), (query.departure_day, "departureDay")):
+        if day:
+            where.append(f"{col}{column} = ?")
+            args.append(day.isoformat())
+    for start, before, column in (
+        (query.arrival_from, query.arrival_before, "arrivalDay"),
+        (query.departure_from, query.departure_before, "departureDay"),
+    ):
+        if start is not None:
+            where.append(f"{col}{column} >= ?")
+            args.append(utc_day(start))
+        if before is not None:
+            where.append(f"{col}{column} <= ?")
+            args.append(utc_day(before))
+    if query.statuses:
+        where.append(f"{col}status IN ({', '.join('?' * len(query.statuses))})")
+        args += sorted(str(s) for s in query.statuses)
+    return where, args
+
+
+def _prefix_text(text: str, col: str) -> tuple[str, list[Any]]:
+    """The search text as a number, a plate prefix or a name prefix, in SQL."""
+    if not text:
+        return "", []
+    either = [f"{col}bookingNumber = ?"]
+    args: list[Any] = [text]
+    plate = normalise_plate(text)
+    if plate:
+        either.append(f"({col}plate >= ? AND {col}plate < ?)")
+        args += [plate, plate + TOP]
+    name = " ".join(text.split()).casefold()
+    either.append(f"({col}clientNameLower >= ? AND {col}clientNameLower < ?)")
+    args += [name, name + TOP]
+    return "(" + " OR ".join(either) + ")", args
