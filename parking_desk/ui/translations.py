@@ -45,10 +45,7 @@ class Translations:
         if language == "en":  # the source strings are English
             QCoreApplication.sendEvent(self._app, QEvent(QEvent.Type.LanguageChange))
             return missing
-        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        qt_base = QTranslator(self._app)
-        if qt_base.load(f"qtbase_{language}", qt_dir):
-            self._install(qt_base)
+        self._install_qt_base(language)
         for name in CATALOGUES:
             translator = QTranslator(self._app)
             path = resource_path("translations", f"{name}_{language}.qm")
@@ -58,6 +55,17 @@ class Translations:
                 log.warning("translation catalogue %s not found (run make translations)", path)
                 missing.append(name)
         return missing
+
+    def _install_qt_base(self, language: str) -> None:
+        """Qt's own strings (Yes, No, Cancel, the file and print dialogs): Qt's catalogue
+        when it ships one for *language*, else ours. Qt ships none for Romanian."""
+        qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        qt_base = QTranslator(self._app)
+        ours = resource_path("translations", f"qtbase_{language}.qm")
+        if qt_base.load(f"qtbase_{language}", qt_dir) or qt_base.load(str(ours)):
+            self._install(qt_base)
+        else:
+            log.warning("no Qt catalogue for %s: Qt's dialogs stay in English", language)
 
     def _install(self, translator: QTranslator) -> None:
         self._app.installTranslator(translator)
