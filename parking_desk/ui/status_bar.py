@@ -1,4 +1,5 @@
-"""The status bar: which store, whether it answers, the background worker, the queue.
+"""The status bar: which store, whether it answers, the offline journal, the background
+worker, the queue.
 
 Worker events only mark the queue counts dirty; a GUI timer asks the store once per burst
 (STYLE: never one query per event). The store is pinged on a slower timer, in the background.
@@ -7,11 +8,13 @@ Worker events only mark the queue counts dirty; a GUI timer asks the store once 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
+from parking_desk.services.offline import OfflineDesk
 from parking_desk.services.store.base import QueueStats
 from parking_desk.task import TaskState
 from parking_desk.ui.context import AppContext
+from parking_desk.ui.desk.offline_conflicts import ConflictsDialog
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
@@ -26,8 +29,16 @@ class StatusBar(QStatusBar):
         self.store_label = named(QLabel(), "storeStatus")
         self.worker_label = named(QLabel(), "workerStatus")
         self.queue_label = named(QLabel(), "queueStatus")
-        for label in (self.store_label, self.worker_label, self.queue_label):
+        # The offline desk: since when, what waits to sync, and the conflicts for staff.
+        self.offline_label = named(QLabel(), "offlineStatus")
+        self.conflicts_button = named(QPushButton(), "offlineConflictsButton")
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.clicked.connect(self.show_conflicts)
+        self.conflicts_button.hide()
+        self.conflicts_dialog: ConflictsDialog | None = None
+        for label in (self.store_label, self.offline_label, self.worker_label, self.queue_label):
             self.addPermanentWidget(label)
+        self.addPermanentWidget(self.conflicts_button)
         self.online: bool | None = None  # None: not connected yet
         self.stats: QueueStats | None = None
         self._dirty = True
@@ -59,12 +70,14 @@ class StatusBar(QStatusBar):
         super().changeEvent(event)
 
     def retranslate_ui(self) -> None:
+        self._show_offline()
         self._show_store()
         self._show_worker()
         self._show_queue()
 
     def _tick(self) -> None:
         self._show_worker()
+        self._show_offline()
         if self._dirty and not self._asking and self.ctx.store is not None:
             self._dirty = False
             self._asking = True
@@ -106,6 +119,50 @@ class StatusBar(QStatusBar):
             state, colour = self.tr("OFFLINE"), "#b00020"
         self.store_label.setText(f"{kind}: <b style='color:{colour}'>{state}</b>")
         self.store_label.setProperty("online", self.online)
+
+    def offline_desk(self) -> OfflineDesk | None:
+        store = self.ctx.store
+        return store if isinstance(store, OfflineDesk) else None
+
+    def _show_offline(self) -> None:
+        """From the offline desk's memory, no store call: "offline since 10:05 — 3 bookings,
+        2 scans waiting to sync", and a button to the conflicts when there are any."""
+        desk = self.offline_desk()
+        waiting = desk.status() if desk is not None else None
+        if desk is None or waiting is None:
+            self.offline_label.hide()
+            self.conflicts_button.hide()
+            return
+        counts = self.tr("{bookings} bookings, {scans} scans waiting to sync").format(
+            bookings=waiting.bookings, scans=waiting.scans
+        )
+        if not desk.online:
+            since = waiting.offline_since
+            when = since.astimezone().strftime("%H:%M") if since else "–"
+            text = self.tr("offline since {when} — {counts}").format(when=when, counts=counts)
+        elif waiting.total:
+            text = self.tr("syncing — {counts}").format(counts=counts)
+        else:
+            text = ""
+        self.offline_label.setText(text)
+        self.offline_label.setVisible(bool(text))
+        self.conflicts_button.setText(
+            self.tr("{n} offline conflicts to resolve").format(n=waiting.conflicts)
+        )
+        self.conflicts_button.setVisible(waiting.conflicts > 0)
+        if desk.online is not self.online and self.online is not None:
+            self.set_online(desk.online)
+
+    def show_conflicts(self) -> None:
+        desk = self.offline_desk()
+        if desk is None:
+            return
+        if self.conflicts_dialog is None:
+            self.conflicts_dialog = ConflictsDialog(self.ctx, desk, self.window())
+        else:
+            self.conflicts_dialog.refresh()
+        self.conflicts_dialog.show()
+        self.conflicts_dialog.raise_()
 
     def _show_worker(self) -> None:
         engine = self.ctx.engine

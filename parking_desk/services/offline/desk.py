@@ -346,16 +346,17 @@ class OfflineDesk:
         self.inner.close()
 
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.inner, name)
-        if name in FAIL_FAST and callable(attr):
+        if name.startswith("__") or name == "inner":
+            raise AttributeError(name)
+        if name in FAIL_FAST:
 
             def call(*args: Any, **kwargs: Any) -> Any:
                 if not self.online:
                     raise offline_unavailable()
-                return attr(*args, **kwargs)
+                return getattr(self.inner, name)(*args, **kwargs)
 
             return call
-        return attr
+        return getattr(self.inner, name)
 
 
 def _matches(booking: Booking, query: BookingQuery) -> bool:
