@@ -32,6 +32,27 @@ MESSAGES: dict[str, dict[str, str]] = {
             "again: it may appear once the connection is back."
         ),
     },
+    # The offline desk (services/offline)
+    "error.offline_unavailable": {
+        "ro": (
+            "Baza de date nu poate fi contactată: pupitrul lucrează offline. Rezervările noi și "
+            "scanările merg; asta se poate face după ce conexiunea revine."
+        ),
+        "en": (
+            "The database cannot be reached: the desk is working offline. New bookings and "
+            "scans work; this can be done once the connection is back."
+        ),
+    },
+    "error.offline_no_numbers": {
+        "ro": (
+            "Pupitrul a folosit toate numerele de rezervare păstrate pentru lucrul offline. "
+            "Nimic nu a fost salvat; rezervarea se poate face după ce conexiunea revine."
+        ),
+        "en": (
+            "The desk has used every booking number it holds for offline work. Nothing was "
+            "saved; the booking can be made once the connection is back."
+        ),
+    },
     "error.database_damaged": {
         "ro": (
             "Fișierul bazei de date {path} este deteriorat ({reason}). Refaceți-l dintr-o "
