@@ -1201,7 +1201,105 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
     </message>
 </context>
 <context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>Offline conflicts</source>
+        <translation>Conflicte offline</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>What this desk did offline that the database did not take as it was. Nothing was overwritten: deal with each one, then mark it resolved.</source>
+        <translation>Ce a făcut acest ghișeu offline și baza de date nu a primit așa cum era. Nimic nu a fost suprascris: rezolvați fiecare caz, apoi marcați-l rezolvat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>Mark &amp;resolved</source>
+        <translation>Marchează &amp;rezolvat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>&amp;Try again</source>
+        <translation>Încearcă din &amp;nou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>No conflicts: everything this desk did is in.</source>
+        <translation>Niciun conflict: tot ce a făcut acest ghișeu este în baza de date.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>its number is another booking's: book the client again and give them the new ticket</source>
+        <translation>numărul este al altei rezervări: faceți rezervarea din nou și dați clientului biletul nou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>the booking was cancelled meanwhile</source>
+        <translation>rezervarea a fost anulată între timp</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>another desk checked it in or out meanwhile (now: {current})</source>
+        <translation>alt ghișeu a înregistrat sosirea sau plecarea între timp (acum: {current})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>the database has no such booking</source>
+        <translation>baza de date nu are această rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>its booking did not go in (see above)</source>
+        <translation>rezervarea ei nu a intrat (vedeți mai sus)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>Booking {number} for {name}</source>
+        <translation>Rezervarea {number} pentru {name}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>Scan of {number} ({to})</source>
+        <translation>Scanarea {number} ({to})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>check-in</source>
+        <translation>sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>check-out</source>
+        <translation>plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
+        <source>{what}, {when} by {who}: {reason}</source>
+        <translation>{what}, {when}, de {who}: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <source>{bookings} bookings, {scans} scans waiting to sync</source>
+        <translation>{bookings} rezervări, {scans} scanări de sincronizat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <source>offline since {when} — {counts}</source>
+        <translation>offline din {when} — {counts}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <source>syncing — {counts}</source>
+        <translation>se sincronizează — {counts}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <source>{n} offline conflicts to resolve</source>
+        <translation>{n} conflicte offline de rezolvat</translation>
+    </message>
     <message>
         <location filename="../../parking_desk/ui/status_bar.py" line="96"/>
         <source>Firestore ({project})</source>
