@@ -38,6 +38,10 @@ class WorkerState(StrEnum):
     RUNNING = "running"
     BLOCKED = "blocked"
     STOPPED = "stopped"
+    # A desk working from its offline journal: bookings or scans made while it could not
+    # reach the store still wait to sync (while the line is down it cannot write even this,
+    # and its heartbeat grows old instead). Its engine sends as usual.
+    OFFLINE = "offline"
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class WorkerBeat:
     @property
     def draining(self) -> bool:
         """Alive and sending."""
-        return self.state == WorkerState.RUNNING and not self.stale
+        return self.state in (WorkerState.RUNNING, WorkerState.OFFLINE) and not self.stale
 
     @property
     def blocked(self) -> bool:

@@ -496,6 +496,16 @@
         <translation>%1: blocat, nu poate salva rezultatele (semnal acum %2)</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="321"/>
+        <source>%1: offline, not heard from for %2</source>
+        <translation>%1: offline, niciun semnal de %2</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="323"/>
+        <source>%1: offline, syncing what it did meanwhile (heartbeat %2 ago)</source>
+        <translation>%1: offline, sincronizează ce a făcut între timp (semnal acum %2)</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="331"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>

@@ -315,6 +315,11 @@ class KioskWindow(QWidget):
             text = self.tr("%1: stopped %2 ago")
         elif beat.state == WorkerState.BLOCKED:
             text = self.tr("%1: blocked, cannot record results (heartbeat %2 ago)")
+        elif beat.kind == "desk" and beat.stale:
+            # A desk that lost its line works on from its journal but cannot say so.
+            text = self.tr("%1: offline, not heard from for %2")
+        elif beat.state == WorkerState.OFFLINE:
+            text = self.tr("%1: offline, syncing what it did meanwhile (heartbeat %2 ago)")
         else:
             text = self.tr("%1: heartbeat %2 ago")
         text = text.replace("%1", self.worker_label(beat))

@@ -364,3 +364,21 @@ def test_stopped_workers_leave_the_board_after_a_day_and_a_blocked_one_is_red(
     assert shown[1].startswith("server #dddddd: blocked, cannot record results (heartbeat ")
     assert window.light_text.text() == "Problem"
     assert window.reasons.text() == "a worker cannot record results"
+
+
+def test_a_desk_working_from_its_offline_journal_shows_as_offline(
+    qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    started = now - timedelta(hours=3)
+    # One desk lost its line ten minutes ago; another is back and still syncing.
+    store.heartbeat(
+        WorkerInfo("desk-a-1-aaaaaa", "a", 1, "desk", started, now - timedelta(minutes=10))
+    )
+    store.heartbeat(WorkerInfo("desk-b-2-bbbbbb", "b", 2, "desk", started, now, 0, "offline"))
+
+    window = board_on(qtbot, store, bridge, settings)
+
+    shown = [label.text() for label in window.worker_labels if not label.isHidden()]
+    assert shown[0] == "desk #aaaaaa: offline, not heard from for 10 min"
+    assert shown[1].startswith("desk #bbbbbb: offline, syncing what it did meanwhile (heartbeat ")
