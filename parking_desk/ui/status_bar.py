@@ -150,8 +150,8 @@ class StatusBar(QStatusBar):
             self.tr("{n} offline conflicts to resolve").format(n=waiting.conflicts)
         )
         self.conflicts_button.setVisible(waiting.conflicts > 0)
-        if desk.online is not self.online and self.online is not None:
-            self.set_online(desk.online)
+        if self.online is not None and desk.online != self.online:
+            self.set_online(desk.online)  # the probe knew before the next ping
 
     def show_conflicts(self) -> None:
         desk = self.offline_desk()
