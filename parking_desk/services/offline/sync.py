@@ -60,6 +60,13 @@ class Syncer:
         self.idle.clear()
 
     def start(self) -> None:
+        """One probe before the thread starts, so the desk's first save and heartbeat know
+        where they stand (at most the ping's deadline, on the caller's background thread)."""
+        try:
+            self.desk.inner.ping()
+            self._online = True
+        except StoreUnavailable as exc:
+            self.desk.went_offline(exc)
         self._thread.start()
 
     def stop(self) -> None:
