@@ -70,6 +70,16 @@ class LastError:
         )
 
 
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What a send produced, as ``complete`` records it on the task and its booking."""
+
+    provider: str
+    message_id: str | None
+    email_sent: bool  # False for a "qr" task: only qrCodeGenerated is set
+    qr_generated: bool = True
+
+
 @dataclass
 class NotificationTask:
     id: str

@@ -21,6 +21,7 @@ from parking_desk.bounce import Bounce
 from parking_desk.errors import MalformedTask
 from parking_desk.task import (
     HISTORY_LIMIT,
+    DeliveryOutcome,
     LastError,
     NotificationTask,
     TaskKind,
@@ -33,9 +34,7 @@ from parking_desk.timeutil import as_utc
 MESSAGE_LIMIT = 500
 MALFORMED = "malformed"
 
-RETRYABLE = frozenset(
-    {TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING, TaskState.BOUNCED}
-)
+RETRYABLE = frozenset({TaskState.DEAD, TaskState.CANCELLED, TaskState.PENDING, TaskState.BOUNCED})
 CANCELLABLE = frozenset({TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD})
 
 
@@ -215,15 +214,10 @@ def bury_malformed(task: NotificationTask, reason: str, now: datetime) -> TaskWr
 
 
 def complete(
-    task: NotificationTask,
-    worker_id: str,
-    now: datetime,
-    *,
-    provider: str,
-    message_id: str | None,
-    email_sent: bool,
-    qr_generated: bool = True,
+    task: NotificationTask, worker_id: str, outcome: DeliveryOutcome, now: datetime
 ) -> TaskWrite:
+    provider, message_id = outcome.provider, outcome.message_id
+    email_sent, qr_generated = outcome.email_sent, outcome.qr_generated
     booking: dict[str, Any] = {}
     if qr_generated and task.kind != TaskKind.CANCELLATION:
         booking["qrCodeGenerated"] = True

@@ -14,7 +14,16 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.quota import QuotaUnit
-from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskState, TaskType
+from parking_desk.task import (
+    DeliveryOutcome as DeliveryOutcome,  # the domain's; callers of the store name it here
+)
+from parking_desk.task import (
+    LastError,
+    NotificationTask,
+    TaskFilter,
+    TaskState,
+    TaskType,
+)
 
 
 @dataclass(frozen=True)
@@ -129,16 +138,6 @@ class AuditEntry:
     task_ids: list[str]
     filter: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    """What ``complete`` records on the task and, in the same commit, on its booking."""
-
-    provider: str
-    message_id: str | None
-    email_sent: bool  # False for a "qr" task: only qrCodeGenerated is set
-    qr_generated: bool = True
 
 
 # --- the roles a caller depends on ---------------------------------------------------
@@ -433,3 +432,28 @@ class Store(
     context, the CLI) holds one; everything else takes a role."""
 
     kind: str  # "sqlite" | "firestore"
+
+
+@runtime_checkable
+class ScanUndo(Protocol):
+    """The desk's "Undo" of a check-in or check-out within the shift."""
+
+    def undo_scan(
+        self, number: str, *, operator: str, not_before: datetime, now: datetime | None = None
+    ) -> Booking:
+        """``booking_rules.undo_scan`` on the booking as stored (refused with
+        ``error.nothing_to_undo`` / ``error.undo_too_late``), audited in the same commit."""
+
+
+@runtime_checkable
+class ShiftActivity(Protocol):
+    """What the shift report reads (``services/shift_report.py`` makes the figures)."""
+
+    def bookings_changed_since(self, since: datetime) -> list[Booking]:
+        """Every booking whose ``updatedAt`` is at or after *since*."""
+
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        """Audit entries with ``start <= at < end``, oldest first."""
+
+    def failed_tasks_between(self, start: datetime, end: datetime) -> list[NotificationTask]:
+        """Tasks now dead or bounced that went so with ``start <= when < end``."""

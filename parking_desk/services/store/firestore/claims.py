@@ -248,15 +248,7 @@ class FirestoreClaims:
         *,
         now: datetime | None = None,
     ) -> bool:
-        write = task_rules.complete(
-            task,
-            worker_id,
-            self._conn.now(now),
-            provider=outcome.provider,
-            message_id=outcome.message_id,
-            email_sent=outcome.email_sent,
-            qr_generated=outcome.qr_generated,
-        )
+        write = task_rules.complete(task, worker_id, outcome, self._conn.now(now))
         return self._finish(task, worker_id, write)
 
     @guarded

@@ -140,15 +140,7 @@ class SqliteQueueEngine:
         return self._finish(
             task,
             worker_id,
-            lambda t: task_rules.complete(
-                t,
-                worker_id,
-                at,
-                provider=outcome.provider,
-                message_id=outcome.message_id,
-                email_sent=outcome.email_sent,
-                qr_generated=outcome.qr_generated,
-            ),
+            lambda t: task_rules.complete(t, worker_id, outcome, at),
         )
 
     def fail_transient(
