@@ -19,6 +19,7 @@ from parking_desk.errors import FieldError, InvalidTransition, ValidationError
 from parking_desk.personal_data import scrub, traces_of, without_personal_details
 from parking_desk.task import NotificationTask, TaskKind, TaskState, TaskType
 from parking_desk.task_rules import TaskWrite, cancel_with_booking, new_task, refresh_snapshot
+from parking_desk.timeutil import as_utc
 from parking_desk.validation import MAX_EMAIL, has_control_chars, validate_booking
 
 # Fields an amendment may change: document name → attribute name.
@@ -140,6 +141,87 @@ def change_status(
     if updated.client_email:
         queued = new_task(updated, now, task_type=TaskType.EMAIL, kind=TaskKind.CANCELLATION)
     return BookingChange(updated, updates, queued)
+
+
+# A scan undone goes back one step: what each status was reached from by a scan.
+UNDO = {
+    BookingStatus.CHECKED_IN: BookingStatus.CONFIRMED,
+    BookingStatus.CHECKED_OUT: BookingStatus.CHECKED_IN,
+}
+UNDO_ACTION = "undo"
+
+
+def last_scan(booking: Booking) -> dict[str, Any] | None:
+    """The history entry of the scan that brought the booking to its status, or None when
+    its status came some other way (the website, a cancellation). Scans already undone are
+    passed over, so a check-out undone leaves its check-in to undo next."""
+    statuses = {str(s) for s in BookingStatus}
+    undone: list[str] = []
+    for entry in reversed(booking.history):
+        action = entry.get("action")
+        if action == UNDO_ACTION:
+            details = entry.get("details")
+            undone.append(str(details.get("undid", "")) if isinstance(details, dict) else "")
+        elif action in statuses:
+            if undone and undone[-1] == action:
+                undone.pop()
+                continue
+            return entry if action == str(booking.status) else None
+    return None
+
+
+def undo_scan(
+    booking: Booking, operator: str, now: datetime, not_before: datetime
+) -> BookingChange:
+    """Take back the last check-in (→ confirmed) or check-out (→ checked in) when it was
+    made at or after *not_before* (the start of the undo window: the shift). The history
+    keeps the scan and adds who undid it, so nothing is lost. A check-out undone, its
+    check-in may be undone next, within the same window."""
+    number = booking.booking_number or ""
+    back = UNDO.get(booking.status)
+    scan = last_scan(booking) if back is not None else None
+    if back is None or scan is None:
+        raise InvalidTransition(
+            code="error.nothing_to_undo", number=number, current=str(booking.status)
+        )
+    try:
+        at = as_utc(scan.get("at"))
+    except (TypeError, ValueError):
+        at = None
+    if at is None or at < not_before:
+        raise InvalidTransition(
+            code="error.undo_too_late", number=number, current=str(booking.status)
+        )
+    changes: dict[str, Any] = {"status": back, "updated_at": now}
+    if booking.status == BookingStatus.CHECKED_IN:
+        changes["checked_in_at"] = None
+    else:
+        changes["checked_out_at"] = None
+    entry = _entry(
+        now,
+        operator,
+        UNDO_ACTION,
+        {
+            "undid": str(booking.status),
+            "from": str(booking.status),
+            "to": str(back),
+            "scanAt": at,
+            "scanBy": scan.get("by", ""),
+        },
+    )
+    return BookingChange(_with_entry(booking, entry, **changes))
+
+
+def undo_audit(change: BookingChange) -> dict[str, Any]:
+    """What the audit log says of an undo: the booking and the scan taken back."""
+    entry = change.booking.history[-1]
+    details = entry["details"]
+    return {
+        "bookingNumber": change.booking.booking_number,
+        "undid": details["undid"],
+        "scanAt": _plain(details["scanAt"]),
+        "scanBy": details["scanBy"],
+    }
 
 
 def amend(

@@ -91,6 +91,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Rezervarea {number} nu a fost înregistrată la sosire.",
         "en": "Booking {number} has not been checked in.",
     },
+    # Undoing a scan (booking_rules.undo_scan)
+    "error.nothing_to_undo": {
+        "ro": "Rezervarea {number} nu are o scanare care să poată fi anulată.",
+        "en": "Booking {number} has no scan that can be undone.",
+    },
+    "error.undo_too_late": {
+        "ro": (
+            "Ultima scanare a rezervării {number} este mai veche decât tura; nu mai poate "
+            "fi anulată de aici."
+        ),
+        "en": (
+            "The last scan of booking {number} is older than the shift; it can no longer "
+            "be undone here."
+        ),
+    },
     "error.booking_cancelled": {
         "ro": "Rezervarea {number} este anulată.",
         "en": "Booking {number} is cancelled.",

@@ -23,6 +23,7 @@ from parking_desk.search_text import lookup_token
 from parking_desk.services.store.base import BookingQuery
 from parking_desk.services.store.booking_match import matches, newest_first, number_text
 from parking_desk.services.store.firestore.docs import (
+    AUDIT,
     BOOKINGS,
     QUEUE,
     RPC,
@@ -283,6 +284,33 @@ class FirestoreBookings:
             return done.booking
 
         return self._conn.transact(change)
+
+    @guarded
+    def undo_scan(
+        self, number: str, *, operator: str, not_before: datetime, now: datetime | None = None
+    ) -> Booking:
+        """``booking_rules.undo_scan``, audited in the same transaction."""
+        now = self._conn.now(now)
+        audit_ref = self._db.collection(AUDIT).document()
+
+        def undo(tx: Any) -> Booking:
+            ref, booking, _ = self._read_for_change(tx, number, False)
+            done = booking_rules.undo_scan(booking, operator, now, not_before)
+            self._write_change(tx, ref, done)
+            tx.set(
+                audit_ref,
+                {
+                    "at": now,
+                    "operator": operator,
+                    "action": booking_rules.UNDO_ACTION,
+                    "taskIds": [],
+                    "filter": None,
+                    "details": booking_rules.undo_audit(done),
+                },
+            )
+            return done.booking
+
+        return self._conn.transact(undo)
 
     @guarded
     def amend_booking(

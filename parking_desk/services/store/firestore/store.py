@@ -104,6 +104,7 @@ from parking_desk.services.store.firestore.keys import FirestoreKeys
 from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
 from parking_desk.services.store.firestore.personal_data import FirestorePersonalData
 from parking_desk.services.store.firestore.quota import FirestoreQuota
+from parking_desk.services.store.firestore.shift_activity import FirestoreShiftActivity
 from parking_desk.services.store.firestore.staff import FirestoreStaff
 from parking_desk.services.store.firestore.supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore.task_rows import FirestoreTaskRows
@@ -141,6 +142,7 @@ class FirestoreStore:
         self.bounces = FirestoreBounces(self.conn)
         self.suppressions = FirestoreSuppressions(self.conn)
         self.personal = FirestorePersonalData(self.conn)
+        self.shift = FirestoreShiftActivity(self.conn)
 
     # --- bookings (bookings.py) ------------------------------------------------------------
 
@@ -380,3 +382,19 @@ class FirestoreStore:
         now: datetime | None = None,
     ) -> Erasure:
         return self.personal.erase_client(numbers, emails, operator=operator, now=now)
+
+    # --- undoing a scan (bookings), the shift report's reads (shift_activity.py) -----------
+
+    def undo_scan(
+        self, number: str, *, operator: str, not_before: datetime, now: datetime | None = None
+    ) -> Booking:
+        return self.bookings.undo_scan(number, operator=operator, not_before=not_before, now=now)
+
+    def bookings_changed_since(self, since: datetime) -> list[Booking]:
+        return self.shift.bookings_changed_since(since)
+
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        return self.shift.audit_between(start, end)
+
+    def failed_tasks_between(self, start: datetime, end: datetime) -> list[NotificationTask]:
+        return self.shift.failed_tasks_between(start, end)

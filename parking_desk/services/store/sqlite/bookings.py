@@ -15,6 +15,7 @@ from parking_desk.booking import Booking, BookingStatus
 from parking_desk.errors import NotFound, StoreUnavailable
 from parking_desk.services.store.base import BookingQuery
 from parking_desk.services.store.booking_match import matches, newest_first
+from parking_desk.services.store.sqlite.audit import insert_audit
 from parking_desk.services.store.sqlite.booking_search import SqliteBookingSearch
 from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.schema import (
@@ -147,6 +148,19 @@ class SqliteBookings:
             change = booking_rules.change_status(booking, BookingStatus(to), operator, now, waiting)
             self._update_booking(conn, change.booking)
             self._write_change(conn, change, now)
+        return change.booking
+
+    def undo_scan(
+        self, number: str, *, operator: str, not_before: datetime, now: datetime | None = None
+    ) -> Booking:
+        """``booking_rules.undo_scan``, audited in the same transaction."""
+        now = now or utcnow()
+        with self._db.write() as conn:
+            booking = self._load_booking(conn, number)
+            change = booking_rules.undo_scan(booking, operator, now, not_before)
+            self._update_booking(conn, change.booking)
+            details = booking_rules.undo_audit(change)
+            insert_audit(conn, operator, booking_rules.UNDO_ACTION, [], None, details, now)
         return change.booking
 
     def amend_booking(

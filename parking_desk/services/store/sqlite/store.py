@@ -40,6 +40,7 @@ from parking_desk.services.store.sqlite.personal_data import SqlitePersonalData
 from parking_desk.services.store.sqlite.queue import SqliteQueueEngine
 from parking_desk.services.store.sqlite.queue_admin import SqliteQueueAdmin
 from parking_desk.services.store.sqlite.quota import SqliteQuota
+from parking_desk.services.store.sqlite.shift_activity import SqliteShiftActivity
 from parking_desk.services.store.sqlite.staff import SqliteStaff
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskType
 
@@ -64,6 +65,7 @@ class SqliteStore:
         self.alerts = SqliteAlerts(self.db.write, self.db.read)
         self.personal = SqlitePersonalData(self.db)
         self.bounces, self.suppressions = SqliteBounces(self.db), SqliteSuppressions(self.db)
+        self.shift = SqliteShiftActivity(self.db)
 
     @property
     def closed(self) -> bool:
@@ -297,3 +299,19 @@ class SqliteStore:
         now: datetime | None = None,
     ) -> Erasure:
         return self.personal.erase_client(numbers, emails, operator=operator, now=now)
+
+    # --- undoing a scan (bookings), the shift report's reads (shift_activity.py) -----------
+
+    def undo_scan(
+        self, number: str, *, operator: str, not_before: datetime, now: datetime | None = None
+    ) -> Booking:
+        return self._bookings.undo_scan(number, operator=operator, not_before=not_before, now=now)
+
+    def bookings_changed_since(self, since: datetime) -> list[Booking]:
+        return self.shift.bookings_changed_since(since)
+
+    def audit_between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        return self.shift.audit_between(start, end)
+
+    def failed_tasks_between(self, start: datetime, end: datetime) -> list[NotificationTask]:
+        return self.shift.failed_tasks_between(start, end)
