@@ -130,6 +130,10 @@ class DeskSettings:
     operator: str = ""
     site_name: str = ""
     printer: str = ""
+    # What a barcode scanner sends after a ticket: "enter" or "tab" (set on the scanner).
+    scanner_suffix: str = "enter"
+    # How long after a check-in or check-out it may be undone at the desk: the shift.
+    undo_window_hours: float = 12.0
 
 
 @dataclass
