@@ -389,17 +389,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "run 'chmod 600 {path}'."
         ),
     },
-    # Start-up warning: the settings file holds a secret and others may read it.
-    "settings.exposed": {
-        "ro": (
-            "Atenție: fișierul de setări {path} conține {secrets} și poate fi citit și de alți "
-            "utilizatori; rulați „chmod 600 {path}”."
-        ),
-        "en": (
-            "Warning: the settings file {path} holds {secrets} and other users can read it; "
-            "run 'chmod 600 {path}'."
-        ),
-    },
 }
 
 
