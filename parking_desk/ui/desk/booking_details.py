@@ -7,6 +7,7 @@ returns, so what is on screen is what was committed, never what the desk hoped f
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -21,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus, EmailStatus
 from parking_desk.errors import NotFound
 from parking_desk.services.retention import erase_client
 from parking_desk.services.roles import Role
 from parking_desk.services.store.base import Store
-from parking_desk.timeutil import as_utc
+from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.amend_dialog import AmendDialog
 from parking_desk.ui.desk.bookings_model import status_text
+from parking_desk.ui.desk.scan_panel import undo_last_scan
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
@@ -76,6 +79,8 @@ class BookingDetails(QWidget):
         self.check_in_button = named(QPushButton(), "checkIn")
         self.check_out_button = named(QPushButton(), "checkOut")
         self.erase_button = named(QPushButton(), "eraseClient")
+        self.undo_button = named(QPushButton(), "undoScan")
+        self.undo_button.clicked.connect(self.undo_scan)
         self.amend_button.clicked.connect(self._ask_amend)
         self.resend_button.clicked.connect(self.resend)
         self.cancel_button.clicked.connect(self._ask_cancel)
@@ -89,6 +94,7 @@ class BookingDetails(QWidget):
         buttons.addWidget(self.resend_button, 1, 1)
         buttons.addWidget(self.cancel_button, 2, 0)
         buttons.addWidget(self.erase_button, 2, 1)
+        buttons.addWidget(self.undo_button, 3, 0)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -124,6 +130,7 @@ class BookingDetails(QWidget):
         self.check_in_button.setText(self.tr("Check in"))
         self.check_out_button.setText(self.tr("Check out"))
         self.erase_button.setText(self.tr("Erase this client…"))
+        self.undo_button.setText(self.tr("Undo the last scan"))
         self.show_booking(self.booking)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -163,6 +170,7 @@ class BookingDetails(QWidget):
         # Shown to a supervisor only; the service checks the role again when it runs.
         self.erase_button.setVisible(self.ctx.session.allows(Role.SUPERVISOR))
         self.erase_button.setEnabled(b is not None)
+        self.undo_button.setEnabled(b is not None and self._undoable(b))
 
     def _email_text(self, b: Booking) -> str:
         if b.email_status == EmailStatus.SENT:
@@ -195,6 +203,7 @@ class BookingDetails(QWidget):
             "resend": self.tr("E-mail queued again"),
             "amend": self.tr("Amended"),
             "anonymised": self.tr("Client's personal data removed"),
+            "undo": self.tr("Scan undone"),
         }
         text = actions.get(action, action)
         details = entry.get("details")
@@ -271,6 +280,31 @@ class BookingDetails(QWidget):
             BookingStatus.CANCELLED: self.tr("Booking cancelled."),
         }
         self._run(lambda s: s.set_booking_status(number, to, operator=operator), texts[to])
+
+    def _window(self) -> timedelta:
+        return timedelta(hours=self.ctx.settings.desk.undo_window_hours)
+
+    def _undoable(self, booking: Booking) -> bool:
+        """A check-in or check-out made within the undo window (the store decides again)."""
+        scan = booking_rules.last_scan(booking)
+        at = scan.get("at") if scan is not None else None
+        stamp = as_utc(at) if isinstance(at, datetime) else None
+        return stamp is not None and stamp >= utcnow() - self._window()
+
+    def undo_scan(self) -> None:
+        if self.booking is None:
+            return
+        number, operator, window = (
+            self.booking.booking_number or "",
+            self.ctx.operator(),
+            self._window(),
+        )
+        texts = {
+            BookingStatus.CHECKED_IN: self.tr("Check-in undone: the booking is confirmed again."),
+            BookingStatus.CHECKED_OUT: self.tr("Check-out undone: the car is on the lot again."),
+        }
+        text = texts.get(self.booking.status, "")
+        self._run(lambda s: undo_last_scan(s, number, operator, window), text)
 
     def _ask_cancel(self) -> None:
         if self.booking is None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTime
 from PySide6.QtGui import QFont
@@ -40,6 +41,7 @@ from parking_desk.services.key_ring import (
 from parking_desk.services.offline import ticket_booking
 from parking_desk.services.qr import render_png
 from parking_desk.services.store.base import Store
+from parking_desk.timeutil import utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.errors_text import error_text
@@ -49,6 +51,8 @@ from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import normalise_plate
 
 RECENT_SCANS = 50
+# A recent scan's booking number while its scan may still be undone from the list.
+UNDO_ROLE = Qt.ItemDataRole.UserRole + 1
 _NUMBER = re.compile(r"^[0-9A-Z\-]{1,24}$")
 
 
@@ -103,6 +107,14 @@ def check_in_or_out(
     return ScanResult(updated, target)
 
 
+def undo_last_scan(store: Any, number: str, operator: str, window: timedelta) -> Booking:
+    """Runs on the store-write thread: the booking's last scan undone, if it was made within
+    *window* (the shift); refused by ``booking_rules.undo_scan`` otherwise."""
+    now = utcnow()
+    undone: Booking = store.undo_scan(number, operator=operator, not_before=now - window, now=now)
+    return undone
+
+
 class ScanPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +147,11 @@ class ScanPanel(QWidget):
         self.hint = QLabel(wordWrap=True)
         self.recent_title = QLabel()
         self.recent = named(QListWidget(), "recentScans")
+        self.recent.currentItemChanged.connect(lambda *_: self._enable_undo())
+        # Undo acts on the selected recent scan; each new check-in or check-out is selected.
+        self.undo_button = named(QPushButton(), "undoScan")
+        self.undo_button.clicked.connect(self.undo)
+        self.undo_button.setEnabled(False)
 
         top = QHBoxLayout()
         top.addWidget(self.mode_label)
@@ -149,6 +166,7 @@ class ScanPanel(QWidget):
         layout.addWidget(self.reissue_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.recent_title)
         layout.addWidget(self.recent, 1)
+        layout.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._outcome = ""
         # What the banner and the recent list say, as texts made again in each language.
         self._banner: Callable[[], str] = str
@@ -170,6 +188,7 @@ class ScanPanel(QWidget):
         self.input.setPlaceholderText(self.tr("Scan or type a booking number"))
         self.recent_title.setText(self.tr("Recent scans"))
         self.reissue_button.setText(self.tr("Reissue ticket"))
+        self.undo_button.setText(self.tr("&Undo the selected scan"))
         self.result.setText(self._banner())
         for row, (stamp, text) in enumerate(self._recent):
             self.recent.item(row).setText(f"{stamp}  {text()}")
@@ -319,18 +338,69 @@ class ScanPanel(QWidget):
             )
         elif result.done == BookingStatus.CHECKED_IN:
             self._show(
-                "checked_in", lambda: self.tr("CHECKED IN: {number}").format(number=number), details
+                "checked_in",
+                lambda: self.tr("CHECKED IN: {number}").format(number=number),
+                details,
+                number or "",
             )
         else:
             self._show(
                 "checked_out",
                 lambda: self.tr("CHECKED OUT: {number}").format(number=number),
                 details,
+                number or "",
             )
 
-    def _show(self, outcome: str, text: Callable[[], str], details: str) -> None:
-        """*text* is asked again when the language changes, for the banner and the list."""
+    # --- undo -------------------------------------------------------------------------------
+    def _enable_undo(self) -> None:
+        item = self.recent.currentItem()
+        self.undo_button.setEnabled(bool(item is not None and item.data(UNDO_ROLE)))
+
+    def undo(self) -> None:
+        """Take back the selected check-in or check-out (a wrong car, a ticket scanned
+        twice): the store refuses one older than the undo window."""
+        item = self.recent.currentItem()
+        number = str(item.data(UNDO_ROLE) or "") if item is not None else ""
+        if not number:
+            return
+        try:
+            store = self.ctx.require_store()
+            operator = self.ctx.operator()
+        except Exception as exc:
+            self._show("refused", self._error(exc), "")
+            return
+        assert item is not None
+        item.setData(UNDO_ROLE, "")  # one undo per scan
+        self._enable_undo()
+        window = timedelta(hours=self.ctx.settings.desk.undo_window_hours)
+        self._show(
+            "busy", lambda: self.tr("Undoing the scan of {number}…").format(number=number), ""
+        )
+        self.ctx.bridge.write(
+            lambda: undo_last_scan(store, number, operator, window), weak_done(self._undone)
+        )
+
+    def _undone(self, result: Booking | None, error: BaseException | None) -> None:
+        if error is not None or result is None:
+            self._show("refused", self._error(error or RuntimeError()), "")
+            return
+        number = result.booking_number or ""
+        checked_in = result.status == BookingStatus.CHECKED_IN
+
+        def text() -> str:
+            if checked_in:
+                return self.tr("CHECK-OUT UNDONE: {number} is on the lot again.").format(
+                    number=number
+                )
+            return self.tr("CHECK-IN UNDONE: {number} is not on the lot.").format(number=number)
+
+        self._show("undone", text, "", number)
+
+    def _show(self, outcome: str, text: Callable[[], str], details: str, number: str = "") -> None:
+        """*text* is asked again when the language changes, for the banner and the list;
+        *number*: the booking a check-in or check-out (or an undo) can still be undone of."""
         colours = {
+            "undone": "#e65100",
             "checked_in": "#1b5e20",
             "checked_out": "#0d47a1",
             "refused": "#b00020",
@@ -349,6 +419,10 @@ class ScanPanel(QWidget):
         if outcome != "busy":
             stamp = QTime.currentTime().toString("HH:mm:ss")
             self.recent.insertItem(0, f"{stamp}  {text()}")
+            self.recent.item(0).setData(UNDO_ROLE, number)
+            if number:
+                self.recent.setCurrentRow(0)
+            self._enable_undo()
             self._recent.insert(0, (stamp, text))
             while self.recent.count() > RECENT_SCANS:
                 self.recent.takeItem(self.recent.count() - 1)
