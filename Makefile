@@ -4,14 +4,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TS := $(wildcard resources/translations/*.ts)
 QM := $(TS:.ts=.qm)
+LOCK := requirements.lock
 
-.PHONY: imap-server run test lint typecheck faults bench translations update-translations bundle bundle-check worker kiosk clean
+.PHONY: lock imap-server run test lint typecheck faults bench translations update-translations bundle bundle-check worker kiosk clean
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency at the version and hash in requirements.lock (all extras: test, lint,
+# bundle), then the project itself, editable, built with the setuptools just installed so the
+# step needs nothing that is not in the lock.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# requirements.lock again from pyproject.toml, for every platform at once (the Windows bundle
+# installs from the same file), keeping the pinned versions that still fit. LOCK_ARGS=--upgrade
+# moves everything to the newest, LOCK_ARGS='--upgrade-package NAME' one package.
+lock:
+	@command -v uv >/dev/null || { echo "make lock needs uv: pip install uv (or pipx install uv)"; exit 1; }
+	uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command 'make lock' --quiet -o $(LOCK) $(LOCK_ARGS)
 
 resources/translations/%.qm: resources/translations/%.ts $(VENV)/.installed
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
