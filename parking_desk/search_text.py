@@ -133,6 +133,16 @@ def lookup_tokens(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in found if t is not None))
 
 
+def required_tokens(text: str) -> list[str]:
+    """Every token a matching booking must hold: each term's, and a two-letter term itself
+    (every word's first two letters are a token). A store that can intersect uses them all."""
+    found = [
+        term_token(t) or (t if len(t) == 2 else None)
+        for t in sorted(query_terms(text), key=len, reverse=True)
+    ]
+    return list(dict.fromkeys(t for t in found if t is not None))
+
+
 def matches_text(booking: Any, text: str) -> bool:
     """Does *booking* answer the search *text*? Every term must: one of three characters
     or more anywhere in a word, a shorter one at the start of a word."""

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from parking_desk.booking import Booking
-from parking_desk.search_text import lookup_tokens, search_tokens
+from parking_desk.search_text import lookup_tokens, required_tokens, search_tokens
 from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.schema import booking_from_row, epoch
 
@@ -26,7 +26,7 @@ TABLE = (
         bookingNumber TEXT NOT NULL,
         PRIMARY KEY (token, createdAt, bookingNumber)
     ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS bookingTokens_booking ON bookingTokens(bookingNumber)",
+    "CREATE INDEX IF NOT EXISTS bookingTokens_booking ON bookingTokens(bookingNumber, token)",
     """CREATE TRIGGER IF NOT EXISTS bookingTokens_deleted AFTER DELETE ON bookings
     BEGIN DELETE FROM bookingTokens WHERE bookingNumber = old.bookingNumber; END""",
     """CREATE TRIGGER IF NOT EXISTS bookingTokens_rewritten AFTER UPDATE OF doc ON bookings
@@ -78,11 +78,18 @@ class SqliteBookingSearch:
         if not tokens:
             return
         token = self._rarest(conn, tokens)
-        clause = "".join(f" AND {w}" for w in where)
+        # Every other word's token too, so a common first word ("ana vî") is not read
+        # booking by booking to find the few the second one narrows to.
+        others = [t for t in required_tokens(text) if t != token]
+        clause = "".join(f" AND {w}" for w in where) + "".join(
+            " AND EXISTS (SELECT 1 FROM bookingTokens u"
+            " WHERE u.bookingNumber = t.bookingNumber AND u.token = ?)"
+            for _ in others
+        )
         cur = conn.execute(
             "SELECT b.* FROM bookingTokens t JOIN bookings b ON b.bookingNumber = t.bookingNumber"
             f" WHERE t.token = ?{clause} ORDER BY t.createdAt DESC, t.bookingNumber DESC",
-            [token, *args],
+            [token, *args, *others],
         )
         while rows := cur.fetchmany(BATCH):
             for row in rows:
