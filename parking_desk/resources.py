@@ -1,8 +1,9 @@
 """Where the shipped resources (templates, icons, translations) are at run time.
 
-From a source checkout or an editable install they sit next to the package; inside a
-PyInstaller bundle they are unpacked under ``sys._MEIPASS``. ``PARKING_DESK_RESOURCES``
-points elsewhere, for a packager that lays files out differently.
+An installed wheel carries them as package data in ``parking_desk/_resources/`` (setup.py
+copies them there). From a source checkout or an editable install they sit in ``resources/``
+next to the package; inside a PyInstaller bundle they are unpacked under ``sys._MEIPASS``.
+``PARKING_DESK_RESOURCES`` points elsewhere, for a packager that lays files out differently.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
 
 
 def resources_root() -> Path:
@@ -19,7 +22,12 @@ def resources_root() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    # The package's own copy first: next to an installed package, parent / "resources" is
+    # site-packages/resources, which any other distribution may have put there.
+    installed = PACKAGE / "_resources"
+    if installed.is_dir():
+        return installed
+    return PACKAGE.parent / "resources"
 
 
 def resource_path(*parts: str) -> Path:
