@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import shutil
 import signal
+import subprocess
 import sys
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -103,10 +107,84 @@ class Desk:
         self.pending.append(future)
 
 
+# The libraries Qt's X11 (xcb) platform plugin loads, by the Debian/Ubuntu package that has
+# each. Qt names only xcb-cursor0 when the plugin fails to load, whichever one is missing.
+XCB_PACKAGES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libX11.so.6": "libx11-6",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libGL.so.1": "libgl1",
+    "libEGL.so.1": "libegl1",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+XCB_PLUGIN = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+
+
+def xcb_chosen(env: dict[str, str] | os._Environ[str]) -> bool:
+    """Whether Qt will load its xcb plugin: asked for, or left to choose outside Wayland."""
+    if not sys.platform.startswith("linux"):
+        return False
+    asked = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if asked:
+        return asked == "xcb"
+    return not (env.get("WAYLAND_DISPLAY") and env.get("XDG_SESSION_TYPE") == "wayland")
+
+
+def missing_xcb_libraries(plugin: Path = XCB_PLUGIN) -> list[str]:
+    """The libraries the xcb plugin needs that this machine lacks, as the dynamic loader
+    resolves them (ldd follows the bundle's or the wheel's own library folder too)."""
+    ldd = shutil.which("ldd")
+    if ldd is None or not plugin.is_file():
+        return []
+    try:
+        out = subprocess.run(
+            [ldd, str(plugin)], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({line.split()[0] for line in out.splitlines() if "=> not found" in line})
+
+
+def check_xcb_libraries(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Stop with the packages to install instead of Qt's abort naming xcb-cursor0. Printed in
+    both languages: there is no window yet and no language chosen."""
+    if not xcb_chosen(env):
+        return
+    missing = missing_xcb_libraries()
+    if not missing:
+        return
+    packages = " ".join(dict.fromkeys(XCB_PACKAGES.get(name, name) for name in missing))
+    raise SystemExit(
+        f"Parking Desk: lipsesc bibliotecile de care are nevoie Qt pentru X11: "
+        f"{', '.join(missing)}. Instalați-le (Debian/Ubuntu): sudo apt-get install {packages}\n"
+        f"Parking Desk: Qt's X11 (xcb) platform plugin needs libraries this machine lacks: "
+        f"{', '.join(missing)}. Install them (Debian/Ubuntu): sudo apt-get install {packages}"
+    )
+
+
 def _application() -> QApplication:
     """The running QApplication (a test's, or one made earlier), else a new one."""
     app = QApplication.instance()
-    return app if isinstance(app, QApplication) else QApplication(sys.argv)
+    if isinstance(app, QApplication):
+        return app
+    check_xcb_libraries()
+    return QApplication(sys.argv)
 
 
 def build_desk(settings: Settings, settings_path: Path | None = None) -> Desk:
