@@ -33,6 +33,7 @@ from parking_desk.settings_model import (
     ImapSettings,
     KioskSettings,
     MailSettings,
+    PrinterSettings,
     QrSettings,
     RetentionSettings,
     SecuritySettings,
@@ -49,6 +50,7 @@ __all__ = [
     "ImapSettings",
     "KioskSettings",
     "MailSettings",
+    "PrinterSettings",
     "QrSettings",
     "RetentionSettings",
     "SecuritySettings",
@@ -76,6 +78,8 @@ GMAIL_IMAP_HOST = "imap.gmail.com"
 IMAP_SECURITY = ("ssl", "starttls", "none")
 IMAP_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 IMAP_HANDLED = ("flag", "move")
+PRINTER_KINDS = ("dialog", "system", "network", "usb", "cups")
+PRINTER_QR_MODES = ("native", "raster")
 
 
 def default_settings_path(env: Mapping[str, str] | None = None) -> Path:
@@ -123,6 +127,7 @@ POSITIVE = {
         "retry_cap_s",
     )
 } | {("smtp", "timeout_s"), ("smtp_backup", "timeout_s"), ("security", "relock_minutes")}
+POSITIVE |= {("printer", "timeout_s")}
 POSITIVE |= {("imap", "poll_s"), ("imap", "timeout_s")}
 
 
@@ -334,6 +339,7 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
         n = name("webhook", "url")
         raise SettingError(n, "webhook_url")
     check_retention(settings.retention, lambda key: name("retention", key))
+    check_printer(settings.printer, settings.desk, lambda key: name("printer", key))
     kiosk = settings.kiosk
     for what in ("oldest_due_minutes", "retrying_count", "dead_count", "failure_rate"):
         amber, red = getattr(kiosk, f"amber_{what}"), getattr(kiosk, f"red_{what}")
@@ -354,6 +360,30 @@ def check_retention(retention: RetentionSettings, name: Any = "retention.{}".for
         days = getattr(retention, key)
         if not days or days > keep:
             raise SettingError(name(key), "outlives_booking", days=keep)
+
+
+def check_printer(printer: PrinterSettings, desk: DeskSettings, name: Any) -> None:
+    """A printer kind comes with what it needs to be reached, so "Print ticket" never
+    finds out at the desk that the address was left empty."""
+    printer.kind = printer.kind.lower()
+    if printer.kind not in PRINTER_KINDS:
+        raise SettingError(name("kind"), "printer_kind", value=repr(printer.kind))
+    printer.qr_mode = printer.qr_mode.lower()
+    if printer.qr_mode not in PRINTER_QR_MODES:
+        raise SettingError(name("qr_mode"), "printer_qr_mode", value=repr(printer.qr_mode))
+    if printer.kind == "system" and not desk.printer:
+        raise SettingError("desk.printer", "printer_name")
+    if printer.kind == "network":
+        if not printer.host:
+            raise SettingError(name("host"), "printer_host")
+        if not 1 <= printer.port <= 65535:
+            raise SettingError(name("port"), "port", value=printer.port)
+    if printer.kind == "usb":
+        for key in ("usb_vendor_id", "usb_product_id"):
+            if not 1 <= getattr(printer, key) <= 0xFFFF:
+                raise SettingError(name(key), "usb_id", value=getattr(printer, key))
+    if printer.kind == "cups" and not printer.cups_queue:
+        raise SettingError(name("cups_queue"), "cups_queue")
 
 
 def _plain(value: Any) -> Any:

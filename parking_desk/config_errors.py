@@ -51,6 +51,30 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "Firestore needs a project id",
     },
     "language": {"ro": "limba este ro, en sau gol", "en": "the language is ro, en or empty"},
+    "printer_kind": {
+        "ro": "{value} nu este unul dintre dialog, system, network, usb, cups",
+        "en": "{value} is not one of dialog, system, network, usb, cups",
+    },
+    "printer_qr_mode": {
+        "ro": "{value} nu este native sau raster",
+        "en": "{value} is not native or raster",
+    },
+    "printer_name": {
+        "ro": "printer.kind = \"system\" are nevoie de numele imprimantei",
+        "en": "printer.kind = \"system\" needs the printer's name",
+    },
+    "printer_host": {
+        "ro": "lipsește adresa imprimantei de rețea (host)",
+        "en": "the network printer's address (host) is missing",
+    },
+    "usb_id": {
+        "ro": "{value} nu este un identificator USB (0x0001–0xffff)",
+        "en": "{value} is not a USB id (0x0001–0xffff)",
+    },
+    "cups_queue": {
+        "ro": "lipsește numele cozii CUPS",
+        "en": "the CUPS queue name is missing",
+    },
     "mail_from": {
         "ro": "{value} nu este o adresă de e-mail",
         "en": "{value} is not an e-mail address",

@@ -92,3 +92,9 @@ class ConfigError(ParkingDeskError):
     """An invalid setting; the message names it."""
 
     code = "error.config"
+
+
+class PrinterError(ParkingDeskError):
+    """A ticket did not reach its printer (unreachable, unplugged, refused by CUPS)."""
+
+    code = "error.printer"

@@ -110,6 +110,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Rezervarea {number} este anulată.",
         "en": "Booking {number} is cancelled.",
     },
+    # Printing a ticket
+    "error.printer": {
+        "ro": "Biletul nu a putut fi tipărit la {printer}: {reason}",
+        "en": "The ticket could not be printed on {printer}: {reason}",
+    },
+    "error.printer_unreachable": {
+        "ro": (
+            "Imprimanta de bilete {printer} nu răspunde ({reason}). Verificați că este "
+            "pornită, are hârtie și este în rețea, apoi tipăriți din nou."
+        ),
+        "en": (
+            "The ticket printer {printer} does not answer ({reason}). Check that it is on, "
+            "has paper and is on the network, then print again."
+        ),
+    },
+    "error.printer_usb": {
+        "ro": (
+            "Imprimanta USB {printer} nu a fost găsită sau nu poate fi folosită ({reason}). "
+            "Verificați cablul și drepturile de acces la dispozitiv."
+        ),
+        "en": (
+            "The USB printer {printer} was not found or cannot be used ({reason}). Check the "
+            "cable and the permission to use the device."
+        ),
+    },
+    "error.printer_cups": {
+        "ro": "Coada de tipărire {printer} a refuzat biletul: {reason}",
+        "en": "The print queue {printer} refused the ticket: {reason}",
+    },
+    "error.printer_not_open": {
+        "ro": "Imprimanta {printer} nu a putut fi deschisă.",
+        "en": "The printer {printer} could not be opened.",
+    },
+    "error.no_signing_key": {
+        "ro": "Acest birou nu are cheie de semnare; nu poate emite bilete.",
+        "en": "This desk has no signing key, so it cannot issue tickets.",
+    },
+    # The printed ticket
+    "ticket.arrival": {"ro": "Sosire: {when}", "en": "Arrival: {when}"},
+    "ticket.departure": {"ro": "Plecare: {when}", "en": "Departure: {when}"},
+    "ticket.keep": {
+        "ro": "Prezentați biletul la barieră. Păstrați-l până la plecare.",
+        "en": "Show this ticket at the gate. Keep it until you leave.",
+    },
     "error.lease_lost": {
         "ro": "Sarcina a fost preluată de alt proces.",
         "en": "The task was taken over by another worker.",

@@ -137,6 +137,27 @@ class DeskSettings:
 
 
 @dataclass
+class PrinterSettings:
+    """Where "Print ticket" sends a ticket, with one key and, except for "dialog", no dialog.
+
+    "dialog": Qt's print dialog, ``desk.printer`` chosen in it; "system": straight to the
+    system (Qt) printer named in ``desk.printer``; "network", "usb", "cups": an ESC/POS
+    receipt printer on port ``port`` of ``host``, on USB by its ids, or behind a CUPS queue
+    that passes jobs through raw."""
+
+    kind: str = "dialog"
+    host: str = ""
+    port: int = 9100
+    usb_vendor_id: int = 0  # as the printer's label or ``lsusb`` says it: 0x04b8 (Epson)
+    usb_product_id: int = 0
+    cups_queue: str = ""
+    # "native": the printer draws the QR from the payload (GS ( k), sharpest where it
+    # works; "raster": the desk draws it and sends dots, for printers without the command.
+    qr_mode: str = "native"
+    timeout_s: float = 10.0
+
+
+@dataclass
 class KioskSettings:
     amber_oldest_due_minutes: float = 10.0
     red_oldest_due_minutes: float = 30.0
@@ -188,6 +209,7 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     qr: QrSettings = field(default_factory=QrSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
@@ -203,6 +225,7 @@ SECTIONS: dict[str, type] = {
     "webhook": WebhookSettings,
     "qr": QrSettings,
     "desk": DeskSettings,
+    "printer": PrinterSettings,
     "kiosk": KioskSettings,
     "security": SecuritySettings,
     "retention": RetentionSettings,
