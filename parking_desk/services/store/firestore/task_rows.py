@@ -168,11 +168,7 @@ class FirestoreTaskRows:
         not a projection: the rule's fields are what differs from the task as read, so a
         field missing from the read would look unchanged and not be written."""
         refs = [col.document(task_id) for task_id, _ in part]
-        snaps = {
-            s.id: s
-            for s in self._db.get_all(refs, **RPC)
-            if s.exists
-        }
+        snaps = {s.id: s for s in self._db.get_all(refs, **RPC) if s.exists}
         planned = []
         for task_id, listed in part:
             snap = snaps.get(task_id)
