@@ -14,7 +14,14 @@ from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from parking_desk import __version__
 from parking_desk.services.roles import Person, Role
@@ -26,6 +33,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_tab import BookingsTab
 from parking_desk.ui.desk.new_booking_tab import NewBookingTab
 from parking_desk.ui.desk.scan_panel import ScanPanel
+from parking_desk.ui.desk.scanner_route import ScannerRouter
 from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.named import named
@@ -101,6 +109,20 @@ class MainWindow(QMainWindow):
         self.add_tab(self.new_booking, lambda: self.tr("&New booking"))
         self.add_tab(self.bookings, lambda: self.tr("Book&ings"))
         self.add_tab(self.scan, lambda: self.tr("S&can"))
+        suffix = lambda: self.ctx.settings.desk.scanner_suffix  # noqa: E731
+        self.scanner = ScannerRouter(self.scanned_elsewhere, lambda: self.scan.input, suffix, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scanner)
+
+    def scanned_elsewhere(self, payload: str) -> bool:
+        """A ticket the scanner typed into another tab: checked on the scan panel."""
+        if self.ctx.session.person is None:
+            return False
+        self.tabs.setCurrentWidget(self.scan)
+        self.scan.input.setText(payload)
+        self.scan.scan()
+        return True
 
     def add_tab(self, widget: QWidget, title: Title) -> int:
         """Add a screen; a callable title is asked again whenever the language changes."""

@@ -10,7 +10,7 @@ import pytest
 from parking_desk.booking import BookingStatus
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.desk.booking_details import BookingDetails
-from parking_desk.ui.desk.scan_panel import ScanPanel
+from parking_desk.ui.desk.scan_panel import ScanMode, ScanPanel
 
 
 @pytest.fixture
@@ -42,7 +42,8 @@ def test_a_check_out_scanned_by_mistake_is_undone_from_the_recent_scans(
     number = booking.booking_number
     assert not panel.undo_button.isEnabled()
     assert scan(qtbot, panel, ticket(ctx, booking)) == "checked_in"
-    assert scan(qtbot, panel, ticket(ctx, booking)) == "checked_out"  # the same ticket again
+    panel.mode.setCurrentIndex(panel.mode.findData(ScanMode.CHECK_OUT))  # a wrong car
+    assert scan(qtbot, panel, ticket(ctx, booking)) == "checked_out"
     assert panel.undo_button.isEnabled()  # the last scan is selected
 
     qtbot.mouseClick(panel.undo_button, qtbot_left())
