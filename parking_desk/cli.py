@@ -32,6 +32,9 @@ STATE_CHOICES = [str(s) for s in TaskState] + ["retrying"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from parking_desk.services.bounces_cli import add_bounces_parser
+    from parking_desk.services.keys_cli import add_keys_parser
+    from parking_desk.services.retention_cli import add_retention_parser
     from parking_desk.services.staff_cli import add_sign_in, add_staff_parser
 
     p = argparse.ArgumentParser(prog="parking-desk", description="Parking Desk")
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     cancel.add_argument("ids", nargs="+")
     add_sign_in(cancel)
     add_staff_parser(sub)
+    add_keys_parser(sub)
+    add_bounces_parser(sub)
+    add_retention_parser(sub)
 
     sub.add_parser("doctor", help="check settings, store, SMTP login and the signing key")
     demo = sub.add_parser("demo", help="fill the embedded store with demo bookings")
@@ -218,6 +224,18 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, env: Mappin
             from parking_desk.services.staff_cli import run_staff
 
             return run_staff(args, store, env, _lang(env))
+        if command == "keys":
+            from parking_desk.services.keys_cli import run_keys
+
+            return run_keys(args, store, env, _lang(env))
+        if command == "bounces":
+            from parking_desk.services.bounces_cli import run_bounces
+
+            return run_bounces(args, store, env, _lang(env))
+        if command == "retention":
+            from parking_desk.services.retention_cli import run_retention
+
+            return run_retention(args, store, settings.retention, env, _lang(env))
         return _queue(args, store, settings, env)
     finally:
         store.close()

@@ -272,6 +272,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Adresă blocată după un mesaj returnat pe {date}; corectați destinatarul.",
         "en": "Address suppressed after a bounce on {date}; fix the recipient.",
     },
+    "error.suppression_not_found": {
+        "ro": "Adresa {address} nu este pe lista adreselor blocate după mesaje returnate.",
+        "en": "{address} is not on the list of addresses suppressed after a bounce.",
+    },
+    "cli.sign_in_needed_site": {
+        "ro": (
+            "„{command}” modifică setările site-ului: indicați cine sunteți cu --as NUME, iar "
+            "PIN-ul la cerere sau în PARKING_DESK_PIN."
+        ),
+        "en": (
+            "'{command}' changes the site: say who you are with --as NAME, and give the PIN "
+            "when asked or in PARKING_DESK_PIN."
+        ),
+    },
+    "cli.new_pin_needed": {
+        "ro": (
+            "Este nevoie de un PIN pentru {name}: tastați-l la cerere (de două ori, același) "
+            "sau dați-l în {env}."
+        ),
+        "en": (
+            "A PIN for {name} is needed: type it when asked (twice, the same) or give it in "
+            "{env}."
+        ),
+    },
+    "ticket.revoked_unnamed": {
+        "ro": (
+            "Bilet semnat cu o cheie revocată ({machine}, revocată la {revoked_at}). Emiteți "
+            "din nou biletul rezervării {number}."
+        ),
+        "en": (
+            "Ticket signed with a revoked key ({machine}, revoked {revoked_at}). Reissue the "
+            "ticket of booking {number}."
+        ),
+    },
     # Tickets checked against the site's key ring (the CLI's `ticket verify`, gates)
     "ticket.valid": {
         "ro": (

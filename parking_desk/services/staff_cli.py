@@ -40,6 +40,11 @@ def add_staff_parser(sub: Any) -> None:
     staff = sub.add_parser("staff", help="staff accounts (admins only)")
     ssub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     add_sign_in(ssub.add_parser("list", help="everyone with an account"))
+    first = ssub.add_parser(
+        "create-admin",
+        help=f"a fresh site's first account, an admin; its PIN is asked for, or {NEW_PIN_ENV}",
+    )
+    first.add_argument("name")
     add = ssub.add_parser("add", help=f"a new account; its PIN is asked for, or {NEW_PIN_ENV}")
     add.add_argument("name")
     add.add_argument("--role", choices=[str(r) for r in ACCOUNT_ROLES], default="staff")
@@ -50,7 +55,7 @@ def add_staff_parser(sub: Any) -> None:
         parser = ssub.add_parser(action, help=text)
         parser.add_argument("name")
     for parser in ssub.choices.values():
-        if parser.prog.split()[-1] != "list":
+        if parser.prog.split()[-1] not in ("list", "create-admin"):
             add_sign_in(parser)
 
 
@@ -67,15 +72,17 @@ def signed_in(
     command: str,
     role: Role = Role.SUPERVISOR,
     read_pin: ReadPin = _prompt,
+    needed: str = "cli.sign_in_needed",
 ) -> RoleSession | None:
     """The session of the person named by ``--as``, or None after printing why not (no
-    name, no PIN, a refused sign-in or too low a role: the command then exits 2)."""
+    name, no PIN, a refused sign-in or too low a role: the command then exits 2). *needed*
+    is the message for a missing name or PIN (the queue's, or ``cli.sign_in_needed_site``)."""
     name = (getattr(args, "as_name", None) or "").strip()
     pin = env.get(PIN_ENV, "")
     if name and not pin and sys.stdin.isatty():
         pin = read_pin(f"PIN ({name}): ")
     if not name or not pin:
-        print(message("cli.sign_in_needed", lang, command=command), file=sys.stderr)
+        print(message(needed, lang, command=command), file=sys.stderr)
         return None
     try:
         person = StaffService(cast(StaffStore, store), where="cli").sign_in(name, pin)
@@ -98,6 +105,8 @@ def run_staff(
     read_pin: ReadPin = _prompt,
 ) -> int:
     action = args.staff_command
+    if action == "create-admin":
+        return create_admin(args.name, store, env, lang, read_pin=read_pin)
     session = signed_in(
         args, store, env, lang, command=f"staff {action}", role=Role.ADMIN, read_pin=read_pin
     )
@@ -134,3 +143,36 @@ def run_staff(
             raise
         print(exc.translated(lang), file=sys.stderr)
         return FAILED
+
+
+def _new_pin(name: str, env: Mapping[str, str], read_pin: ReadPin) -> str:
+    pin = env.get(NEW_PIN_ENV, "")
+    if not pin and sys.stdin.isatty():
+        pin = read_pin(f"New PIN ({name}): ")
+        if pin and read_pin(f"New PIN again ({name}): ") != pin:
+            return ""
+    return pin
+
+
+def create_admin(
+    name: str, store: Any, env: Mapping[str, str], lang: str, *, read_pin: ReadPin = _prompt
+) -> int:
+    """A fresh site's first account, from a server with no desk: an admin, whose PIN comes
+    from a prompt (asked twice) or ``PARKING_DESK_NEW_PIN``. Refused once anyone has an
+    account: from then on only an admin adds people (``staff add``)."""
+    service = StaffService(cast(StaffStore, store), where="cli")
+    try:
+        if not service.needs_setup():
+            raise ParkingDeskError(code="error.staff_already_set_up")
+        pin = _new_pin(name, env, read_pin)
+        if not pin:
+            print(message("cli.new_pin_needed", lang, name=name, env=NEW_PIN_ENV), file=sys.stderr)
+            return USAGE
+        person = service.create_first_admin(name, pin)
+    except ParkingDeskError as exc:
+        if exc.code.startswith("error.store") or exc.code.startswith("error.database"):
+            raise
+        print(exc.translated(lang), file=sys.stderr)
+        return FAILED
+    print(f"{person.name} (admin) can sign in now; add the others with 'staff add --as'")
+    return OK
