@@ -152,3 +152,26 @@ def test_the_shift_reads_are_bounded_by_the_span(store: Store) -> None:
     report = sr.shift_report(store, SHIFT, T0 + timedelta(hours=1), "Ana")
     assert report.counts["queue_action"] == 2
     assert old.booking_number not in {e.booking_number for e in report.events}
+
+
+def test_the_export_takes_the_stays_that_touch_the_range(store: Store) -> None:
+    from parking_desk.services.booking_export import bookings_in_range
+
+    start, end = T0, T0 + timedelta(days=7)
+    made = {}
+    for name, arrive, leave in (
+        ("inside", 1, 3),
+        ("over_start", -2, 0.5),
+        ("over_end", 6, 9),
+        ("before", -5, -1),
+        ("after", 7, 8),
+    ):
+        saved, _ = store.create_booking(
+            booking(arrival=T0 + timedelta(days=arrive), departure=T0 + timedelta(days=leave)),
+            now=T0,
+        )
+        made[name] = saved.booking_number
+
+    found = [b.booking_number for b in bookings_in_range(store, start, end)]
+
+    assert found == [made["over_start"], made["inside"], made["over_end"]]
