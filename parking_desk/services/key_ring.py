@@ -218,6 +218,8 @@ class TicketVerdict:
         return self.check.booking_number
 
     def message_code(self) -> str:
+        if self.status == REVOKED and not (self.key and self.key.revoked_by):
+            return "ticket.revoked_unnamed"  # a ring exported before it named who revoked
         return f"ticket.{self.status}"
 
     def params(self) -> dict[str, Any]:
@@ -532,7 +534,10 @@ def ring_pem(keys: Iterable[SigningKey]) -> str:
         created = key.created_at.isoformat()
         if key.revoked:
             revoked = key.revoked_at.isoformat() if key.revoked_at else ""
-            out.append(f"# revoked {key.kid} machine={_quote(key.machine)} revokedAt={revoked}\n")
+            out.append(
+                f"# revoked {key.kid} machine={_quote(key.machine)} revokedAt={revoked} "
+                f"revokedBy={_quote(key.revoked_by)}\n"
+            )
             continue
         out.append(key.public_key_pem.strip() + "\n")
         out.append(f"# key {key.kid} machine={_quote(key.machine)} createdAt={created}\n")
@@ -595,7 +600,8 @@ def parse_ring(text: str) -> list[SigningKey]:
         if note.group(1) == "revoked":
             revoked = _when(_field_of(note.group(3), "revokedAt")) or now
             machine = _field_of(note.group(3), "machine")
-            keys.append(SigningKey(kid, "", machine, revoked, revoked_at=revoked))
+            by = _field_of(note.group(3), "revokedBy")
+            keys.append(SigningKey(kid, "", machine, revoked, revoked_at=revoked, revoked_by=by))
     if not keys:
         raise KeyRingError(path="", reason="no public key in the file")
     return keys

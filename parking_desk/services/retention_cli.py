@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from parking_desk.config import check_retention
@@ -43,12 +44,14 @@ def add_retention_parser(sub: Any) -> None:
     add_sign_in(change)
 
 
-def retention_lines(figures: RetentionSettings, *, site: bool) -> list[str]:
-    whose = (
-        "the site's (set by an admin)"
-        if site
-        else "this machine's settings (none set for the site)"
-    )
+def retention_lines(figures: RetentionSettings, *, site: dict[str, Any] | None) -> list[str]:
+    """*site*: the store's document when the figures are the site's, else None."""
+    if site is None:
+        whose = "this machine's settings (none set for the site)"
+    else:
+        at = site.get("setAt")
+        when = f" on {at:%Y-%m-%d %H:%M}Z" if isinstance(at, datetime) else ""
+        whose = f"the site's, set by {site.get('setBy') or 'an admin'}{when}"
     lines = [f"periods     {whose}"]
     for key, (option, text) in OPTIONS.items():
         days = getattr(figures, key)
@@ -66,10 +69,11 @@ def run_retention(
     *,
     read_pin: ReadPin = _prompt,
 ) -> int:
-    site = figures_of(store.site_retention())
+    doc = store.site_retention()
+    site = figures_of(doc)
     current = site or local
     if args.retention_command == "show":
-        print("\n".join(retention_lines(current, site=site is not None)))
+        print("\n".join(retention_lines(current, site=doc if site else None)))
         return OK
     given = {k: getattr(args, k) for k in FIGURES if getattr(args, k) is not None}
     if not given:
@@ -103,5 +107,5 @@ def run_retention(
             raise
         print(exc.translated(lang), file=sys.stderr)
         return USAGE
-    print("\n".join(retention_lines(figures, site=True)))
+    print("\n".join(retention_lines(figures, site=store.site_retention())))
     return OK
