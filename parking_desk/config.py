@@ -44,6 +44,7 @@ from parking_desk.settings_model import (
     WorkerSettings,
     data_dir,
 )
+from parking_desk.site_time import is_time_zone
 
 __all__ = [
     "DeskSettings",
@@ -103,6 +104,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "PARKING_DESK_WEBHOOK_SECRET": ("webhook", "secret"),
     "PARKING_DESK_QR_KEY": ("qr", "key_path"),
     "PARKING_DESK_LANGUAGE": ("desk", "language"),
+    "PARKING_DESK_TIME_ZONE": ("desk", "time_zone"),
 }
 for _prefix, _section in (
     ("PARKING_DESK_SMTP_", "smtp"),
@@ -320,6 +322,10 @@ def _check(settings: Settings, names: dict[str, dict[str, str]]) -> None:
     if settings.desk.language not in DESK_LANGUAGES:
         n = name("desk", "language")
         raise SettingError(n, "language")
+    settings.desk.time_zone = settings.desk.time_zone.strip()
+    if not is_time_zone(settings.desk.time_zone):
+        n = name("desk", "time_zone")
+        raise SettingError(n, "time_zone", value=repr(settings.desk.time_zone))
     mail = settings.mail
     if not mail.mail_from and settings.smtp and "@" in settings.smtp.user:
         mail.mail_from = settings.smtp.user

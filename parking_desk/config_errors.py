@@ -51,6 +51,10 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "Firestore needs a project id",
     },
     "language": {"ro": "limba este ro, en sau gol", "en": "the language is ro, en or empty"},
+    "time_zone": {
+        "ro": "{value} nu este un fus orar cunoscut (de exemplu Europe/Bucharest)",
+        "en": "{value} is not a known time zone (for example Europe/Bucharest)",
+    },
     "printer_kind": {
         "ro": "{value} nu este unul dintre dialog, system, network, usb, cups",
         "en": "{value} is not one of dialog, system, network, usb, cups",

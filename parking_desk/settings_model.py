@@ -14,6 +14,8 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from parking_desk.site_time import DEFAULT_TIME_ZONE
+
 APP_NAME = "parking-desk"
 MASK = "***"
 
@@ -130,6 +132,14 @@ class DeskSettings:
     operator: str = ""
     site_name: str = ""
     printer: str = ""
+    # The site's time zone (IANA name): every time the desk shows, prints and e-mails, and
+    # its "today", whatever zone this machine is set to.
+    time_zone: str = DEFAULT_TIME_ZONE
+    # In Automatic scan mode, a scan this soon after the car's check-in asks before checking
+    # it out (a ticket scanned twice by mistake); 0 never asks.
+    confirm_check_out_within_minutes: float = 10.0
+    # A check-in this long or longer before the booked arrival asks first; 0 never asks.
+    confirm_early_check_in_hours: float = 24.0
     # What a barcode scanner sends after a ticket: "enter" or "tab" (set on the scanner).
     scanner_suffix: str = "enter"
     # How long after a check-in or check-out it may be undone at the desk: the shift.

@@ -78,6 +78,7 @@ def build_worker(
         render_confirmation,
         mail_from=settings.mail.mail_from,
         site_name=settings.desk.site_name or settings.mail.site_name,
+        time_zone=settings.desk.time_zone,
     )
     signer = QrSigner.load_or_create(settings.qr.key_path)
     try:  # so that the tickets it e-mails verify at every desk and gate of the site

@@ -15,6 +15,7 @@ from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.base import Store
 from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.local_time import use_time_zone
 
 
 @dataclass
@@ -32,6 +33,10 @@ class AppContext:
     engine: Any = None
     # The UI language ("ro"/"en"); also picks the language of errors raised below the UI.
     language: str = "en"
+
+    def __post_init__(self) -> None:
+        # Every screen shows the site's time, whatever zone this machine is set to.
+        use_time_zone(self.settings.desk.time_zone)
 
     def require_store(self) -> Store:
         """The connected store; raised errors reach the user as "cannot reach the database"."""

@@ -19,7 +19,6 @@ from datetime import datetime
 from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -29,10 +28,9 @@ from parking_desk.resources import resource_path
 from parking_desk.services.mail.base import DeliveryError
 from parking_desk.services.mail.mime import ClientMail, build
 from parking_desk.services.mail.outgoing import OutgoingMail
+from parking_desk.site_time import DEFAULT_TIME_ZONE, local
 from parking_desk.task import NotificationTask, TaskKind
 from parking_desk.timeutil import as_utc
-
-LOCAL_TZ = ZoneInfo("Europe/Bucharest")
 
 # The labels every kind shares.
 TEXTS: dict[str, dict[str, str]] = {
@@ -147,17 +145,17 @@ def _clean(value: Any, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
-def _local(value: Any, lang: str) -> str:
+def _local(value: Any, lang: str, zone: str) -> str:
     try:
         stamp = as_utc(value)
     except (TypeError, ValueError, OverflowError, OSError):
         return _clean(value, 60)
     if stamp is None:
         return ""
-    local: datetime = stamp.astimezone(LOCAL_TZ)
+    at: datetime = local(stamp, zone)
     if lang == "en":
-        return f"{local.day} {MONTHS_EN[local.month - 1]} {local.year}, {local:%H:%M}"
-    return f"{local:%d.%m.%Y, %H:%M}"
+        return f"{at.day} {MONTHS_EN[at.month - 1]} {at.year}, {at:%H:%M}"
+    return f"{at:%d.%m.%Y, %H:%M}"
 
 
 def _fields(booking: Booking | None, data: dict[str, Any]) -> dict[str, Any]:
@@ -213,8 +211,10 @@ def render_email(
     qr_png: bytes | None,
     mail_from: str,
     site_name: str,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> OutgoingMail:
-    """Build the e-mail *task*'s kind calls for, as the bytes that will be sent.
+    """Build the e-mail *task*'s kind calls for, as the bytes that will be sent. Times are
+    written in the site's *time_zone* (``desk.time_zone``), never the sending machine's.
 
     A cancellation carries no QR even when handed one: the code it would carry is the one
     it tells the client is no longer valid.
@@ -234,8 +234,8 @@ def render_email(
     values = {
         "client": _clean(fields["client_name"]),
         "plate": _clean(fields["plate"], 20),
-        "arrival": _local(fields["arrival"], lang),
-        "departure": _local(fields["departure"], lang),
+        "arrival": _local(fields["arrival"], lang, time_zone),
+        "departure": _local(fields["departure"], lang, time_zone),
         "passengers": _clean(fields["passengers"], 4),
     }
     details = [(t[key], values[key]) for key in DETAILS[kind] if values[key]]

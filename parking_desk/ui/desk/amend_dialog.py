@@ -19,7 +19,7 @@ from parking_desk.booking import Booking
 from parking_desk.errors import ValidationError
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.field_text import field_text
-from parking_desk.ui.local_time import DISPLAY_FORMAT, to_qdatetime, to_utc
+from parking_desk.ui.local_time import DISPLAY_FORMAT, qt_zone, to_qdatetime, to_utc
 from parking_desk.ui.named import named
 from parking_desk.validation import MAX_EMAIL, validate_booking
 
@@ -33,10 +33,12 @@ class AmendDialog(QDialog):
         self.email = named(QLineEdit(booking.client_email, maxLength=MAX_EMAIL), "amendEmail")
         self.plate = named(QLineEdit(booking.plate, maxLength=18), "amendPlate")
         self.plate.textEdited.connect(lambda text: self._upper(text))
-        self.arrival = QDateTimeEdit(to_qdatetime(booking.arrival), calendarPopup=True)
-        self.departure = QDateTimeEdit(to_qdatetime(booking.departure), calendarPopup=True)
-        for edit in (self.arrival, self.departure):
+        self.arrival = QDateTimeEdit(calendarPopup=True)
+        self.departure = QDateTimeEdit(calendarPopup=True)
+        for edit, value in ((self.arrival, booking.arrival), (self.departure, booking.departure)):
             edit.setDisplayFormat(DISPLAY_FORMAT)
+            edit.setTimeZone(qt_zone())  # the site's clock, not this machine's
+            edit.setDateTime(to_qdatetime(value))
         self.errors = named(QLabel(wordWrap=True), "amendErrors")
         self.errors.setStyleSheet("color: #b00020;")
         self.buttons = QDialogButtonBox(

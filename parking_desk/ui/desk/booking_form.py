@@ -35,7 +35,7 @@ from parking_desk.task import NotificationTask
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.field_text import field_text
-from parking_desk.ui.local_time import DISPLAY_FORMAT, to_utc
+from parking_desk.ui.local_time import DISPLAY_FORMAT, qt_zone, to_utc
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 from parking_desk.validation import (
@@ -162,6 +162,7 @@ class BookingForm(QWidget):
         self.departure = named(DateTimeField(calendarPopup=True), "departure")
         for edit in (self.arrival, self.departure):
             edit.setDisplayFormat(DISPLAY_FORMAT)
+            edit.setTimeZone(qt_zone())  # typed in the site's time, whatever this machine's
         self.passengers = named(QSpinBox(), "passengers")
         self.passengers.setRange(MIN_PASSENGERS, MAX_PASSENGERS)
         self.notes = named(QLineEdit(maxLength=MAX_NOTES), "notes")

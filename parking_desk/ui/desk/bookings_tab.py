@@ -7,7 +7,6 @@ matches the text in the box.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt, QTimer
@@ -33,6 +32,7 @@ from parking_desk.ui.desk.booking_details import BookingDetails
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
 from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import day_bounds, today
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
@@ -147,11 +147,15 @@ class BookingsTab(QWidget):
 
     def query(self) -> BookingQuery:
         scope = Scope(self.scope.currentData())
-        today = date.today()
+        # The site's day as a UTC range: a 01:30 arrival is today's, not yesterday's UTC day.
+        start, end = day_bounds(today())
+        arrivals, returns = scope == Scope.ARRIVALS, scope == Scope.RETURNS
         return BookingQuery(
             text=self.search.text().strip(),
-            arrival_day=today if scope == Scope.ARRIVALS else None,
-            departure_day=today if scope == Scope.RETURNS else None,
+            arrival_from=start if arrivals else None,
+            arrival_before=end if arrivals else None,
+            departure_from=start if returns else None,
+            departure_before=end if returns else None,
             limit=RESULT_LIMIT,
         )
 
