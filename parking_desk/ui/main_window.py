@@ -134,6 +134,10 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("")
         self.export_action = QAction(self)
         self.export_action.triggered.connect(self.bookings.ask_export)
+        self.export_range_action = QAction(self)
+        self.export_range_action.triggered.connect(self.open_export)
+        self.shift_action = QAction(self)
+        self.shift_action.triggered.connect(self.open_shift_report)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action = QAction(self)
@@ -148,6 +152,8 @@ class MainWindow(QMainWindow):
         self.staff_action = QAction(self)
         self.staff_action.triggered.connect(self.open_staff_admin)
         self.file_menu.addAction(self.export_action)
+        self.file_menu.addAction(self.export_range_action)
+        self.file_menu.addAction(self.shift_action)
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addAction(self.staff_action)
         self.file_menu.addSeparator()
@@ -183,6 +189,8 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabText(index, title())
         self.file_menu.setTitle(self.tr("&File"))
         self.export_action.setText(self.tr("&Export bookings to CSV…"))
+        self.export_range_action.setText(self.tr("Export bookings for &dates (CSV, XLSX)…"))
+        self.shift_action.setText(self.tr("S&hift report…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.staff_action.setText(self.tr("S&taff accounts…"))
         self.switch_action.setText(self.tr("Switch &user…"))
@@ -257,7 +265,13 @@ class MainWindow(QMainWindow):
             self._last_person = person
         signed = person is not None
         self.stack.setCurrentWidget(self.tabs if signed else self.sign_in)
-        for action in (self.export_action, self.settings_action, self.switch_action):
+        for action in (
+            self.export_action,
+            self.export_range_action,
+            self.shift_action,
+            self.settings_action,
+            self.switch_action,
+        ):
             action.setEnabled(signed)
         self.lock_action.setEnabled(signed)
         self.staff_action.setVisible(signed and self.ctx.session.allows(Role.ADMIN))
@@ -289,6 +303,18 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     # --- dialogs -----------------------------------------------------------------------------
+    def open_export(self) -> None:
+        from parking_desk.ui.desk.export_dialog import ExportDialog
+
+        self.export_dialog = ExportDialog(self.ctx, self)
+        self.export_dialog.exec()
+
+    def open_shift_report(self) -> None:
+        from parking_desk.ui.desk.shift_report_dialog import ShiftReportDialog
+
+        self.shift_dialog = ShiftReportDialog(self.ctx, self)
+        self.shift_dialog.exec()
+
     def open_settings(self) -> None:
         from parking_desk.ui.settings_dialog import SettingsDialog
 
