@@ -236,6 +236,22 @@
         <source>Booking amended; a new confirmation is on its way.</source>
         <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
     </message>
+    <message>
+        <source>Undo the last scan</source>
+        <translation>Anulează ultima scanare</translation>
+    </message>
+    <message>
+        <source>Scan undone</source>
+        <translation>Scanare anulată</translation>
+    </message>
+    <message>
+        <source>Check-in undone: the booking is confirmed again.</source>
+        <translation>Sosirea a fost anulată: rezervarea este din nou confirmată.</translation>
+    </message>
+    <message>
+        <source>Check-out undone: the car is on the lot again.</source>
+        <translation>Plecarea a fost anulată: mașina este din nou în parcare.</translation>
+    </message>
 </context>
 <context>
     <name>BookingForm</name>
@@ -613,6 +629,14 @@ Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
 
 Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-and-fly.</translation>
     </message>
+    <message>
+        <source>Export bookings for &amp;dates (CSV, XLSX)…</source>
+        <translation>Exportă rezervările pe &amp;date (CSV, XLSX)…</translation>
+    </message>
+    <message>
+        <source>S&amp;hift report…</source>
+        <translation>Raport de &amp;tură…</translation>
+    </message>
 </context>
 <context>
     <name>QrFullscreen</name>
@@ -782,6 +806,22 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <location filename="../../parking_desk/ui/desk/scan_panel.py" line="259"/>
         <source>TICKET REISSUED: {number}. Show it to the client or print it.</source>
         <translation>BILET EMIS DIN NOU: {number}. Arătați-l clientului sau tipăriți-l.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the selected scan</source>
+        <translation>Anulea&amp;ză scanarea selectată</translation>
+    </message>
+    <message>
+        <source>Undoing the scan of {number}…</source>
+        <translation>Se anulează scanarea rezervării {number}…</translation>
+    </message>
+    <message>
+        <source>CHECK-OUT UNDONE: {number} is on the lot again.</source>
+        <translation>PLECARE ANULATĂ: {number} este din nou în parcare.</translation>
+    </message>
+    <message>
+        <source>CHECK-IN UNDONE: {number} is not on the lot.</source>
+        <translation>SOSIRE ANULATĂ: {number} nu este în parcare.</translation>
     </message>
 </context>
 <context>
@@ -1395,6 +1435,156 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <location filename="../../parking_desk/ui/errors_text.py" line="16"/>
         <source>The database did not answer ({detail}). Nothing was lost; try again.</source>
         <translation>Baza de date nu a răspuns ({detail}). Nu s-a pierdut nimic; încercați din nou.</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export bookings</source>
+        <translation>Exportă rezervările</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>&amp;De la</translation>
+    </message>
+    <message>
+        <source>&amp;To (inclusive)</source>
+        <translation>&amp;Până la (inclusiv)</translation>
+    </message>
+    <message>
+        <source>F&amp;ormat</source>
+        <translation>F&amp;ormat</translation>
+    </message>
+    <message>
+        <source>CSV for Excel in Romanian (;)</source>
+        <translation>CSV pentru Excel în română (;)</translation>
+    </message>
+    <message>
+        <source>CSV for Excel in English (,)</source>
+        <translation>CSV pentru Excel în engleză (,)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (XLSX)</source>
+        <translation>Registru Excel (XLSX)</translation>
+    </message>
+    <message>
+        <source>Bookings</source>
+        <translation>Rezervări</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Se exportă…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n booking(s) exported.</source>
+        <translation>
+            <numerusform>%n rezervare exportată.</numerusform>
+            <numerusform>%n rezervări exportate.</numerusform>
+            <numerusform>%n de rezervări exportate.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ShiftReportDialog</name>
+    <message>
+        <source>Shift report</source>
+        <translation>Raport de tură</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>&amp;De la</translation>
+    </message>
+    <message>
+        <source>&amp;To</source>
+        <translation>&amp;Până la</translation>
+    </message>
+    <message>
+        <source>&amp;Person (empty: everyone)</source>
+        <translation>Pe&amp;rsoana (gol: toți)</translation>
+    </message>
+    <message>
+        <source>&amp;Show</source>
+        <translation>&amp;Arată</translation>
+    </message>
+    <message>
+        <source>P&amp;rint…</source>
+        <translation>&amp;Tipărește…</translation>
+    </message>
+    <message>
+        <source>P&amp;DF…</source>
+        <translation>PD&amp;F…</translation>
+    </message>
+    <message>
+        <source>&amp;CSV…</source>
+        <translation>&amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Walk-ins</source>
+        <translation>Rezervări la ghișeu</translation>
+    </message>
+    <message>
+        <source>Check-ins</source>
+        <translation>Sosiri</translation>
+    </message>
+    <message>
+        <source>Check-outs</source>
+        <translation>Plecări</translation>
+    </message>
+    <message>
+        <source>Cancellations</source>
+        <translation>Anulări</translation>
+    </message>
+    <message>
+        <source>Amendments</source>
+        <translation>Modificări</translation>
+    </message>
+    <message>
+        <source>Scans undone</source>
+        <translation>Scanări anulate</translation>
+    </message>
+    <message>
+        <source>E-mails failed</source>
+        <translation>E-mailuri eșuate</translation>
+    </message>
+    <message>
+        <source>Queue actions</source>
+        <translation>Acțiuni asupra cozii</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Se numără…</translation>
+    </message>
+    <message>
+        <source>everyone</source>
+        <translation>toți</translation>
+    </message>
+    <message>
+        <source>Shift report: {who}, {start} – {end}</source>
+        <translation>Raport de tură: {who}, {start} – {end}</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Când</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Ce</translation>
+    </message>
+    <message>
+        <source>Booking</source>
+        <translation>Rezervare</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Cine</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>Salvează ca PDF</translation>
+    </message>
+    <message>
+        <source>Save as CSV</source>
+        <translation>Salvează ca CSV</translation>
     </message>
 </context>
 </TS>
