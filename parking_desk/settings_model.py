@@ -132,6 +132,8 @@ class DeskSettings:
     operator: str = ""
     site_name: str = ""
     printer: str = ""
+    # Cars the lot holds; a walk-in past it needs a supervisor. 0: no limit is checked.
+    capacity: int = 0
     # The site's time zone (IANA name): every time the desk shows, prints and e-mails, and
     # its "today", whatever zone this machine is set to.
     time_zone: str = DEFAULT_TIME_ZONE

@@ -1,4 +1,5 @@
-"""The "Bookings" tab: search as you type, today's arrivals and returns, details on the side.
+"""The "Bookings" tab: search as you type, the arrivals and returns of any day, overstays and
+no-shows, details on the side. Enter or Down in the search box opens the first result.
 
 Typing restarts a short timer; only when the typing pauses does one query go to the store,
 in the background. Answers to older queries that arrive late are dropped, so the table always
@@ -7,12 +8,16 @@ matches the text in the box.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from enum import StrEnum
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelection, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelection, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,13 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.booking import Booking
-from parking_desk.services.store.base import BookingQuery
+from parking_desk.services import lot
+from parking_desk.services.store.base import BookingQuery, BookingStore
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.booking_details import BookingDetails
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
 from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
-from parking_desk.ui.local_time import day_bounds, today
+from parking_desk.ui.local_time import time_zone, today
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
@@ -53,6 +59,31 @@ class Scope(StrEnum):
     SEARCH = "search"
     ARRIVALS = "arrivals"
     RETURNS = "returns"
+    ON_LOT = "on_lot"
+    OVERSTAYS = "overstays"
+    NO_SHOWS = "no_shows"
+
+
+# The scopes that are about one day, chosen next to them.
+DAY_SCOPES = frozenset({Scope.ARRIVALS, Scope.RETURNS, Scope.NO_SHOWS})
+
+
+def scope_search(
+    scope: Scope, text: str, day: date, zone: str
+) -> Callable[[BookingStore], list[Booking]]:
+    """What a scope asks the store, to run off the GUI thread."""
+    if scope == Scope.ARRIVALS:
+        return lambda store: lot.arrivals(store, day, zone, text=text)
+    if scope == Scope.RETURNS:
+        return lambda store: lot.returns(store, day, zone, text=text)
+    if scope == Scope.ON_LOT:
+        return lambda store: lot.on_the_lot(store, text=text)
+    if scope == Scope.OVERSTAYS:
+        return lambda store: lot.overstays(store, text=text)
+    if scope == Scope.NO_SHOWS:
+        return lambda store: lot.no_shows(store, day, zone, text=text)
+    query = BookingQuery(text=text, limit=RESULT_LIMIT)
+    return lambda store: store.search_bookings(query)
 
 
 class BookingsTab(QWidget):
@@ -63,6 +94,9 @@ class BookingsTab(QWidget):
         self.scope = named(QComboBox(), "scope")
         for scope in Scope:
             self.scope.addItem("", scope)
+        self.day = named(QDateEdit(calendarPopup=True), "day")
+        self.day.setDisplayFormat("dd.MM.yyyy")
+        self.day.setDate(self._site_today())
         self.export_button = named(QPushButton(), "exportCsv")
         self.export_button.clicked.connect(self.ask_export)
         self.count = named(QLabel(), "resultCount")
@@ -85,6 +119,7 @@ class BookingsTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 3)
         top.addWidget(self.scope, 1)
+        top.addWidget(self.day)
         top.addWidget(self.export_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -106,6 +141,8 @@ class BookingsTab(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._timer.start)
         self.scope.currentIndexChanged.connect(self.refresh)
+        self.day.dateChanged.connect(self.refresh)
+        self.search.installEventFilter(self)
         self._generation = 0
         # Worker events only mark the list stale; this timer asks the store once per burst.
         self._dirty = False
@@ -115,11 +152,16 @@ class BookingsTab(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.search.setPlaceholderText(self.tr("Search by booking number, plate or name"))
+        self.search.setPlaceholderText(
+            self.tr("Search by name, phone, e-mail, plate or booking number")
+        )
         titles = {
             Scope.SEARCH: self.tr("All bookings"),
-            Scope.ARRIVALS: self.tr("Today's arrivals"),
-            Scope.RETURNS: self.tr("Today's returns"),
+            Scope.ARRIVALS: self.tr("Arrivals on"),
+            Scope.RETURNS: self.tr("Returns on"),
+            Scope.ON_LOT: self.tr("On the lot now"),
+            Scope.OVERSTAYS: self.tr("Overstays (past departure, still on the lot)"),
+            Scope.NO_SHOWS: self.tr("No-shows on (arrival passed, not checked in)"),
         }
         for i in range(self.scope.count()):
             self.scope.setItemText(i, titles[self.scope.itemData(i)])
@@ -145,30 +187,41 @@ class BookingsTab(QWidget):
             self._dirty = False
             self.refresh()
 
-    def query(self) -> BookingQuery:
-        scope = Scope(self.scope.currentData())
-        # The site's day as a UTC range: a 01:30 arrival is today's, not yesterday's UTC day.
-        start, end = day_bounds(today())
-        arrivals, returns = scope == Scope.ARRIVALS, scope == Scope.RETURNS
-        return BookingQuery(
-            text=self.search.text().strip(),
-            arrival_from=start if arrivals else None,
-            arrival_before=end if arrivals else None,
-            departure_from=start if returns else None,
-            departure_before=end if returns else None,
-            limit=RESULT_LIMIT,
-        )
+    def _site_today(self) -> QDate:
+        day = today()
+        return QDate(day.year, day.month, day.day)
+
+    def chosen_day(self) -> date:
+        return date(self.day.date().year(), self.day.date().month(), self.day.date().day())
 
     def refresh(self) -> None:
-        """Run the current query in the background; a newer query makes this one moot."""
+        """Run the current query in the background; a newer query makes this one moot. Days
+        are the site's: a 01:30 arrival is that day's, not the previous UTC day's."""
         self._timer.stop()
+        scope = Scope(self.scope.currentData())
+        self.day.setEnabled(scope in DAY_SCOPES)
         if self.ctx.store is None:
             return
         self._generation += 1
-        generation, store, query = self._generation, self.ctx.store, self.query()
-        self.ctx.bridge.run(
-            lambda: store.search_bookings(query), weak_done(self._searched, generation)
-        )
+        generation, store = self._generation, self.ctx.store
+        search = scope_search(scope, self.search.text().strip(), self.chosen_day(), time_zone())
+        self.ctx.bridge.run(lambda: search(store), weak_done(self._searched, generation))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter or Down in the search box opens the first result (Enter: when it is the
+        only one), so a booking found by typing needs no mouse."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            rows = self.model.rowCount()
+            enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if (enter and rows == 1 and not self._timer.isActive()) or (
+                key == Qt.Key.Key_Down and rows
+            ):
+                self.table.setFocus()
+                self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
 
     def _searched(
         self, generation: int, result: list[Booking] | None, error: BaseException | None
