@@ -9,9 +9,9 @@ come out garbled. XLSX needs no choice at all.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from parking_desk.booking import Booking
 from parking_desk.services.booking_export import bookings_in_range, write_xlsx
+from parking_desk.ui import local_time
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_model import status_text
 from parking_desk.ui.desk.csv_export import headers, write_csv
@@ -55,16 +56,16 @@ def xlsx_row(b: Booking) -> list[str | int]:
 
 
 def day_start(day: QDate) -> datetime:
-    """Local midnight of *day*, in UTC."""
-    local = QDateTime(day, QTime(0, 0))
-    return datetime.fromtimestamp(local.toSecsSinceEpoch(), UTC)
+    """The site's midnight starting *day*, in UTC."""
+    return local_time.day_bounds(date(day.year(), day.month(), day.day()))[0]
 
 
 class ExportDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        today = QDate.currentDate()
+        site_today = local_time.today()
+        today = QDate(site_today.year, site_today.month, site_today.day)
         self.first = named(QDateEdit(today.addDays(1 - today.day())), "exportFrom")
         self.last = named(QDateEdit(today), "exportTo")
         for edit in (self.first, self.last):

@@ -5,10 +5,9 @@ them out, in the desk's language."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QDateTime
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.services import shift_report as sr
+from parking_desk.ui import local_time
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
@@ -38,7 +38,7 @@ class ShiftReportDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.report: sr.ShiftReport | None = None
-        now = QDateTime.currentDateTime()
+        now = local_time.now()
         window_s = int(ctx.settings.desk.undo_window_hours * 3600) or 12 * 3600
         self.start = named(QDateTimeEdit(now.addSecs(-window_s)), "shiftFrom")
         self.end = named(QDateTimeEdit(now), "shiftTo")
@@ -105,10 +105,7 @@ class ShiftReportDialog(QDialog):
 
     # --- the figures ----------------------------------------------------------------------
     def span(self) -> tuple[datetime, datetime]:
-        def utc(edit: QDateTimeEdit) -> datetime:
-            return datetime.fromtimestamp(edit.dateTime().toSecsSinceEpoch(), UTC)
-
-        return utc(self.start), utc(self.end)
+        return local_time.to_utc(self.start.dateTime()), local_time.to_utc(self.end.dateTime())
 
     def run(self) -> None:
         try:
