@@ -85,12 +85,17 @@ def test_search_by_plate_name_and_day(fs_store: FirestoreStore) -> None:
 def test_index_file_is_in_firebase_cli_format() -> None:
     spec = json.loads(INDEXES.read_text())
     assert set(spec) == {"indexes", "fieldOverrides"}
-    pairs = set()
+    pairs: dict[str, set[tuple[str, ...]]] = {"emailQueue": set(), "bookings": set()}
     for index in spec["indexes"]:
-        assert index["queryScope"] == "COLLECTION" and index["collectionGroup"] == "emailQueue"
+        assert index["queryScope"] == "COLLECTION" and index["collectionGroup"] in pairs
         fields = index["fields"]
         assert len(fields) >= 2
-        assert all(f["order"] in ("ASCENDING", "DESCENDING") for f in fields)
-        pairs.add(tuple(f["fieldPath"] for f in fields))
-    # The claim queries cannot run in production without these two.
-    assert {("status", "nextAttemptAt"), ("status", "leaseExpiresAt")} <= pairs
+        assert all(
+            f.get("order") in ("ASCENDING", "DESCENDING") or f.get("arrayConfig") == "CONTAINS"
+            for f in fields
+        )
+        pairs[index["collectionGroup"]].add(tuple(f["fieldPath"] for f in fields))
+    # The claim queries cannot run in production without these two, nor the desk's search
+    # by any part of a name without the token index.
+    assert {("status", "nextAttemptAt"), ("status", "leaseExpiresAt")} <= pairs["emailQueue"]
+    assert ("searchTokens", "createdAt") in pairs["bookings"]
