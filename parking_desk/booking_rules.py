@@ -9,7 +9,7 @@ and write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -61,6 +61,93 @@ def refusal(number: str, current: BookingStatus, to: BookingStatus) -> InvalidTr
         return InvalidTransition(number=number, current=str(current))
     code = _REFUSED[to].get(current)
     return InvalidTransition(code=code, number=number, current=str(current)) if code else None
+
+
+def scan_entry(booking: Booking, status: BookingStatus) -> dict[str, Any] | None:
+    """The newest history entry that moved *booking* to *status* ({at, by, action, details});
+    None when its history does not say (a website booking, a trimmed history)."""
+    for entry in reversed(booking.history):
+        if entry.get("action") == str(status) and isinstance(entry.get("at"), datetime):
+            found: dict[str, Any] = entry
+            return found
+    return None
+
+
+def scan_desk(entry: dict[str, Any]) -> str:
+    """The desk a scan's history entry names; "" for one made before desks were recorded."""
+    details = entry.get("details")
+    return str(details.get("desk") or "") if isinstance(details, dict) else ""
+
+
+def _earlier(problem: InvalidTransition, booking: Booking) -> InvalidTransition:
+    """A refusal of a second check-in or check-out naming when, by whom and at which desk
+    the first one was made, so the person at the gate can settle it with the client."""
+    done = {
+        "error.already_checked_in": BookingStatus.CHECKED_IN,
+        "error.already_checked_out": BookingStatus.CHECKED_OUT,
+    }.get(problem.code)
+    entry = scan_entry(booking, done) if done else None
+    if entry is None:
+        return problem
+    desk = scan_desk(entry)
+    params = {**problem.params, "when": entry["at"], "who": str(entry.get("by") or "?")}
+    told = InvalidTransition(code=problem.code, **params, **({"desk": desk} if desk else {}))
+    told.text_code = f"{problem.code}_at" if desk else f"{problem.code}_by"
+    return told
+
+
+def check_in_refusal(booking: Booking, now: datetime) -> InvalidTransition | None:
+    """A booking whose stay has ended is not checked in: its client needs a new booking
+    (a typed number would otherwise let an old one in, with no ticket to say it expired)."""
+    if booking.departure <= now:
+        number = booking.booking_number or ""
+        return InvalidTransition(
+            code="error.booking_expired", number=number, departure=booking.departure
+        )
+    return None
+
+
+def status_refusal(booking: Booking, to: BookingStatus, now: datetime) -> InvalidTransition | None:
+    """Why *booking* may not move to *to* at *now*, or None: the one answer the stores'
+    atomic change and a desk deciding what a scan means both go by."""
+    problem = refusal(booking.booking_number or "", booking.status, BookingStatus(to))
+    if problem is not None:
+        return _earlier(problem, booking)
+    if to == BookingStatus.CHECKED_IN:
+        return check_in_refusal(booking, now)
+    return None
+
+
+@dataclass(frozen=True)
+class ScanQuestion:
+    """A scan the desk asks about before it writes: ``early`` (a check-in long before the
+    booked arrival, by *ahead*) or ``recent`` (a check-out *ahead* after the check-in,
+    likely the same ticket scanned twice). *entry* is the check-in's history entry."""
+
+    kind: str
+    ahead: timedelta
+    entry: dict[str, Any] | None = None
+
+
+def scan_question(
+    booking: Booking,
+    to: BookingStatus,
+    now: datetime,
+    *,
+    early_limit: timedelta,
+    recent_limit: timedelta | None,
+) -> ScanQuestion | None:
+    """Whether a scan moving *booking* to *to* should be confirmed first. *recent_limit*
+    None: the person chose "check out" themselves, so a quick check-out is meant."""
+    if to == BookingStatus.CHECKED_IN and early_limit > timedelta(0):
+        ahead = booking.arrival - now
+        if ahead >= early_limit:
+            return ScanQuestion("early", ahead)
+    if to == BookingStatus.CHECKED_OUT and recent_limit and booking.checked_in_at is not None:
+        since = now - booking.checked_in_at
+        if timedelta(0) <= since < recent_limit:
+            return ScanQuestion("recent", since, scan_entry(booking, BookingStatus.CHECKED_IN))
+    return None
 
 
 def _entry(now: datetime, operator: str, action: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -120,11 +207,12 @@ def change_status(
     operator: str,
     now: datetime,
     waiting: list[NotificationTask] = (),  # type: ignore[assignment]
+    desk: str = "",
 ) -> BookingChange:
     """Check-in, check-out or cancel. A cancellation cancels the booking's waiting
-    confirmations (*waiting*: its pending tasks) and queues a cancellation e-mail."""
-    number = booking.booking_number or ""
-    problem = refusal(number, booking.status, BookingStatus(to))
+    confirmations (*waiting*: its pending tasks) and queues a cancellation e-mail. *desk*:
+    the machine the scan was made at, kept in the history for a later refusal to name."""
+    problem = status_refusal(booking, BookingStatus(to), now)
     if problem is not None:
         raise problem
     changes: dict[str, Any] = {"status": BookingStatus(to), "updated_at": now}
@@ -132,7 +220,10 @@ def change_status(
         changes["checked_in_at"] = now
     elif to == BookingStatus.CHECKED_OUT:
         changes["checked_out_at"] = now
-    entry = _entry(now, operator, str(to), {"from": str(booking.status)})
+    details: dict[str, Any] = {"from": str(booking.status)}
+    if desk:
+        details["desk"] = desk
+    entry = _entry(now, operator, str(to), details)
     updated = _with_entry(booking, entry, **changes)
     if to != BookingStatus.CANCELLED:
         return BookingChange(updated)

@@ -15,6 +15,9 @@ class ParkingDeskError(Exception):
     """Base of every error raised on purpose by Parking Desk."""
 
     code = "error.generic"
+    # The sentence's code when it is not the error's own: the same refusal (one code for
+    # callers to test) told with more of what is known, e.g. when the earlier scan was.
+    text_code: str | None = None
 
     def __init__(self, message: str = "", *, code: str | None = None, **params: Any) -> None:
         super().__init__(message or (code or self.code))
@@ -25,7 +28,7 @@ class ParkingDeskError(Exception):
     def translated(self, lang: str = "ro") -> str:
         from parking_desk.messages import message
 
-        return message(self.code, lang, **self.params)
+        return message(self.text_code or self.code, lang, **self.params)
 
 
 @dataclass(frozen=True)

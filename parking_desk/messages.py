@@ -110,6 +110,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ro": "Rezervarea {number} este anulată.",
         "en": "Booking {number} is cancelled.",
     },
+    # A refusal that says when, where and by whom the earlier scan was made.
+    "error.already_checked_in_at": {
+        "ro": (
+            "Rezervarea {number} a fost deja înregistrată la sosire pe {when}, de {who}, "
+            "la {desk}."
+        ),
+        "en": "Booking {number} was already checked in on {when} by {who} at {desk}.",
+    },
+    "error.already_checked_in_by": {
+        "ro": "Rezervarea {number} a fost deja înregistrată la sosire pe {when}, de {who}.",
+        "en": "Booking {number} was already checked in on {when} by {who}.",
+    },
+    "error.already_checked_out_at": {
+        "ro": (
+            "Rezervarea {number} a fost deja închisă (client plecat) pe {when}, de {who}, "
+            "la {desk}."
+        ),
+        "en": "Booking {number} was already checked out on {when} by {who} at {desk}.",
+    },
+    "error.already_checked_out_by": {
+        "ro": "Rezervarea {number} a fost deja închisă (client plecat) pe {when}, de {who}.",
+        "en": "Booking {number} was already checked out on {when} by {who}.",
+    },
+    "error.booking_expired": {
+        "ro": (
+            "Rezervarea {number} s-a încheiat pe {departure}; nu mai poate fi înregistrată "
+            "la sosire. Faceți o rezervare nouă."
+        ),
+        "en": (
+            "Booking {number} ended on {departure}; it can no longer be checked in. Make a "
+            "new booking."
+        ),
+    },
     # Printing a ticket
     "error.printer": {
         "ro": "Biletul nu a putut fi tipărit la {printer}: {reason}",
@@ -396,6 +429,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plate.invalid": {
         "ro": "Numărul de înmatriculare poate conține doar litere și cifre.",
         "en": "The plate may contain only letters and digits.",
+    },
+    "plate.overlapping_booking": {
+        "ro": "Numărul are deja rezervarea {number}, {arrival} → {departure}, în aceeași perioadă.",
+        "en": "This plate already has booking {number}, {arrival} → {departure}, at the same time.",
+    },
+    "dates.stay_in_past": {
+        "ro": "Șederea s-a încheiat deja: plecarea este în trecut.",
+        "en": "This stay is already over: the departure is in the past.",
+    },
+    "dates.arrival_in_past": {
+        "ro": "Sosirea este cu mai mult de o zi în trecut.",
+        "en": "The arrival is more than a day in the past.",
     },
     "plate.not_romanian": {
         "ro": "Nu pare un număr românesc (ex. B123ABC, CJ12XYZ). Verificați dacă este corect.",

@@ -224,7 +224,13 @@ class OfflineDesk:
         return ([b for b in waiting if _matches(b, query)] + found)[: query.limit]
 
     def set_booking_status(
-        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
         to = BookingStatus(to)
         if to in SCANS and (not self.online or self.journal.waiting_for(number)):
@@ -232,7 +238,9 @@ class OfflineDesk:
         if not self.online:
             raise offline_unavailable()
         try:
-            updated: Booking = self.inner.set_booking_status(number, to, operator=operator, now=now)
+            updated: Booking = self.inner.set_booking_status(
+                number, to, operator=operator, now=now, desk=desk
+            )
         except StoreUnavailable as exc:
             if to not in SCANS or not self._passes(exc):
                 raise

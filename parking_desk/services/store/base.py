@@ -168,11 +168,13 @@ class BookingStore(Protocol):
         *,
         operator: str,
         now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
         """Atomic transition: confirmed→checked_in→checked_out, anything but checked_out→cancelled.
 
         Raises ``NotFound`` or ``InvalidTransition`` (with code ``error.already_checked_in``,
-        ``error.booking_cancelled``, …) so a booking can never be checked in twice.
+        ``error.booking_cancelled``, …) so a booking can never be checked in twice. *desk*,
+        the machine of a scan, goes into the history entry for a later refusal to name.
         """
 
     def amend_booking(

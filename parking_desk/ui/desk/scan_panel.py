@@ -25,17 +25,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
-from parking_desk.errors import InvalidTransition, NotFound
+from parking_desk.booking_rules import ScanQuestion
+from parking_desk.errors import NotFound
 from parking_desk.services.key_ring import (
     Reissued,
     TicketVerdict,
     booking_for_ticket,
+    machine_name,
     reissue_ticket,
 )
 from parking_desk.services.offline import ticket_booking
@@ -65,8 +69,20 @@ class ScanMode(StrEnum):
 @dataclass(frozen=True)
 class ScanResult:
     booking: Booking
-    done: BookingStatus | None  # the status reached; None when refused
+    done: BookingStatus | None  # the status reached; None when refused or asked about
     ticket_plate: str = ""  # the plate on a ticket that no longer matches the booking
+    # Asked before writing (a check-out moments after the check-in, an early check-in):
+    # nothing was written, and *target* is what a "yes" does.
+    question: ScanQuestion | None = None
+    target: BookingStatus | None = None
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """When a scan asks before it writes (``desk.confirm_*`` settings); zero never asks."""
+
+    recent: timedelta = timedelta(0)
+    early: timedelta = timedelta(0)
 
 
 def check_in_or_out(
@@ -76,9 +92,15 @@ def check_in_or_out(
     operator: str,
     ticket_plate: str = "",
     valid_until: datetime | None = None,
+    *,
+    desk: str = "",
+    limits: ScanLimits = ScanLimits(),
+    confirmed: bool = False,
 ) -> ScanResult:
     """Runs on the store-write thread. Raises for a missing, cancelled or finished booking.
-    *number* as the ticket carries it (its case kept) or as typed (found in either case)."""
+    *number* as the ticket carries it (its case kept) or as typed (found in either case).
+    Unless *confirmed*, a scan the domain says to ask about comes back with its question
+    and writes nothing."""
     booking = booking_for_ticket(store, number)
     if booking is None and ticket_plate and valid_until is not None:
         # Offline, a genuine ticket stands in for a booking this desk never saw.
@@ -88,22 +110,26 @@ def check_in_or_out(
     number = booking.booking_number or number
     if ticket_plate and normalise_plate(booking.plate) != ticket_plate:
         return ScanResult(booking, None, ticket_plate)
-    if booking.status == BookingStatus.CANCELLED:
-        raise InvalidTransition(code="error.booking_cancelled", number=number)
-    if booking.status == BookingStatus.CHECKED_OUT:
-        raise InvalidTransition(code="error.already_checked_out", number=number)
     if mode == ScanMode.AUTO:
         checked_in = booking.status == BookingStatus.CHECKED_IN
         target = BookingStatus.CHECKED_OUT if checked_in else BookingStatus.CHECKED_IN
     elif mode == ScanMode.CHECK_IN:
-        if booking.status == BookingStatus.CHECKED_IN:
-            raise InvalidTransition(code="error.already_checked_in", number=number)
         target = BookingStatus.CHECKED_IN
     else:
-        if booking.status != BookingStatus.CHECKED_IN:
-            raise InvalidTransition(code="error.not_checked_in", number=number)
         target = BookingStatus.CHECKED_OUT
-    updated = store.set_booking_status(number, target, operator=operator)
+    now = utcnow()
+    problem = booking_rules.status_refusal(booking, target, now)
+    if problem is not None:
+        raise problem
+    if not confirmed:
+        # "Check out only" chosen by hand means a quick check-out is meant.
+        recent = limits.recent if mode == ScanMode.AUTO else None
+        question = booking_rules.scan_question(
+            booking, target, now, early_limit=limits.early, recent_limit=recent
+        )
+        if question is not None:
+            return ScanResult(booking, None, question=question, target=target)
+    updated = store.set_booking_status(number, target, operator=operator, desk=desk)
     return ScanResult(updated, target)
 
 
@@ -147,6 +173,8 @@ class ScanPanel(QWidget):
         self.hint = QLabel(wordWrap=True)
         self.recent_title = QLabel()
         self.recent = named(QListWidget(), "recentScans")
+        self.question_box: QMessageBox | None = None
+        self._pending: tuple[Store, str, str, datetime | None] | None = None
         self.recent.currentItemChanged.connect(lambda *_: self._enable_undo())
         # Undo acts on the selected recent scan; each new check-in or check-out is selected.
         self.undo_button = named(QPushButton(), "undoScan")
@@ -230,12 +258,116 @@ class ScanPanel(QWidget):
         except Exception as exc:
             self._show("refused", self._error(exc), "")
             return
+        self._check(store, number, mode, ticket_plate, valid_until, confirmed=False)
+
+    def _check(
+        self,
+        store: Store,
+        number: str,
+        mode: ScanMode,
+        ticket_plate: str,
+        valid_until: datetime | None,
+        *,
+        confirmed: bool,
+    ) -> None:
         self._show("busy", lambda: self.tr("Checking {number}…").format(number=number), "")
         operator = self.ctx.operator()
-        self.ctx.bridge.write(
-            lambda: check_in_or_out(store, number, mode, operator, ticket_plate, valid_until),
-            weak_done(self._done),
+        desk = self.ctx.settings.desk
+        limits = ScanLimits(
+            recent=timedelta(minutes=desk.confirm_check_out_within_minutes),
+            early=timedelta(hours=desk.confirm_early_check_in_hours),
         )
+        machine = machine_name(desk.operator)
+        self._pending = (store, number, ticket_plate, valid_until)
+
+        def work() -> ScanResult:
+            return check_in_or_out(
+                store,
+                number,
+                mode,
+                operator,
+                ticket_plate,
+                valid_until,
+                desk=machine,
+                limits=limits,
+                confirmed=confirmed,
+            )
+
+        self.ctx.bridge.write(work, weak_done(self._done))
+
+    # --- a scan to confirm first --------------------------------------------------------
+    def _ask(self, result: ScanResult) -> None:
+        """Ask before a check-out moments after the check-in (most often the same ticket
+        scanned twice) or a check-in long before the booked arrival. Enter and Esc keep
+        things as they are, so a scanner's next Enter cannot answer yes by accident; the
+        underlined letter (or Tab and Space) says yes."""
+        question, booking = result.question, result.booking
+        assert question is not None and result.target is not None
+        number = booking.booking_number or ""
+        target = result.target
+        text = self._question_text(booking, question)
+        box = named(QMessageBox(self), "scanQuestion")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Confirm the scan"))
+        box.setText(text)
+        if target == BookingStatus.CHECKED_OUT:
+            yes = box.addButton(self.tr("Check &out now"), QMessageBox.ButtonRole.AcceptRole)
+            no = box.addButton(self.tr("&Keep it checked in"), QMessageBox.ButtonRole.RejectRole)
+        else:
+            yes = box.addButton(self.tr("Check &in now"), QMessageBox.ButtonRole.AcceptRole)
+            no = box.addButton(self.tr("&Not yet"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        self.question_box = box
+        self._show("question", lambda: text, "")
+
+        def answered() -> None:
+            self.question_box = None
+            box.deleteLater()
+            self.window().activateWindow()  # the next scan types into the scan field
+            if box.clickedButton() is yes and self._pending is not None:
+                store, _number, plate, valid_until = self._pending
+                out = target == BookingStatus.CHECKED_OUT
+                mode = ScanMode.CHECK_OUT if out else ScanMode.CHECK_IN
+                self._check(store, number, mode, plate, valid_until, confirmed=True)
+                return
+            kept = (
+                self.tr("Not checked out: {number} stays checked in.")
+                if target == BookingStatus.CHECKED_OUT
+                else self.tr("Not checked in: {number} is still expected.")
+            )
+            self._show("kept", lambda: kept.format(number=number), "")
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _question_text(self, booking: Booking, question: ScanQuestion) -> str:
+        number = booking.booking_number or ""
+        if question.kind == "early":
+            hours = question.ahead.total_seconds() / 3600
+            ahead = (
+                self.tr("%n day(s)", "", round(hours / 24))
+                if hours >= 48
+                else self.tr("%n hour(s)", "", round(hours))
+            )
+            return self.tr(
+                "Booking {number} arrives on {arrival}, {ahead} from now. Check it in already?"
+            ).format(number=number, arrival=show(booking.arrival), ahead=ahead)
+        ago = self.tr("%n minute(s)", "", max(1, round(question.ahead.total_seconds() / 60)))
+        entry = question.entry or {}
+        when, who = show(entry.get("at") or booking.checked_in_at), str(entry.get("by") or "?")
+        desk = booking_rules.scan_desk(entry)
+        if desk:
+            text = self.tr(
+                "Booking {number} was checked in only {ago} ago, at {when} by {who} at {desk}. "
+                "Check the car out now?"
+            )
+        else:
+            text = self.tr(
+                "Booking {number} was checked in only {ago} ago, at {when} by {who}. "
+                "Check the car out now?"
+            )
+        return text.format(number=number, ago=ago, when=when, who=who, desk=desk)
 
     def _unreadable(self) -> str:
         return self.tr("Not a ticket or booking number this desk can read.")
@@ -317,6 +449,9 @@ class ScanPanel(QWidget):
     def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
         if error is not None or result is None:
             self._show("refused", self._error(error or RuntimeError()), "")
+            return
+        if result.question is not None:
+            self._ask(result)
             return
         booking = result.booking
         details = self.tr("{name} · {plate} · {arrival} → {departure}").format(
@@ -405,6 +540,8 @@ class ScanPanel(QWidget):
             "checked_out": "#0d47a1",
             "refused": "#b00020",
             "busy": "#555555",
+            "question": "#8a5a00",
+            "kept": "#555555",
             "reissued": "#1b5e20",
         }
         self._outcome = outcome

@@ -11,6 +11,7 @@ from parking_desk.booking import BookingStatus
 from parking_desk.services.qr import QrSigner
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.desk.scan_panel import ScanMode, ScanPanel
+from parking_desk.ui.local_time import show
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ def ticket(ctx, booking, hours: float = 12) -> str:
 def test_scanning_a_ticket_checks_in_then_out_then_refuses(
     qtbot, type_text, new_booking, ctx, store, panel
 ):
+    ctx.settings.desk.confirm_check_out_within_minutes = 0  # the question: scan_confirm
     booking = new_booking()
     payload = ticket(ctx, booking)
     assert scan(qtbot, type_text, panel, payload) == "checked_in"
@@ -47,7 +49,10 @@ def test_scanning_a_ticket_checks_in_then_out_then_refuses(
     assert scan(qtbot, type_text, panel, payload) == "checked_out"
     assert store.get_booking(booking.booking_number).status == BookingStatus.CHECKED_OUT
     assert scan(qtbot, type_text, panel, payload) == "refused"
-    assert panel.result.text() == f"Booking {booking.booking_number} is already checked out."
+    out = show(store.get_booking(booking.booking_number).checked_out_at)
+    assert panel.result.text().startswith(
+        f"Booking {booking.booking_number} was already checked out on {out} by Ana (staff) at "
+    )
     assert panel.input.text() == ""  # ready for the next car
 
 
@@ -56,7 +61,9 @@ def test_a_second_check_in_is_refused(qtbot, type_text, new_booking, ctx, store,
     panel.mode.setCurrentIndex(panel.mode.findData(ScanMode.CHECK_IN))
     assert scan(qtbot, type_text, panel, ticket(ctx, booking)) == "checked_in"
     assert scan(qtbot, type_text, panel, ticket(ctx, booking)) == "refused"
-    assert panel.result.text() == f"Booking {booking.booking_number} is already checked in."
+    assert panel.result.text().startswith(
+        f"Booking {booking.booking_number} was already checked in on "
+    )
 
 
 def test_a_typed_booking_number_checks_in(qtbot, type_text, new_booking, store, panel):

@@ -169,6 +169,7 @@ def test_a_lower_case_booking_number_is_found_at_the_scan(
             f"INSERT INTO bookings ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
             row,
         )
+    ctx.settings.desk.confirm_check_out_within_minutes = 0  # in and out at once, unasked
     panel = ScanPanel(ctx)
     qtbot.addWidget(panel)
     panel.show()

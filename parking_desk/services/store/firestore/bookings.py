@@ -272,14 +272,20 @@ class FirestoreBookings:
 
     @guarded
     def set_booking_status(
-        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
         now = self._conn.now(now)
         to = BookingStatus(to)
 
         def change(tx: Any) -> Booking:
             ref, booking, waiting = self._read_for_change(tx, number, to == BookingStatus.CANCELLED)
-            done = booking_rules.change_status(booking, to, operator, now, waiting)
+            done = booking_rules.change_status(booking, to, operator, now, waiting, desk)
             self._write_change(tx, ref, done)
             return done.booking
 

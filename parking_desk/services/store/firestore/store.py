@@ -158,9 +158,15 @@ class FirestoreStore:
         return self.bookings.search_bookings(query)
 
     def set_booking_status(
-        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
-        return self.bookings.set_booking_status(number, to, operator=operator, now=now)
+        return self.bookings.set_booking_status(number, to, operator=operator, now=now, desk=desk)
 
     def amend_booking(
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None

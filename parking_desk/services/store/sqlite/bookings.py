@@ -140,12 +140,15 @@ class SqliteBookings:
         *,
         operator: str,
         now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
         now = now or utcnow()
         with self._db.write() as conn:
             booking = self._load_booking(conn, number)
             waiting = self._waiting_tasks(conn, booking) if to == BookingStatus.CANCELLED else []
-            change = booking_rules.change_status(booking, BookingStatus(to), operator, now, waiting)
+            change = booking_rules.change_status(
+                booking, BookingStatus(to), operator, now, waiting, desk
+            )
             self._update_booking(conn, change.booking)
             self._write_change(conn, change, now)
         return change.booking

@@ -90,9 +90,15 @@ class SqliteStore:
         return self._bookings.search_bookings(query)
 
     def set_booking_status(
-        self, number: str, to: BookingStatus, *, operator: str, now: datetime | None = None
+        self,
+        number: str,
+        to: BookingStatus,
+        *,
+        operator: str,
+        now: datetime | None = None,
+        desk: str = "",
     ) -> Booking:
-        return self._bookings.set_booking_status(number, to, operator=operator, now=now)
+        return self._bookings.set_booking_status(number, to, operator=operator, now=now, desk=desk)
 
     def amend_booking(
         self, number: str, changes: dict[str, Any], *, operator: str, now: datetime | None = None
