@@ -11,6 +11,7 @@ notice is only noted in the task's history. The transitions are in ``task_rules`
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -84,6 +85,20 @@ def suppressed_error(entry: Suppression) -> LastError:
     where it is shown (``messages``), the English text is what logs and the CLI print."""
     day = entry.at.strftime("%Y-%m-%d")
     return LastError(SUPPRESSED, message(SUPPRESSED, "en", date=day), True)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown_error(code: str, text: str, lang: str) -> str:
+    """A task's ``lastError`` as a person reads it in *lang*: the worker writes a suppressed
+    address's reason in English (logs, the CLI), with the bounce's day in it; shown, it is
+    the catalogue's sentence for that day. Any other error reads as it was written."""
+    if code == SUPPRESSED:
+        day = _DAY.search(text)
+        if day is not None:
+            return message(SUPPRESSED, lang, date=day.group(0))
+    return text
 
 
 def suppression_for(report: Bounce, task_id: str, booking_number: str, at: datetime) -> Suppression:

@@ -18,6 +18,8 @@ from typing import Any
 from parking_desk.booking_rules import checked_email
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.store.base import QueueAdmin, TaskRow
+from parking_desk.services.store.bounces import SuppressionList
+from parking_desk.services.suppressions import clear_if_same
 from parking_desk.task import NotificationTask, TaskFilter
 from parking_desk.task_rules import RETRYABLE
 from parking_desk.timeutil import utcnow
@@ -44,10 +46,19 @@ def mask_email(email: str) -> str:
 
 
 class SupervisorService:
-    def __init__(self, store: QueueAdmin, session: RoleSession, *, batch_size: int = BATCH_SIZE):
+    def __init__(
+        self,
+        store: QueueAdmin,
+        session: RoleSession,
+        *,
+        batch_size: int = BATCH_SIZE,
+        suppressions: SuppressionList | None = None,
+    ):
+        """*suppressions*, when given, lets a fix to the same address lift its suppression."""
         self.store = store
         self.session = session
         self.batch_size = max(1, batch_size)
+        self.suppressions = suppressions
 
     def _operator(self) -> str:
         self.session.require(Role.SUPERVISOR)
@@ -147,11 +158,17 @@ class SupervisorService:
     def fix_recipient(
         self, task_id: str, email: str, *, now: datetime | None = None
     ) -> NotificationTask:
-        """Correct the address on the task and its booking, and send again at once."""
+        """Correct the address on the task and its booking, and send again at once.
+
+        Given the address the task already had, the supervisor vouches for it: a suppression
+        of that address is cleared first (audited), or the worker would refuse it again."""
         operator = self._operator()
-        return self.store.update_recipient(
-            task_id, checked_email(email), operator=operator, now=now
-        )
+        address = checked_email(email)
+        if self.suppressions is not None:
+            task = self.store.get_task(task_id)
+            if task is not None:
+                clear_if_same(self.suppressions, task.client_email, address, operator, now=now)
+        return self.store.update_recipient(task_id, address, operator=operator, now=now)
 
     def _in_batches(
         self,

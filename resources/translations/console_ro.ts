@@ -4,217 +4,287 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="114"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="115"/>
         <source>Time</source>
         <translation>Ora</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="116"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="117"/>
         <source>Action</source>
         <translation>Acțiune</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="117"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="118"/>
         <source>Tasks</source>
         <translation>Sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="115"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="116"/>
         <source>Who</source>
         <translation>Cine</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="118"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="119"/>
         <source>Booking or subject</source>
         <translation>Rezervare sau obiect</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="119"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="120"/>
         <source>Details</source>
         <translation>Detalii</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="122"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="123"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="128"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="129"/>
         <source>retry</source>
         <translation>reîncercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="129"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="130"/>
         <source>cancel</source>
         <translation>anulare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="130"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="131"/>
         <source>fix recipient</source>
         <translation>corectare destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="132"/>
         <source>revoke signing key</source>
         <translation>revocare cheie de semnare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="132"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="133"/>
         <source>reissue ticket</source>
         <translation>bilet reemis</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="134"/>
         <source>sign-in</source>
         <translation>autentificare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="134"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="135"/>
         <source>failed sign-in</source>
         <translation>autentificare eșuată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="135"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="136"/>
         <source>locked out after wrong PINs</source>
         <translation>cont blocat după PIN-uri greșite</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="136"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="137"/>
         <source>sign-in refused, account locked</source>
         <translation>autentificare refuzată, cont blocat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="137"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="138"/>
         <source>first admin created</source>
         <translation>primul administrator creat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="138"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="139"/>
         <source>account added</source>
         <translation>cont adăugat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="139"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="140"/>
         <source>account deactivated</source>
         <translation>cont dezactivat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="141"/>
         <source>account reactivated</source>
         <translation>cont reactivat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="142"/>
         <source>PIN reset</source>
         <translation>PIN resetat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="142"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="143"/>
         <source>role changed</source>
         <translation>rol schimbat</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="144"/>
+        <source>bounced address cleared</source>
+        <translation>adresă returnată deblocată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="145"/>
+        <source>client erased</source>
+        <translation>client șters</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="146"/>
+        <source>retention periods set</source>
+        <translation>perioade de păstrare stabilite</translation>
+    </message>
+    <message>
         <location filename="../../parking_desk/ui/console/audit_tab.py" line="147"/>
+        <source>offline conflict</source>
+        <translation>conflict offline</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="148"/>
+        <source>offline conflict resolved</source>
+        <translation>conflict offline rezolvat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="149"/>
+        <source>scan undone</source>
+        <translation>scanare anulată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="154"/>
         <source>staff</source>
         <translation>personal</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="155"/>
         <source>supervisor</source>
         <translation>supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="156"/>
         <source>admin</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="175"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="183"/>
+        <source>bookings</source>
+        <translation>rezervări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="184"/>
+        <source>finished tasks</source>
+        <translation>sarcini încheiate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="185"/>
+        <source>dead tasks</source>
+        <translation>sarcini eșuate definitiv</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="186"/>
+        <source>outbox</source>
+        <translation>outbox</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="193"/>
+        <source>for ever</source>
+        <translation>pentru totdeauna</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="193"/>
+        <source>%1 d</source>
+        <translation>%1 z</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="202"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="176"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="203"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="183"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="210"/>
         <source>at a desk</source>
         <translation>la un birou</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="184"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="211"/>
         <source>on the command line</source>
         <translation>din linia de comandă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="185"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="212"/>
         <source>at the kiosk</source>
         <translation>la chioșc</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="189"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="216"/>
         <source>unknown name</source>
         <translation>nume necunoscut</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="190"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="217"/>
         <source>deactivated account</source>
         <translation>cont dezactivat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="191"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="218"/>
         <source>wrong PIN</source>
         <translation>PIN greșit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="196"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="223"/>
         <source>%1 in a row</source>
         <translation>%1 la rând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="198"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="225"/>
         <source>locked for %1</source>
         <translation>blocat pentru %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="201"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="228"/>
         <source>%1 still to wait</source>
         <translation>mai sunt de așteptat %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="204"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="231"/>
         <source>role: %1</source>
         <translation>rol: %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="206"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="233"/>
         <source>PIN kept from the desk&apos;s old supervisor PIN</source>
         <translation>PIN păstrat din vechiul PIN de supervizor al biroului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="208"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="235"/>
         <source>signed with key %1</source>
         <translation>semnat cu cheia %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="210"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="237"/>
         <source>new address, e-mail sent again</source>
         <translation>adresă nouă, e-mail retrimis</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="215"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="239"/>
+        <source>the address is sent to again</source>
+        <translation>adresa primește din nou e-mailuri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="241"/>
+        <source>tasks cleaned: %1</source>
+        <translation>sarcini curățate: %1</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="248"/>
         <source>filter: %1</source>
         <translation>filtru: %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="226"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="259"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="235"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="268"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n intrare</numerusform>
@@ -239,12 +309,12 @@
 <context>
     <name>ConsoleTabs</name>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="30"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="31"/>
         <source>&amp;Queue</source>
         <translation>Coa&amp;dă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/console_tabs.py" line="34"/>
+        <location filename="../../parking_desk/ui/console/console_tabs.py" line="35"/>
         <source>&amp;Audit log</source>
         <translation>Jurn&amp;al de acțiuni</translation>
     </message>
@@ -252,6 +322,11 @@
         <location filename="../../parking_desk/ui/console/keys_tab.py" line="177"/>
         <source>&amp;Signing keys</source>
         <translation>Chei de &amp;semnare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="214"/>
+        <source>&amp;Bounced addresses</source>
+        <translation>Adrese &amp;blocate</translation>
     </message>
 </context>
 <context>
@@ -496,22 +571,22 @@
         <translation>%1: blocat, nu poate salva rezultatele (semnal acum %2)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="321"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="320"/>
         <source>%1: offline, not heard from for %2</source>
         <translation>%1: offline, niciun semnal de %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="323"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="322"/>
         <source>%1: offline, syncing what it did meanwhile (heartbeat %2 ago)</source>
         <translation>%1: offline, sincronizează ce a făcut între timp (semnal acum %2)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="331"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="336"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="319"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="324"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
     </message>
@@ -519,115 +594,115 @@
 <context>
     <name>QueueActions</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="44"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="48"/>
         <source>Retry selected</source>
         <translation>Reîncearcă selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="45"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="49"/>
         <source>Retry all matching…</source>
         <translation>Reîncearcă tot ce corespunde…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="46"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="50"/>
         <source>Cancel selected</source>
         <translation>Anulează selecția</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="47"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="51"/>
         <source>Fix recipient and resend…</source>
         <translation>Corectează destinatarul și retrimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="81"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="94"/>
         <source>Select the tasks to retry first.</source>
         <translation>Selectați mai întâi sarcinile de reîncercat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="87"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="124"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="100"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="137"/>
         <source>Retrying tasks</source>
         <translation>Se reîncearcă sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="89"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="128"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="102"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="141"/>
         <source>Tasks retried: %1.</source>
         <translation>Sarcini reîncercate: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="130"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="143"/>
         <source>Tasks left as they were because they changed after counting: %1.</source>
         <translation>Sarcini lăsate neatinse pentru că s-au schimbat după numărare: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="119"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="132"/>
         <source>Tasks matching the current filter: %1. Retry them now?</source>
         <translation>Sarcini care corespund filtrului curent: %1. Le reîncercați acum?</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="138"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="151"/>
         <source>Selected tasks: %1. Cancel them? They will not be sent.</source>
         <translation>Sarcini selectate: %1. Le anulați? Nu vor mai fi trimise.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="160"/>
         <source>Tasks cancelled: %1.</source>
         <translation>Sarcini anulate: %1.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="90"/>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="129"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="103"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="142"/>
         <source>Stopped: %1 of %2 tasks were retried before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost reîncercate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="100"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="113"/>
         <source>Counting the matching tasks…</source>
         <translation>Se numără sarcinile care corespund…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="117"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="130"/>
         <source>No task matching the filter can be retried.</source>
         <translation>Nicio sarcină care corespunde filtrului nu poate fi reîncercată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="120"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="133"/>
         <source>Retry all matching</source>
         <translation>Reîncearcă tot ce corespunde</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="121"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="134"/>
         <source>Nothing was retried.</source>
         <translation>Nu s-a reîncercat nimic.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="136"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="149"/>
         <source>Select the tasks to cancel first.</source>
         <translation>Selectați mai întâi sarcinile de anulat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="139"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="152"/>
         <source>Cancel tasks</source>
         <translation>Anulare sarcini</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="145"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="158"/>
         <source>Cancelling tasks</source>
         <translation>Se anulează sarcinile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="161"/>
         <source>Stopped: %1 of %2 tasks were cancelled before you stopped.</source>
         <translation>Oprit: %1 din %2 sarcini au fost anulate înainte de oprire.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="171"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="185"/>
         <source>Select exactly one task to fix its recipient.</source>
         <translation>Selectați o singură sarcină pentru a-i corecta destinatarul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_actions.py" line="193"/>
+        <location filename="../../parking_desk/ui/console/queue_actions.py" line="208"/>
         <source>Recipient changed; the e-mail is being sent again.</source>
         <translation>Destinatarul a fost schimbat; e-mailul se retrimite.</translation>
     </message>
@@ -635,102 +710,102 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="56"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
         <source>retrying</source>
         <translation>se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="59"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
         <source>processing</source>
         <translation>în lucru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="62"/>
         <source>completed</source>
         <translation>finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
         <source>dead</source>
         <translation>eșuată definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="62"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="64"/>
         <source>cancelled</source>
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="65"/>
         <source>bounced</source>
         <translation>returnată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="70"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="73"/>
         <source>QR code</source>
         <translation>cod QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="71"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="74"/>
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="72"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="75"/>
         <source>e-mail + QR</source>
         <translation>e-mail + QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="142"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="143"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="149"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="150"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="151"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="152"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="153"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -738,47 +813,52 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="141"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="153"/>
         <source>All states</source>
         <translation>Toate stările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="159"/>
         <source>Search booking, recipient or error…</source>
         <translation>Caută rezervare, destinatar sau eroare…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="161"/>
         <source>Any time</source>
         <translation>Oricând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="150"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="162"/>
         <source>Last hour</source>
         <translation>Ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="151"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="163"/>
         <source>Last 24 hours</source>
         <translation>Ultimele 24 de ore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="164"/>
         <source>Last 7 days</source>
         <translation>Ultimele 7 zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="153"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="165"/>
         <source>Last 30 days</source>
         <translation>Ultimele 30 de zile</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="140"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="152"/>
         <source>State:</source>
         <translation>Stare:</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_tab.py" line="276"/>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="173"/>
+        <source>Bounces are not read on this desk: it has no IMAP settings. An e-mail the client&apos;s server returns later stays &quot;completed&quot; here unless a worker with IMAP settings reads the sending mailbox.</source>
+        <translation>Acest birou nu citește mesajele returnate: nu are setări IMAP. Un e-mail pe care serverul clientului îl returnează mai târziu rămâne aici „finalizată”, dacă nu citește căsuța de trimitere un proces cu setări IMAP.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/queue_tab.py" line="297"/>
         <source>%1 of %2 tasks</source>
         <translation>%1 din %2 sarcini</translation>
     </message>
@@ -786,22 +866,22 @@
 <context>
     <name>RecipientDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="26"/>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="33"/>
         <source>Fix recipient and resend</source>
         <translation>Corectează destinatarul și retrimite</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="28"/>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="37"/>
         <source>New e-mail address</source>
         <translation>Noua adresă de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="36"/>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="45"/>
         <source>Save and resend</source>
         <translation>Salvează și retrimite</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="40"/>
+        <location filename="../../parking_desk/ui/console/recipient_dialog.py" line="49"/>
         <source>New e-mail address:</source>
         <translation>Noua adresă de e-mail:</translation>
     </message>
@@ -912,162 +992,239 @@
     </message>
 </context>
 <context>
-    <name>TaskDetail</name>
+    <name>SuppressionsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="65"/>
-        <source>Select a task to see its details.</source>
-        <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="93"/>
+        <source>Address</source>
+        <translation>Adresă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="69"/>
-        <source>Loading…</source>
-        <translation>Se încarcă…</translation>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="94"/>
+        <source>Bounced</source>
+        <translation>Returnată la</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="96"/>
-        <source>This task no longer exists.</source>
-        <translation>Această sarcină nu mai există.</translation>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="95"/>
+        <source>Why</source>
+        <translation>Motiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="124"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="139"/>
-        <source>Task</source>
-        <translation>Sarcină</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="125"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="172"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="96"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="126"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="97"/>
+        <source>Task</source>
+        <translation>Sarcină</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="102"/>
+        <source>The worker sends nothing to these addresses: each bounced permanently. Fix the recipient of the task in the Queue tab (the same address again lifts its block), or clear the address here once the client says the mailbox works.</source>
+        <translation>Nu se trimite nimic la aceste adrese: fiecare a fost returnată definitiv. Corectați destinatarul sarcinii în fila Coadă (aceeași adresă, introdusă din nou, o deblochează) sau deblocați adresa aici după ce clientul confirmă că adresa funcționează.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="107"/>
+        <source>Refresh</source>
+        <translation>Reîmprospătează</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="108"/>
+        <source>Clear…</source>
+        <translation>Deblochează…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="138"/>
+        <source>Loading…</source>
+        <translation>Se încarcă…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="151"/>
+        <source>%n suppressed address(es)</source>
+        <translation>
+            <numerusform>%n adresă blocată</numerusform>
+            <numerusform>%n adrese blocate</numerusform>
+            <numerusform>%n de adrese blocate</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="153"/>
+        <source>{address} cleared; it is sent to again.</source>
+        <translation>{address} deblocată; primește din nou e-mailuri.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="186"/>
+        <source>Clear suppressed address</source>
+        <translation>Deblocare adresă</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="188"/>
+        <source>Send to {address} again? It bounced on {when}. Clear it only if the client says the mailbox works; a retry of its task then sends the e-mail.</source>
+        <translation>Se trimite din nou la {address}? A fost returnată pe {when}. Deblocați-o doar dacă clientul confirmă că adresa funcționează; o reîncercare a sarcinii trimite apoi e-mailul.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="199"/>
+        <source>Clearing {address}…</source>
+        <translation>Se deblochează {address}…</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDetail</name>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="67"/>
+        <source>Select a task to see its details.</source>
+        <translation>Selectați o sarcină pentru a-i vedea detaliile.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="78"/>
+        <source>Loading…</source>
+        <translation>Se încarcă…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="105"/>
+        <source>This task no longer exists.</source>
+        <translation>Această sarcină nu mai există.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="151"/>
+        <source>Task</source>
+        <translation>Sarcină</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="134"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="184"/>
+        <source>Booking</source>
+        <translation>Rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="135"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="127"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="136"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="128"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="137"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="129"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="138"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="130"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="139"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="131"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="141"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="132"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="144"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="133"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="145"/>
         <source>Message-ID</source>
         <translation>Message-ID</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="134"/>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="159"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="135"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="136"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="148"/>
         <source>Updated</source>
         <translation>Actualizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="137"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="149"/>
         <source>Completed</source>
         <translation>Finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="142"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="154"/>
         <source>Attempt history</source>
         <translation>Istoricul încercărilor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="144"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="156"/>
         <source>No attempts yet.</source>
         <translation>Nicio încercare încă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="159"/>
         <source>When</source>
         <translation>Când</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="159"/>
         <source>Outcome</source>
         <translation>Rezultat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="159"/>
         <source>Error</source>
         <translation>Eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="174"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="186"/>
         <source>The booking was not found.</source>
         <translation>Rezervarea nu a fost găsită.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="176"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="188"/>
         <source>Number</source>
         <translation>Număr</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="177"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="189"/>
         <source>Status</source>
         <translation>Stare rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="178"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="190"/>
         <source>E-mail status</source>
         <translation>Stare e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="179"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="191"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="180"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="192"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="184"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="196"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="185"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="197"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/task_detail.py" line="186"/>
+        <location filename="../../parking_desk/ui/console/task_detail.py" line="198"/>
         <source>Plate</source>
         <translation>Număr de înmatriculare</translation>
     </message>

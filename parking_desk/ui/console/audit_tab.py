@@ -1,5 +1,6 @@
 """The audit log: who retried, cancelled or re-addressed what, who signed in (or failed to),
-who revoked a key or reissued a ticket, who changed the staff; with which filter, and when.
+who revoked a key or reissued a ticket, who changed the staff, cleared a bounced address,
+erased a client or set the retention periods; with which filter, and when.
 
 Each action is shown by a translated label, and what it was about by the booking number, the
 account or the key named in its details, task ids only when nothing better is recorded. No
@@ -140,6 +141,12 @@ class AuditTab(QWidget):
             "staff_activate": self.tr("account reactivated"),
             "staff_reset_pin": self.tr("PIN reset"),
             "staff_role": self.tr("role changed"),
+            "clear_suppression": self.tr("bounced address cleared"),
+            "erase_client": self.tr("client erased"),
+            "set_retention": self.tr("retention periods set"),
+            "offline_conflict": self.tr("offline conflict"),
+            "offline_conflict_resolved": self.tr("offline conflict resolved"),
+            "undo": self.tr("scan undone"),
         }.get(action, action)
 
     def role_label(self, role: str) -> str:
@@ -164,9 +171,29 @@ class AuditTab(QWidget):
             return describe_ids(numbers)
         if entry.action.startswith("staff_") and d.get("name"):
             return str(d["name"])
+        if entry.action == "erase_client" and isinstance(d.get("bookings"), list):
+            return describe_ids([str(n) for n in d["bookings"]])
         if entry.action == "revoke_key":
             return f"{d.get('machine', '')} ({d.get('kid', '')})".strip()
         return describe_ids(entry.task_ids)
+
+    def retention_text(self, figures: dict[str, Any]) -> str:
+        """The periods an admin set, in days (0: kept for ever)."""
+        names = {
+            "anonymise_after_days": self.tr("bookings"),
+            "finished_tasks_days": self.tr("finished tasks"),
+            "dead_tasks_days": self.tr("dead tasks"),
+            "outbox_days": self.tr("outbox"),
+        }
+        shown = []
+        for key, name in names.items():
+            days = figures.get(key)
+            if isinstance(days, int):
+                value = (
+                    self.tr("for ever") if days == 0 else self.tr("%1 d").replace("%1", str(days))
+                )
+                shown.append(f"{name} {value}")
+        return ", ".join(shown)
 
     def seconds_text(self, seconds: Any) -> str:
         if not isinstance(seconds, int | float):
@@ -208,6 +235,12 @@ class AuditTab(QWidget):
             parts.append(self.tr("signed with key %1").replace("%1", str(d["kid"])))
         elif entry.action == "update_recipient":
             parts.append(self.tr("new address, e-mail sent again"))
+        elif entry.action == "clear_suppression":
+            parts.append(self.tr("the address is sent to again"))
+        elif entry.action == "erase_client" and isinstance(d.get("tasks"), int):
+            parts.append(self.tr("tasks cleaned: %1").replace("%1", str(d["tasks"])))
+        elif entry.action == "set_retention":
+            parts.append(self.retention_text(d))
         if where:
             parts.append(where)
         described = describe_filter(entry.filter)

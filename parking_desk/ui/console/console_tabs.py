@@ -1,4 +1,4 @@
-"""Joins the supervisor's Queue and Audit tabs to the desk's main window.
+"""Joins the supervisor's Queue, Bounced addresses and Audit tabs to the desk's main window.
 
 The desk connects to its store in the background, so the tabs are built first and handed
 the store when it arrives; closing the window stops the queue's change feed.
@@ -16,6 +16,7 @@ from parking_desk.services.store.base import Store
 from parking_desk.ui.console.audit_tab import AuditTab
 from parking_desk.ui.console.keys_tab import KeysTab, keys_title
 from parking_desk.ui.console.queue_tab import QueueTab
+from parking_desk.ui.console.suppressions_tab import SuppressionsTab, suppressions_title
 from parking_desk.ui.context import AppContext
 
 
@@ -38,10 +39,21 @@ class ConsoleTabs(QObject):
     def __init__(self, window: DeskWindow) -> None:
         super().__init__()
         ctx = window.ctx
-        self.queue = QueueTab(ctx.store, ctx.bridge, ctx.session, language=lambda: ctx.language)
+        self.queue = QueueTab(
+            ctx.store,
+            ctx.bridge,
+            ctx.session,
+            language=lambda: ctx.language,
+            bounces_read=ctx.settings.imap is not None,
+        )
         self.audit = AuditTab(ctx.store, ctx.bridge, language=lambda: ctx.language)
+        self.suppressions = SuppressionsTab(ctx)
         self.queue.actions_done.connect(self.audit.refresh)
+        self.suppressions.cleared.connect(self.audit.refresh)
+        self.queue.actions_done.connect(self.suppressions.refresh)  # a fix may clear one
+        self.queue.lock.role_changed.connect(lambda _role: self.suppressions.retranslate_ui())
         window.add_tab(self.queue, _queue_title)
+        window.add_tab(self.suppressions, suppressions_title)
         window.add_tab(self.audit, _audit_title)
         window.add_tab(KeysTab(ctx), keys_title)
         window.closing.connect(self.queue.shutdown)

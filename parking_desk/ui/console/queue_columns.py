@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from parking_desk import task_filter
+from parking_desk.bounce import shown_error
 from parking_desk.services.store.base import TaskRow
 from parking_desk.services.supervisor import mask_email
 from parking_desk.task import TaskState, TaskType
@@ -153,8 +154,11 @@ def header_label(column: Column) -> str:
     }[column]
 
 
-def display_text(row: TaskRow, column: int, *, masked: bool, now: datetime) -> str:
-    """What a cell shows; *masked* hides most of the recipient from staff."""
+def display_text(
+    row: TaskRow, column: int, *, masked: bool, now: datetime, language: str = "en"
+) -> str:
+    """What a cell shows; *masked* hides most of the recipient from staff; *language* is
+    that of the errors the worker writes with a code the catalogue knows."""
     if column == Column.CREATED:
         created = row[CREATED_AT]
         return "" if created is None else datetime.fromtimestamp(created).strftime("%Y-%m-%d %H:%M")
@@ -174,7 +178,7 @@ def display_text(row: TaskRow, column: int, *, masked: bool, now: datetime) -> s
         due = row[NEXT_AT]
         return relative_to_now(None if due is None else datetime.fromtimestamp(due, UTC), now)
     if column == Column.LAST_ERROR:
-        return row[ERROR_MESSAGE]
+        return shown_error(row[ERROR_CODE], row[ERROR_MESSAGE], language)
     if column == Column.PROVIDER:
         return row[PROVIDER] or ""
     return row[WORKER] or ""
@@ -196,7 +200,7 @@ _SORT_ROLE = int(Roles.SortRole)
 Cells = tuple[dict[int, Any], ...]
 
 
-def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
+def render_cells(row: TaskRow, *, masked: bool, now: datetime, language: str = "en") -> Cells:
     """Every role of every cell of *row*, one map per column, made once per row change.
 
     A repaint asks each visible cell for seven roles; answering them from these maps keeps
@@ -208,7 +212,7 @@ def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
     for column in Column:
         cell: dict[int, Any] = {key: value(row) for key, value in _ROW_ROLES.items()}
         cell[_SORT_ROLE] = SORT_KEYS[column](row)[0]
-        cell[DISPLAY] = display_text(row, column, masked=masked, now=now)
+        cell[DISPLAY] = display_text(row, column, masked=masked, now=now, language=language)
         if dead:
             cell[BACKGROUND] = DEAD_ROW
         if column == Column.STATE:
@@ -216,7 +220,8 @@ def render_cells(row: TaskRow, *, masked: bool, now: datetime) -> Cells:
             if colour is not None:
                 cell[FOREGROUND] = colour
         if column == Column.LAST_ERROR and (row[ERROR_CODE] or row[ERROR_MESSAGE]):
-            cell[TOOLTIP] = f"{row[ERROR_CODE]}: {row[ERROR_MESSAGE]}"
+            shown = shown_error(row[ERROR_CODE], row[ERROR_MESSAGE], language)
+            cell[TOOLTIP] = f"{row[ERROR_CODE]}: {shown}"
         cells.append(cell)
     return tuple(cells)
 

@@ -82,6 +82,7 @@ class QueueModel(QAbstractTableModel):
         self._sort_column = Column.CREATED
         self._descending = True
         self._masked = False
+        self._language = "en"  # of the errors written below the UI (``bounce.shown_error``)
         # Per task id: the row its cells were made from, and the cells.
         self._cells: dict[str, tuple[TaskRow, Cells]] = {}
         # Guards _pending, filled by the store's watch thread and drained by the GUI timer.
@@ -392,7 +393,9 @@ class QueueModel(QAbstractTableModel):
                 self._cells.clear()  # scrolled through thousands of rows: start again
             cached = self._cells[task_id] = (
                 task_row,
-                render_cells(task_row, masked=self._masked, now=self.clock()),
+                render_cells(
+                    task_row, masked=self._masked, now=self.clock(), language=self._language
+                ),
             )
         return cached
 
@@ -413,6 +416,10 @@ class QueueModel(QAbstractTableModel):
         if self._view:
             col = Column.RECIPIENT
             self.dataChanged.emit(self.index(0, col), self.index(len(self._view) - 1, col))
+
+    def set_language(self, language: str) -> None:
+        """The language of error texts that come from below the UI; ``retranslate`` redraws."""
+        self._language = language
 
     @property
     def masked(self) -> bool:

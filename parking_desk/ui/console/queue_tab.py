@@ -68,12 +68,16 @@ class QueueTab(QWidget):
         session: RoleSession,
         *,
         language: str | Callable[[], str] = "en",
+        bounces_read: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """*store* may be ``None`` while the desk is still connecting; ``set_store`` follows.
-        *language* (or a callable giving the current one) picks the language of errors."""
+        *language* (or a callable giving the current one) picks the language of errors.
+        *bounces_read* False says under the table that this desk reads no bounces (it has
+        no IMAP settings); None says nothing."""
         super().__init__(parent)
         self.store = store
+        self.bounces_read = bounces_read
         self.bridge = bridge
         self.session = session
         self._language = language
@@ -98,6 +102,10 @@ class QueueTab(QWidget):
         layout.addLayout(self.action_bar)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
+        self.bounce_status = QLabel(wordWrap=True)
+        self.bounce_status.setObjectName("bounceReaderStatus")
+        self.bounce_status.setVisible(bounces_read is False)
+        layout.addWidget(self.bounce_status)
 
         self.model.modelReset.connect(self._update_count)
         self.model.layoutChanged.connect(self._update_count)
@@ -124,7 +132,8 @@ class QueueTab(QWidget):
     def service(self) -> SupervisorService:
         if self.store is None:
             raise StoreUnavailable("not connected yet")
-        return SupervisorService(self.store, self.session)
+        suppressions = getattr(self.store, "suppressions", None)
+        return SupervisorService(self.store, self.session, suppressions=suppressions)
 
     def set_store(self, store: Store) -> None:
         """The store is connected: start following its change feed."""
@@ -159,7 +168,15 @@ class QueueTab(QWidget):
             self.range_combo.setItemText(i, label)
         self.queue_actions.retranslate_ui()
         self.lock.retranslate_ui()
+        self.bounce_status.setText(
+            self.tr(
+                "Bounces are not read on this desk: it has no IMAP settings. An e-mail the "
+                'client\'s server returns later stays "completed" here unless a worker with '
+                "IMAP settings reads the sending mailbox."
+            )
+        )
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        self.model.set_language(self.language)
         self.model.retranslate()
         self.detail.language = self.language
         self.detail.rerender()

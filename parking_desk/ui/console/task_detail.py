@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from parking_desk.booking import Booking
+from parking_desk.bounce import shown_error
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store.base import Store
 from parking_desk.services.supervisor import mask_email
@@ -136,7 +137,10 @@ class TaskDetail(QWidget):
             (self.tr("State"), state_label(task.status, task.retrying)),
             (self.tr("Attempts"), f"{task.attempts}/{task.max_attempts}"),
             (self.tr("Next attempt"), show(task.next_attempt_at)),
-            (self.tr("Last error"), f"{err.code}: {err.message}" if err else ""),
+            (
+                self.tr("Last error"),
+                f"{err.code}: {shown_error(err.code, err.message, self.language)}" if err else "",
+            ),
             (self.tr("Provider"), task.provider or ""),
             (self.tr("Message-ID"), task.message_id or ""),
             (self.tr("Worker"), task.lease_owner or ""),

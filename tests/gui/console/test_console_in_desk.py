@@ -30,7 +30,7 @@ def test_the_desk_window_has_the_queue_and_audit_tabs_and_hands_them_the_store(
     qtbot.addWidget(window)
     window.show()
     titles = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert titles[-3:] == ["Queue", "Audit log", "Signing keys"]
+    assert titles[-4:] == ["Queue", "Bounced addresses", "Audit log", "Signing keys"]
     queue = window.console.queue
     assert queue.model.rowCount() == 0  # no store yet: nothing to show, nothing raised
 

@@ -1,0 +1,214 @@
+"""The suppression list: addresses the worker will not send to since they bounced, and a
+supervisor's "Clear".
+
+Each line says when the address bounced, why (the remote server's words) and which booking
+and task it came from. Staff see the address masked, as the queue masks recipients; a
+supervisor sees it whole and may clear it once the mailbox works again. The list is read in
+the background when the tab is shown and after each clear; the role is checked again by the
+service (``suppressions.clear_suppression``), which audits the clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from parking_desk.bounce import Suppression
+from parking_desk.services.roles import Role
+from parking_desk.services.supervisor import mask_email
+from parking_desk.services.suppressions import clear_suppression, list_suppressions
+from parking_desk.ui.context import AppContext
+from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import show
+from parking_desk.ui.named import named
+from parking_desk.ui.weak_callback import weak_done
+
+
+class Column(IntEnum):
+    ADDRESS = 0
+    SINCE = 1
+    REASON = 2
+    BOOKING = 3
+    TASK = 4
+
+
+class SuppressionsTab(QWidget):
+    cleared = Signal(object)  # the Suppression that was taken off the list
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        """Reads ``ctx.store`` at call time: the desk may still be connecting."""
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entries: list[Suppression] = []
+        self._said: Callable[[], str] = str
+        self._cleared_address = ""  # said with the count once the list is read again
+        # Asked before clearing; a test answers it without a dialog.
+        self.confirm: Callable[[Suppression], bool] = self._ask
+        self.table = named(QTableWidget(0, len(Column)), "suppressions")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.REASON, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._enable)
+        self.refresh_button = named(QPushButton(), "refreshSuppressions")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.clear_button = named(QPushButton(), "clearSuppression")
+        self.clear_button.clicked.connect(self.clear_selected)
+        self.status = named(QLabel(wordWrap=True), "suppressionsStatus")
+        self.explain = named(QLabel(wordWrap=True), "suppressionsHelp")
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.clear_button)
+        bar.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explain)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.retranslate_ui()
+
+    @property
+    def supervisor(self) -> bool:
+        return self.ctx.session.allows(Role.SUPERVISOR)
+
+    def retranslate_ui(self) -> None:
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Address"),
+                self.tr("Bounced"),
+                self.tr("Why"),
+                self.tr("Booking"),
+                self.tr("Task"),
+            ]
+        )
+        self.explain.setText(
+            self.tr(
+                "The worker sends nothing to these addresses: each bounced permanently. Fix "
+                "the recipient of the task in the Queue tab (the same address again lifts its "
+                "block), or clear the address here once the client says the mailbox works."
+            )
+        )
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.clear_button.setText(self.tr("Clear…"))
+        self.status.setText(self._said())
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def selected(self) -> Suppression | None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        return self.entries[rows.pop()] if len(rows) == 1 else None
+
+    def _enable(self) -> None:
+        self.clear_button.setVisible(self.supervisor)
+        self.clear_button.setEnabled(self.supervisor and self.selected() is not None)
+
+    def _say(self, text: Callable[[], str]) -> None:
+        self._said = text
+        self.status.setText(text())
+
+    # --- reading ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        store = self.ctx.store
+        if store is None:
+            return
+        self._say(lambda: self.tr("Loading…"))
+        self.ctx.bridge.run(lambda: list_suppressions(store), weak_done(self._loaded))
+
+    def _loaded(self, entries: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self._say(lambda: error_text(error, self.ctx.language))
+            return
+        self.entries = list(entries)
+        self._fill()
+        count, cleared = len(self.entries), self._cleared_address
+        self._cleared_address = ""
+
+        def said() -> str:
+            text = self.tr("%n suppressed address(es)", "", count)
+            if cleared:
+                text = self.tr("{address} cleared; it is sent to again.").format(
+                    address=cleared
+                ) + (" " + text)
+            return text
+
+        self._say(said)
+
+    def shown_address(self, entry: Suppression) -> str:
+        return entry.address if self.supervisor else mask_email(entry.address)
+
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            reason = f"{entry.code}: {entry.reason}" if entry.code else entry.reason
+            values = {
+                Column.ADDRESS: self.shown_address(entry),
+                Column.SINCE: show(entry.at),
+                Column.REASON: reason,
+                Column.BOOKING: entry.booking_number,
+                Column.TASK: entry.task_id,
+            }
+            for column, value in values.items():
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if column == Column.REASON:
+                    item.setToolTip(entry.reason)
+                self.table.setItem(row, column, item)
+        self._enable()
+
+    # --- clearing ---------------------------------------------------------------------------
+    def _ask(self, entry: Suppression) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Clear suppressed address"),
+            self.tr(
+                "Send to {address} again? It bounced on {when}. Clear it only if the client "
+                "says the mailbox works; a retry of its task then sends the e-mail."
+            ).format(address=entry.address, when=show(entry.at)),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def clear_selected(self) -> None:
+        entry, store = self.selected(), self.ctx.store
+        if entry is None or store is None or not self.supervisor or not self.confirm(entry):
+            return
+        session, address = self.ctx.session, entry.address
+        self._say(lambda: self.tr("Clearing {address}…").format(address=address))
+        self.ctx.bridge.write(
+            lambda: clear_suppression(store, session, address), weak_done(self._cleared)
+        )
+
+    def _cleared(self, entry: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self._say(lambda: error_text(error, self.ctx.language))
+            return
+        self._cleared_address = entry.address
+        self.cleared.emit(entry)
+        self.refresh()
+
+
+def suppressions_title() -> str:
+    return QCoreApplication.translate("ConsoleTabs", "&Bounced addresses")
