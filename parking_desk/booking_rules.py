@@ -8,6 +8,7 @@ and write.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -367,6 +368,39 @@ def resend(booking: Booking, task_type: TaskType, operator: str, now: datetime) 
         changes["email_status"] = EmailStatus.PENDING
     updated = _with_entry(booking, entry, **changes)
     return BookingChange(updated, queued=new_task(updated, now, task_type=TaskType(task_type)))
+
+
+# A walk-in typed with an arrival this far back is more likely a wrong date than a late entry.
+PAST_ARRIVAL_SLACK = timedelta(days=1)
+# A plate's bookings that still hold a place on the lot.
+_HOLDING = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+
+def stay_warnings(
+    booking: Booking, now: datetime, same_plate: Iterable[Booking] = ()
+) -> list[FieldError]:
+    """What a new booking should not pass silently though it may be saved: a stay already
+    over or an arrival well in the past (a mistyped date), and another booking of the same
+    plate that holds the lot at the same time (*same_plate*: the store's bookings of it)."""
+    warnings: list[FieldError] = []
+    if booking.departure <= now:
+        warnings.append(FieldError("departure", "dates.stay_in_past", severity="warning"))
+    elif booking.arrival < now - PAST_ARRIVAL_SLACK:
+        warnings.append(FieldError("arrival", "dates.arrival_in_past", severity="warning"))
+    for other in same_plate:
+        if other.plate != booking.plate or other.booking_number == booking.booking_number:
+            continue
+        overlaps = other.arrival < booking.departure and booking.arrival < other.departure
+        if overlaps and other.status in _HOLDING:
+            params = {
+                "number": other.booking_number or "",
+                "arrival": other.arrival,
+                "departure": other.departure,
+            }
+            warnings.append(
+                FieldError("plate", "plate.overlapping_booking", params, severity="warning")
+            )
+    return warnings
 
 
 def checked_email(email: str) -> str:

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parking_desk import booking_rules
 from parking_desk.booking import Booking, Source
 from parking_desk.errors import FieldError, ValidationError
 from parking_desk.services.qr import render_png
-from parking_desk.services.store.base import Store
+from parking_desk.services.store.base import BookingQuery, Store
 from parking_desk.task import NotificationTask
+from parking_desk.timeutil import utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.field_text import field_text
@@ -49,6 +51,7 @@ from parking_desk.validation import (
 )
 
 DEFAULT_STAY_DAYS = 7
+PLATE_LOOKUP_LIMIT = 50
 FIELDS = (
     "clientName",
     "clientEmail",
@@ -70,16 +73,30 @@ class SavedBooking:
     task: NotificationTask
     payload: str
     png: bytes
+    # What the person at the desk should check with the client, said after the save too.
+    warnings: tuple[FieldError, ...] = ()
 
 
-def save_booking(ctx: AppContext, store: Store, booking: Booking) -> SavedBooking:
-    """Runs on the store-write thread: commit, then sign and draw the ticket there too."""
+def save_booking(
+    ctx: AppContext, store: Store, booking: Booking, warnings: tuple[FieldError, ...] = ()
+) -> SavedBooking:
+    """Runs on the store-write thread: look up the plate's other bookings (one overlapping
+    this stay is warned about, not refused: a second car, a rebooking), commit, then sign
+    and draw the ticket there too."""
+    query = BookingQuery(plate=booking.plate, limit=PLATE_LOOKUP_LIMIT)
+    same_plate = store.search_bookings(query) if booking.plate else []
     saved, task = store.create_booking(booking)
+    overlaps = [
+        w
+        for w in booking_rules.stay_warnings(saved, utcnow(), same_plate)
+        if w.code == "plate.overlapping_booking"
+    ]
+    found = (*warnings, *overlaps)
     number = saved.booking_number or ""
     if ctx.signer is None:
-        return SavedBooking(saved, task, "", b"")
+        return SavedBooking(saved, task, "", b"", found)
     payload = ctx.signer.payload(number, saved.plate, ctx.ticket_valid_until(saved.departure))
-    return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"))
+    return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"), found)
 
 
 class DateTimeField(QDateTimeEdit):
@@ -145,6 +162,8 @@ class FieldMessage(QLabel):
 
 class BookingForm(QWidget):
     saved = Signal(object)  # SavedBooking
+    # The first key of the next client after a save: the last client's ticket leaves.
+    next_client = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,12 +171,15 @@ class BookingForm(QWidget):
         self._problems: list[FieldError] = []
         self._saving = False
         self._status_text: Callable[[], str] = str  # made again when the language changes
+        self._after_save = False
 
         self.name = named(QLineEdit(maxLength=MAX_NAME), "clientName")
         self.email = named(QLineEdit(maxLength=MAX_EMAIL), "clientEmail")
         self.phone = named(QLineEdit(maxLength=MAX_PHONE), "phone")
         self.plate = named(QLineEdit(maxLength=18), "plate")
         self.plate.textEdited.connect(self._upper_case_plate)
+        for line in (self.name, self.email, self.phone, self.plate):
+            line.textEdited.connect(self._typing)
         self.arrival = named(DateTimeField(calendarPopup=True), "arrival")
         self.departure = named(DateTimeField(calendarPopup=True), "departure")
         for edit in (self.arrival, self.departure):
@@ -256,6 +278,12 @@ class BookingForm(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def _typing(self, _text: str) -> None:
+        if self._after_save:
+            self._after_save = False
+            self._set_status("")
+            self.next_client.emit()
+
     def _upper_case_plate(self, text: str) -> None:
         upper = text.upper()
         if upper != text:
@@ -315,7 +343,9 @@ class BookingForm(QWidget):
             if first is not None:
                 first.setFocus()
             return
-        self._problems = list(checked.warnings)
+        booking = checked.booking
+        warnings = (*checked.warnings, *booking_rules.stay_warnings(booking, utcnow()))
+        self._problems = list(warnings)
         self._show_problems()
         try:
             store = self.ctx.require_store()
@@ -325,9 +355,10 @@ class BookingForm(QWidget):
         self._saving = True
         self.save_button.setEnabled(False)
         self._set_status(lambda: self.tr("Saving…"))
-        booking = checked.booking
         ctx = self.ctx
-        self.ctx.bridge.write(lambda: save_booking(ctx, store, booking), weak_done(self._done))
+        self.ctx.bridge.write(
+            lambda: save_booking(ctx, store, booking, warnings), weak_done(self._done)
+        )
 
     def _done(self, result: SavedBooking | None, error: BaseException | None) -> None:
         self._saving = False
@@ -338,17 +369,34 @@ class BookingForm(QWidget):
         self.ctx.wake_engine()
         self.clear()
         number = result.booking.booking_number
-        self._set_status(lambda: self.tr("Booking {number} saved.").format(number=number))
+        warnings = result.warnings
+
+        def said() -> str:
+            text = self.tr("Booking {number} saved.").format(number=number)
+            if not warnings:
+                return text
+            checks = " ".join(field_text(w, self.ctx.language) for w in warnings)
+            return self.tr("{saved} Check with the client: {checks}").format(
+                saved=text, checks=checks
+            )
+
+        # The form is empty for the next client, so what to check goes in the status line.
+        self._set_status(said, warned=bool(warnings))
+        self._after_save = True
         self.saved.emit(result)
 
     def _failed(self, error: BaseException) -> None:
         self._set_status(lambda: error_text(error, self.ctx.language), failed=True)
 
-    def _set_status(self, text: Callable[[], str] | str, *, failed: bool = False) -> None:
+    def _set_status(
+        self, text: Callable[[], str] | str, *, failed: bool = False, warned: bool = False
+    ) -> None:
         """*text* as a callable is asked again when the language changes."""
         self._status_text = text if callable(text) else (lambda: text)
-        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
+        style = "color: #8a5a00; font-weight: bold;" if warned else ""
+        self.status.setStyleSheet("color: #b00020; font-weight: bold;" if failed else style)
         self.status.setProperty("failed", failed)
+        self.status.setProperty("warned", warned)
         self.status.setText(self._status_text())
 
     def is_saving(self) -> bool:

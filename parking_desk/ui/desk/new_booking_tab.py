@@ -30,6 +30,7 @@ class NewBookingTab(QWidget):
         layout.addWidget(self.form, 3)
         layout.addWidget(self.qr, 2)
         self.form.saved.connect(self._saved)
+        self.form.next_client.connect(self._next_client)
         self._poll = QTimer(self, interval=EMAIL_POLL_MS)
         self._poll.timeout.connect(self.refresh_email_status)
         self._fetching = False
@@ -46,6 +47,12 @@ class NewBookingTab(QWidget):
     def _saved(self, result: SavedBooking) -> None:
         self.qr.set_ticket(result.booking, result.payload, result.png)
         self._poll.start()
+
+    def _next_client(self) -> None:
+        """The next client is being typed in: the last one's code leaves the screen, so it
+        is never shown or printed for the wrong person."""
+        self._poll.stop()
+        self.qr.clear_ticket()
 
     def refresh_email_status(self) -> None:
         booking = self.qr.booking

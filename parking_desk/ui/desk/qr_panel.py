@@ -108,6 +108,15 @@ class QrPanel(QWidget):
         self.retranslate_ui()
         self._enable()
 
+    def clear_ticket(self) -> None:
+        """Back to waiting for the next booking: no code, number or plate on screen."""
+        self.booking, self.payload, self.png = None, "", b""
+        self.image.clear()
+        self.number.clear()
+        self.plate.clear()
+        self.retranslate_ui()
+        self._enable()
+
     def update_booking(self, booking: Booking) -> None:
         """A fresher copy of the shown booking (its e-mail status moved on)."""
         if self.booking is not None and booking.booking_number == self.booking.booking_number:
