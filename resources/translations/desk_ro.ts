@@ -345,6 +345,10 @@
         <source>Booking {number} saved.</source>
         <translation>Rezervarea {number} a fost salvată.</translation>
     </message>
+    <message>
+        <source>{saved} Check with the client: {checks}</source>
+        <translation>{saved} Verificați cu clientul: {checks}</translation>
+    </message>
 </context>
 <context>
     <name>BookingsModel</name>
@@ -707,6 +711,70 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 </context>
 <context>
     <name>ScanPanel</name>
+    <message>
+        <source>Confirm the scan</source>
+        <translation>Confirmați scanarea</translation>
+    </message>
+    <message>
+        <source>Check &amp;out now</source>
+        <translation>Înregistrează &amp;plecarea</translation>
+    </message>
+    <message>
+        <source>&amp;Keep it checked in</source>
+        <translation>&amp;Rămâne în parcare</translation>
+    </message>
+    <message>
+        <source>Check &amp;in now</source>
+        <translation>Înregistrează &amp;sosirea</translation>
+    </message>
+    <message>
+        <source>&amp;Not yet</source>
+        <translation>&amp;Nu încă</translation>
+    </message>
+    <message>
+        <source>Not checked out: {number} stays checked in.</source>
+        <translation>Plecarea nu a fost înregistrată: {number} rămâne în parcare.</translation>
+    </message>
+    <message>
+        <source>Not checked in: {number} is still expected.</source>
+        <translation>Sosirea nu a fost înregistrată: {number} este încă așteptată.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n zi</numerusform>
+            <numerusform>%n zile</numerusform>
+            <numerusform>%n de zile</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n oră</numerusform>
+            <numerusform>%n ore</numerusform>
+            <numerusform>%n de ore</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minut</numerusform>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n de minute</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Booking {number} arrives on {arrival}, {ahead} from now. Check it in already?</source>
+        <translation>Rezervarea {number} are sosirea pe {arrival}, peste {ahead}. O înregistrați deja la sosire?</translation>
+    </message>
+    <message>
+        <source>Booking {number} was checked in only {ago} ago, at {when} by {who} at {desk}. Check the car out now?</source>
+        <translation>Rezervarea {number} a fost înregistrată la sosire acum doar {ago}, pe {when}, de {who}, la {desk}. Înregistrați acum plecarea mașinii?</translation>
+    </message>
+    <message>
+        <source>Booking {number} was checked in only {ago} ago, at {when} by {who}. Check the car out now?</source>
+        <translation>Rezervarea {number} a fost înregistrată la sosire acum doar {ago}, pe {when}, de {who}. Înregistrați acum plecarea mașinii?</translation>
+    </message>
     <message>
         <location filename="../../parking_desk/ui/desk/scan_panel.py" line="146"/>
         <source>&amp;Mode</source>
