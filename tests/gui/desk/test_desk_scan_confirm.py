@@ -144,3 +144,44 @@ def test_a_refusal_names_when_where_and_who_made_the_earlier_scan(
         f"Rezervarea {number} a fost deja înregistrată la sosire pe {show(at)}, de Ana (staff), "
         "la Ghișeu 2."
     )
+
+
+@pytest.fixture
+def romanian(qapp, tmp_path):
+    """The desk's Romanian catalogue, compiled from the .ts as the build does."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    ts = Path(__file__).parents[3] / "resources" / "translations" / "desk_ro.ts"
+    qm = tmp_path / "desk_ro.qm"
+    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
+    subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(qm)], check=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    yield
+    QCoreApplication.removeTranslator(translator)
+
+
+def test_the_question_and_its_answers_in_romanian(
+    qtbot, type_text, ctx, store, new_booking, romanian
+):
+    ctx.language = "ro"
+    ctx.settings.desk.operator = "Ghișeu 2"
+    panel = ScanPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    booking = new_booking()
+    assert scan(qtbot, type_text, panel, ticket(ctx, booking)) == "checked_in"
+    assert scan(qtbot, type_text, panel, ticket(ctx, booking)) == "question"
+    text = panel.question_box.text()
+    assert "a fost înregistrată la sosire acum doar 1 minut" in text
+    assert "de Ana (staff), la Ghișeu 2. Înregistrați acum plecarea mașinii?" in text
+    buttons = sorted(b.text() for b in panel.question_box.buttons())
+    assert buttons == ["&Rămâne în parcare", "Înregistrează &plecarea"]
+    assert answer(qtbot, panel, Qt.Key.Key_P) == "checked_out"
+    assert status(store, booking) == BookingStatus.CHECKED_OUT
