@@ -18,6 +18,7 @@ from datetime import datetime
 from parking_desk.booking import Booking
 from parking_desk.messages import message
 from parking_desk.services import qr_image
+from parking_desk.site_time import DEFAULT_TIME_ZONE, local
 
 PAPER_WIDTH_MM = 80.0
 PAPER_HEIGHT_MM = 150.0
@@ -72,8 +73,10 @@ def ticket_of(booking: Booking, payload: str, site_name: str) -> Ticket:
     )
 
 
-def local_time(value: datetime) -> str:
-    return value.astimezone().strftime(DISPLAY_FORMAT)
+def local_time(value: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """The site's time (the desk passes its own ``show``, which follows ``desk.time_zone``);
+    never the zone of the machine that happens to print."""
+    return local(value, zone).strftime(DISPLAY_FORMAT)
 
 
 def blocks(

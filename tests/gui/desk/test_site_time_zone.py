@@ -116,3 +116,15 @@ def test_another_site_zone_moves_every_time_the_desk_shows(qtbot, settings, ctx)
     finally:
         settings.desk.time_zone = "Europe/Bucharest"
         AppContext(settings=settings, bridge=ctx.bridge, session=ctx.session)
+
+
+def test_a_ticket_prints_the_sites_times(machine_in_another_zone):
+    from parking_desk.services.ticket_layout import TextBlock, Ticket, blocks
+
+    arrival = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    ticket = Ticket("Otopeni", "867962", "B123ABC", arrival, arrival + timedelta(days=3), "P")
+    texts = [b.text for b in blocks(ticket, "en") if isinstance(b, TextBlock)]
+    assert "Arrival: 02.12.2026 01:30" in texts
+    assert "Arrival: 02.12.2026 01:30" in [
+        b.text for b in blocks(ticket, "en", show) if isinstance(b, TextBlock)
+    ]
