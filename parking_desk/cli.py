@@ -262,7 +262,8 @@ def _queue(
 
     action = args.queue_command
     if action == "stats":
-        print("\n".join(stats_lines(collect_health(store, settings.kiosk))))
+        health = collect_health(store, settings.kiosk, time_zone=settings.desk.time_zone)
+        print("\n".join(stats_lines(health)))
         return OK
     if action == "list":
         if args.limit < 1:

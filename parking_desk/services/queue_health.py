@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from parking_desk.config import KioskSettings
 from parking_desk.services.store.base import QueueHealth, QueueStats, WorkerInfo
+from parking_desk.site_time import DEFAULT_TIME_ZONE, day_bounds
+from parking_desk.site_time import today as site_today
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 
@@ -150,19 +152,24 @@ def beats(workers: list[WorkerInfo], now: datetime) -> list[WorkerBeat]:
     return shown
 
 
-def start_of_local_day(now: datetime) -> datetime:
-    local = now.astimezone()
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+def start_of_local_day(now: datetime, zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """Midnight of the site's day at *now*, whatever zone the kiosk's machine is set to."""
+    return day_bounds(site_today(zone, now), zone)[0].astimezone(now.tzinfo)
 
 
 def collect_health(
-    store: QueueHealth, limits: KioskSettings, *, now: datetime | None = None
+    store: QueueHealth,
+    limits: KioskSettings,
+    *,
+    now: datetime | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> HealthSnapshot:
-    """One round of reads; raises ``StoreUnavailable`` when the store cannot be reached."""
+    """One round of reads; raises ``StoreUnavailable`` when the store cannot be reached.
+    "Sent today" counts from the site's midnight (*time_zone*: ``desk.time_zone``)."""
     now = now or utcnow()
     store.ping()
     stats = store.queue_stats(now=now)
-    today = start_of_local_day(now)
+    today = start_of_local_day(now, time_zone)
     window = now - RATE_WINDOW
     sent = store.sent_since(min(today, window))
     failed = len(store.failures_since(window))

@@ -15,6 +15,7 @@ from parking_desk.services.store.base import QueueStats
 from parking_desk.task import TaskState
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.offline_conflicts import ConflictsDialog
+from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
 
@@ -138,7 +139,7 @@ class StatusBar(QStatusBar):
         )
         if not desk.online:
             since = waiting.offline_since
-            when = since.astimezone().strftime("%H:%M") if since else "–"
+            when = show(since)[-5:] if since else "–"  # the site's HH:MM
             text = self.tr("offline since {when} — {counts}").format(when=when, counts=counts)
         elif waiting.total:
             text = self.tr("syncing — {counts}").format(counts=counts)

@@ -32,6 +32,7 @@ from parking_desk.services.queue_health import (
     collect_health,
 )
 from parking_desk.services.store.base import Store
+from parking_desk.site_time import local
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
@@ -220,10 +221,12 @@ class KioskWindow(QWidget):
         self._busy = True
         self._read_started = self.clock()
         source, limits, now = self._source, self.settings.kiosk, self._read_started
+        zone = self.settings.desk.time_zone
         # The job holds the store source, never the window: a window must not end its life on
         # a pool thread.
         self.bridge.run(
-            lambda: collect_health(source.get(), limits, now=now), weak_done(self._loaded)
+            lambda: collect_health(source.get(), limits, now=now, time_zone=zone),
+            weak_done(self._loaded),
         )
 
     def _loaded(self, snapshot: Any, error: BaseException | None) -> None:
@@ -236,14 +239,17 @@ class KioskWindow(QWidget):
         self._show_offline(False)
         self.snapshot = snapshot
         self.status.setText(
-            self.tr("Updated %1").replace("%1", snapshot.at.astimezone().strftime("%H:%M:%S"))
+            self.tr("Updated %1").replace("%1", self._local(snapshot.at).strftime("%H:%M:%S"))
         )
         self._show(snapshot)
+
+    def _local(self, at: datetime) -> datetime:
+        return local(at, self.settings.desk.time_zone)  # the site's clock, not the machine's
 
     def _went_offline(self, since: datetime) -> None:
         if self.offline_since is None:
             self.offline_since = since
-        when = self.offline_since.astimezone().strftime("%H:%M")
+        when = self._local(self.offline_since).strftime("%H:%M")
         self.status.setText(self.tr("Offline since %1").replace("%1", when))
         self._show_offline(True)
         self._set_light(None)

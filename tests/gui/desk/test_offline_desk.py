@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "faults"))
 
@@ -19,7 +20,8 @@ from parking_desk.services.offline.journal import EntryState, Journal
 from parking_desk.task import TaskType
 from parking_desk.ui.status_bar import StatusBar
 
-TEN_OH_FIVE = datetime(2026, 12, 1, 10, 5).astimezone(UTC)  # 10:05 on this machine's clock
+# 10:05 on the site's clock (desk.time_zone), whatever this machine's is.
+TEN_OH_FIVE = datetime(2026, 12, 1, 10, 5, tzinfo=ZoneInfo("Europe/Bucharest")).astimezone(UTC)
 
 
 def journalled(journal: Journal, n: int) -> int:
