@@ -10,7 +10,8 @@ from datetime import date, datetime
 
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.occupancy import OverCapacity, days_of, over_capacity, places_by_day
-from parking_desk.services.store.base import BookingQuery, BookingStore
+from parking_desk.services.roles import Person, Role, RoleSession
+from parking_desk.services.store.base import AuditEntry, BookingQuery, BookingStore, Store
 from parking_desk.site_time import day_bounds, local, today
 from parking_desk.timeutil import utcnow
 
@@ -108,3 +109,31 @@ def check_stay(
     now = now or utcnow()
     first = min(today(zone, now), local(stay.arrival, zone).date())
     return over_capacity(bookings_ahead(store, first, zone), stay, capacity, zone, now)
+
+
+OVERRIDE_ACTION = "capacity_override"
+
+
+def may_override(session: RoleSession) -> Person:
+    """Only a supervisor may put a walk-in on a full lot; staff are refused here, whatever
+    the screen shows."""
+    return session.require(Role.SUPERVISOR)
+
+
+def record_override(
+    store: Store,
+    person: Person,
+    booking_number: str,
+    over: OverCapacity,
+    *,
+    now: datetime | None = None,
+) -> AuditEntry:
+    """The audit entry of a booking saved past capacity: who, which booking, the first full
+    day and how full it was."""
+    details = {
+        "bookingNumber": booking_number,
+        "day": over.day.isoformat(),
+        "booked": over.booked,
+        "capacity": over.capacity,
+    }
+    return store.record_audit(person.label(), OVERRIDE_ACTION, details=details, now=now)

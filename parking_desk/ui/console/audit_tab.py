@@ -147,6 +147,7 @@ class AuditTab(QWidget):
             "offline_conflict": self.tr("offline conflict"),
             "offline_conflict_resolved": self.tr("offline conflict resolved"),
             "undo": self.tr("scan undone"),
+            "capacity_override": self.tr("walk-in saved over capacity"),
         }.get(action, action)
 
     def role_label(self, role: str) -> str:

@@ -30,7 +30,10 @@ from PySide6.QtWidgets import (
 from parking_desk import booking_rules
 from parking_desk.booking import Booking, Source
 from parking_desk.errors import FieldError, ValidationError
+from parking_desk.occupancy import OverCapacity
+from parking_desk.services import lot
 from parking_desk.services.qr import render_png
+from parking_desk.services.roles import Role
 from parking_desk.services.store.base import BookingQuery, Store
 from parking_desk.task import NotificationTask
 from parking_desk.timeutil import utcnow
@@ -78,14 +81,28 @@ class SavedBooking:
 
 
 def save_booking(
-    ctx: AppContext, store: Store, booking: Booking, warnings: tuple[FieldError, ...] = ()
-) -> SavedBooking:
-    """Runs on the store-write thread: look up the plate's other bookings (one overlapping
-    this stay is warned about, not refused: a second car, a rebooking), commit, then sign
-    and draw the ticket there too."""
+    ctx: AppContext,
+    store: Store,
+    booking: Booking,
+    warnings: tuple[FieldError, ...] = (),
+    *,
+    override: bool = False,
+) -> SavedBooking | OverCapacity:
+    """Runs on the store-write thread: check the lot's capacity (a stay that would pass it
+    is not saved but answered with the first full day, unless a supervisor overrides it,
+    which is audited), look up the plate's other bookings (one overlapping this stay is
+    warned about, not refused: a second car, a rebooking), commit, then sign and draw the
+    ticket there too."""
+    desk = ctx.settings.desk
+    over = lot.check_stay(store, booking, desk.capacity, desk.time_zone)
+    if over is not None and not override:
+        return over
+    person = lot.may_override(ctx.session) if over is not None else None
     query = BookingQuery(plate=booking.plate, limit=PLATE_LOOKUP_LIMIT)
     same_plate = store.search_bookings(query) if booking.plate else []
     saved, task = store.create_booking(booking)
+    if over is not None and person is not None:
+        lot.record_override(store, person, saved.booking_number or "", over)
     overlaps = [
         w
         for w in booking_rules.stay_warnings(saved, utcnow(), same_plate)
@@ -195,7 +212,12 @@ class BookingForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.clear_button = named(QPushButton(), "clear")
         self.clear_button.clicked.connect(self.clear)
-        for button in (self.save_button, self.clear_button):
+        # Shown when the lot would be full; only a supervisor's session enables it.
+        self.override_button = named(QPushButton(), "saveOverCapacity")
+        self.override_button.clicked.connect(self.save_over_capacity)
+        self.override_button.hide()
+        self._over: OverCapacity | None = None
+        for button in (self.save_button, self.clear_button, self.override_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.status = named(QLabel(wordWrap=True), "formStatus")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -215,6 +237,7 @@ class BookingForm(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.override_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -222,7 +245,12 @@ class BookingForm(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
 
-        editors = [*self.editors().values(), self.save_button, self.clear_button]
+        editors = [
+            *self.editors().values(),
+            self.save_button,
+            self.clear_button,
+            self.override_button,
+        ]
         for first, second in itertools.pairwise(editors):
             QWidget.setTabOrder(first, second)
         self.retranslate_ui()
@@ -261,6 +289,7 @@ class BookingForm(QWidget):
         self.plate.setPlaceholderText(self.tr("B123ABC"))
         self.save_button.setText(self.tr("Save (Enter)"))
         self.clear_button.setText(self.tr("Clear (Esc)"))
+        self.override_button.setText(self.tr("Save over capacity (supervisor)"))
         self._show_problems()
         self.status.setText(self._status_text())
 
@@ -279,6 +308,7 @@ class BookingForm(QWidget):
             super().keyPressEvent(event)
 
     def _typing(self, _text: str) -> None:
+        self._forget_over_capacity()
         if self._after_save:
             self._after_save = False
             self._set_status("")
@@ -304,6 +334,7 @@ class BookingForm(QWidget):
         self._problems = []
         self._show_problems()
         self._set_status("")
+        self._forget_over_capacity()
         self.name.setFocus()
 
     def booking(self) -> Booking:
@@ -330,7 +361,12 @@ class BookingForm(QWidget):
             errors = [p for p in found if p.severity == "error"]
             label.show_problem((errors or found)[0] if found else None, self.ctx.language)
 
-    def save(self) -> None:
+    def save_over_capacity(self) -> None:
+        """A supervisor saves the walk-in the lot has no place for; the store-write thread
+        checks the role again and audits it."""
+        self.save(override=True)
+
+    def save(self, *, override: bool = False) -> None:
         if self._saving:
             return  # Enter held down or pressed twice: one booking, not two
         try:
@@ -357,15 +393,22 @@ class BookingForm(QWidget):
         self._set_status(lambda: self.tr("Saving…"))
         ctx = self.ctx
         self.ctx.bridge.write(
-            lambda: save_booking(ctx, store, booking, warnings), weak_done(self._done)
+            lambda: save_booking(ctx, store, booking, warnings, override=override),
+            weak_done(self._done),
         )
 
-    def _done(self, result: SavedBooking | None, error: BaseException | None) -> None:
+    def _done(
+        self, result: SavedBooking | OverCapacity | None, error: BaseException | None
+    ) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
         if error is not None or result is None:
             self._failed(error or RuntimeError("no result"))
             return
+        if isinstance(result, OverCapacity):
+            self._over_capacity(result)
+            return
+        self._forget_over_capacity()
         self.ctx.wake_engine()
         self.clear()
         number = result.booking.booking_number
@@ -384,6 +427,30 @@ class BookingForm(QWidget):
         self._set_status(said, warned=bool(warnings))
         self._after_save = True
         self.saved.emit(result)
+
+    def _over_capacity(self, over: OverCapacity) -> None:
+        """Nothing was saved: say which day is full, and let a supervisor save it anyway."""
+        supervisor = self.ctx.session.allows(Role.SUPERVISOR)
+        self._over = over
+        self.override_button.setEnabled(supervisor)
+        self.override_button.show()
+
+        def said() -> str:
+            text = self.tr(
+                "Not saved: the lot is full on {day} ({booked} of {capacity} places taken)."
+            ).format(day=over.day.strftime("%d.%m.%Y"), booked=over.booked, capacity=over.capacity)
+            if supervisor:
+                return text + " " + self.tr("A supervisor may save it anyway.")
+            return text + " " + self.tr("Only a supervisor may save it anyway.")
+
+        self._set_status(said, warned=True)
+
+    def _forget_over_capacity(self) -> None:
+        self._over = None
+        self.override_button.hide()
+
+    def over_capacity(self) -> OverCapacity | None:
+        return self._over
 
     def _failed(self, error: BaseException) -> None:
         self._set_status(lambda: error_text(error, self.ctx.language), failed=True)
