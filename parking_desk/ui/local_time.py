@@ -45,6 +45,11 @@ def now() -> QDateTime:
     return QDateTime.currentDateTime().toTimeZone(qt_zone())
 
 
+def local(value: datetime) -> datetime:
+    """*value* on the site's clock."""
+    return site_time.local(value, _zone_name)
+
+
 def today() -> date:
     return site_time.today(_zone_name)
 

@@ -17,6 +17,7 @@ from parking_desk.services.store.base import TaskRow
 from parking_desk.services.supervisor import mask_email
 from parking_desk.task import TaskState, TaskType
 from parking_desk.ui.console.relative_time import relative_to_now
+from parking_desk.ui.local_time import local as site_local
 
 
 class Column(IntEnum):
@@ -161,7 +162,9 @@ def display_text(
     that of the errors the worker writes with a code the catalogue knows."""
     if column == Column.CREATED:
         created = row[CREATED_AT]
-        return "" if created is None else datetime.fromtimestamp(created).strftime("%Y-%m-%d %H:%M")
+        if created is None:
+            return ""
+        return site_local(datetime.fromtimestamp(created, UTC)).strftime("%Y-%m-%d %H:%M")
     if column == Column.BOOKING:
         return row[BOOKING]
     if column == Column.RECIPIENT:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTime
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,7 @@ from parking_desk.timeutil import utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.errors_text import error_text
+from parking_desk.ui.local_time import now as site_now
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
 from parking_desk.ui.weak_callback import weak_done
@@ -554,7 +555,7 @@ class ScanPanel(QWidget):
         self.details.setText(details)
         self.input.setFocus()
         if outcome != "busy":
-            stamp = QTime.currentTime().toString("HH:mm:ss")
+            stamp = site_now().toString("HH:mm:ss")
             self.recent.insertItem(0, f"{stamp}  {text()}")
             self.recent.item(0).setData(UNDO_ROLE, number)
             if number:
