@@ -51,6 +51,7 @@ def test_switching_language_changes_the_visible_strings(qtbot, compiled_catalogu
         "Bookings",
         "Scan",
         "Queue",
+        "Bounced addresses",
         "Audit log",
         "Signing keys",
     ]
@@ -62,6 +63,7 @@ def test_switching_language_changes_the_visible_strings(qtbot, compiled_catalogu
         "Rezervări",
         "Scanare",
         "Coadă",
+        "Adrese blocate",
         "Jurnal de acțiuni",
         "Chei de semnare",
     ]
