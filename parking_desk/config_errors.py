@@ -64,8 +64,8 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "{value} is not native or raster",
     },
     "printer_name": {
-        "ro": "printer.kind = \"system\" are nevoie de numele imprimantei",
-        "en": "printer.kind = \"system\" needs the printer's name",
+        "ro": 'printer.kind = "system" are nevoie de numele imprimantei',
+        "en": 'printer.kind = "system" needs the printer\'s name',
     },
     "printer_host": {
         "ro": "lipsește adresa imprimantei de rețea (host)",

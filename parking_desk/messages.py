@@ -113,8 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # A refusal that says when, where and by whom the earlier scan was made.
     "error.already_checked_in_at": {
         "ro": (
-            "Rezervarea {number} a fost deja înregistrată la sosire pe {when}, de {who}, "
-            "la {desk}."
+            "Rezervarea {number} a fost deja înregistrată la sosire pe {when}, de {who}, la {desk}."
         ),
         "en": "Booking {number} was already checked in on {when} by {who} at {desk}.",
     },
@@ -325,8 +324,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "sau dați-l în {env}."
         ),
         "en": (
-            "A PIN for {name} is needed: type it when asked (twice, the same) or give it in "
-            "{env}."
+            "A PIN for {name} is needed: type it when asked (twice, the same) or give it in {env}."
         ),
     },
     "ticket.revoked_unnamed": {
@@ -346,8 +344,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "semnat de {machine}."
         ),
         "en": (
-            "Valid ticket for booking {number} (plate {plate}), until {until}, "
-            "signed by {machine}."
+            "Valid ticket for booking {number} (plate {plate}), until {until}, signed by {machine}."
         ),
     },
     "ticket.forged": {
