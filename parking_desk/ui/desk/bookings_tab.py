@@ -94,7 +94,8 @@ class BookingsTab(QWidget):
         self.scope = named(QComboBox(), "scope")
         for scope in Scope:
             self.scope.addItem("", scope)
-        self.day = named(QDateEdit(calendarPopup=True), "day")
+        self.day = named(QDateEdit(), "day")
+        self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("dd.MM.yyyy")
         self.day.setDate(self._site_today())
         self.export_button = named(QPushButton(), "exportCsv")
