@@ -6,23 +6,17 @@ claimed again once the lease expires. Errors are classified by the transport: pe
 dead-letter the task at once, quota answers wait for the next quota window, everything else
 backs off by the retry schedule until the attempts run out.
 
-Outcomes that cannot be written are not forgotten. An outcome the store refuses as
-unavailable (a full disk, an outage) *blocks* the worker: it claims and sends nothing more,
-says so in its log and its heartbeat, keeps the outcomes it holds, and probes the store by
-writing them again until they land; only then does it claim again. An outcome whose write
-fails otherwise (the task's own data) is logged with the task, and a sent e-mail is
-remembered so that a later claim of the same task records it instead of sending it again.
+Outcomes that cannot be written are not forgotten: ``worker_outcomes.py`` writes them, holds
+them while the store refuses writes (the worker is then *blocked* and claims nothing), and
+remembers a sent e-mail it could not record so that it is not sent twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from parking_desk.booking import shown
@@ -48,10 +42,9 @@ from parking_desk.services.worker_events import (
     TaskCompleted,
     TaskDead,
     TaskFailed,
-    WorkerBlocked,
     WorkerEvent,
-    WorkerResumed,
 )
+from parking_desk.services.worker_outcomes import Outcome, OutcomeRecorder
 from parking_desk.task import LastError, NotificationTask, TaskType
 from parking_desk.timeutil import utcnow
 
@@ -60,27 +53,6 @@ log = logging.getLogger(__name__)
 QR_VALIDITY_AFTER_DEPARTURE = timedelta(hours=12)
 # A send is not started in the last quarter of its lease: it might outlive the lease.
 LEASE_MARGIN = 0.25
-# How often an outcome write is tried before the store is probed.
-RECORD_ATTEMPTS = 3
-# While blocked, the store is probed after these waits (doubling), for at most
-# BLOCKED_WAIT_S (or the lease, if longer) per drain; the next drain probes again.
-PROBE_FIRST_S, PROBE_MAX_S = 0.1, 5.0
-BLOCKED_WAIT_S = 60.0
-# Sent e-mails whose outcome could not be written, remembered so as not to send them twice.
-REMEMBER_SENT = 10_000
-
-RECORDED, LOST, REFUSED, BROKEN = "recorded", "lost", "refused", "broken"
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """An outcome to write: kept while the store refuses it, written again by the probe."""
-
-    task: NotificationTask
-    write: Callable[[], bool]
-    counter: str  # the DrainReport field it counts towards once written
-    event: WorkerEvent
-    sent: DeliveryOutcome | None = None  # set when an e-mail went out
 
 
 def next_quota_window(now: datetime) -> datetime:
@@ -122,20 +94,11 @@ class DrainWorker:
         self._stop = threading.Event()
         # Serialises drains in this process and lets ``wait_idle`` see when none is running.
         self._drain_lock = threading.Lock()
-        # Protects ``sent_total`` and the drain report's counters, bumped from sending threads.
-        self._count_lock = threading.Lock()
-        self.sent_total = 0
         # Set by a sending thread that skipped a task for want of lease time (or because
         # the worker is blocked); acted on once no send of this worker is in flight.
         self._handed_back = False
-        # Protects the three below, touched by sending threads and the drain thread.
-        self._outcome_lock = threading.Lock()
-        self._blocked = False
-        self._held: list[_Outcome] = []
-        self._sent_unrecorded: OrderedDict[str, DeliveryOutcome] = OrderedDict()
-        # Writes this worker's heartbeat with the given state, raising if the store refuses
-        # it: the probe that tells a store refusing writes from a task it cannot record.
-        self._state_writer: Callable[[str], None] | None = None
+        # Writes the outcomes, and holds them (blocking this worker) while the store refuses.
+        self._outcomes = OutcomeRecorder(store, worker_id, settings_worker, self._stop, self._emit)
 
     # --- wiring ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[WorkerEvent], None]) -> None:
@@ -147,13 +110,17 @@ class DrainWorker:
     def set_state_writer(self, writer: Callable[[str], None]) -> None:
         """*writer(state)* records this worker's heartbeat with *state* ("blocked",
         "running") and raises when the store refuses the write."""
-        self._state_writer = writer
+        self._outcomes.set_state_writer(writer)
 
     @property
     def blocked(self) -> bool:
         """True while outcomes cannot be recorded: nothing is claimed or sent."""
-        with self._outcome_lock:
-            return self._blocked
+        return self._outcomes.blocked
+
+    @property
+    def sent_total(self) -> int:
+        """E-mails this worker sent and recorded since it started."""
+        return self._outcomes.sent_total
 
     def request_stop(self) -> None:
         """Send nothing new: tasks not started yet stay claimed until ``store.release``."""
@@ -213,7 +180,7 @@ class DrainWorker:
                         # Nothing is claimed until the outcomes held are written.
                         wait(in_flight)
                         in_flight = set()
-                        if not self._until_unblocked(report, now):
+                        if not self._outcomes.until_unblocked(report):
                             gave_up = True
                             break
                     if self._handed_back and not self._stop.is_set():
@@ -242,7 +209,7 @@ class DrainWorker:
                 if self.blocked and not gave_up:
                     # Outcomes held when the last sends ended: written before this drain
                     # ends, or a ``--once`` run would forget them and send them again.
-                    self._until_unblocked(report, now)
+                    self._outcomes.until_unblocked(report)
                 if self._handed_back and not self._stop.is_set() and not self.blocked:
                     self._hand_back(now)
             finally:
@@ -310,7 +277,7 @@ class DrainWorker:
             self._count(report, "skipped")
             self._handed_back = True
             return
-        sent = self._remembered(task.id)
+        sent = self._outcomes.remembered(task.id)
         if sent is not None:
             # This worker sent it already and could not record it: record, do not resend.
             log.info("Task %s was sent before; recording that instead of sending again", task.id)
@@ -350,8 +317,8 @@ class DrainWorker:
         event = TaskCompleted(
             task.id, task.booking_number, outcome.provider, outcome.message_id, outcome.email_sent
         )
-        self._settle(
-            _Outcome(
+        self._outcomes.settle(
+            Outcome(
                 task,
                 lambda: self.store.complete(task, self.worker_id, outcome, now=now),
                 "completed",
@@ -409,175 +376,7 @@ class DrainWorker:
 
     # --- outcomes ----------------------------------------------------------------------
     def _count(self, report: DrainReport, name: str) -> None:
-        with self._count_lock:
-            setattr(report, name, getattr(report, name) + 1)
-
-    def _record(self, task: NotificationTask, write: Callable[[], bool]) -> str:
-        """Write an outcome, retrying a store hiccup: RECORDED, LOST (the lease is gone),
-        REFUSED (the store was unavailable every time) or BROKEN (the write raised
-        something else: the task's own data, or a bug)."""
-        for attempt in range(1, RECORD_ATTEMPTS + 1):
-            try:
-                return RECORDED if write() else LOST
-            except StoreUnavailable as exc:
-                if attempt == RECORD_ATTEMPTS:
-                    log.error("Task %s: recording its outcome failed: %s", task.id, exc)
-                    return REFUSED
-                time.sleep(0.2 * attempt)
-            except Exception as exc:
-                log.error(
-                    "Task %s: recording its outcome failed: %s: %s",
-                    task.id,
-                    type(exc).__name__,
-                    exc,
-                    exc_info=True,
-                )
-                return BROKEN
-        return REFUSED
-
-    def _settle(self, outcome: _Outcome, report: DrainReport) -> None:
-        result = self._record(outcome.task, outcome.write)
-        if result == RECORDED:
-            self._landed(outcome, report)
-        elif result == LOST:
-            self._lost(outcome.task, report)
-        elif result == BROKEN:
-            self._give_up(outcome, report)
-        else:
-            self._hold(outcome)
-
-    def _landed(self, outcome: _Outcome, report: DrainReport) -> None:
-        self._count(report, outcome.counter)
-        if outcome.sent is not None:
-            with self._count_lock:
-                self.sent_total += 1
-            self._forget(outcome.task.id)
-        self._emit(outcome.event)
-
-    def _give_up(self, outcome: _Outcome, report: DrainReport) -> None:
-        """An outcome this task's write will never take (the store takes others): its lease
-        will expire; a sent e-mail is remembered so this worker does not send it again."""
-        log.error(
-            "Task %s: its outcome (%s) cannot be recorded; left for its lease to expire",
-            outcome.task.id,
-            outcome.counter,
-        )
-        if outcome.sent is not None:
-            self._remember(outcome.task.id, outcome.sent)
-        self._count(report, "unrecorded")
-
-    def _hold(self, outcome: _Outcome) -> None:
-        """The store refuses writes: keep the outcome and stop claiming and sending."""
-        if outcome.sent is not None:
-            self._remember(outcome.task.id, outcome.sent)
-        with self._outcome_lock:
-            self._held.append(outcome)
-            first = not self._blocked
-            self._blocked = True
-        if first:
-            log.error(
-                "Outcomes cannot be recorded (task %s): claiming and sending stop until the "
-                "store accepts them again",
-                outcome.task.id,
-            )
-            self._write_state("blocked")
-            self._emit(WorkerBlocked(self.worker_id, "outcomes cannot be recorded", utcnow()))
-
-    def _until_unblocked(self, report: DrainReport, now: datetime | None) -> bool:
-        """Probe the store by writing the outcomes held, waiting longer each time, until
-        they are written (True), or this drain has waited long enough or is stopping
-        (False). Outcomes still refused after the wait by a store that takes this worker's
-        heartbeat are their tasks' own problem: given up, and the worker resumes."""
-        delay = PROBE_FIRST_S
-        deadline = time.monotonic() + max(BLOCKED_WAIT_S, self.settings.lease_s)
-        while not self._stop.is_set():
-            if self._probe(report):
-                return True
-            if time.monotonic() + delay > deadline:
-                if self._store_accepts_writes():
-                    return self._resume(report, give_up=True)
-                with self._outcome_lock:
-                    held = len(self._held)
-                report.errors.append(
-                    f"blocked: {held} outcome(s) cannot be recorded, the store refuses writes"
-                )
-                return False
-            self._stop.wait(delay)
-            delay = min(delay * 2, PROBE_MAX_S)
-        return False
-
-    def _probe(self, report: DrainReport) -> bool:
-        """Write each outcome held once more; resume once none is left to write."""
-        with self._outcome_lock:
-            held = list(self._held)
-        refused: list[_Outcome] = []
-        for outcome in held:
-            try:
-                landed = bool(outcome.write())
-            except StoreUnavailable as exc:
-                log.debug("Task %s: outcome still refused: %s", outcome.task.id, exc)
-                refused.append(outcome)
-                continue
-            except Exception:
-                log.exception("Task %s: recording its outcome failed", outcome.task.id)
-                self._give_up(outcome, report)
-                continue
-            if landed:
-                self._landed(outcome, report)
-            else:
-                self._lost(outcome.task, report)
-        with self._outcome_lock:
-            self._held = refused + self._held[len(held) :]
-            if self._held:
-                return False
-        return self._resume(report)
-
-    def _resume(self, report: DrainReport, *, give_up: bool = False) -> bool:
-        with self._outcome_lock:
-            left, self._held = self._held, []
-            self._blocked = False
-        if give_up:
-            for outcome in left:
-                self._give_up(outcome, report)
-        log.warning("Outcomes are recorded again: claiming and sending resume")
-        self._write_state("running")
-        self._emit(WorkerResumed(self.worker_id, utcnow()))
-        return True
-
-    def _store_accepts_writes(self) -> bool:
-        """This worker's heartbeat as a probe write (a read proves nothing on a full disk);
-        without a heartbeat writer, a ping."""
-        try:
-            if self._state_writer is not None:
-                self._state_writer("blocked")
-            else:
-                self.store.ping()
-        except Exception as exc:
-            log.debug("The store refuses a probe: %s", exc)
-            return False
-        return True
-
-    def _write_state(self, state: str) -> None:
-        if self._state_writer is None:
-            return
-        try:
-            self._state_writer(state)
-        except Exception as exc:
-            log.warning("Heartbeat not recorded: %s", exc)
-
-    def _remember(self, task_id: str, outcome: DeliveryOutcome) -> None:
-        with self._outcome_lock:
-            self._sent_unrecorded[task_id] = outcome
-            while len(self._sent_unrecorded) > REMEMBER_SENT:
-                self._sent_unrecorded.popitem(last=False)
-
-    def _remembered(self, task_id: str) -> DeliveryOutcome | None:
-        with self._outcome_lock:
-            return self._sent_unrecorded.get(task_id)
-
-    def _forget(self, task_id: str) -> None:
-        with self._outcome_lock:
-            self._sent_unrecorded.pop(task_id, None)
+        self._outcomes.count(report, name)
 
     def _failed(
         self,
@@ -612,7 +411,7 @@ class DrainWorker:
             task, self.worker_id, error, next_at, now=now
         )
         event = TaskFailed(task.id, task.booking_number, error, task.attempts, next_at)
-        self._settle(_Outcome(task, write, "retried", event), report)
+        self._outcomes.settle(Outcome(task, write, "retried", event), report)
 
     def _max_attempts(self, task: NotificationTask) -> int:
         """The task's own budget, capped by this installation's setting."""
@@ -631,8 +430,4 @@ class DrainWorker:
         )
         write = lambda: self.store.fail_permanent(task, self.worker_id, error, now=now)  # noqa: E731
         event = TaskDead(task.id, task.booking_number, error, task.attempts, now or utcnow())
-        self._settle(_Outcome(task, write, "dead", event), report)
-
-    def _lost(self, task: NotificationTask, report: DrainReport) -> None:
-        log.warning("Lease on task %s was lost; another worker owns it now", task.id)
-        self._count(report, "lost")
+        self._outcomes.settle(Outcome(task, write, "dead", event), report)
