@@ -54,10 +54,14 @@ class SuppressionsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.entries: list[Suppression] = []
-        self._said: Callable[[], str] = str
-        self._cleared_address = ""  # said with the count once the list is read again
+        # What the status line says, kept as data (no closure over the tab, so the tab is
+        # never part of a reference cycle the garbage collector frees on another thread).
+        self._state = ""  # "" | loading | loaded | clearing | error
+        self._error: BaseException | None = None
+        self._address = ""  # being cleared, or just cleared
+        self._just_cleared = False  # say "… cleared" with the count once the list is read
         # Asked before clearing; a test answers it without a dialog.
-        self.confirm: Callable[[Suppression], bool] = self._ask
+        self.confirm: Callable[[Suppression], bool] | None = None  # None: a dialog asks
         self.table = named(QTableWidget(0, len(Column)), "suppressions")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -106,7 +110,7 @@ class SuppressionsTab(QWidget):
         )
         self.refresh_button.setText(self.tr("Refresh"))
         self.clear_button.setText(self.tr("Clear…"))
-        self.status.setText(self._said())
+        self.status.setText(self._status_text())
         self._fill()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -126,36 +130,41 @@ class SuppressionsTab(QWidget):
         self.clear_button.setVisible(self.supervisor)
         self.clear_button.setEnabled(self.supervisor and self.selected() is not None)
 
-    def _say(self, text: Callable[[], str]) -> None:
-        self._said = text
-        self.status.setText(text())
+    def _say(self, state: str, error: BaseException | None = None) -> None:
+        self._state, self._error = state, error
+        self.status.setText(self._status_text())
+
+    def _status_text(self) -> str:
+        if self._state == "loading":
+            return self.tr("Loading…")
+        if self._state == "clearing":
+            return self.tr("Clearing {address}…").format(address=self._address)
+        if self._state == "error" and self._error is not None:
+            return error_text(self._error, self.ctx.language)
+        if self._state != "loaded":
+            return ""
+        text = self.tr("%n suppressed address(es)", "", len(self.entries))
+        if self._just_cleared:
+            cleared = self.tr("{address} cleared; it is sent to again.")
+            text = cleared.format(address=self._address) + " " + text
+        return text
 
     # --- reading ----------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, *, after_clear: bool = False) -> None:
         store = self.ctx.store
         if store is None:
             return
-        self._say(lambda: self.tr("Loading…"))
+        self._just_cleared = after_clear
+        self._say("loading")
         self.ctx.bridge.run(lambda: list_suppressions(store), weak_done(self._loaded))
 
     def _loaded(self, entries: Any, error: BaseException | None) -> None:
         if error is not None:
-            self._say(lambda: error_text(error, self.ctx.language))
+            self._say("error", error)
             return
         self.entries = list(entries)
         self._fill()
-        count, cleared = len(self.entries), self._cleared_address
-        self._cleared_address = ""
-
-        def said() -> str:
-            text = self.tr("%n suppressed address(es)", "", count)
-            if cleared:
-                text = self.tr("{address} cleared; it is sent to again.").format(
-                    address=cleared
-                ) + (" " + text)
-            return text
-
-        self._say(said)
+        self._say("loaded")
 
     def shown_address(self, entry: Suppression) -> str:
         return entry.address if self.supervisor else mask_email(entry.address)
@@ -193,21 +202,22 @@ class SuppressionsTab(QWidget):
 
     def clear_selected(self) -> None:
         entry, store = self.selected(), self.ctx.store
-        if entry is None or store is None or not self.supervisor or not self.confirm(entry):
+        ask = self.confirm or self._ask
+        if entry is None or store is None or not self.supervisor or not ask(entry):
             return
         session, address = self.ctx.session, entry.address
-        self._say(lambda: self.tr("Clearing {address}…").format(address=address))
+        self._address = address
+        self._say("clearing")
         self.ctx.bridge.write(
             lambda: clear_suppression(store, session, address), weak_done(self._cleared)
         )
 
     def _cleared(self, entry: Any, error: BaseException | None) -> None:
         if error is not None:
-            self._say(lambda: error_text(error, self.ctx.language))
+            self._say("error", error)
             return
-        self._cleared_address = entry.address
         self.cleared.emit(entry)
-        self.refresh()
+        self.refresh(after_clear=True)
 
 
 def suppressions_title() -> str:

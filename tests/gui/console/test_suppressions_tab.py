@@ -83,6 +83,8 @@ def test_a_supervisor_sees_the_address_whole_and_clears_it_audited(
     assert asked == [ADDRESS]
     qtbot.waitUntil(lambda: tab.table.rowCount() == 0, timeout=WAIT)
     assert f"{ADDRESS} cleared" in tab.status.text()
+    qtbot.mouseClick(tab.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.status.text() == "0 suppressed address(es)", timeout=WAIT)
     assert store.suppressions.get(ADDRESS) is None
     [audit] = [e for e in store.audit_log() if e.action == "clear_suppression"]
     assert audit.operator == "Maria (supervisor)" and audit.task_ids == [task_id]
