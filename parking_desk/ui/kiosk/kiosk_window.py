@@ -1,4 +1,5 @@
-"""The kiosk: the queue's health on a wall screen, readable from across the room.
+"""The kiosk: the queue's health and the lot's occupancy on a wall screen, readable from
+across the room.
 
 Read-only and free of personal data: it shows counts, ages and worker ids, nothing about a
 booking. The store is read on a timer in the background; when it cannot be reached the
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.config import Settings
+from parking_desk.services.lot import Occupancy
 from parking_desk.services.queue_health import (
     HealthSnapshot,
     Light,
@@ -38,8 +40,8 @@ from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.relative_time import age_text
 from parking_desk.ui.kiosk.exit_dialog import KioskExitDialog
-from parking_desk.ui.kiosk.health_widgets import Sparkline, TrafficLight
-from parking_desk.ui.kiosk.store_source import StoreSource
+from parking_desk.ui.kiosk.health_widgets import OccupancyBars, Sparkline, TrafficLight
+from parking_desk.ui.kiosk.store_source import StoreSource, read_occupancy
 from parking_desk.ui.translations import choose_language
 from parking_desk.ui.weak_callback import weak_done
 
@@ -109,6 +111,8 @@ class KioskWindow(QWidget):
         self.snapshot: HealthSnapshot | None = None
         self.offline_since: datetime | None = None
         self._busy = False
+        self.occupancy: Occupancy | None = None
+        self._occupancy_busy = False
         self._read_started: datetime | None = None
         self.exit_dialog: KioskExitDialog | None = None
         self._may_close = False
@@ -177,13 +181,25 @@ class KioskWindow(QWidget):
         bottom.addLayout(spark_box, 3)
         bottom.addLayout(workers_box, 2)
 
-        for label in (self.title, self.status, self.light_text, self.reasons):
+        self.lot_tile = Tile(self.tr("Cars on the lot"))
+        self.lot_caption = QLabel(self.tr("Expected, next days"))
+        self.lot_caption.setProperty("role", "caption")
+        self.lot_bars = OccupancyBars()
+        lot_days = QVBoxLayout()
+        lot_days.addWidget(self.lot_caption)
+        lot_days.addWidget(self.lot_bars, 1)
+        lot_box = QHBoxLayout()
+        lot_box.addWidget(self.lot_tile, 1)
+        lot_box.addLayout(lot_days, 4)
+
+        for label in (self.title, self.status, self.light_text, self.reasons, self.lot_caption):
             shrinkable(label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addLayout(header)
         layout.addLayout(top, 3)
         layout.addLayout(bottom, 2)
+        layout.addLayout(lot_box, 2)
         self._set_light(None)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -197,7 +213,9 @@ class KioskWindow(QWidget):
             self._font(tile.caption, h / 36, False)
             self._font(tile.value, h / 13, True)
         self._font(self.light_text, h / 22, True)
-        for widget in (self.reasons, self.spark_caption, self.workers_caption):
+        self._font(self.lot_tile.caption, h / 36, False)
+        self._font(self.lot_tile.value, h / 13, True)
+        for widget in (self.reasons, self.spark_caption, self.workers_caption, self.lot_caption):
             self._font(widget, h / 36, False)
         for label in self.worker_labels:
             self._font(label, h / 32, False)
@@ -211,6 +229,7 @@ class KioskWindow(QWidget):
 
     # --- data --------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._refresh_occupancy()
         if self._busy:
             # The previous read is still running: a store that does not answer in time is
             # as good as offline, even before the call itself gives up.
@@ -242,6 +261,29 @@ class KioskWindow(QWidget):
             self.tr("Updated %1").replace("%1", self._local(snapshot.at).strftime("%H:%M:%S"))
         )
         self._show(snapshot)
+
+    def _refresh_occupancy(self) -> None:
+        """The lot's figures, read on their own job: a slow lot query never holds up the
+        queue's health, and the health read alone decides whether the board is offline."""
+        if self._occupancy_busy:
+            return
+        self._occupancy_busy = True
+        source, desk, now = self._source, self.settings.desk, self.clock()
+        capacity, zone = desk.capacity, desk.time_zone
+        self.bridge.run(
+            lambda: read_occupancy(source, capacity, zone, now), weak_done(self._occupancy_loaded)
+        )
+
+    def _occupancy_loaded(self, occupancy: Any, error: BaseException | None) -> None:
+        self._occupancy_busy = False
+        if error is not None:
+            return  # the health read says the board is offline; last figures stay
+        self.occupancy = occupancy
+        on_lot = str(occupancy.on_lot)
+        if occupancy.capacity > 0:
+            on_lot = f"{on_lot} / {occupancy.capacity}"
+        self.lot_tile.value.setText(on_lot)
+        self.lot_bars.set_days(occupancy.days, occupancy.capacity)
 
     def _local(self, at: datetime) -> datetime:
         return local(at, self.settings.desk.time_zone)  # the site's clock, not the machine's

@@ -1,11 +1,14 @@
 """The kiosk's store, opened on first use by a read job rather than at start-up, so an
-unreachable database shows as "offline" on the board instead of keeping it from starting."""
+unreachable database shows as "offline" on the board instead of keeping it from starting.
+What the board reads through it runs on the bridge's pool, never on the GUI thread."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
+from parking_desk.services import lot
 from parking_desk.services.store.base import Store
 
 
@@ -40,3 +43,12 @@ class StoreSource:
             store, self._store = self._store, None
         if store is not None:
             store.close()
+
+
+def read_occupancy(source: StoreSource, capacity: int, zone: str, now: datetime) -> lot.Occupancy:
+    """The lot's figures for the board (run off the GUI thread): counts per day, no names.
+    Reachability is asked first, as the health read does: an SQLite file that has gone
+    away must not be created again, empty, by a query."""
+    store = source.get()
+    store.ping()
+    return lot.occupancy(store, capacity, zone, now=now)
