@@ -3,14 +3,17 @@ the QR command's payload, the raster's code and the booking number in the text."
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from PIL import Image
+from printer_listener import (
+    Listener,
+    closed_port,
+    native_qr_payloads,
+    printer_listener,
+    raster_images,
+)
 from zxingcpp import read_barcodes
 
 from parking_desk.config import load_settings
@@ -22,48 +25,10 @@ from parking_desk.settings_model import PrinterSettings
 from parking_desk.timeutil import utcnow
 
 
-@dataclass
-class Listener:
-    """A printer's port 9100 on 127.0.0.1: takes connections and keeps what each one sent."""
-
-    sock: socket.socket
-    jobs: list[bytes] = field(default_factory=list)
-    done: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def port(self) -> int:
-        return int(self.sock.getsockname()[1])
-
-    def serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                chunks = []
-                while data := conn.recv(65536):
-                    chunks.append(data)
-            self.jobs.append(b"".join(chunks))
-            self.done.set()
-
-    def job(self) -> bytes:
-        assert self.done.wait(30), "the printer never got a job"
-        return self.jobs[-1]
-
-
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    found = Listener(sock)
-    thread = threading.Thread(target=found.serve, daemon=True)
-    thread.start()
-    yield found
-    sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() the thread is blocked in
-    sock.close()
-    thread.join()
+    with printer_listener() as found:
+        yield found
 
 
 @pytest.fixture
@@ -75,32 +40,6 @@ def a_ticket(signer: QrSigner, number: str = "W-20417") -> Ticket:
     now = utcnow().replace(microsecond=0)
     payload = signer.payload(number, "B123ABC", now + timedelta(days=3, hours=12))
     return Ticket("Parcare Otopeni", number, "B123ABC", now, now + timedelta(days=3), payload)
-
-
-def native_qr_payloads(data: bytes) -> list[str]:
-    """The data stored by each ``GS ( k`` "store symbol data" command (cn 49, fn 80)."""
-    found, at = [], 0
-    while (at := data.find(b"\x1d(k", at)) >= 0:
-        length = data[at + 3] + 256 * data[at + 4]
-        body = data[at + 5 : at + 5 + length]
-        if body[:3] == b"1P0":
-            found.append(body[3:].decode("ascii"))
-        at += 5 + length
-    return found
-
-
-def raster_images(data: bytes) -> list[Image.Image]:
-    """Each ``GS v 0`` raster bit image as a picture (1 bits are black dots)."""
-    images, at = [], 0
-    while (at := data.find(b"\x1dv0", at)) >= 0:
-        width_bytes = data[at + 4] + 256 * data[at + 5]
-        height = data[at + 6] + 256 * data[at + 7]
-        start = at + 8
-        bits = data[start : start + width_bytes * height]
-        image = Image.frombytes("1", (width_bytes * 8, height), bits)
-        images.append(Image.eval(image.convert("L"), lambda v: 255 - v))
-        at = start + len(bits)
-    return images
 
 
 def network(port: int, qr_mode: str = "native") -> PrinterSettings:
@@ -140,9 +79,7 @@ def test_romanian_letters_reach_the_printer_in_a_code_page_it_has(signer):
 
 
 def test_an_unreachable_printer_is_told_in_the_desks_language(signer):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
+    closed = closed_port()
     settings = network(closed)
     settings.timeout_s = 5
     with pytest.raises(PrinterError) as raised:

@@ -1475,26 +1475,56 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
     </message>
 </context>
 <context>
-    <name>Ticket</name>
+    <name>TicketActions</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="60"/>
-        <source>The printer could not be opened.</source>
-        <translation>Imprimanta nu a putut fi deschisă.</translation>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Show ticket</source>
+        <translation>Arată biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="129"/>
-        <source>Arrival: {when}</source>
-        <translation>Sosire: {when}</translation>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Print ticket</source>
+        <translation>Tipărește biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="133"/>
-        <source>Departure: {when}</source>
-        <translation>Plecare: {when}</translation>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Save ticket as PDF…</source>
+        <translation>Salvează biletul ca PDF…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket.py" line="140"/>
-        <source>Show this ticket at the gate. Keep it until you leave.</source>
-        <translation>Prezentați biletul la barieră. Păstrați-l până la plecare.</translation>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Save QR as PNG…</source>
+        <translation>Salvează codul QR ca PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Save ticket as PDF</source>
+        <translation>Salvează biletul ca PDF</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Save QR as PNG</source>
+        <translation>Salvează codul QR ca PNG</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Issuing the ticket of {number}…</source>
+        <translation>Se emite biletul rezervării {number}…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Saved {path}</source>
+        <translation>Salvat: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Printing ticket {number}…</source>
+        <translation>Se tipărește biletul {number}…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <source>Ticket {number} sent to the printer {printer}.</source>
+        <translation>Biletul {number} a fost trimis la imprimanta {printer}.</translation>
     </message>
 </context>
 <context>

@@ -14,10 +14,12 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +35,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.amend_dialog import AmendDialog
 from parking_desk.ui.desk.bookings_model import status_text
 from parking_desk.ui.desk.scan_panel import undo_last_scan
+from parking_desk.ui.desk.ticket_actions import TicketActions
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
@@ -95,12 +98,25 @@ class BookingDetails(QWidget):
         buttons.addWidget(self.cancel_button, 2, 0)
         buttons.addWidget(self.erase_button, 2, 1)
         buttons.addWidget(self.undo_button, 3, 0)
+        # The booking's ticket, whoever made the booking (the website's too): Ctrl+T, Ctrl+P.
+        self.tickets = TicketActions(ctx, self, lambda: self.booking)
+        self.tickets.reported.connect(self._ticket_said)
+        ticket_row = QHBoxLayout()
+        self.ticket_buttons: list[QToolButton] = []
+        for action in self.tickets.actions():
+            button = named(QToolButton(), f"{action.objectName()}Button")
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            ticket_row.addWidget(button)
+            self.ticket_buttons.append(button)
+        ticket_row.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.history_title)
         layout.addWidget(self.history)
         layout.addLayout(buttons)
+        layout.addLayout(ticket_row)
         layout.addWidget(self.message)
         layout.addStretch(1)
         self.retranslate_ui()
@@ -131,6 +147,7 @@ class BookingDetails(QWidget):
         self.check_out_button.setText(self.tr("Check out"))
         self.erase_button.setText(self.tr("Erase this client…"))
         self.undo_button.setText(self.tr("Undo the last scan"))
+        self.tickets.retranslate_ui()
         self.show_booking(self.booking)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -171,6 +188,11 @@ class BookingDetails(QWidget):
         self.erase_button.setVisible(self.ctx.session.allows(Role.SUPERVISOR))
         self.erase_button.setEnabled(b is not None)
         self.undo_button.setEnabled(b is not None and self._undoable(b))
+        self.tickets.enable(b if open_ else None)  # no ticket for a stay that is over
+
+    def _ticket_said(self, text: str, failed: bool) -> None:
+        if text or failed:
+            self._say(text, failed=failed)
 
     def _email_text(self, b: Booking) -> str:
         if b.email_status == EmailStatus.SENT:

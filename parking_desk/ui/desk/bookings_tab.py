@@ -116,6 +116,9 @@ class BookingsTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.details = BookingDetails(ctx)
         self.details.changed.connect(self.model.update_booking)
+        # A search result's ticket from its context menu, as from the details beside it.
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addActions(self.details.tickets.actions())
 
         top = QHBoxLayout()
         top.addWidget(self.search, 3)

@@ -1,12 +1,13 @@
-"""The booking just issued: a large QR with its number and plate, and what to do with it."""
+"""The booking just issued: a large QR with its number and plate, and what to do with it.
+
+Its buttons are the booking's ``TicketActions`` (Ctrl+T shows, Ctrl+P prints), seeded with
+the ticket the form signed; amended elsewhere since, the booking gets a new one."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPixmap
-from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QLabel,
     QPushButton,
@@ -18,6 +19,7 @@ from parking_desk.booking import Booking, EmailStatus
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
+from parking_desk.ui.desk.ticket_actions import IssuedTicket, TicketActions, ticket_key
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
 
@@ -31,7 +33,8 @@ class QrPanel(QWidget):
         self.booking: Booking | None = None
         self.payload = ""
         self.png = b""
-        self.fullscreen: QrFullscreen | None = None
+        self.tickets = TicketActions(ctx, self, lambda: self.booking)
+        self.tickets.reported.connect(self._ticket_said)
 
         self.title = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrTitle")
         self.image = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrImage")
@@ -39,6 +42,7 @@ class QrPanel(QWidget):
         self.number = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrNumber")
         self.plate = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "qrPlate")
         self.email = named(QLabel(alignment=Qt.AlignmentFlag.AlignCenter), "emailStatus")
+        self.ticket_message = named(QLabel(wordWrap=True), "ticketMessage")
         for label, size in ((self.number, 26), (self.plate, 18)):
             font = QFont()
             font.setPointSize(size)
@@ -51,8 +55,8 @@ class QrPanel(QWidget):
         self.png_button = named(QPushButton(), "savePng")
         self.show_button.clicked.connect(self.show_to_client)
         self.print_button.clicked.connect(self.print_ticket)
-        self.pdf_button.clicked.connect(self._ask_pdf)
-        self.png_button.clicked.connect(self._ask_png)
+        self.pdf_button.clicked.connect(self.tickets.ask_pdf)
+        self.png_button.clicked.connect(self.tickets.ask_png)
 
         buttons = QGridLayout()
         buttons.addWidget(self.show_button, 0, 0)
@@ -67,12 +71,16 @@ class QrPanel(QWidget):
         layout.addWidget(self.email)
         layout.addStretch(1)
         layout.addLayout(buttons)
+        layout.addWidget(self.ticket_message)
         self.retranslate_ui()
         self._enable()
 
     def retranslate_ui(self) -> None:
+        self.tickets.retranslate_ui()
         self.show_button.setText(self.tr("Show to client"))
+        self.show_button.setToolTip(self.tickets.show_action.shortcut().toString())
         self.print_button.setText(self.tr("Print ticket"))
+        self.print_button.setToolTip(self.tickets.print_action.shortcut().toString())
         self.pdf_button.setText(self.tr("Save as PDF"))
         self.png_button.setText(self.tr("Save QR as PNG"))
         if self.booking is None:
@@ -90,9 +98,13 @@ class QrPanel(QWidget):
         ready = bool(self.payload)
         for button in (self.show_button, self.print_button, self.pdf_button, self.png_button):
             button.setEnabled(ready)
+        self.tickets.enable(self.booking if ready else None)
 
     def set_ticket(self, booking: Booking, payload: str, png: bytes) -> None:
         self.booking, self.payload, self.png = booking, payload, png
+        self.tickets.issued = IssuedTicket(self.ticket(), png)
+        self.tickets._issued_for = ticket_key(booking)
+        self.ticket_message.clear()
         pixmap = QPixmap()
         pixmap.loadFromData(png, "PNG")
         self.image.setPixmap(
@@ -120,8 +132,20 @@ class QrPanel(QWidget):
     def update_booking(self, booking: Booking) -> None:
         """A fresher copy of the shown booking (its e-mail status moved on)."""
         if self.booking is not None and booking.booking_number == self.booking.booking_number:
+            stale = ticket_key(booking) != ticket_key(self.booking)
             self.booking = booking
             self._show_email()
+            if stale:  # amended since: the code on screen names the old plate or dates
+                self.tickets.with_ticket(self._reissued)
+
+    def _reissued(self, issued: IssuedTicket) -> None:
+        if self.booking is not None:
+            self.set_ticket(self.booking, issued.ticket.payload, issued.png)
+
+    def _ticket_said(self, text: str, failed: bool) -> None:
+        self.ticket_message.setStyleSheet("color: #b00020;" if failed else "")
+        self.ticket_message.setProperty("failed", failed)
+        self.ticket_message.setText(text)
 
     def _show_email(self) -> None:
         if self.booking is None:
@@ -152,51 +176,21 @@ class QrPanel(QWidget):
             payload=self.payload,
         )
 
-    def show_to_client(self) -> None:
-        if not self.payload or self.booking is None:
-            return
-        if self.fullscreen is not None:
-            self.fullscreen.close()
-        self.fullscreen = QrFullscreen(
-            self.png, self.booking.booking_number or "", self.booking.plate
-        )
-        self.fullscreen.destroyed.connect(self._fullscreen_closed)
-        self.fullscreen.open()
+    @property
+    def fullscreen(self) -> QrFullscreen | None:
+        return self.tickets.fullscreen
 
-    def _fullscreen_closed(self) -> None:
-        self.fullscreen = None
+    def show_to_client(self) -> None:
+        if self.payload:
+            self.tickets.show_ticket()
 
     def print_ticket(self) -> None:
-        if not self.payload:
-            return
-        printer = ticket.receipt_printer()
-        if self.ctx.settings.desk.printer:
-            printer.setPrinterName(self.ctx.settings.desk.printer)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            ticket.paint(self.ticket(), printer)
+        if self.payload:
+            self.tickets.print_ticket()
 
     def save_pdf(self, path: str) -> None:
-        ticket.save_pdf(self.ticket(), path)
+        ticket.save_pdf(self.ticket(), path, self.ctx.language)
 
     def save_png(self, path: str) -> None:
         with open(path, "wb") as fh:
             fh.write(self.png)
-
-    def _ask_pdf(self) -> None:
-        if not self.payload:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save ticket as PDF"), f"{self.number.text()}.pdf", "PDF (*.pdf)"
-        )
-        if path:
-            self.save_pdf(path)
-
-    def _ask_png(self) -> None:
-        if not self.payload:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save QR as PNG"), f"{self.number.text()}.png", "PNG (*.png)"
-        )
-        if path:
-            self.save_png(path)
