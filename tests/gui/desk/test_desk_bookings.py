@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from parking_desk.booking import BookingStatus
 from parking_desk.task import TaskState
-from parking_desk.timeutil import utcnow
+from parking_desk.ui import local_time
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column
 from parking_desk.ui.desk.bookings_tab import BookingsTab, Scope
 
@@ -42,7 +42,8 @@ def test_search_as_you_type_by_plate_name_and_number(qtbot, type_text, ctx, new_
 
 
 def test_todays_arrivals_and_returns(qtbot, ctx, new_booking):
-    now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    # Noon of the site's today: "today" is the site's day, whatever the hour in UTC.
+    now = local_time.day_bounds(local_time.today())[0] + timedelta(hours=12)
     arriving = new_booking(arrival=now, departure=now + timedelta(days=4))
     returning = new_booking(arrival=now - timedelta(days=4), departure=now + timedelta(hours=1))
     new_booking(arrival=now + timedelta(days=2), departure=now + timedelta(days=5))
