@@ -144,147 +144,152 @@
         <translation>scanare anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="154"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="150"/>
+        <source>walk-in saved over capacity</source>
+        <translation>rezervare de la ghișeu salvată peste capacitate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="155"/>
         <source>staff</source>
         <translation>personal</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="155"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="156"/>
         <source>supervisor</source>
         <translation>supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="156"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="157"/>
         <source>admin</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="183"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="184"/>
         <source>bookings</source>
         <translation>rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="184"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="185"/>
         <source>finished tasks</source>
         <translation>sarcini încheiate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="185"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="186"/>
         <source>dead tasks</source>
         <translation>sarcini eșuate definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="186"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="187"/>
         <source>outbox</source>
         <translation>outbox</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="193"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="194"/>
         <source>for ever</source>
         <translation>pentru totdeauna</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="193"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="194"/>
         <source>%1 d</source>
         <translation>%1 z</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="202"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="203"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="203"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="204"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="210"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="211"/>
         <source>at a desk</source>
         <translation>la un birou</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="211"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="212"/>
         <source>on the command line</source>
         <translation>din linia de comandă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="212"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="213"/>
         <source>at the kiosk</source>
         <translation>la chioșc</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="216"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="217"/>
         <source>unknown name</source>
         <translation>nume necunoscut</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="217"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="218"/>
         <source>deactivated account</source>
         <translation>cont dezactivat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="218"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="219"/>
         <source>wrong PIN</source>
         <translation>PIN greșit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="223"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="224"/>
         <source>%1 in a row</source>
         <translation>%1 la rând</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="225"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="226"/>
         <source>locked for %1</source>
         <translation>blocat pentru %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="228"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="229"/>
         <source>%1 still to wait</source>
         <translation>mai sunt de așteptat %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="231"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="232"/>
         <source>role: %1</source>
         <translation>rol: %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="233"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="234"/>
         <source>PIN kept from the desk&apos;s old supervisor PIN</source>
         <translation>PIN păstrat din vechiul PIN de supervizor al biroului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="235"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="236"/>
         <source>signed with key %1</source>
         <translation>semnat cu cheia %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="237"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="238"/>
         <source>new address, e-mail sent again</source>
         <translation>adresă nouă, e-mail retrimis</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="239"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="240"/>
         <source>the address is sent to again</source>
         <translation>adresa primește din nou e-mailuri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="241"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="242"/>
         <source>tasks cleaned: %1</source>
         <translation>sarcini curățate: %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="248"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="249"/>
         <source>filter: %1</source>
         <translation>filtru: %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="259"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="260"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/audit_tab.py" line="268"/>
+        <location filename="../../parking_desk/ui/console/audit_tab.py" line="269"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n intrare</numerusform>
@@ -324,7 +329,7 @@
         <translation>Chei de &amp;semnare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="214"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="224"/>
         <source>&amp;Bounced addresses</source>
         <translation>Adrese &amp;blocate</translation>
     </message>
@@ -426,169 +431,192 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="114"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="119"/>
         <source>E-mail queue health</source>
         <translation>Starea cozii de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="124"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="129"/>
         <source>E-mail queue</source>
         <translation>Coada de e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="125"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="130"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="144"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
         <source>Waiting</source>
         <translation>În așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="145"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="150"/>
         <source>Retrying</source>
         <translation>Se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="146"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="151"/>
         <source>Sending</source>
         <translation>Se trimit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="147"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="152"/>
         <source>Failed</source>
         <translation>Eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="148"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="153"/>
         <source>Waiting for</source>
         <translation>Așteaptă de</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="149"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="154"/>
         <source>Sent, last hour</source>
         <translation>Trimise, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="150"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="155"/>
         <source>Sent today</source>
         <translation>Trimise azi</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="161"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="166"/>
         <source>Sends per minute, last hour</source>
         <translation>Trimiteri pe minut, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="164"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="169"/>
         <source>Workers</source>
         <translation>Procese de trimitere</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="247"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="295"/>
         <source>Offline since %1</source>
         <translation>Deconectat de la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="239"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="261"/>
         <source>Updated %1</source>
         <translation>Actualizat la %1</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="151"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="156"/>
         <source>Failure rate, last hour</source>
         <translation>Rată de eșec, ultima oră</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="268"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="184"/>
+        <source>Cars on the lot</source>
+        <translation>Mașini în parcare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="185"/>
+        <source>Expected, next days</source>
+        <translation>Estimat, zilele următoare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="316"/>
         <source>All good</source>
         <translation>Totul în regulă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="269"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="317"/>
         <source>Attention</source>
         <translation>Atenție</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="270"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="318"/>
         <source>Problem</source>
         <translation>Problemă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="271"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="319"/>
         <source>Offline</source>
         <translation>Deconectat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="280"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="328"/>
         <source>e-mails waiting too long</source>
         <translation>e-mailuri care așteaptă prea mult</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="281"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="329"/>
         <source>e-mails being retried</source>
         <translation>e-mailuri care se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="282"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="330"/>
         <source>failed e-mails</source>
         <translation>e-mailuri eșuate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="283"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="331"/>
         <source>high failure rate</source>
         <translation>rată de eșec mare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="284"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="332"/>
         <source>no worker running</source>
         <translation>niciun proces de trimitere activ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="285"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="333"/>
         <source>a worker cannot record results</source>
         <translation>un proces de trimitere nu poate salva rezultatele</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="310"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="358"/>
         <source>desk</source>
         <translation>birou</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="310"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="358"/>
         <source>server</source>
         <translation>server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="315"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="363"/>
         <source>%1: stopped %2 ago</source>
         <translation>%1: oprit acum %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="317"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="365"/>
         <source>%1: blocked, cannot record results (heartbeat %2 ago)</source>
         <translation>%1: blocat, nu poate salva rezultatele (semnal acum %2)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="320"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="368"/>
         <source>%1: offline, not heard from for %2</source>
         <translation>%1: offline, niciun semnal de %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="322"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="370"/>
         <source>%1: offline, syncing what it did meanwhile (heartbeat %2 ago)</source>
         <translation>%1: offline, sincronizează ce a făcut între timp (semnal acum %2)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="336"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="384"/>
         <source>No worker has reported</source>
         <translation>Niciun proces de trimitere nu a raportat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="324"/>
+        <location filename="../../parking_desk/ui/kiosk/kiosk_window.py" line="372"/>
         <source>%1: heartbeat %2 ago</source>
         <translation>%1: semnal acum %2</translation>
+    </message>
+</context>
+<context>
+    <name>OccupancyBars</name>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="120"/>
+        <source>Expected cars on the lot, of %1 places: %2</source>
+        <translation>Mașini estimate în parcare, din %1 locuri: %2</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="124"/>
+        <source>Expected cars on the lot: %2</source>
+        <translation>Mașini estimate în parcare: %2</translation>
     </message>
 </context>
 <context>
@@ -710,102 +738,102 @@
 <context>
     <name>QueueModel</name>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="58"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="59"/>
         <source>retrying</source>
         <translation>se reîncearcă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="60"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="61"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="62"/>
         <source>processing</source>
         <translation>în lucru</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="62"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
         <source>completed</source>
         <translation>finalizată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="63"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="64"/>
         <source>dead</source>
         <translation>eșuată definitiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="64"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="65"/>
         <source>cancelled</source>
         <translation>anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="65"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="66"/>
         <source>bounced</source>
         <translation>returnată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="73"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="74"/>
         <source>QR code</source>
         <translation>cod QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="74"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="75"/>
         <source>e-mail</source>
         <translation>e-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="75"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="76"/>
         <source>e-mail + QR</source>
         <translation>e-mail + QR</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="144"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
         <source>Created</source>
         <translation>Creată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="145"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="146"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
         <source>Recipient</source>
         <translation>Destinatar</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="147"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
         <source>Type</source>
         <translation>Tip</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="148"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="149"/>
         <source>State</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="149"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="150"/>
         <source>Attempts</source>
         <translation>Încercări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="150"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="151"/>
         <source>Next attempt</source>
         <translation>Următoarea încercare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="151"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="152"/>
         <source>Last error</source>
         <translation>Ultima eroare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="152"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="153"/>
         <source>Provider</source>
         <translation>Furnizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/queue_columns.py" line="153"/>
+        <location filename="../../parking_desk/ui/console/queue_columns.py" line="154"/>
         <source>Worker</source>
         <translation>Proces</translation>
     </message>
@@ -948,12 +976,12 @@
 <context>
     <name>Sparkline</name>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="57"/>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="60"/>
         <source>Sends per minute over the last %1 minutes; peak %2</source>
         <translation>Trimiteri pe minut în ultimele %1 minute; maxim %2</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="96"/>
+        <location filename="../../parking_desk/ui/kiosk/health_widgets.py" line="99"/>
         <source>peak %1/min</source>
         <translation>maxim %1/min</translation>
     </message>
@@ -994,52 +1022,52 @@
 <context>
     <name>SuppressionsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="93"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="97"/>
         <source>Address</source>
         <translation>Adresă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="94"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="98"/>
         <source>Bounced</source>
         <translation>Returnată la</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="95"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="99"/>
         <source>Why</source>
         <translation>Motiv</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="96"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="100"/>
         <source>Booking</source>
         <translation>Rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="97"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="101"/>
         <source>Task</source>
         <translation>Sarcină</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="102"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="106"/>
         <source>The worker sends nothing to these addresses: each bounced permanently. Fix the recipient of the task in the Queue tab (the same address again lifts its block), or clear the address here once the client says the mailbox works.</source>
         <translation>Nu se trimite nimic la aceste adrese: fiecare a fost returnată definitiv. Corectați destinatarul sarcinii în fila Coadă (aceeași adresă, introdusă din nou, o deblochează) sau deblocați adresa aici după ce clientul confirmă că adresa funcționează.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="107"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="111"/>
         <source>Refresh</source>
         <translation>Reîmprospătează</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="108"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="112"/>
         <source>Clear…</source>
         <translation>Deblochează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="138"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="139"/>
         <source>Loading…</source>
         <translation>Se încarcă…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="151"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="146"/>
         <source>%n suppressed address(es)</source>
         <translation>
             <numerusform>%n adresă blocată</numerusform>
@@ -1048,22 +1076,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="153"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="148"/>
         <source>{address} cleared; it is sent to again.</source>
         <translation>{address} deblocată; primește din nou e-mailuri.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="186"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="195"/>
         <source>Clear suppressed address</source>
         <translation>Deblocare adresă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="188"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="197"/>
         <source>Send to {address} again? It bounced on {when}. Clear it only if the client says the mailbox works; a retry of its task then sends the e-mail.</source>
         <translation>Se trimite din nou la {address}? A fost returnată pe {when}. Deblocați-o doar dacă clientul confirmă că adresa funcționează; o reîncercare a sarcinii trimite apoi e-mailul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="199"/>
+        <location filename="../../parking_desk/ui/console/suppressions_tab.py" line="141"/>
         <source>Clearing {address}…</source>
         <translation>Se deblochează {address}…</translation>
     </message>
