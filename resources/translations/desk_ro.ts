@@ -349,6 +349,26 @@
         <source>{saved} Check with the client: {checks}</source>
         <translation>{saved} Verificați cu clientul: {checks}</translation>
     </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <source>Save over capacity (supervisor)</source>
+        <translation>Salvează peste capacitate (supervizor)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <source>Not saved: the lot is full on {day} ({booked} of {capacity} places taken).</source>
+        <translation>Nesalvată: parcarea este plină pe {day} ({booked} din {capacity} locuri ocupate).</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <source>A supervisor may save it anyway.</source>
+        <translation>Un supervizor o poate salva totuși.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <source>Only a supervisor may save it anyway.</source>
+        <translation>Doar un supervizor o poate salva totuși.</translation>
+    </message>
 </context>
 <context>
     <name>BookingsModel</name>
