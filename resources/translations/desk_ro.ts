@@ -2,33 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ro_RO">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="153"/>
+        <source>Show ticket</source>
+        <translation>Arată biletul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="154"/>
+        <source>Print ticket</source>
+        <translation>Tipărește biletul</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="155"/>
+        <source>Save ticket as PDF…</source>
+        <translation>Salvează biletul ca PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="156"/>
+        <source>Save QR as PNG…</source>
+        <translation>Salvează codul QR ca PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="192"/>
+        <source>Issuing the ticket of {number}…</source>
+        <translation>Se emite biletul rezervării {number}…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="236"/>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="244"/>
+        <source>Saved {path}</source>
+        <translation>Salvat: {path}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="254"/>
+        <source>Save ticket as PDF</source>
+        <translation>Salvează biletul ca PDF</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="267"/>
+        <source>Save QR as PNG</source>
+        <translation>Salvează codul QR ca PNG</translation>
+    </message>
+</context>
+<context>
     <name>AmendDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="48"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="78"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="50"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="80"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="49"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="79"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="51"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="81"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="50"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="80"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="52"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="82"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="51"/>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="81"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="53"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="83"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="56"/>
+        <location filename="../../parking_desk/ui/desk/amend_dialog.py" line="58"/>
         <source>Amend booking {number}</source>
         <translation>Modificare rezervare {number}</translation>
     </message>
@@ -36,219 +80,248 @@
 <context>
     <name>BookingDetails</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="167"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="207"/>
         <source>desk</source>
         <translation>ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="168"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="208"/>
         <source>website</source>
         <translation>site</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="169"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="209"/>
         <source>test mode</source>
         <translation>mod de test</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="99"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="127"/>
         <source>Booking number</source>
         <translation>Număr rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="100"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="192"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="194"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="128"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="242"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="244"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="101"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="193"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="195"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="129"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="243"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="245"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="102"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="196"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="130"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="246"/>
         <source>Phone</source>
         <translation>Telefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="103"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="131"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="247"/>
         <source>Plate</source>
         <translation>Nr. auto</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="104"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="198"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="132"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="248"/>
         <source>Arrival</source>
         <translation>Sosire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="105"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="133"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="249"/>
         <source>Departure</source>
         <translation>Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="106"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="200"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="134"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="250"/>
         <source>Passengers</source>
         <translation>Pasageri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="107"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="201"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="135"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="251"/>
         <source>Notes</source>
         <translation>Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="108"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="136"/>
         <source>Status</source>
         <translation>Stare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="109"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="137"/>
         <source>Confirmation e-mail</source>
         <translation>E-mail de confirmare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="110"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="138"/>
         <source>Source</source>
         <translation>Sursă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="114"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="142"/>
         <source>History</source>
         <translation>Istoric</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="115"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="143"/>
         <source>Amend…</source>
         <translation>Modifică…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="116"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="144"/>
         <source>Resend e-mail</source>
         <translation>Retrimite e-mailul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="117"/>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="261"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="145"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="336"/>
         <source>Cancel booking</source>
         <translation>Anulează rezervarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="118"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="146"/>
         <source>Check in</source>
         <translation>Înregistrează sosirea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="119"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="147"/>
         <source>Check out</source>
         <translation>Înregistrează plecarea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="159"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="148"/>
+        <source>Erase this client…</source>
+        <translation>Șterge datele acestui client…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="199"/>
         <source>sent at {when}</source>
         <translation>trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="162"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="202"/>
         <source>failed (last change {when})</source>
         <translation>eșuat (ultima modificare {when})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="163"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="203"/>
         <source>pending</source>
         <translation>în așteptare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="173"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="221"/>
         <source>Checked in</source>
         <translation>Sosire înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="174"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="222"/>
         <source>Checked out</source>
         <translation>Plecare înregistrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="175"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="223"/>
         <source>Cancelled</source>
         <translation>Anulată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="176"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="224"/>
         <source>Confirmed</source>
         <translation>Confirmată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="177"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="225"/>
         <source>E-mail queued again</source>
         <translation>E-mail pus din nou în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="178"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="226"/>
         <source>Amended</source>
         <translation>Modificată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="227"/>
+        <source>Client&apos;s personal data removed</source>
+        <translation>Datele personale ale clientului au fost șterse</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="252"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="225"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="275"/>
         <source>Working…</source>
         <translation>Se lucrează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="250"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="300"/>
         <source>Checked in.</source>
         <translation>Sosire înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="251"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="301"/>
         <source>Checked out.</source>
         <translation>Plecare înregistrată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="252"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="302"/>
         <source>Booking cancelled.</source>
         <translation>Rezervare anulată.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="262"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="337"/>
         <source>Cancel booking {number}? The ticket will be refused at the gate.</source>
         <translation>Anulați rezervarea {number}? Biletul va fi refuzat la barieră.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="282"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="357"/>
         <source>The confirmation e-mail is queued again.</source>
         <translation>E-mailul de confirmare a fost pus din nou în coadă.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_details.py" line="294"/>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="369"/>
         <source>Booking amended; a new confirmation is on its way.</source>
         <translation>Rezervare modificată; o nouă confirmare este pe drum.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="387"/>
+        <source>The client&apos;s personal data is erased.</source>
+        <translation>Datele personale ale clientului sunt șterse.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="394"/>
+        <source>Erase this client</source>
+        <translation>Șterge datele acestui client</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="396"/>
+        <source>Remove the name, e-mail, phone and plate of this client from booking {number}, from their other bookings with the same e-mail, and from their e-mails? The bookings stay, without them. This cannot be undone.</source>
+        <translation>Ștergeți numele, e-mailul, telefonul și numărul de înmatriculare ale acestui client din rezervarea {number}, din celelalte rezervări ale sale cu același e-mail și din e-mailurile trimise? Rezervările rămân, fără aceste date. Acțiunea nu poate fi anulată.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="149"/>
         <source>Undo the last scan</source>
         <translation>Anulează ultima scanare</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="228"/>
         <source>Scan undone</source>
         <translation>Scanare anulată</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="325"/>
         <source>Check-in undone: the booking is confirmed again.</source>
         <translation>Sosirea a fost anulată: rezervarea este din nou confirmată.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_details.py" line="326"/>
         <source>Check-out undone: the car is on the lot again.</source>
         <translation>Plecarea a fost anulată: mașina este din nou în parcare.</translation>
     </message>
@@ -256,116 +329,117 @@
 <context>
     <name>BookingForm</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="199"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="274"/>
         <source>Clien&amp;t name</source>
         <translation>Nume clien&amp;t</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="200"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="275"/>
         <source>E-&amp;mail</source>
         <translation>E-&amp;mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="201"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="276"/>
         <source>Phon&amp;e</source>
         <translation>T&amp;elefon</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="202"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="277"/>
         <source>P&amp;late</source>
         <translation>Nr. înmatricu&amp;lare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="203"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="278"/>
         <source>A&amp;rrival</source>
         <translation>Sosi&amp;re</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="204"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="279"/>
         <source>De&amp;parture</source>
         <translation>&amp;Plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="205"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="280"/>
         <source>Passen&amp;gers</source>
         <translation>Pasa&amp;geri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="206"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="281"/>
         <source>N&amp;otes</source>
         <translation>&amp;Observații</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="207"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="282"/>
         <source>E-mail lang&amp;uage</source>
         <translation>Limba e-mail&amp;ului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="211"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="286"/>
         <source>First and last name</source>
         <translation>Prenume și nume</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="212"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="287"/>
         <source>client@example.com</source>
         <translation>client@exemplu.ro</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="213"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="288"/>
         <source>+40 7xx xxx xxx</source>
         <translation>+40 7xx xxx xxx</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="214"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="289"/>
         <source>B123ABC</source>
         <translation>B123ABC</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="215"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="290"/>
         <source>Save (Enter)</source>
         <translation>Salvează (Enter)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="216"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="291"/>
         <source>Clear (Esc)</source>
         <translation>Golește (Esc)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="287"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="377"/>
         <source>Please correct the marked fields.</source>
         <translation>Corectați câmpurile marcate.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="301"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="393"/>
         <source>Saving…</source>
         <translation>Se salvează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="315"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="418"/>
         <source>Booking {number} saved.</source>
         <translation>Rezervarea {number} a fost salvată.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="422"/>
         <source>{saved} Check with the client: {checks}</source>
         <translation>{saved} Verificați cu clientul: {checks}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="292"/>
         <source>Save over capacity (supervisor)</source>
         <translation>Salvează peste capacitate (supervizor)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="440"/>
         <source>Not saved: the lot is full on {day} ({booked} of {capacity} places taken).</source>
         <translation>Nesalvată: parcarea este plină pe {day} ({booked} din {capacity} locuri ocupate).</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="443"/>
         <source>A supervisor may save it anyway.</source>
         <translation>Un supervizor o poate salva totuși.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/booking_form.py" line="0"/>
+        <location filename="../../parking_desk/ui/desk/booking_form.py" line="444"/>
         <source>Only a supervisor may save it anyway.</source>
         <translation>Doar un supervizor o poate salva totuși.</translation>
     </message>
@@ -446,32 +520,47 @@
 <context>
     <name>BookingsTab</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="118"/>
-        <source>Search by booking number, plate or name</source>
-        <translation>Căutare după număr rezervare, nr. înmatriculare sau nume</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="120"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="163"/>
         <source>All bookings</source>
         <translation>Toate rezervările</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="121"/>
-        <source>Today&apos;s arrivals</source>
-        <translation>Sosirile de azi</translation>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="160"/>
+        <source>Search by name, phone, e-mail, plate or booking number</source>
+        <translation>Căutați după nume, telefon, e-mail, număr de înmatriculare sau număr de rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="122"/>
-        <source>Today&apos;s returns</source>
-        <translation>Întoarcerile de azi</translation>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="164"/>
+        <source>Arrivals on</source>
+        <translation>Sosiri pe</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="126"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="165"/>
+        <source>Returns on</source>
+        <translation>Plecări pe</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="166"/>
+        <source>On the lot now</source>
+        <translation>În parcare acum</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="167"/>
+        <source>Overstays (past departure, still on the lot)</source>
+        <translation>Depășiri (plecarea a trecut, încă în parcare)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="168"/>
+        <source>No-shows on (arrival passed, not checked in)</source>
+        <translation>Neprezentări pe (sosirea a trecut, fără check-in)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="172"/>
         <source>Export CSV…</source>
         <translation>Export CSV…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="182"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="243"/>
         <source>%n booking(s)</source>
         <translation>
             <numerusform>%n rezervare</numerusform>
@@ -480,23 +569,101 @@
         </translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="207"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="268"/>
         <source>Export bookings</source>
         <translation>Export rezervări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="207"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="268"/>
         <source>CSV files (*.csv)</source>
         <translation>Fișiere CSV (*.csv)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="211"/>
+        <location filename="../../parking_desk/ui/desk/bookings_tab.py" line="272"/>
         <source>%n booking(s) exported.</source>
         <translation>
             <numerusform>%n rezervare exportată.</numerusform>
             <numerusform>%n rezervări exportate.</numerusform>
             <numerusform>%n de rezervări exportate.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="41"/>
+        <source>Offline conflicts</source>
+        <translation>Conflicte offline</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="44"/>
+        <source>What this desk did offline that the database did not take as it was. Nothing was overwritten: deal with each one, then mark it resolved.</source>
+        <translation>Ce a făcut acest ghișeu offline și baza de date nu a primit așa cum era. Nimic nu a fost suprascris: rezolvați fiecare caz, apoi marcați-l rezolvat.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="51"/>
+        <source>Mark &amp;resolved</source>
+        <translation>Marchează &amp;rezolvat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="52"/>
+        <source>&amp;Try again</source>
+        <translation>Încearcă din &amp;nou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="89"/>
+        <source>No conflicts: everything this desk did is in.</source>
+        <translation>Niciun conflict: tot ce a făcut acest ghișeu este în baza de date.</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="96"/>
+        <source>its number is another booking&apos;s: book the client again and give them the new ticket</source>
+        <translation>numărul este al altei rezervări: faceți rezervarea din nou și dați clientului biletul nou</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="99"/>
+        <source>the booking was cancelled meanwhile</source>
+        <translation>rezervarea a fost anulată între timp</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="101"/>
+        <source>another desk checked it in or out meanwhile (now: {current})</source>
+        <translation>alt ghișeu a înregistrat sosirea sau plecarea între timp (acum: {current})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="103"/>
+        <source>the database has no such booking</source>
+        <translation>baza de date nu are această rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="104"/>
+        <source>its booking did not go in (see above)</source>
+        <translation>rezervarea ei nu a intrat (vedeți mai sus)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="107"/>
+        <source>Booking {number} for {name}</source>
+        <translation>Rezervarea {number} pentru {name}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="111"/>
+        <source>Scan of {number} ({to})</source>
+        <translation>Scanarea {number} ({to})</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="113"/>
+        <source>check-in</source>
+        <translation>sosire</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="115"/>
+        <source>check-out</source>
+        <translation>plecare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="119"/>
+        <source>{what}, {when} by {who}: {reason}</source>
+        <translation>{what}, {when}, de {who}: {reason}</translation>
     </message>
 </context>
 <context>
@@ -558,94 +725,152 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="96"/>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="120"/>
+        <source>Export bookings</source>
+        <translation>Exportă rezervările</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="97"/>
+        <source>&amp;From</source>
+        <translation>&amp;De la</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="98"/>
+        <source>&amp;To (inclusive)</source>
+        <translation>&amp;Până la (inclusiv)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="99"/>
+        <source>F&amp;ormat</source>
+        <translation>F&amp;ormat</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="103"/>
+        <source>CSV for Excel in Romanian (;)</source>
+        <translation>CSV pentru Excel în română (;)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="104"/>
+        <source>CSV for Excel in English (,)</source>
+        <translation>CSV pentru Excel în engleză (,)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="105"/>
+        <source>Excel workbook (XLSX)</source>
+        <translation>Registru Excel (XLSX)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="135"/>
+        <source>Bookings</source>
+        <translation>Rezervări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="144"/>
+        <source>Exporting…</source>
+        <translation>Se exportă…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/export_dialog.py" line="152"/>
+        <source>%n booking(s) exported.</source>
+        <translation>
+            <numerusform>%n rezervare exportată.</numerusform>
+            <numerusform>%n rezervări exportate.</numerusform>
+            <numerusform>%n de rezervări exportate.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="101"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="109"/>
         <source>&amp;New booking</source>
         <translation>Rezervare &amp;nouă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="102"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="110"/>
         <source>Book&amp;ings</source>
         <translation>Rezervăr&amp;i</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="103"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="111"/>
         <source>S&amp;can</source>
         <translation>S&amp;canare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="153"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="181"/>
         <source>Parking Desk — {site}</source>
         <translation>Parking Desk — {site}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="162"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="190"/>
         <source>&amp;File</source>
         <translation>&amp;Fișier</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="163"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="191"/>
         <source>&amp;Export bookings to CSV…</source>
         <translation>&amp;Export rezervări în CSV…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="164"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="194"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Setări…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="165"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="195"/>
         <source>S&amp;taff accounts…</source>
         <translation>Conturi de &amp;personal…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="166"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="196"/>
         <source>Switch &amp;user…</source>
         <translation>Schimbă &amp;utilizatorul…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="167"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="197"/>
         <source>&amp;Lock the desk</source>
         <translation>&amp;Blochează biroul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="168"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="198"/>
         <source>&amp;Quit</source>
         <translation>&amp;Ieșire</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="169"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="199"/>
         <source>&amp;View</source>
         <translation>&amp;Vizualizare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="170"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="200"/>
         <source>&amp;Language</source>
         <translation>&amp;Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="171"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="201"/>
         <source>&amp;Help</source>
         <translation>A&amp;jutor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="172"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="202"/>
         <source>&amp;About Parking Desk</source>
         <translation>&amp;Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="253"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="289"/>
         <source>Sign in as a supervisor</source>
         <translation>Autentificare ca supervizor</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="282"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="330"/>
         <source>About Parking Desk</source>
         <translation>Despre Parking Desk</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/main_window.py" line="284"/>
+        <location filename="../../parking_desk/ui/main_window.py" line="332"/>
         <source>Parking Desk {version}
 
 Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
@@ -654,10 +879,12 @@ Walk-in bookings, tickets and check-in for park-and-fly parking.</source>
 Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-and-fly.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="192"/>
         <source>Export bookings for &amp;dates (CSV, XLSX)…</source>
         <translation>Exportă rezervările pe &amp;date (CSV, XLSX)…</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/main_window.py" line="193"/>
         <source>S&amp;hift report…</source>
         <translation>Raport de &amp;tură…</translation>
     </message>
@@ -678,88 +905,90 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>QrPanel</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="74"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="80"/>
         <source>Show to client</source>
         <translation>Arată clientului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="75"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="82"/>
         <source>Print ticket</source>
         <translation>Tipărește biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="76"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="84"/>
         <source>Save as PDF</source>
         <translation>Salvează ca PDF</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="77"/>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="190"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="85"/>
         <source>Save QR as PNG</source>
         <translation>Salvează codul QR ca PNG</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="79"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="87"/>
         <source>The QR of the next booking appears here.</source>
         <translation>Codul QR al următoarei rezervări apare aici.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="81"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="89"/>
         <source>Ticket</source>
         <translation>Bilet</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="123"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="156"/>
         <source>E-mail sent at {when}</source>
         <translation>E-mail trimis la {when}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="126"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="159"/>
         <source>E-mail failed; a supervisor can see why in the queue</source>
         <translation>E-mailul a eșuat; un supervizor poate vedea motivul în coadă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="129"/>
+        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="162"/>
         <source>E-mail waiting to be sent…</source>
         <translation>E-mailul așteaptă să fie trimis…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/qr_panel.py" line="181"/>
-        <source>Save ticket as PDF</source>
-        <translation>Salvează biletul ca PDF</translation>
     </message>
 </context>
 <context>
     <name>ScanPanel</name>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="312"/>
         <source>Confirm the scan</source>
         <translation>Confirmați scanarea</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="315"/>
         <source>Check &amp;out now</source>
         <translation>Înregistrează &amp;plecarea</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="316"/>
         <source>&amp;Keep it checked in</source>
         <translation>&amp;Rămâne în parcare</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="318"/>
         <source>Check &amp;in now</source>
         <translation>Înregistrează &amp;sosirea</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="319"/>
         <source>&amp;Not yet</source>
         <translation>&amp;Nu încă</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="336"/>
         <source>Not checked out: {number} stays checked in.</source>
         <translation>Plecarea nu a fost înregistrată: {number} rămâne în parcare.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="338"/>
         <source>Not checked in: {number} is still expected.</source>
         <translation>Sosirea nu a fost înregistrată: {number} este încă așteptată.</translation>
     </message>
     <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="350"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n zi</numerusform>
@@ -768,6 +997,7 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="352"/>
         <source>%n hour(s)</source>
         <translation>
             <numerusform>%n oră</numerusform>
@@ -776,6 +1006,7 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="357"/>
         <source>%n minute(s)</source>
         <translation>
             <numerusform>%n minut</numerusform>
@@ -784,130 +1015,137 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         </translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="355"/>
         <source>Booking {number} arrives on {arrival}, {ahead} from now. Check it in already?</source>
         <translation>Rezervarea {number} are sosirea pe {arrival}, peste {ahead}. O înregistrați deja la sosire?</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="363"/>
         <source>Booking {number} was checked in only {ago} ago, at {when} by {who} at {desk}. Check the car out now?</source>
         <translation>Rezervarea {number} a fost înregistrată la sosire acum doar {ago}, pe {when}, de {who}, la {desk}. Înregistrați acum plecarea mașinii?</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="368"/>
         <source>Booking {number} was checked in only {ago} ago, at {when} by {who}. Check the car out now?</source>
         <translation>Rezervarea {number} a fost înregistrată la sosire acum doar {ago}, pe {when}, de {who}. Înregistrați acum plecarea mașinii?</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="146"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="206"/>
         <source>&amp;Mode</source>
         <translation>&amp;Mod</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="148"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="208"/>
         <source>Automatic: check in, then check out</source>
         <translation>Automat: întâi sosire, apoi plecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="149"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="209"/>
         <source>Check in only</source>
         <translation>Doar sosiri</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="150"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="210"/>
         <source>Check out only</source>
         <translation>Doar plecări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="155"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="215"/>
         <source>Scan the ticket&apos;s QR code, or type the booking number and press Enter.</source>
         <translation>Scanați codul QR de pe bilet sau tastați numărul rezervării și apăsați Enter.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="157"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="217"/>
         <source>Scan or type a booking number</source>
         <translation>Scanați sau tastați un număr de rezervare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="158"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="218"/>
         <source>Recent scans</source>
         <translation>Scanări recente</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="197"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="274"/>
         <source>Checking {number}…</source>
         <translation>Se verifică {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="210"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="391"/>
         <source>FORGED TICKET: it was not issued by this operator.</source>
         <translation>BILET FALS: nu a fost emis de acest operator.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="211"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="392"/>
         <source>ALTERED TICKET: its data does not match its signature.</source>
         <translation>BILET MODIFICAT: datele nu corespund semnăturii.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="212"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="393"/>
         <source>EXPIRED TICKET: it was valid until {when}.</source>
         <translation>BILET EXPIRAT: a fost valabil până la {when}.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="205"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="374"/>
         <source>Not a ticket or booking number this desk can read.</source>
         <translation>Nu este un bilet sau un număr de rezervare recunoscut.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="273"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="458"/>
         <source>{name} · {plate} · {arrival} → {departure}</source>
         <translation>{name} · {plate} · {arrival} → {departure}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="281"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="470"/>
         <source>Refused: this ticket is for plate {old}, the booking now has {new}. Ask for the newer ticket.</source>
         <translation>Refuzat: biletul este pentru numărul {old}, iar rezervarea are acum {new}. Cereți biletul nou.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="286"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="478"/>
         <source>CHECKED IN: {number}</source>
         <translation>SOSIRE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="289"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="485"/>
         <source>CHECKED OUT: {number}</source>
         <translation>PLECARE ÎNREGISTRATĂ: {number}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="159"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="219"/>
         <source>Reissue ticket</source>
         <translation>Emite din nou biletul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="218"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="399"/>
         <source>REVOKED KEY: ticket signed with a revoked key ({machine}, revoked {when} by {who}). Reissue the ticket.</source>
         <translation>CHEIE REVOCATĂ: bilet semnat cu o cheie revocată ({machine}, revocată la {when} de {who}). Emiteți din nou biletul.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="249"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="426"/>
         <source>Reissuing the ticket of {number}…</source>
         <translation>Se emite din nou biletul rezervării {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="259"/>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="440"/>
         <source>TICKET REISSUED: {number}. Show it to the client or print it.</source>
         <translation>BILET EMIS DIN NOU: {number}. Arătați-l clientului sau tipăriți-l.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="220"/>
         <source>&amp;Undo the selected scan</source>
         <translation>Anulea&amp;ză scanarea selectată</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="513"/>
         <source>Undoing the scan of {number}…</source>
         <translation>Se anulează scanarea rezervării {number}…</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="528"/>
         <source>CHECK-OUT UNDONE: {number} is on the lot again.</source>
         <translation>PLECARE ANULATĂ: {number} este din nou în parcare.</translation>
     </message>
     <message>
+        <location filename="../../parking_desk/ui/desk/scan_panel.py" line="531"/>
         <source>CHECK-IN UNDONE: {number} is not on the lot.</source>
         <translation>SOSIRE ANULATĂ: {number} nu este în parcare.</translation>
     </message>
@@ -915,38 +1153,38 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="184"/>
         <source>Settings</source>
         <translation>Setări</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>Desk</source>
         <translation>Ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
         <source>Database</source>
         <translation>Bază de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="188"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="186"/>
         <source>Worker</source>
         <translation>Procesare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="190"/>
         <source>Site name</source>
         <translation>Numele parcării</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="193"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="191"/>
         <source>Desk name</source>
         <translation>Numele ghișeului</translation>
     </message>
@@ -961,77 +1199,77 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <translation>Numele cu care lista Chei de semnare a locației arată cheia acestui ghișeu. Se înregistrează când cheia este publicată prima dată, la prima pornire a ghișeului.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="192"/>
         <source>Language</source>
         <translation>Limbă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="194"/>
         <source>Database file</source>
         <translation>Fișierul bazei de date</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="199"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="195"/>
         <source>Firestore project</source>
         <translation>Proiect Firestore</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="200"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="196"/>
         <source>Sender address</source>
         <translation>Adresa expeditorului</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="201"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="197"/>
         <source>Check the queue every</source>
         <translation>Verifică coada la fiecare</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="202"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="198"/>
         <source>Send e-mails from this desk</source>
         <translation>Trimite e-mailurile de pe acest ghișeu</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="206"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="202"/>
         <source>Embedded (this computer)</source>
         <translation>Integrată (acest calculator)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="207"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="203"/>
         <source>As the system</source>
         <translation>Ca sistemul</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="211"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="213"/>
         <source>SMTP server</source>
         <translation>Server SMTP</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="212"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="214"/>
         <source>Backup SMTP server (optional)</source>
         <translation>Server SMTP de rezervă (opțional)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="223"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="225"/>
         <source>Firestore needs a project id.</source>
         <translation>Firestore necesită un ID de proiect.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="228"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="230"/>
         <source>An SMTP user needs its password, and the other way.</source>
         <translation>Utilizatorul SMTP are nevoie de parolă, și invers.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="247"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="243"/>
         <source>Sign in as a supervisor to change settings.</source>
         <translation>Autentificați-vă ca supervizor pentru a modifica setările.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="258"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="254"/>
         <source>Could not save: {reason}</source>
         <translation>Nu s-a putut salva: {reason}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="261"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="257"/>
         <source>Saved. Database and worker changes apply at the next start.</source>
         <translation>Salvat. Schimbările bazei de date și ale procesării se aplică la următoarea pornire.</translation>
     </message>
@@ -1077,6 +1315,138 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
         <location filename="../../parking_desk/ui/sign_in.py" line="207"/>
         <source>The two PINs differ.</source>
         <translation>Cele două PIN-uri diferă.</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftReportDialog</name>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="79"/>
+        <source>Shift report</source>
+        <translation>Raport de tură</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="80"/>
+        <source>&amp;From</source>
+        <translation>&amp;De la</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="81"/>
+        <source>&amp;To</source>
+        <translation>&amp;Până la</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="82"/>
+        <source>&amp;Person (empty: everyone)</source>
+        <translation>Pe&amp;rsoana (gol: toți)</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="83"/>
+        <source>&amp;Show</source>
+        <translation>&amp;Arată</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="84"/>
+        <source>P&amp;rint…</source>
+        <translation>&amp;Tipărește…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="85"/>
+        <source>P&amp;DF…</source>
+        <translation>PD&amp;F…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="86"/>
+        <source>&amp;CSV…</source>
+        <translation>&amp;CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="96"/>
+        <source>Walk-ins</source>
+        <translation>Rezervări la ghișeu</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="97"/>
+        <source>Check-ins</source>
+        <translation>Sosiri</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="98"/>
+        <source>Check-outs</source>
+        <translation>Plecări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="99"/>
+        <source>Cancellations</source>
+        <translation>Anulări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="100"/>
+        <source>Amendments</source>
+        <translation>Modificări</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="101"/>
+        <source>Scans undone</source>
+        <translation>Scanări anulate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="102"/>
+        <source>E-mails failed</source>
+        <translation>E-mailuri eșuate</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="103"/>
+        <source>Queue actions</source>
+        <translation>Acțiuni asupra cozii</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="117"/>
+        <source>Counting…</source>
+        <translation>Se numără…</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="134"/>
+        <source>everyone</source>
+        <translation>toți</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="135"/>
+        <source>Shift report: {who}, {start} – {end}</source>
+        <translation>Raport de tură: {who}, {start} – {end}</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="152"/>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="182"/>
+        <source>When</source>
+        <translation>Când</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="152"/>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="182"/>
+        <source>What</source>
+        <translation>Ce</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="152"/>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="182"/>
+        <source>Booking</source>
+        <translation>Rezervare</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="152"/>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="182"/>
+        <source>Who</source>
+        <translation>Cine</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="192"/>
+        <source>Save as PDF</source>
+        <translation>Salvează ca PDF</translation>
+    </message>
+    <message>
+        <location filename="../../parking_desk/ui/desk/shift_report_dialog.py" line="197"/>
+        <source>Save as CSV</source>
+        <translation>Salvează ca CSV</translation>
     </message>
 </context>
 <context>
@@ -1132,57 +1502,57 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>SmtpBox</name>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
         <source>Server</source>
         <translation>Server</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
         <source>Port</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
         <source>Security</source>
         <translation>Securitate</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="72"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="73"/>
         <source>User</source>
         <translation>Utilizator</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="76"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="77"/>
         <source>Password</source>
         <translation>Parolă</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="77"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="78"/>
         <source>empty: not used</source>
         <translation>gol: nefolosit</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="78"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="79"/>
         <source>Test connection</source>
         <translation>Testează conexiunea</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="95"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="96"/>
         <source>Enter a server first.</source>
         <translation>Introduceți mai întâi un server.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="98"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="99"/>
         <source>Connecting…</source>
         <translation>Se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="104"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="105"/>
         <source>Connected and logged in.</source>
         <translation>Conectat și autentificat.</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/settings_dialog.py" line="107"/>
+        <location filename="../../parking_desk/ui/settings_dialog.py" line="108"/>
         <source>Failed: {reason}</source>
         <translation>Eșuat: {reason}</translation>
     </message>
@@ -1329,167 +1699,89 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
     </message>
 </context>
 <context>
-    <name>ConflictsDialog</name>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>Offline conflicts</source>
-        <translation>Conflicte offline</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>What this desk did offline that the database did not take as it was. Nothing was overwritten: deal with each one, then mark it resolved.</source>
-        <translation>Ce a făcut acest ghișeu offline și baza de date nu a primit așa cum era. Nimic nu a fost suprascris: rezolvați fiecare caz, apoi marcați-l rezolvat.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>Mark &amp;resolved</source>
-        <translation>Marchează &amp;rezolvat</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>&amp;Try again</source>
-        <translation>Încearcă din &amp;nou</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>No conflicts: everything this desk did is in.</source>
-        <translation>Niciun conflict: tot ce a făcut acest ghișeu este în baza de date.</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>its number is another booking's: book the client again and give them the new ticket</source>
-        <translation>numărul este al altei rezervări: faceți rezervarea din nou și dați clientului biletul nou</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>the booking was cancelled meanwhile</source>
-        <translation>rezervarea a fost anulată între timp</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>another desk checked it in or out meanwhile (now: {current})</source>
-        <translation>alt ghișeu a înregistrat sosirea sau plecarea între timp (acum: {current})</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>the database has no such booking</source>
-        <translation>baza de date nu are această rezervare</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>its booking did not go in (see above)</source>
-        <translation>rezervarea ei nu a intrat (vedeți mai sus)</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>Booking {number} for {name}</source>
-        <translation>Rezervarea {number} pentru {name}</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>Scan of {number} ({to})</source>
-        <translation>Scanarea {number} ({to})</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>check-in</source>
-        <translation>sosire</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>check-out</source>
-        <translation>plecare</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/offline_conflicts.py" line="1"/>
-        <source>{what}, {when} by {who}: {reason}</source>
-        <translation>{what}, {when}, de {who}: {reason}</translation>
-    </message>
-</context>
-<context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="137"/>
         <source>{bookings} bookings, {scans} scans waiting to sync</source>
         <translation>{bookings} rezervări, {scans} scanări de sincronizat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="143"/>
         <source>offline since {when} — {counts}</source>
         <translation>offline din {when} — {counts}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="145"/>
         <source>syncing — {counts}</source>
         <translation>se sincronizează — {counts}</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="1"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="151"/>
         <source>{n} offline conflicts to resolve</source>
         <translation>{n} conflicte offline de rezolvat</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="96"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="110"/>
         <source>Firestore ({project})</source>
         <translation>Firestore ({project})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="100"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="114"/>
         <source>Embedded database</source>
         <translation>Bază de date integrată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="102"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="116"/>
         <source>connecting…</source>
         <translation>se conectează…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="104"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="118"/>
         <source>online</source>
         <translation>conectată</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="106"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="120"/>
         <source>OFFLINE</source>
         <translation>DECONECTATĂ</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="114"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="172"/>
         <source>Worker: off (another machine sends the e-mails)</source>
         <translation>Procesare: oprită (alt calculator trimite e-mailurile)</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="116"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="174"/>
         <source>Worker: starting…</source>
         <translation>Procesare: pornește…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="121"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="179"/>
         <source>Worker: stopped</source>
         <translation>Procesare: oprită</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="123"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="181"/>
         <source>Worker: error ({error})</source>
         <translation>Procesare: eroare ({error})</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="125"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="183"/>
         <source>Worker: sending…</source>
         <translation>Procesare: se trimite…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="127"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="185"/>
         <source>Worker: idle, {sent} sent</source>
         <translation>Procesare: inactivă, {sent} trimise</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="132"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="190"/>
         <source>Queue: –</source>
         <translation>Coadă: –</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/status_bar.py" line="136"/>
+        <location filename="../../parking_desk/ui/status_bar.py" line="194"/>
         <source>Queue: {pending} waiting, {processing} sending, {dead} failed</source>
         <translation>Coadă: {pending} în așteptare, {processing} în curs, {dead} eșuate</translation>
     </message>
@@ -1497,52 +1789,12 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>TicketActions</name>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Show ticket</source>
-        <translation>Arată biletul</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Print ticket</source>
-        <translation>Tipărește biletul</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Save ticket as PDF…</source>
-        <translation>Salvează biletul ca PDF…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Save QR as PNG…</source>
-        <translation>Salvează codul QR ca PNG…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Save ticket as PDF</source>
-        <translation>Salvează biletul ca PDF</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Save QR as PNG</source>
-        <translation>Salvează codul QR ca PNG</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Issuing the ticket of {number}…</source>
-        <translation>Se emite biletul rezervării {number}…</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
-        <source>Saved {path}</source>
-        <translation>Salvat: {path}</translation>
-    </message>
-    <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="111"/>
         <source>Printing ticket {number}…</source>
         <translation>Se tipărește biletul {number}…</translation>
     </message>
     <message>
-        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="1"/>
+        <location filename="../../parking_desk/ui/desk/ticket_actions.py" line="105"/>
         <source>Ticket {number} sent to the printer {printer}.</source>
         <translation>Biletul {number} a fost trimis la imprimanta {printer}.</translation>
     </message>
@@ -1550,159 +1802,9 @@ Rezervări la ghișeu, bilete și înregistrarea sosirilor pentru parcări park-
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../parking_desk/ui/errors_text.py" line="16"/>
+        <location filename="../../parking_desk/ui/errors_text.py" line="22"/>
         <source>The database did not answer ({detail}). Nothing was lost; try again.</source>
         <translation>Baza de date nu a răspuns ({detail}). Nu s-a pierdut nimic; încercați din nou.</translation>
-    </message>
-</context>
-<context>
-    <name>ExportDialog</name>
-    <message>
-        <source>Export bookings</source>
-        <translation>Exportă rezervările</translation>
-    </message>
-    <message>
-        <source>&amp;From</source>
-        <translation>&amp;De la</translation>
-    </message>
-    <message>
-        <source>&amp;To (inclusive)</source>
-        <translation>&amp;Până la (inclusiv)</translation>
-    </message>
-    <message>
-        <source>F&amp;ormat</source>
-        <translation>F&amp;ormat</translation>
-    </message>
-    <message>
-        <source>CSV for Excel in Romanian (;)</source>
-        <translation>CSV pentru Excel în română (;)</translation>
-    </message>
-    <message>
-        <source>CSV for Excel in English (,)</source>
-        <translation>CSV pentru Excel în engleză (,)</translation>
-    </message>
-    <message>
-        <source>Excel workbook (XLSX)</source>
-        <translation>Registru Excel (XLSX)</translation>
-    </message>
-    <message>
-        <source>Bookings</source>
-        <translation>Rezervări</translation>
-    </message>
-    <message>
-        <source>Exporting…</source>
-        <translation>Se exportă…</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n booking(s) exported.</source>
-        <translation>
-            <numerusform>%n rezervare exportată.</numerusform>
-            <numerusform>%n rezervări exportate.</numerusform>
-            <numerusform>%n de rezervări exportate.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ShiftReportDialog</name>
-    <message>
-        <source>Shift report</source>
-        <translation>Raport de tură</translation>
-    </message>
-    <message>
-        <source>&amp;From</source>
-        <translation>&amp;De la</translation>
-    </message>
-    <message>
-        <source>&amp;To</source>
-        <translation>&amp;Până la</translation>
-    </message>
-    <message>
-        <source>&amp;Person (empty: everyone)</source>
-        <translation>Pe&amp;rsoana (gol: toți)</translation>
-    </message>
-    <message>
-        <source>&amp;Show</source>
-        <translation>&amp;Arată</translation>
-    </message>
-    <message>
-        <source>P&amp;rint…</source>
-        <translation>&amp;Tipărește…</translation>
-    </message>
-    <message>
-        <source>P&amp;DF…</source>
-        <translation>PD&amp;F…</translation>
-    </message>
-    <message>
-        <source>&amp;CSV…</source>
-        <translation>&amp;CSV…</translation>
-    </message>
-    <message>
-        <source>Walk-ins</source>
-        <translation>Rezervări la ghișeu</translation>
-    </message>
-    <message>
-        <source>Check-ins</source>
-        <translation>Sosiri</translation>
-    </message>
-    <message>
-        <source>Check-outs</source>
-        <translation>Plecări</translation>
-    </message>
-    <message>
-        <source>Cancellations</source>
-        <translation>Anulări</translation>
-    </message>
-    <message>
-        <source>Amendments</source>
-        <translation>Modificări</translation>
-    </message>
-    <message>
-        <source>Scans undone</source>
-        <translation>Scanări anulate</translation>
-    </message>
-    <message>
-        <source>E-mails failed</source>
-        <translation>E-mailuri eșuate</translation>
-    </message>
-    <message>
-        <source>Queue actions</source>
-        <translation>Acțiuni asupra cozii</translation>
-    </message>
-    <message>
-        <source>Counting…</source>
-        <translation>Se numără…</translation>
-    </message>
-    <message>
-        <source>everyone</source>
-        <translation>toți</translation>
-    </message>
-    <message>
-        <source>Shift report: {who}, {start} – {end}</source>
-        <translation>Raport de tură: {who}, {start} – {end}</translation>
-    </message>
-    <message>
-        <source>When</source>
-        <translation>Când</translation>
-    </message>
-    <message>
-        <source>What</source>
-        <translation>Ce</translation>
-    </message>
-    <message>
-        <source>Booking</source>
-        <translation>Rezervare</translation>
-    </message>
-    <message>
-        <source>Who</source>
-        <translation>Cine</translation>
-    </message>
-    <message>
-        <source>Save as PDF</source>
-        <translation>Salvează ca PDF</translation>
-    </message>
-    <message>
-        <source>Save as CSV</source>
-        <translation>Salvează ca CSV</translation>
     </message>
 </context>
 </TS>
