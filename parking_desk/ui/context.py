@@ -16,6 +16,7 @@ from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.base import Store
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.local_time import use_time_zone
+from parking_desk.ui.ops import ChangeHub
 
 
 @dataclass
@@ -33,10 +34,13 @@ class AppContext:
     engine: Any = None
     # The UI language ("ro"/"en"); also picks the language of errors raised below the UI.
     language: str = "en"
+    # Told of every write an operation made; views listen to it (``ops.py``).
+    hub: ChangeHub = field(init=False)
 
     def __post_init__(self) -> None:
         # Every screen shows the site's time, whatever zone this machine is set to.
         use_time_zone(self.settings.desk.time_zone)
+        self.hub = ChangeHub(self.wake_engine)
 
     def require_store(self) -> Store:
         """The connected store; raised errors reach the user as "cannot reach the database"."""
@@ -54,8 +58,12 @@ class AppContext:
         return self.session.operator_name()
 
     def wake_engine(self) -> None:
-        """A new task was committed: let the in-app worker send it now, not at its next tick."""
-        if self.engine is not None:
+        """A new task was committed: let the in-app worker send it now, not at its next tick.
+
+        Once per enqueue: an engine that listens to the queue hears of the task from its
+        listener (the SQLite store tells its listeners of this process's writes at once), so
+        only an engine that does not listen is woken from here."""
+        if self.engine is not None and not self.engine.listening:
             self.engine.wake()
 
     def ticket_valid_until(self, departure: datetime) -> datetime:
