@@ -1,14 +1,18 @@
 """The engine: the drain worker on APScheduler, woken at once when work appears.
 
 The same engine runs inside the desk and in ``parking-desk worker``. The interval drain is
-only the safety net; a booking made here wakes the drain through ``wake()`` and one made on
-another desk or the website wakes it through the store's listener, so no e-mail waits for a
-tick. Stopping lets in-flight sends finish within a bound and then hands every unfinished
-lease back, so another worker takes those tasks at once instead of after the lease expires.
+only the safety net: a booking made anywhere (here, on another desk, on the website) wakes
+the drain once, through the store's listener (``watch_due``; the SQLite store tells its
+listeners of this process's own writes at once), so no e-mail waits for a tick. An engine
+that does not listen is woken by ``wake()``. Wakes never collide with a running drain:
+while one is due or running, a wake only asks it to claim once more. Stopping lets
+in-flight sends finish within a bound and then hands every unfinished lease back, so
+another worker takes those tasks at once instead of after the lease expires.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -18,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from parking_desk.config import WorkerSettings
@@ -44,24 +48,6 @@ DRAIN_JOB_NAME = "parking-desk queue drain"
 PURGE_EVERY = timedelta(hours=1)
 PURGE_FALLBACK = timedelta(days=30)
 FIRST_PURGE_AFTER = timedelta(minutes=1)
-RETRY_WAKE_AFTER = timedelta(milliseconds=50)
-
-
-class _CollidedWakeFilter(logging.Filter):
-    """A wake that lands while the drain job is still finishing is handled (see
-    ``_on_collision``); APScheduler's warning about it would only alarm an operator."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = str(record.msg)
-        return not (
-            "maximum number of running instances" in message
-            and isinstance(record.args, tuple)
-            and bool(record.args)
-            and str(record.args[0]).startswith(DRAIN_JOB_NAME)
-        )
-
-
-_COLLIDED_WAKE_FILTER = _CollidedWakeFilter()
 
 
 @dataclass(frozen=True)
@@ -102,18 +88,21 @@ class Engine:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        self._scheduler.add_listener(self._on_collision, EVENT_JOB_MAX_INSTANCES)
-        scheduler_log = logging.getLogger("apscheduler.scheduler")
-        if _COLLIDED_WAKE_FILTER not in scheduler_log.filters:
-            scheduler_log.addFilter(_COLLIDED_WAKE_FILTER)
+        self._scheduler.add_listener(self._drain_ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self._subscription: Subscription | None = None
         self._bounce_reader: BounceReader | None = None
         self._bounce_every_s = 0.0
         # Protects the drain bookkeeping below, read by status() on the GUI thread and written
         # by the scheduler's drain thread and by wake() from any thread.
         self._lock = threading.Lock()
-        self._draining = False
-        self._wake_again = False
+        # A drain is due or running: from the wake that asked for it, or from the drain's
+        # start, until APScheduler has counted its run as ended. While it is set nothing
+        # else asks APScheduler for a run, so no run is ever refused as one too many.
+        self._busy = False
+        # Work arrived during that time: the drain claims again before it ends (or, past
+        # its last claim, the next run starts as soon as APScheduler has let this one go).
+        self._wanted = False
+        self._draining = False  # a drain is running (what the status bar shows)
         self._running = False
         self._last_drain_at: datetime | None = None
         self._last_report: DrainReport | None = None
@@ -232,59 +221,65 @@ class Engine:
         return released
 
     # --- waking ------------------------------------------------------------------------
+    @property
+    def listening(self) -> bool:
+        """True when a queue listener wakes this engine for new work: then nobody else
+        needs to (``AppContext.wake_engine``)."""
+        return self._subscription is not None
+
     def wake(self) -> None:
-        """Drain now. During a drain, one follow-up drain runs as soon as it ends."""
+        """Drain now. During a drain, it claims once more before it ends."""
         with self._lock:
             if not self._running:
                 return
-            if self._draining:
-                self._wake_again = True
+            self._wanted = True
+            if self._busy:
                 return
-        try:
-            self._scheduler.modify_job(DRAIN_JOB, next_run_time=datetime.now(UTC))
-        except Exception:  # the scheduler is shutting down: nothing left to wake
-            log.debug("wake() ignored: scheduler not running", exc_info=True)
+            self._busy = True
+        self._run_drain_at(datetime.now(UTC))
 
-    def _on_collision(self, event: JobSubmissionEvent) -> None:
-        """A wake came between the end of a drain and APScheduler noticing it ended, so the
-        run was skipped; make sure the wake is not lost."""
+    def _run_drain_at(self, when: datetime) -> None:
+        try:
+            self._scheduler.modify_job(DRAIN_JOB, next_run_time=when)
+        except Exception:  # the scheduler is shutting down: nothing left to wake
+            log.debug("Drain not rescheduled: scheduler not running", exc_info=True)
+
+    def _drain(self) -> None:
+        with self._lock:
+            self._busy = True
+            self._wanted = False
+            self._draining = True
+        # No run of the interval is due while this one lasts; ``_drain_ended`` sets the next.
+        with contextlib.suppress(Exception):
+            self._scheduler.pause_job(DRAIN_JOB)
+        while True:
+            try:
+                report = self.worker.drain_once()
+                error = "; ".join(report.errors) or None
+            except Exception as exc:  # keep the schedule alive whatever happened
+                log.exception("Drain failed")
+                report, error = None, str(exc)
+            with self._lock:
+                self._last_drain_at = utcnow()
+                self._last_report = report or self._last_report
+                self._last_error = error
+                if not self._wanted or not self._running or self.worker.stopping:
+                    self._draining = False
+                    break
+                self._wanted = False
+
+    def _drain_ended(self, event: JobExecutionEvent) -> None:
+        """APScheduler has counted the drain's run as ended (its listeners are called after
+        that): the next run may be asked for without being refused."""
         if event.job_id != DRAIN_JOB:
             return
         with self._lock:
             if not self._running:
                 return
-            if self._draining:
-                self._wake_again = True
-                return
-        try:
-            self._scheduler.modify_job(
-                DRAIN_JOB, next_run_time=datetime.now(UTC) + RETRY_WAKE_AFTER
-            )
-        except Exception:
-            log.debug("Collided wake dropped: scheduler not running", exc_info=True)
-
-    def _drain(self) -> None:
-        with self._lock:
-            self._draining = True
-            self._wake_again = False
-        try:
-            while True:
-                try:
-                    report = self.worker.drain_once()
-                    error = "; ".join(report.errors) or None
-                except Exception as exc:  # keep the schedule alive whatever happened
-                    log.exception("Drain failed")
-                    report, error = None, str(exc)
-                with self._lock:
-                    self._last_drain_at = utcnow()
-                    self._last_report = report or self._last_report
-                    self._last_error = error
-                    if not self._wake_again or not self._running or self.worker.stopping:
-                        break
-                    self._wake_again = False
-        finally:
-            with self._lock:
-                self._draining = False
+            again, self._wanted = self._wanted, False
+            self._busy = again
+        interval = timedelta(seconds=self.settings.drain_interval_s)
+        self._run_drain_at(datetime.now(UTC) + (timedelta(0) if again else interval))
 
     # --- housekeeping ------------------------------------------------------------------
     def _heartbeat(self, state: str = "running") -> None:
@@ -339,6 +334,9 @@ class Engine:
             try:
                 job = self._scheduler.get_job(DRAIN_JOB)
                 next_at = job.next_run_time if job else None
+                if job is not None and next_at is None:
+                    # Paused while a drain runs: the next one is an interval after it ends.
+                    next_at = datetime.now(UTC) + timedelta(seconds=self.settings.drain_interval_s)
             except Exception:
                 next_at = None
         with self._lock:

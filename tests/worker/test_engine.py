@@ -165,3 +165,28 @@ def test_a_short_interval_drains_without_a_listener(store, smtp, make_settings, 
     finally:
         engine.stop(2.0)
     assert latency < 5.0
+
+
+def test_a_booking_saved_in_this_process_wakes_the_listening_engine_once(
+    smtp, make_settings, tmp_path, events
+):
+    """Nobody calls ``wake()`` and the store's poller ticks once a minute: the engine's
+    listener hears of this process's commit at once, and one drain sends the e-mail."""
+    from parking_desk.services.store.sqlite.store import SqliteStore
+
+    store = SqliteStore(tmp_path / "desk.db", poll_interval=60.0)
+    settings = make_settings(smtp, drain_interval_s=30.0, heartbeat_s=30.0)
+    _worker, engine = build_worker(settings, store, "desk", events=events.append)
+    engine.start()
+    try:
+        wait_for(lambda: engine.status().last_drain_at is not None)
+        assert engine.listening
+        drains_before = sum(isinstance(e, DrainFinished) for e in events)
+        store.create_booking(booking())
+        wait_for(lambda: len(smtp.messages) == 1, timeout=10)
+        wait_for(lambda: not engine.status().draining)
+        drains = [e for e in events if isinstance(e, DrainFinished)][drains_before:]
+        assert [d.report.claimed for d in drains] == [1]
+    finally:
+        engine.stop(2.0)
+        store.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,6 +38,10 @@ class SqliteConnections:
         self._open_lock = threading.Lock()
         self._open: set[sqlite3.Connection] = set()
         self._closed = False
+        # Told after every commit of this process: the "work may be due" pollers look at
+        # once instead of at their next tick, so a booking saved here wakes the in-app
+        # engine in milliseconds, and once (other processes' writes wait for the tick).
+        self._after_commit: list[Callable[[], None]] = []
         try:
             private_file(self.path)  # 0600 in a 0700 folder; SQLite's -wal and -shm follow it
             self._conn().executescript(SCHEMA)
@@ -96,14 +100,26 @@ class SqliteConnections:
             yield conn
             conn.execute("COMMIT")
         except BaseException as exc:
-            if conn.in_transaction:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    log.exception("rollback failed on %s", self.path)
-            if isinstance(exc, sqlite3.OperationalError):
-                raise StoreUnavailable(f"write to {self.path} failed: {exc}") from exc
+            self._rolled_back(conn, exc)
             raise
+        for tell in list(self._after_commit):
+            tell()
+
+    def on_commit(self, tell: Callable[[], None]) -> Callable[[], None]:
+        """Call *tell* (on the writing thread; it must only set a flag) after each commit of
+        this process; returns what stops it."""
+        self._after_commit.append(tell)
+        return lambda: self._after_commit.remove(tell) if tell in self._after_commit else None
+
+    def _rolled_back(self, conn: sqlite3.Connection, exc: BaseException) -> None:
+        """Undo a failed write; a locked or unreadable file is the store being unavailable."""
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("rollback failed on %s", self.path)
+        if isinstance(exc, sqlite3.OperationalError):
+            raise StoreUnavailable(f"write to {self.path} failed: {exc}") from exc
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -80,7 +80,18 @@ class RowPollingSubscription(PollingSubscription):
 class DuePollingSubscription(PollingSubscription):
     """The same poller telling a worker that something may be due: when the change counter
     moved, one indexed ``EXISTS`` over the changed rows, with no row read into Python. The
-    engine's wake-up needs nothing more, and the desk's GUI thread shares its GIL."""
+    engine's wake-up needs nothing more, and the desk's GUI thread shares its GIL.
+
+    It polls at once after each commit of this process (``SqliteConnections.on_commit``),
+    so the in-app engine hears of a booking saved here without waiting for the tick."""
+
+    def __init__(self, store: Any, callback: Any, interval: float) -> None:
+        super().__init__(store, callback, interval)
+        self._stop_telling = store.on_commit(self.kick)
+
+    def unsubscribe(self) -> None:
+        self._stop_telling()
+        super().unsubscribe()
 
     def _read_all(self, conn: sqlite3.Connection) -> bool:
         return self._due(conn, "")

@@ -38,12 +38,19 @@ class PollingSubscription:
         self._callback = callback
         self._interval = interval
         self._stop = threading.Event()
+        # Set to poll at once rather than at the next tick (``kick``).
+        self._kicked = threading.Event()
         self._seq = -1
         self._thread = threading.Thread(target=self._run, name="sqlite-task-feed", daemon=True)
         self._thread.start()
 
+    def kick(self) -> None:
+        """Poll now: this process has just committed a write."""
+        self._kicked.set()
+
     def unsubscribe(self) -> None:
         self._stop.set()
+        self._kicked.set()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout=5)
 
@@ -60,7 +67,8 @@ class PollingSubscription:
                 if changes is not None and (changes or first):
                     first = False
                     self._deliver(changes)
-                self._stop.wait(self._interval)
+                self._kicked.wait(self._interval)
+                self._kicked.clear()
         finally:
             self._store.drop_thread_connection()
 
