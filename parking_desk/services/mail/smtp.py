@@ -51,7 +51,6 @@ class SmtpTransport:
         self._ssl_context = ssl_context
         self._local_hostname = local_hostname
         self._conn: smtplib.SMTP | None = None
-        self.connections_opened = 0
         # Guards the open connection: close() may come from a shutdown thread while a send
         # runs, and one SMTP session must never carry two conversations at once.
         self._lock = threading.Lock()
@@ -90,7 +89,6 @@ class SmtpTransport:
         except BaseException:
             _abandon(conn)
             raise
-        self.connections_opened += 1
         log.debug("Connected to %s:%s (%s) as %r", s.host, s.port, s.security, s.user)
         return conn
 
