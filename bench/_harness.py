@@ -7,6 +7,7 @@ are installed, and so two benchmarks never share state.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import resource
@@ -27,6 +28,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 from _firestore_counter import FirestoreCounter  # noqa: F401  (part of the harness's API)
+from _latency_proxy import latency_proxy, measured_rtt_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -46,7 +48,14 @@ def free_port() -> int:
 
 class Emulator:
     """The emulator in its own process group: killing only the gcloud launcher would leave
-    the Java server running."""
+    the Java server running.
+
+    ``host`` is the emulator itself: the harness's own calls (``reset``, and seeding if a
+    benchmark opens its store before ``via``) use it. ``client_host`` is where the
+    product's clients go: ``FIRESTORE_EMULATOR_HOST``, in this process and in the
+    environment ``settings_env`` builds for workers, which is ``host`` unless ``via``
+    put a latency proxy in between.
+    """
 
     def __init__(self, log_dir: Path | None = None) -> None:
         if not shutil.which("gcloud"):
@@ -67,12 +76,44 @@ class Emulator:
             try:
                 urllib.request.urlopen(f"http://{self.host}/", timeout=1).read()
                 self.start_s = time.monotonic() - started
+                self.client_host = self.host
+                self.rtt_ms = 0.0  # asked for
+                self.measured_rtt_ms = 0.0  # as measured through client_host
                 os.environ["FIRESTORE_EMULATOR_HOST"] = self.host
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
         self.stop()
         raise SystemExit(f"emulator did not start:\n{self.log.read_text(errors='replace')[-2000:]}")
+
+    @contextmanager
+    def via(self, rtt_ms: float) -> Iterator[str]:
+        """Put the emulator *rtt_ms* away from the product's clients while the block runs:
+        a latency proxy (``_latency_proxy.py``) in front of it, ``FIRESTORE_EMULATOR_HOST``
+        and ``client_host`` pointing at the proxy, the round trip measured through it into
+        ``measured_rtt_ms``. Yields ``client_host``. Only clients created inside the block
+        go through the proxy (a Firestore client reads the variable when it is made), so
+        open the stores to be measured inside it. With *rtt_ms* 0 nothing is put in
+        between. The direct address comes back afterwards."""
+        before = (self.client_host, self.rtt_ms, self.measured_rtt_ms)
+        with latency_proxy(self.host, rtt_ms) as host:
+            self.client_host, self.rtt_ms = host, rtt_ms
+            self.measured_rtt_ms = measured_rtt_ms(host) if rtt_ms > 0 else 0.0
+            os.environ["FIRESTORE_EMULATOR_HOST"] = host
+            try:
+                yield host
+            finally:
+                self.client_host, self.rtt_ms, self.measured_rtt_ms = before
+                os.environ["FIRESTORE_EMULATOR_HOST"] = self.client_host
+
+    def describe_rtt(self) -> str:
+        """The header line: the round trip asked for and the one measured."""
+        if self.rtt_ms <= 0:
+            return "Firestore RTT: 0 ms (the emulator direct, on loopback)"
+        return (
+            f"Firestore RTT: {self.rtt_ms:g} ms asked, {self.measured_rtt_ms:.1f} ms measured "
+            f"(median of 20 HTTP round trips through the latency proxy)"
+        )
 
     def reset(self) -> None:
         url = (
@@ -117,13 +158,31 @@ def group_cpu_seconds(pgid: int) -> float:
 
 
 @contextmanager
-def emulator() -> Iterator[Emulator]:
+def emulator(rtt_ms: float = 0.0) -> Iterator[Emulator]:
+    """A fresh emulator for the block; with *rtt_ms* > 0 the product's clients reach it
+    through a latency proxy for the whole block (``Emulator.via``), the harness's admin
+    calls go direct. A benchmark takes the round trip from the command line with
+    ``add_rtt_option(parser)`` (``--rtt MS``, default 0) and prints ``emu.describe_rtt()``
+    in its header."""
     emu = Emulator()
     try:
-        yield emu
+        with emu.via(rtt_ms):
+            yield emu
     finally:
         emu.stop()
         os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+
+
+def add_rtt_option(parser: argparse.ArgumentParser) -> None:
+    """``--rtt MS`` (float, default 0): the round trip between the product and Firestore,
+    made by a loopback latency proxy; pass ``args.rtt`` to ``emulator(rtt_ms=...)``."""
+    parser.add_argument(
+        "--rtt",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="round-trip time to Firestore in ms, through a loopback latency proxy (default 0)",
+    )
 
 
 # --- a counting SMTP server -------------------------------------------------------------

@@ -4,7 +4,11 @@ The worker runs in this process so the generated Firestore client can be wrapped
 counters (``_harness.FirestoreCounter``): every RPC the store makes is seen, however it is
 built, and documents are counted as Firestore bills them. Product code is untouched.
 
-    .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--workers 1] [--quick]
+    .venv/bin/python bench/firestore_ops.py [--tasks 1000] [--workers 1] [--quick] [--rtt MS]
+
+With ``--rtt MS`` the workers reach Firestore through a loopback latency proxy that far
+away (the backlog is laid down direct, before it): the operation counts do not change
+with the round trip, the drain rate does.
 
 With ``--workers N`` the N workers (each with its own client) drain in threads of this
 process, and claims lost to one another are counted: a BatchWrite write refused alone, or
@@ -32,6 +36,7 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="200 tasks")
+    h.add_rtt_option(parser)
     args = parser.parse_args()
     if args.quick:
         args.tasks = 200
@@ -43,30 +48,33 @@ def main() -> int:
         settings = load_settings(
             h.write_settings(folder, smtp_port=sink.port, store=store_cfg), env={}
         )
-        store = open_store(settings)
-        h.seed_firestore(store, args.tasks)
-        stores = [store] + [open_store(settings) for _ in range(args.workers - 1)]
-        counter = h.FirestoreCounter().install()
-        workers = [
-            build_worker(settings, s, "worker", worker_id=f"ops-{n}")[0]
-            for n, s in enumerate(stores)
-        ]
-        reports: list = [None] * len(workers)
+        seeding = open_store(settings)
+        h.seed_firestore(seeding, args.tasks)
+        seeding.close()
+        with emu.via(args.rtt):
+            print(f"   {emu.describe_rtt()}")
+            stores = [open_store(settings) for _ in range(args.workers)]
+            counter = h.FirestoreCounter().install()
+            workers = [
+                build_worker(settings, s, "worker", worker_id=f"ops-{n}")[0]
+                for n, s in enumerate(stores)
+            ]
+            reports: list = [None] * len(workers)
 
-        def drain(n: int) -> None:
-            reports[n] = workers[n].drain_until_empty()
+            def drain(n: int) -> None:
+                reports[n] = workers[n].drain_until_empty()
 
-        threads = [threading.Thread(target=drain, args=(n,)) for n in range(len(workers))]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-        sink.wait_for(args.tasks, timeout=30)
-        counter.uninstall()
-        for s in stores:
-            s.close()
+            threads = [threading.Thread(target=drain, args=(n,)) for n in range(len(workers))]
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+            sink.wait_for(args.tasks, timeout=30)
+            counter.uninstall()
+            for s in stores:
+                s.close()
     sent = sum(r.completed for r in reports)
     print(
         f"   {sent} e-mails delivered in {elapsed:.1f} s ({sent / elapsed:.1f}/s, "
