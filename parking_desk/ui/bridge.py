@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -206,7 +207,12 @@ class SyncBridge(Bridge):
         try:
             future.set_result(fn())
         except BaseException as exc:
-            future.set_exception(exc)
+            # Run inline, the error's frames lead back to the caller's and a widget among
+            # them; the future refers back to the error. Kept as text, the trace leaves the
+            # widget to reference counting, so it never waits for a garbage collection that
+            # may run on another thread.
+            exc.add_note("".join(traceback.format_tb(exc.__traceback__)))
+            future.set_exception(exc.with_traceback(None))
         if not self._closed:
             _deliver(_Job(None, _Callback(done, owner), future))
         return future
