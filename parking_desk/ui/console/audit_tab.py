@@ -6,15 +6,15 @@ Each action is shown by a translated label, and what it was about by the booking
 account or the key named in its details, task ids only when nothing better is recorded. No
 e-mail address is shown: staff read this tab too.
 
-Read in the background on demand (when the tab is shown and after every action), never
-polled: the log changes only when someone acts.
+Read in the background on demand (when the tab is shown, and while it is shown whenever the
+change hub says an audited write was made, at any screen of this desk), never polled: the
+log changes only when someone acts.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.services.store.base import AuditEntry, Store
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 SHOWN_IDS = 5
 SHOW_MINUTES_FROM_S = 120
@@ -65,19 +65,11 @@ def booking_numbers(details: dict[str, Any]) -> list[str]:
 
 
 class AuditTab(QWidget):
-    def __init__(
-        self,
-        store: Store | None,
-        bridge: Bridge,
-        *,
-        language: str | Callable[[], str] = "en",
-        parent: QWidget | None = None,
-    ) -> None:
-        """*store* may be ``None`` while the desk is still connecting; ``set_store`` follows."""
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        """Reads ``ctx.store`` at call time: the desk may still be connecting (``connected``
+        follows)."""
         super().__init__(parent)
-        self.store = store
-        self.bridge = bridge
-        self._language = language
+        self.ctx = ctx
         self.entries: list[AuditEntry] = []
         self.table = QTableWidget(0, 6)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -94,15 +86,20 @@ class AuditTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self.retranslate_ui()
+        ctx.hub.changed.connect(self._changed)
 
     @property
     def language(self) -> str:
-        return self._language() if callable(self._language) else self._language
+        return self.ctx.language
 
-    def set_store(self, store: Store) -> None:
-        self.store = store
+    def connected(self) -> None:
+        """The store has arrived."""
         if self.isVisible():
             self.refresh()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.audit and self.isVisible():
+            self.refresh()  # hidden, it reads the log when it is next shown
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -254,16 +251,17 @@ class AuditTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        store = self.store
-        if store is None:
-            return  # set_store refreshes once the desk is connected
+        if self.ctx.store is None:
+            return  # connected() refreshes once the desk is connected
         self.status.setText(self.tr("Loading…"))
-        self.bridge.run(store.audit_log, weak_done(self._loaded))
+        Op(self.ctx, self, _audit_log, write=False).success(self._loaded).failure(
+            self._failed
+        ).run()
 
-    def _loaded(self, entries: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.status.setText(error_text(error, self.language))
-            return
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText(error_text(error, self.language))
+
+    def _loaded(self, entries: list[AuditEntry]) -> None:
         self.entries = list(entries)
         self._fill()
         self.status.setText(self.tr("%n entries", "", len(self.entries)))
@@ -289,3 +287,7 @@ class AuditTab(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, entry.action)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)
+
+
+def _audit_log(store: Store) -> list[AuditEntry]:
+    return list(store.audit_log())

@@ -39,17 +39,12 @@ class ConsoleTabs(QObject):
     def __init__(self, window: DeskWindow) -> None:
         super().__init__()
         ctx = window.ctx
-        self.queue = QueueTab(
-            ctx.store,
-            ctx.bridge,
-            ctx.session,
-            language=lambda: ctx.language,
-            bounces_read=ctx.settings.imap is not None,
-        )
-        self.audit = AuditTab(ctx.store, ctx.bridge, language=lambda: ctx.language)
+        self.queue = QueueTab(ctx, bounces_read=ctx.settings.imap is not None)
+        # The audit log and the suppression list read again when the change hub says so;
+        # the queue's actions are still told here until they go through the hub.
+        self.audit = AuditTab(ctx)
         self.suppressions = SuppressionsTab(ctx)
         self.queue.actions_done.connect(self.audit.refresh)
-        self.suppressions.cleared.connect(self.audit.refresh)
         self.queue.actions_done.connect(self.suppressions.refresh)  # a fix may clear one
         self.queue.lock.role_changed.connect(lambda _role: self.suppressions.retranslate_ui())
         window.add_tab(self.queue, _queue_title)
@@ -61,7 +56,7 @@ class ConsoleTabs(QObject):
     def set_store(self, store: Store | None) -> None:
         if store is not None:
             self.queue.set_store(store)
-            self.audit.set_store(store)
+            self.audit.connected()
 
 
 def attach_console(window: DeskWindow) -> ConsoleTabs:

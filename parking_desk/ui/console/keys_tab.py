@@ -2,7 +2,8 @@
 
 A supervisor revokes the key of a lost or retired desk here; its tickets are refused from
 then on at every desk and gate, with the reason. The list is read from the store in the
-background when the tab is shown and after each revocation; the role is checked again by
+background when the tab is shown and whenever the keys change (the change hub says so after
+a revocation); the role is checked again by
 the service (``key_ring.revoke_key``), so a hidden button is never the only guard.
 """
 
@@ -26,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.services.key_ring import SigningKey, key_store, revoke_key
+from parking_desk.services.store.base import Store
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 
 class Column(IntEnum):
@@ -73,6 +75,7 @@ class KeysTab(QWidget):
         layout.addWidget(self.table)
         self.retranslate_ui()
         self._enable()
+        ctx.hub.changed.connect(self._changed)
 
     def retranslate_ui(self) -> None:
         self.table.setHorizontalHeaderLabels(
@@ -100,17 +103,22 @@ class KeysTab(QWidget):
         self.revoke_button.setEnabled(key is not None and not key.revoked)
 
     # --- reading ----------------------------------------------------------------------------
-    def refresh(self) -> None:
-        store = self.ctx.store
-        if store is None:
-            return
-        self.status.setText(self.tr("Loading…"))
-        self.ctx.bridge.run(key_store(store).signing_keys, weak_done(self._loaded))
+    def _changed(self, changes: Changes) -> None:
+        if changes.keys and self.isVisible():
+            self.refresh()
 
-    def _loaded(self, keys: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.status.setText(error_text(error, self.ctx.language))
-            return
+    def refresh(self) -> None:
+        if self.ctx.store is None:
+            return  # still connecting: the tab is read when it is next shown
+        self.status.setText(self.tr("Loading…"))
+        Op(self.ctx, self, _signing_keys, write=False).success(self._loaded).failure(
+            self._failed
+        ).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self.status.setText(error_text(error, self.ctx.language))
+
+    def _loaded(self, keys: list[SigningKey]) -> None:
         self.keys = list(keys)
         self._fill()
         trusted = sum(1 for k in self.keys if not k.revoked)
@@ -158,19 +166,25 @@ class KeysTab(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def revoke_selected(self) -> None:
-        key, store = self.selected(), self.ctx.store
-        if key is None or key.revoked or store is None or not self.confirm(key):
+        key = self.selected()
+        if key is None or key.revoked or not self.confirm(key):
             return
         session, kid = self.ctx.session, key.kid
         self.status.setText(self.tr("Revoking {kid}…").format(kid=kid))
-        self.ctx.bridge.write(lambda: revoke_key(store, session, kid), weak_done(self._revoked))
+        # The hub tells this tab (and the audit log) to read again.
+        Op(
+            self.ctx,
+            self,
+            lambda store: revoke_key(store, session, kid),
+            changes=Changes(keys=True, audit=True),
+        ).success(self._revoked).failure(self._failed).run()
 
-    def _revoked(self, key: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.status.setText(error_text(error, self.ctx.language))
-            return
+    def _revoked(self, key: SigningKey) -> None:
         self.revoked.emit(key)
-        self.refresh()
+
+
+def _signing_keys(store: Store) -> list[SigningKey]:
+    return list(key_store(store).signing_keys())
 
 
 def keys_title() -> str:

@@ -4,7 +4,8 @@ supervisor's "Clear".
 Each line says when the address bounced, why (the remote server's words) and which booking
 and task it came from. Staff see the address masked, as the queue masks recipients; a
 supervisor sees it whole and may clear it once the mailbox works again. The list is read in
-the background when the tab is shown and after each clear; the role is checked again by the
+the background when the tab is shown and whenever the change hub says the suppressions
+changed (a clear here, a recipient fixed in the queue); the role is checked again by the
 service (``suppressions.clear_suppression``), which audits the clear.
 """
 
@@ -35,7 +36,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 
 class Column(IntEnum):
@@ -86,6 +87,7 @@ class SuppressionsTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self.retranslate_ui()
+        ctx.hub.changed.connect(self._changed)
 
     @property
     def supervisor(self) -> bool:
@@ -150,18 +152,24 @@ class SuppressionsTab(QWidget):
         return text
 
     # --- reading ----------------------------------------------------------------------------
+    def _changed(self, changes: Changes) -> None:
+        if changes.suppressions and self.isVisible():
+            # Told before the clear's own answer: the status then says what was cleared.
+            self.refresh(after_clear=self._state == "clearing")
+
     def refresh(self, *, after_clear: bool = False) -> None:
-        store = self.ctx.store
-        if store is None:
-            return
+        if self.ctx.store is None:
+            return  # still connecting: the list is read when the tab is next shown
         self._just_cleared = after_clear
         self._say("loading")
-        self.ctx.bridge.run(lambda: list_suppressions(store), weak_done(self._loaded))
+        Op(self.ctx, self, list_suppressions, write=False).success(self._loaded).failure(
+            self._failed
+        ).run()
 
-    def _loaded(self, entries: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self._say("error", error)
-            return
+    def _failed(self, error: BaseException) -> None:
+        self._say("error", error)
+
+    def _loaded(self, entries: list[Suppression]) -> None:
         self.entries = list(entries)
         self._fill()
         self._say("loaded")
@@ -201,23 +209,23 @@ class SuppressionsTab(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def clear_selected(self) -> None:
-        entry, store = self.selected(), self.ctx.store
+        entry = self.selected()
         ask = self.confirm or self._ask
-        if entry is None or store is None or not self.supervisor or not ask(entry):
+        if entry is None or not self.supervisor or not ask(entry):
             return
         session, address = self.ctx.session, entry.address
         self._address = address
         self._say("clearing")
-        self.ctx.bridge.write(
-            lambda: clear_suppression(store, session, address), weak_done(self._cleared)
-        )
+        # The hub has this tab (and the audit log) read again.
+        Op(
+            self.ctx,
+            self,
+            lambda store: clear_suppression(store, session, address),
+            changes=Changes(suppressions=True, audit=True),
+        ).success(self._cleared).failure(self._failed).run()
 
-    def _cleared(self, entry: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self._say("error", error)
-            return
+    def _cleared(self, entry: Suppression) -> None:
         self.cleared.emit(entry)
-        self.refresh(after_clear=True)
 
 
 def suppressions_title() -> str:

@@ -1,4 +1,7 @@
-"""A real SQLite store, a real bridge and role sessions for the console and kiosk tests."""
+"""A real SQLite store, the tests' bridge and role sessions for the console and kiosk tests.
+
+``bridge`` is the synchronous one: an operation a test starts has finished, its callbacks
+run, when the call returns."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from parking_desk.services.roles import Person, Role, RoleSession, hash_pin
 from parking_desk.services.store.sqlite.store import SqliteStore
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.bridge import Bridge, SyncBridge
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +31,7 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 @pytest.fixture
 def bridge(qapp: QApplication) -> Iterator[Bridge]:
-    made = Bridge()
+    made = SyncBridge()
     yield made
     made.shutdown(wait=True)
 

@@ -8,12 +8,21 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from parking_desk.config import Settings
+from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError
+from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
 
 PIN = "2468"
 BOUNCE = LastError("smtp.550", "550 5.1.1 mailbox unavailable", True)
 TIMEOUT = LastError("smtp.timeout", "timed out talking to smtp.example.ro", False)
+
+
+def console_context(store: SqliteStore | None, bridge: Bridge, session: RoleSession) -> AppContext:
+    """What a desk hands its console tabs: the store, the bridge, who is signed in."""
+    return AppContext(settings=Settings(), bridge=bridge, session=session, store=store)
 
 
 def add_tasks(store: SqliteStore, n: int, *, start: int = 0, email: str = "client{i}@example.ro"):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from console_data import console_context
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -81,7 +82,7 @@ def test_clear_erase_and_retention_read_in_words_in_both_languages(
     request,
 ) -> None:
     number = act(store, supervisor, tmp_path)
-    tab = AuditTab(store, bridge, language="en")
+    tab = AuditTab(console_context(store, bridge, supervisor))
     qtbot.addWidget(tab)
     tab.show()
     qtbot.waitUntil(lambda: tab.table.rowCount() == len(store.audit_log()), timeout=WAIT)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from console_data import console_context
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -81,8 +82,8 @@ def rows(tab: AuditTab) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def audit(qtbot: QtBot, store: SqliteStore, bridge: Bridge) -> AuditTab:
-    tab = AuditTab(store, bridge, language="en")
+def audit(qtbot: QtBot, store: SqliteStore, bridge: Bridge, supervisor: RoleSession) -> AuditTab:
+    tab = AuditTab(console_context(store, bridge, supervisor))
     qtbot.addWidget(tab)
     return tab
 

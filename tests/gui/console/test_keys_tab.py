@@ -12,6 +12,7 @@ from parking_desk.services.qr import QrSigner
 from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.console.audit_tab import AuditTab
 from parking_desk.ui.console.keys_tab import Column, KeysTab
 from parking_desk.ui.context import AppContext
 
@@ -74,3 +75,24 @@ def test_staff_cannot_revoke_even_through_the_button(
     qtbot.waitUntil(lambda: "supervisor" in tab.status.text(), timeout=5000)
     assert not any(k.revoked for k in store.signing_keys())
     assert store.audit_log() == []
+
+
+def test_the_audit_log_on_screen_shows_a_revocation_made_in_the_keys_tab(
+    qtbot: QtBot, tmp_path: Path, store: SqliteStore, bridge: Bridge, supervisor: RoleSession
+) -> None:
+    publish(store, tmp_path, "Desk A")
+    tab, _signer = tab_for(qtbot, tmp_path, store, bridge, supervisor)
+    audit = AuditTab(tab.ctx)
+    qtbot.addWidget(audit)
+    audit.show()
+    tab.show()
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=5000)
+    assert audit.table.rowCount() == 0
+
+    tab.table.selectRow(0)
+    tab.confirm = lambda key: True
+    tab.revoke_button.click()
+    # Nobody told the audit tab: it heard of the audited write from the change hub.
+    qtbot.waitUntil(lambda: audit.table.rowCount() == 1, timeout=5000)
+    assert audit.table.item(0, 2).text() == "revoke signing key"
+    assert tab.table.item(0, Column.REVOKED).text() != ""

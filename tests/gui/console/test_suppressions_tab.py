@@ -21,6 +21,7 @@ from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.services.suppressions import clear_suppression
 from parking_desk.task import TaskState
 from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.console.audit_tab import AuditTab
 from parking_desk.ui.console.queue_model import Column
 from parking_desk.ui.console.queue_tab import QueueTab
 from parking_desk.ui.console.suppressions_tab import Column as SupColumn
@@ -66,6 +67,9 @@ def test_a_supervisor_sees_the_address_whole_and_clears_it_audited(
 ) -> None:
     task_id = bounced(store)
     tab = tab_for(qtbot, store, bridge, supervisor)
+    audit = AuditTab(tab.ctx)
+    qtbot.addWidget(audit)
+    audit.show()
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=WAIT)
     cell = {c: tab.table.item(0, c).text() for c in SupColumn}
     assert cell[SupColumn.ADDRESS] == ADDRESS
@@ -83,6 +87,9 @@ def test_a_supervisor_sees_the_address_whole_and_clears_it_audited(
     assert asked == [ADDRESS]
     qtbot.waitUntil(lambda: tab.table.rowCount() == 0, timeout=WAIT)
     assert f"{ADDRESS} cleared" in tab.status.text()
+    # An audit log open on the same desk hears of the clear from the change hub.
+    qtbot.waitUntil(lambda: audit.table.rowCount() == 1, timeout=WAIT)
+    assert audit.table.item(0, 2).text() == "bounced address cleared"
     qtbot.mouseClick(tab.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.status.text() == "0 suppressed address(es)", timeout=WAIT)
     assert store.suppressions.get(ADDRESS) is None
