@@ -37,6 +37,7 @@ from parking_desk.ui.desk.scanner_route import ScannerRouter
 from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.named import named
+from parking_desk.ui.ops import Op
 from parking_desk.ui.settings_file import patch_file
 from parking_desk.ui.sign_in import SignInDialog, SignInScreen
 from parking_desk.ui.status_bar import StatusBar
@@ -67,10 +68,7 @@ class MainWindow(QMainWindow):
         self.tabs = named(QTabWidget(), "mainTabs")
         self.sign_in = named(
             SignInScreen(
-                self.staff_service,
-                ctx.bridge,
-                lambda: ctx.language,
-                old_pin_hash=ctx.settings.security.supervisor_pin_hash,
+                self.staff_service, ctx, old_pin_hash=ctx.settings.security.supervisor_pin_hash
             ),
             "signInScreen",
         )
@@ -216,7 +214,13 @@ class MainWindow(QMainWindow):
         if self.settings_path is not None:
             self.ctx.settings.desk.language = language
             path = self.settings_path
-            self.ctx.bridge.run(lambda: patch_file(path, {"desk": {"language": language}}))
+            # On the write thread: two quick switches reach the file in the order made.
+            Op.without_store(
+                self.ctx,
+                self,
+                lambda: patch_file(path, {"desk": {"language": language}}),
+                write=True,
+            ).run()
 
     # --- the store arrives ------------------------------------------------------------------
     def connected(self, result: tuple[Store, object] | None, error: BaseException | None) -> None:
@@ -283,11 +287,7 @@ class MainWindow(QMainWindow):
     def sign_in_as_supervisor(self) -> None:
         """A queue action needs a supervisor: they sign in here and the desk is theirs."""
         dialog = SignInDialog(
-            self.staff_service,
-            self.ctx.bridge,
-            lambda: self.ctx.language,
-            self.tr("Sign in as a supervisor"),
-            self,
+            self.staff_service, self.ctx, self.tr("Sign in as a supervisor"), self
         )
         self.supervisor_dialog = dialog
         if dialog.exec() == SignInDialog.DialogCode.Accepted and dialog.person is not None:

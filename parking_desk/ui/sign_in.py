@@ -10,7 +10,6 @@ try is in flight, so a held-down Enter key cannot queue up guesses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from parking_desk.services.roles import Person
 from parking_desk.services.staff import StaffService
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.named import named
+from parking_desk.ui.ops import Op
 
 ServiceOf = Callable[[], StaffService]
 
@@ -44,17 +44,10 @@ class SignInForm(QWidget):
 
     signed_in = Signal(object)  # Person
 
-    def __init__(
-        self,
-        service: ServiceOf,
-        bridge: Bridge,
-        language: Callable[[], str],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, service: ServiceOf, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self._bridge = bridge
-        self._language = language
+        self.ctx = ctx
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18pt; font-weight: 600")
         self.name = named(QLineEdit(), "signInName")
@@ -120,17 +113,22 @@ class SignInForm(QWidget):
         self.button.setEnabled(False)
         self.error.setText(self.tr("Checking…"))
         service = self.service
-        self._bridge.write(lambda: service().sign_in(name, pin), self._answered)
+        # A write: the service counts wrong PINs in the store.
+        Op.without_store(self.ctx, self, lambda: service().sign_in(name, pin), write=True).success(
+            self._accepted
+        ).failure(self._refused).run()
 
-    def _answered(self, person: Any, error: BaseException | None) -> None:
+    def _accepted(self, person: Person) -> None:
         self.busy = False
         self.button.setEnabled(True)
-        if error is not None:
-            self.error.setText(error_text(error, self._language()))
-            self.pin.setFocus()
-            return
         self.error.clear()
         self.signed_in.emit(person)
+
+    def _refused(self, error: BaseException) -> None:
+        self.busy = False
+        self.button.setEnabled(True)
+        self.error.setText(error_text(error, self.ctx.language))
+        self.pin.setFocus()
 
 
 class SetupForm(QWidget):
@@ -141,15 +139,13 @@ class SetupForm(QWidget):
     def __init__(
         self,
         service: ServiceOf,
-        bridge: Bridge,
-        language: Callable[[], str],
+        ctx: AppContext,
         old_pin_hash: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._bridge = bridge
-        self._language = language
+        self.ctx = ctx
         self._old_pin_hash = old_pin_hash
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18pt; font-weight: 600")
@@ -208,16 +204,20 @@ class SetupForm(QWidget):
             return
         old_hash, service = self._old_pin_hash, self._service
         self.button.setEnabled(False)
-        self._bridge.write(
-            lambda: service().create_first_admin(name, pin, pin_hash=old_hash), self._answered
-        )
+        Op.without_store(
+            self.ctx,
+            self,
+            lambda: service().create_first_admin(name, pin, pin_hash=old_hash),
+            write=True,
+        ).success(self._created).failure(self._refused).run()
 
-    def _answered(self, person: Any, error: BaseException | None) -> None:
+    def _created(self, person: Person) -> None:
         self.button.setEnabled(True)
-        if error is not None:
-            self.error.setText(error_text(error, self._language()))
-            return
         self.signed_in.emit(person)
+
+    def _refused(self, error: BaseException) -> None:
+        self.button.setEnabled(True)
+        self.error.setText(error_text(error, self.ctx.language))
 
 
 class SignInScreen(QStackedWidget):
@@ -228,17 +228,17 @@ class SignInScreen(QStackedWidget):
     def __init__(
         self,
         service: ServiceOf,
-        bridge: Bridge,
-        language: Callable[[], str],
+        ctx: AppContext,
         old_pin_hash: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._bridge = bridge
+        self.ctx = ctx
+        self._expected = ""  # the name the sign-in page starts with
         self.waiting = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.setup = SetupForm(service, bridge, language, old_pin_hash)
-        self.form = SignInForm(service, bridge, language)
+        self.setup = SetupForm(service, ctx, old_pin_hash)
+        self.form = SignInForm(service, ctx)
         for page in (self.waiting, self.setup, self.form):
             holder = QWidget()
             outer = QVBoxLayout(holder)
@@ -273,15 +273,20 @@ class SignInScreen(QStackedWidget):
     def start(self, name: str = "") -> None:
         """The store is there: ask it whether the site has accounts yet, then show the page."""
         service = self._service
+        self._expected = name
+        Op.without_store(self.ctx, self, lambda: service().needs_setup()).success(
+            self._setup_known
+        ).failure(self._setup_unknown).run()
 
-        def shown(needs_setup: Any, error: BaseException | None) -> None:
-            if error is not None or not needs_setup:
-                self.show_sign_in(name)
-                return
-            self._show(self.setup)
-            self.setup.name.setFocus()
+    def _setup_known(self, needs_setup: bool) -> None:
+        if not needs_setup:
+            self.show_sign_in(self._expected)
+            return
+        self._show(self.setup)
+        self.setup.name.setFocus()
 
-        self._bridge.run(lambda: service().needs_setup(), shown)
+    def _setup_unknown(self, _error: BaseException) -> None:
+        self.show_sign_in(self._expected)  # the sign-in itself says what is wrong
 
     def show_sign_in(self, name: str = "") -> None:
         self._show(self.form)
@@ -295,15 +300,14 @@ class SignInDialog(QDialog):
     def __init__(
         self,
         service: ServiceOf,
-        bridge: Bridge,
-        language: Callable[[], str],
+        ctx: AppContext,
         title: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.person: Person | None = None
-        self.form = SignInForm(service, bridge, language)
+        self.form = SignInForm(service, ctx)
         self.form.title.setText(title)
         self.form.signed_in.connect(self._signed_in)
         cancel = QPushButton(self.tr("Cancel"))

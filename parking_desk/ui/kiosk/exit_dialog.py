@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from parking_desk.services.roles import Person, Role, RoleSession
 from parking_desk.services.staff import StaffService, StaffStore
 from parking_desk.services.store.base import Store
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.named import named
 from parking_desk.ui.sign_in import SignInDialog
 
@@ -52,13 +52,12 @@ class KioskExitDialog(SignInDialog):
     def __init__(
         self,
         store: Callable[[], Store],
-        bridge: Bridge,
-        language: Callable[[], str],
+        ctx: AppContext,
         parent: QWidget | None = None,
         *,
         idle_close_ms: int = IDLE_CLOSE_MS,
     ) -> None:
-        super().__init__(kiosk_sign_in(store), bridge, language, "", parent)
+        super().__init__(kiosk_sign_in(store), ctx, "", parent)
         self.setObjectName("kioskExitDialog")
         title = self.tr("Leave full screen")
         self.setWindowTitle(title)
@@ -78,7 +77,12 @@ class KioskExitDialog(SignInDialog):
         self.idle.setInterval(idle_close_ms)
         self.idle.timeout.connect(self._idle)
         for field in (self.form.name, self.form.pin):
-            field.textEdited.connect(lambda _text: self.idle.start())
+            # A method, not a lambda over the dialog: a lambda held by its own child would
+            # make a cycle only the garbage collector frees, on whichever thread it runs.
+            field.textEdited.connect(self._typed)
+        self.idle.start()
+
+    def _typed(self, _text: str) -> None:
         self.idle.start()
 
     def _idle(self) -> None:

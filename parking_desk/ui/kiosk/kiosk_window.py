@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QResizeEvent
@@ -33,17 +32,19 @@ from parking_desk.services.queue_health import (
     WorkerState,
     collect_health,
 )
+from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.base import Store
 from parking_desk.site_time import local
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.relative_time import age_text
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.kiosk.exit_dialog import KioskExitDialog
 from parking_desk.ui.kiosk.health_widgets import OccupancyBars, Sparkline, TrafficLight
 from parking_desk.ui.kiosk.store_source import StoreSource, read_occupancy
+from parking_desk.ui.ops import Op
 from parking_desk.ui.translations import choose_language
-from parking_desk.ui.weak_callback import weak_done
 
 REFRESH_MS = 5000
 HUNG_READ = timedelta(seconds=20)
@@ -107,6 +108,14 @@ class KioskWindow(QWidget):
         self._source = StoreSource(open_store)
         self.bridge = bridge
         self.settings = settings
+        # The board's operations run in a context of its own: nobody signed in, and no store
+        # in it, since the board opens its source on its first read (``store_source``).
+        self.ctx = AppContext(
+            settings=settings,
+            bridge=bridge,
+            session=RoleSession(kiosk=True),
+            language=choose_language(settings.desk.language),
+        )
         self.clock = clock
         self.snapshot: HealthSnapshot | None = None
         self.offline_since: datetime | None = None
@@ -242,18 +251,20 @@ class KioskWindow(QWidget):
         source, limits, now = self._source, self.settings.kiosk, self._read_started
         zone = self.settings.desk.time_zone
         # The job holds the store source, never the window: a window must not end its life on
-        # a pool thread.
-        self.bridge.run(
-            lambda: collect_health(source.get(), limits, now=now, time_zone=zone),
-            weak_done(self._loaded),
-        )
+        # a pool thread. Other machines' work is what the board watches, so it reads on its
+        # timer rather than on this process's change hub.
+        Op.without_store(
+            self.ctx, self, lambda: collect_health(source.get(), limits, now=now, time_zone=zone)
+        ).success(self._loaded).failure(self._unreachable).run()
 
-    def _loaded(self, snapshot: Any, error: BaseException | None) -> None:
+    def _unreachable(self, _error: BaseException) -> None:
         self._busy = False
         started, self._read_started = self._read_started, None
-        if error is not None:
-            self._went_offline(started or self.clock())
-            return
+        self._went_offline(started or self.clock())
+
+    def _loaded(self, snapshot: HealthSnapshot) -> None:
+        self._busy = False
+        self._read_started = None
         self.offline_since = None
         self._show_offline(False)
         self.snapshot = snapshot
@@ -270,14 +281,15 @@ class KioskWindow(QWidget):
         self._occupancy_busy = True
         source, desk, now = self._source, self.settings.desk, self.clock()
         capacity, zone = desk.capacity, desk.time_zone
-        self.bridge.run(
-            lambda: read_occupancy(source, capacity, zone, now), weak_done(self._occupancy_loaded)
-        )
+        Op.without_store(
+            self.ctx, self, lambda: read_occupancy(source, capacity, zone, now)
+        ).success(self._occupancy_loaded).failure(self._occupancy_unread).run()
 
-    def _occupancy_loaded(self, occupancy: Any, error: BaseException | None) -> None:
+    def _occupancy_unread(self, _error: BaseException) -> None:
+        self._occupancy_busy = False  # the health read says the board is offline; figures stay
+
+    def _occupancy_loaded(self, occupancy: Occupancy) -> None:
         self._occupancy_busy = False
-        if error is not None:
-            return  # the health read says the board is offline; last figures stay
         self.occupancy = occupancy
         on_lot = str(occupancy.on_lot)
         if occupancy.capacity > 0:
@@ -399,9 +411,8 @@ class KioskWindow(QWidget):
             self.exit_dialog.raise_()
             return
         source = self._source
-        dialog = KioskExitDialog(
-            source.get, self.bridge, lambda: choose_language(self.settings.desk.language), self
-        )
+        self.ctx.language = choose_language(self.settings.desk.language)
+        dialog = KioskExitDialog(source.get, self.ctx, self)
         dialog.accepted.connect(then)
         dialog.finished.connect(self._exit_dialog_closed)
         self.exit_dialog = dialog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from console_data import PIN
@@ -78,19 +78,51 @@ def settings() -> Settings:
     return made
 
 
+class Counted:
+    """The store as the board sees it, counting the board's rounds: each of its reads (the
+    queue's health, the lot's figures) asks the store whether it answers first."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self.pings = 0
+
+    def ping(self) -> None:
+        self.pings += 1
+        self._store.ping()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 @pytest.fixture
-def kiosk(qtbot: QtBot, store: SqliteStore, bridge: Bridge, settings: Settings) -> Iterator:
+def counted(store: SqliteStore) -> Counted:
+    return Counted(store)
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, counted: Counted, bridge: Bridge, settings: Settings) -> Iterator:
+    made: list[KioskWindow] = []
+
     def make() -> KioskWindow:
-        window = KioskWindow(lambda: store, bridge, settings, refresh_ms=100)
+        window = KioskWindow(lambda: cast(Store, counted), bridge, settings, refresh_ms=100)
         # Out of full screen first, or closing it at the end would ask for a supervisor.
         qtbot.addWidget(
             window, before_close_func=lambda w: w.setWindowState(Qt.WindowState.WindowNoState)
         )
         window.resize(1366, 800)
         window.show()
+        made.append(window)
         return window
 
     yield make
+    for window in made:
+        window.shutdown()  # no refresh once the store and the bridge are torn down
+
+
+def rounds_later(qtbot: QtBot, counted: Counted, rounds: int) -> None:
+    """Wait until the board has read the store *rounds* more times, on its own timer."""
+    target = counted.pings + 2 * rounds  # two reads a round
+    qtbot.waitUntil(lambda: counted.pings >= target, timeout=WAIT)
 
 
 def test_the_board_shows_figures_and_no_personal_data(
@@ -119,7 +151,7 @@ def test_the_board_shows_figures_and_no_personal_data(
 
 
 def test_offline_when_the_store_goes_away_and_back_by_itself(
-    qtbot: QtBot, store: SqliteStore, kiosk
+    qtbot: QtBot, store: SqliteStore, counted: Counted, kiosk
 ) -> None:
     seed(store)
     window = kiosk()
@@ -132,7 +164,7 @@ def test_offline_when_the_store_goes_away_and_back_by_itself(
     since = local(window.offline_since).strftime("%H:%M")  # the site's clock
     assert window.status.text() == f"Offline since {since}"
     assert window.light_text.text() == "Offline"
-    qtbot.wait(300)  # several failed rounds: still the first moment it went away
+    rounds_later(qtbot, counted, 3)  # several failed rounds: still the first moment it went away
     assert window.status.text() == f"Offline since {since}"
 
     moved.rename(store.path)
@@ -181,11 +213,11 @@ def refused(qtbot: QtBot, dialog: KioskExitDialog, name: str, pin: str) -> str:
 
 
 def test_wrong_pins_at_the_kiosk_lock_the_supervisor_out_even_with_the_right_pin_after(
-    qtbot: QtBot, store: SqliteStore, kiosk
+    qtbot: QtBot, store: SqliteStore, counted: Counted, kiosk
 ) -> None:
     site_staff(store)
     window = full_screen_kiosk(qtbot, kiosk)
-    qtbot.wait(300)  # a few refreshes: large type must not push it out of full screen
+    rounds_later(qtbot, counted, 3)  # large type must not push it out of full screen
     assert window.isFullScreen()
     dialog = open_exit_dialog(qtbot, window)
 
