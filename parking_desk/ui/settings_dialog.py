@@ -33,8 +33,8 @@ from parking_desk.services.mail.smtp import SmtpTransport
 from parking_desk.services.roles import Role
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.named import named
+from parking_desk.ui.ops import Op
 from parking_desk.ui.settings_file import changed_keys, patch_file
-from parking_desk.ui.weak_callback import weak_done
 
 
 class SmtpBox(QGroupBox):
@@ -97,15 +97,18 @@ class SmtpBox(QGroupBox):
             return
         self.test_button.setEnabled(False)
         self._say(self.tr("Connecting…"), ok=None)
-        self.ctx.bridge.run(lambda: SmtpTransport(smtp).check(), weak_done(self._tested))
+        Op.without_store(self.ctx, self, lambda: SmtpTransport(smtp).check()).success(
+            self._connected
+        ).failure(self._refused).run()
 
-    def _tested(self, _result: object, error: BaseException | None) -> None:
+    def _connected(self, _result: None) -> None:
         self.test_button.setEnabled(True)
-        if error is None:
-            self._say(self.tr("Connected and logged in."), ok=True)
-        else:
-            # DeliveryError text carries the server's answer, never the password.
-            self._say(self.tr("Failed: {reason}").format(reason=error), ok=False)
+        self._say(self.tr("Connected and logged in."), ok=True)
+
+    def _refused(self, error: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        # DeliveryError text carries the server's answer, never the password.
+        self._say(self.tr("Failed: {reason}").format(reason=error), ok=False)
 
     def _say(self, text: str, ok: bool | None) -> None:
         colour = {True: "#1b5e20", False: "#b00020", None: "#555555"}[ok]

@@ -1,7 +1,8 @@
 """The status bar: which store, whether it answers, the offline journal, the background
 worker, the queue.
 
-Worker events only mark the queue counts dirty; a GUI timer asks the store once per burst
+Worker events and writes made at this desk (the change hub's queue tasks) only mark the
+queue counts dirty; a GUI timer asks the store once per burst
 (STYLE: never one query per event). The store is pinged on a slower timer, in the background.
 """
 
@@ -11,13 +12,13 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from parking_desk.services.offline import OfflineDesk
-from parking_desk.services.store.base import QueueStats
+from parking_desk.services.store.base import QueueStats, Store
 from parking_desk.task import TaskState
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.offline_conflicts import ConflictsDialog
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 REFRESH_MS = 1000
 PING_MS = 15_000
@@ -50,6 +51,7 @@ class StatusBar(QStatusBar):
         self._ping_timer = QTimer(self, interval=PING_MS)
         self._ping_timer.timeout.connect(self.ping)
         self._ping_timer.start()
+        ctx.hub.changed.connect(self._changed)
         self.retranslate_ui()
 
     def stop(self) -> None:
@@ -60,6 +62,10 @@ class StatusBar(QStatusBar):
     def mark_dirty(self, *_args: object) -> None:
         """Something in the queue moved; cheap enough to call from every event."""
         self._dirty = True
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.tasks:
+            self.mark_dirty()
 
     def set_online(self, online: bool | None) -> None:
         self.online = online
@@ -82,15 +88,17 @@ class StatusBar(QStatusBar):
         if self._dirty and not self._asking and self.ctx.store is not None:
             self._dirty = False
             self._asking = True
-            store = self.ctx.store
-            self.ctx.bridge.run(store.queue_stats, weak_done(self._got_stats))
+            Op(self.ctx, self, _queue_stats, write=False).success(self._got_stats).failure(
+                self._no_stats
+            ).run()
 
-    def _got_stats(self, stats: QueueStats | None, error: BaseException | None) -> None:
+    def _no_stats(self, _error: BaseException) -> None:
         self._asking = False
-        if error is not None:
-            self.set_online(False)
-            self._dirty = True
-            return
+        self.set_online(False)
+        self._dirty = True
+
+    def _got_stats(self, stats: QueueStats) -> None:
+        self._asking = False
         self.stats = stats
         self.set_online(True)
         self._show_queue()
@@ -98,12 +106,16 @@ class StatusBar(QStatusBar):
     def ping(self) -> None:
         if self.ctx.store is None:
             return
-        store = self.ctx.store
-        self.ctx.bridge.run(store.ping, weak_done(self._pinged))
+        Op(self.ctx, self, _ping, write=False).success(self._answered).failure(
+            self._unanswered
+        ).run()
         self._dirty = True  # another desk or the website may have queued work meanwhile
 
-    def _pinged(self, _result: object, error: BaseException | None) -> None:
-        self.set_online(error is None)
+    def _answered(self, _result: None) -> None:
+        self.set_online(True)
+
+    def _unanswered(self, _error: BaseException) -> None:
+        self.set_online(False)
 
     def _show_store(self) -> None:
         if self.ctx.settings.store.kind == "firestore":
@@ -197,3 +209,11 @@ class StatusBar(QStatusBar):
                 dead=counts.get(TaskState.DEAD, 0),
             )
         )
+
+
+def _queue_stats(store: Store) -> QueueStats:
+    return store.queue_stats()
+
+
+def _ping(store: Store) -> None:
+    store.ping()
