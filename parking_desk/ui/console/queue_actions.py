@@ -1,39 +1,51 @@
 """The supervisor's actions on the queue: retry (selection or everything the filter
 matches), cancel, fix the recipient and resend.
 
-Each runs through ``SupervisorService`` on the store-write thread, which checks the role
-again; bulk work shows its progress and can be stopped between batches.
+Each runs as an operation (``ops.Op``) through ``SupervisorService`` on the store-write
+thread, which checks the role again; bulk work shows its progress and can be stopped between
+batches, and the table stops following its feed meanwhile (``QueueTab.pause_feed``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from parking_desk.errors import StoreUnavailable
-from parking_desk.services.supervisor import SupervisorService
-from parking_desk.task import TaskFilter
-from parking_desk.ui.console.bulk_run import BulkRun
+from parking_desk.services.roles import RoleSession
+from parking_desk.services.store.base import Store, TaskRow
+from parking_desk.services.supervisor import BulkResult, SupervisorService
+from parking_desk.task import NotificationTask, TaskFilter
+from parking_desk.ui.console.bulk_run import BulkRun, Work
 from parking_desk.ui.console.recipient_dialog import RecipientDialog
 from parking_desk.ui.errors_text import error_text
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 if TYPE_CHECKING:
     from parking_desk.ui.console.queue_tab import QueueTab
 
 # A message made again in each language: the tab says it again when the language changes.
 Text = Callable[[], str]
+Progress = Callable[[int, int], None]
+READDRESSED = Changes(tasks=True, enqueued=True, bookings=True, suppressions=True, audit=True)
+
+
+def service_of(store: Store, session: RoleSession) -> SupervisorService:
+    """The supervisor's service over *store*, made where the operation runs."""
+    suppressions = getattr(store, "suppressions", None)
+    return SupervisorService(store, session, suppressions=suppressions)
 
 
 class QueueActions(QObject):
+    bulk_started = Signal(object)  # the BulkRun, before its work starts
+
     def __init__(self, tab: QueueTab) -> None:
         super().__init__(tab)
         self.tab = tab
-        self.last_run: BulkRun | None = None
-        self.last_dialog: RecipientDialog | None = None
+        self._running: set[BulkRun] = set()  # kept until each ends
         self.retry_button = QPushButton()
         self.retry_all_button = QPushButton()
         self.cancel_button = QPushButton()
@@ -64,6 +76,7 @@ class QueueActions(QObject):
         """*done* and *stopped* are whole sentences with %1 (changed) and %2 (requested),
         worded so that no plural depends on the number; *skipped*, when given, is added with
         the number of tasks left alone. Each is asked for its words when shown."""
+        self.tab.resume_feed()  # a failed or stopped run ends the pause too
         if error is not None:
             self.tab.say(lambda: error_text(error, self.tab.language), error=True)
         else:
@@ -79,26 +92,19 @@ class QueueActions(QObject):
         self.tab.detail.refresh()
         self.tab.actions_done.emit()
 
-    def _service(self) -> SupervisorService | None:
-        """Taken on the GUI thread, so background jobs never reach back into a widget."""
-        try:
-            return self.tab.service
-        except StoreUnavailable as exc:
-            unavailable = exc  # ``exc`` itself is gone once the except block ends
-            self.tab.say(lambda: error_text(unavailable, self.tab.language), error=True)
-            return None
-
     def retry_selected(self) -> None:
         ids = self.tab.selected_ids()
         if not ids:
             self.tab.say(lambda: self.tr("Select the tasks to retry first."), error=True)
             return
-        service = self._service()
-        if service is None:
-            return
+        session = self.tab.session
+
+        def work(store: Store, progress: Progress, stop: threading.Event) -> BulkResult:
+            return service_of(store, session).retry(ids, progress=progress, stop=stop)
+
         self._run_bulk(
             self.tr("Retrying tasks"),
-            lambda progress, stop: service.retry(ids, progress=progress, stop=stop),
+            work,
             lambda: self.tr("Tasks retried: %1."),
             lambda: self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
         )
@@ -107,25 +113,20 @@ class QueueActions(QObject):
         """Count first (in the background), confirm with the count, then retry in batches
         exactly the tasks counted, each only if unchanged since."""
         task_filter = self.tab.proxy.task_filter()
-        service = self._service()
-        if service is None:
-            return
+        session = self.tab.session
         self.tab.say(lambda: self.tr("Counting the matching tasks…"))
-        self.tab.bridge.run(
-            lambda: service.retry_candidates(task_filter),
-            weak_done(self._counted, service, task_filter),
-        )
 
-    def _counted(
-        self,
-        service: SupervisorService,
-        task_filter: TaskFilter,
-        rows: Any,
-        error: BaseException | None,
-    ) -> None:
-        if error is not None:
-            self.tab.say(lambda: error_text(error, self.tab.language), error=True)
-            return
+        def count(store: Store) -> list[TaskRow]:
+            return service_of(store, session).retry_candidates(task_filter)
+
+        Op(self.tab.ctx, self, count, write=False).success(
+            lambda rows: self._counted(task_filter, rows)
+        ).failure(self._refused).run()
+
+    def _refused(self, error: BaseException) -> None:
+        self.tab.say(lambda: error_text(error, self.tab.language), error=True)
+
+    def _counted(self, task_filter: TaskFilter, rows: Sequence[TaskRow]) -> None:
         if not rows:
             self.tab.say(lambda: self.tr("No task matching the filter can be retried."))
             return
@@ -133,11 +134,16 @@ class QueueActions(QObject):
         if not self._confirm(self.tr("Retry all matching"), question.replace("%1", str(len(rows)))):
             self.tab.say(lambda: self.tr("Nothing was retried."))
             return
+        session = self.tab.session
+
+        def work(store: Store, progress: Progress, stop: threading.Event) -> BulkResult:
+            return service_of(store, session).retry_listed(
+                rows, filter=task_filter, progress=progress, stop=stop
+            )
+
         self._run_bulk(
             self.tr("Retrying tasks"),
-            lambda progress, stop: service.retry_listed(
-                rows, filter=task_filter, progress=progress, stop=stop
-            ),
+            work,
             lambda: self.tr("Tasks retried: %1."),
             lambda: self.tr("Stopped: %1 of %2 tasks were retried before you stopped."),
             lambda: self.tr("Tasks left as they were because they changed after counting: %1."),
@@ -151,12 +157,14 @@ class QueueActions(QObject):
         question = self.tr("Selected tasks: %1. Cancel them? They will not be sent.")
         if not self._confirm(self.tr("Cancel tasks"), question.replace("%1", str(len(ids)))):
             return
-        service = self._service()
-        if service is None:
-            return
+        session = self.tab.session
+
+        def work(store: Store, progress: Progress, stop: threading.Event) -> BulkResult:
+            return service_of(store, session).cancel(ids, progress=progress, stop=stop)
+
         self._run_bulk(
             self.tr("Cancelling tasks"),
-            lambda progress, stop: service.cancel(ids, progress=progress, stop=stop),
+            work,
             lambda: self.tr("Tasks cancelled: %1."),
             lambda: self.tr("Stopped: %1 of %2 tasks were cancelled before you stopped."),
         )
@@ -168,15 +176,19 @@ class QueueActions(QObject):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _run_bulk(
-        self, title: str, work: Any, done: Text, stopped: Text, skipped: Text | None = None
-    ) -> BulkRun:
-        run = BulkRun(self.tab.bridge, title, self.tab)
-        run.finished.connect(
-            lambda result, error: self._finished(result, error, done, stopped, skipped)
-        )
-        self.last_run = run
+        self, title: str, work: Work, done: Text, stopped: Text, skipped: Text | None = None
+    ) -> None:
+        run = BulkRun(self.tab.ctx, title, self.tab)
+        self._running.add(run)
+
+        def finished(result: Any, error: BaseException | None) -> None:
+            self._running.discard(run)
+            self._finished(result, error, done, stopped, skipped)
+
+        run.finished.connect(finished)
+        self.tab.pause_feed()
+        self.bulk_started.emit(run)
         run.start(work)
-        return run
 
     def fix_recipient(self) -> None:
         ids = self.tab.selected_ids()
@@ -189,22 +201,27 @@ class QueueActions(QObject):
         dialog = RecipientDialog(
             row.client_email if row else "", language=self.tab.language, parent=self.tab
         )
-        self.last_dialog = dialog
         if dialog.exec() != RecipientDialog.DialogCode.Accepted:
             return
         address = dialog.address
         task_id = ids[0]
-        service = self._service()
-        if service is None:
-            return
-        self.tab.bridge.write(
-            lambda: service.fix_recipient(task_id, address), weak_done(self._readdressed)
-        )
+        session = self.tab.session
 
-    def _readdressed(self, _task: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.tab.say(lambda: error_text(error, self.tab.language), error=True)
-        else:
-            self.tab.say(lambda: self.tr("Recipient changed; the e-mail is being sent again."))
+        def readdress(store: Store) -> NotificationTask:
+            return service_of(store, session).fix_recipient(task_id, address)
+
+        Op(self.tab.ctx, self, readdress, changes=READDRESSED).success(self._readdressed).failure(
+            self._readdress_refused
+        ).run()
+
+    def _readdressed(self, _task: NotificationTask) -> None:
+        self.tab.say(lambda: self.tr("Recipient changed; the e-mail is being sent again."))
+        self._after_write()
+
+    def _readdress_refused(self, error: BaseException) -> None:
+        self._refused(error)
+        self._after_write()
+
+    def _after_write(self) -> None:
         self.tab.detail.refresh()
         self.tab.actions_done.emit()

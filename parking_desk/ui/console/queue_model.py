@@ -10,7 +10,8 @@ through a position map that each insert would have to renumber.
 
 Changes arrive on the store's watch thread. They only go into a pending buffer; a GUI timer
 applies the buffer once per burst, so a thousand changes cost one repaint rather than a
-thousand.
+thousand. Each feed the model hands out (``feed``) delivers only until ``stop_following``:
+a table that stops listening during a bulk action drops what the old listener still sends.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class QueueModel(QAbstractTableModel):
         # Guards _pending, filled by the store's watch thread and drained by the GUI timer.
         self._pending_lock = threading.Lock()
         self._pending: list[TaskRowBatch] = []
+        self._following = 0  # the feed whose batches are taken; older feeds are ignored
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(FLUSH_DELAY_MS)
@@ -98,7 +100,23 @@ class QueueModel(QAbstractTableModel):
     # --- feeding -----------------------------------------------------------------------------
     def queue_changes(self, batch: TaskRowBatch) -> None:
         """Thread-safe: queue a batch of the row feed for the next flush."""
+        self._queue(batch, None)
+
+    def feed(self) -> Callable[[TaskRowBatch], None]:
+        """A callback for a store's row feed, taken until ``stop_following`` is called."""
         with self._pending_lock:
+            following = self._following
+        return lambda batch: self._queue(batch, following)
+
+    def stop_following(self) -> None:
+        """Ignore the feeds handed out so far (batches already queued are still applied)."""
+        with self._pending_lock:
+            self._following += 1
+
+    def _queue(self, batch: TaskRowBatch, following: int | None) -> None:
+        with self._pending_lock:
+            if following is not None and following != self._following:
+                return
             was_empty = not self._pending
             self._pending.append(batch)
         if was_empty:

@@ -1,15 +1,17 @@
 """The supervisor's queue tab: the live table, its filters, the detail panel and the actions.
 
 The table listens to the store's change feed; nothing here polls the collection. Every
-action goes through ``SupervisorService`` on the store-write thread, and the service checks
-the role again, so a hidden button is a convenience, not the guard.
+action goes through ``SupervisorService`` in an operation (``ops.Op``) on the store-write
+thread, and the service checks the role again, so a hidden button is a convenience, not the
+guard. During a bulk action on a store whose feed crosses a network (``row_feed``) the table
+stops following; when the change hub says the bulk is over it lists, projected, the rows
+changed since the bulk began (whoever changed them) and follows from there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from parking_desk.config import Settings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.store.base import Store, Subscription
+from parking_desk.services.store.row_feed import row_feed_since
 from parking_desk.services.supervisor import SupervisorService
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
@@ -38,8 +42,10 @@ from parking_desk.ui.console.queue_filter import QueueFilter
 from parking_desk.ui.console.queue_model import QueueModel
 from parking_desk.ui.console.supervisor_lock import SupervisorLock
 from parking_desk.ui.console.task_detail import TaskDetail
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.local_time import time_zone
+from parking_desk.ui.ops import Changes, Op
 
 SEARCH_DELAY_MS = 250
 RELATIVE_TIME_REFRESH_MS = 30_000
@@ -55,6 +61,8 @@ COLUMN_WIDTHS = {
     Column.PROVIDER: 80,
     Column.WORKER: 130,
 }
+# Writers' clocks differ a little: the catch-up lists from this much before the bulk began.
+CLOCK_MARGIN = timedelta(seconds=5)
 TIME_RANGES = (None, timedelta(hours=1), timedelta(hours=24), timedelta(days=7), timedelta(days=30))
 
 
@@ -63,26 +71,40 @@ class QueueTab(QWidget):
 
     def __init__(
         self,
-        store: Store | None,
-        bridge: Bridge,
-        session: RoleSession,
+        ctx: AppContext | Store | None,
+        bridge: Bridge | None = None,
+        session: RoleSession | None = None,
         *,
-        language: str | Callable[[], str] = "en",
+        language: str | Callable[[], str] | None = None,
         bounces_read: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """*store* may be ``None`` while the desk is still connecting; ``set_store`` follows.
-        *language* (or a callable giving the current one) picks the language of errors.
-        *bounces_read* False says under the table that this desk reads no bounces (it has
-        no IMAP settings); None says nothing."""
+        """*ctx* is the desk's context; a tab built by hand (a test, a benchmark) may give
+        its store (or ``None`` while connecting; ``set_store`` follows), bridge and session
+        instead. *language* (or a callable giving the current one) picks the language of
+        errors; the context's by default. *bounces_read* False says under the table that
+        this desk reads no bounces (it has no IMAP settings); None says nothing."""
         super().__init__(parent)
-        self.store = store
+        if not isinstance(ctx, AppContext):
+            assert bridge is not None and session is not None
+            settings = Settings()
+            settings.desk.time_zone = time_zone()  # keep the zone the process speaks
+            ctx = AppContext(settings=settings, bridge=bridge, session=session, store=ctx)
+            if isinstance(language, str):
+                ctx.language = language
+        self.ctx = ctx
+        self.store = ctx.store
         self.bounces_read = bounces_read
-        self.bridge = bridge
-        self.session = session
-        self._language = language
+        self.bridge = ctx.bridge
+        self.session = ctx.session
+        context = ctx
+        self._language: str | Callable[[], str] = (
+            language if language is not None else (lambda: context.language)
+        )
         self._subscription: Subscription | None = None
+        self._subscribing = False
         self._closed = False
+        self._paused_since: datetime | None = None  # a bulk action of this tab is running
         self._said: Callable[[], str] = str  # the message under the table, in any language
 
         self.model = QueueModel(self)
@@ -91,7 +113,7 @@ class QueueTab(QWidget):
         self._build_filter_bar()
         self._build_actions()
         self._build_table()
-        self.detail = TaskDetail(store, bridge, language=self.language)
+        self.detail = TaskDetail(self.store, self.bridge, language=self.language)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
@@ -120,9 +142,10 @@ class QueueTab(QWidget):
         self._tick.timeout.connect(self.table.viewport().update)
         self._tick.start()
         self.retranslate_ui()
-        self._apply_role(session.role)
-        if store is not None:
-            self.set_store(store)
+        self._apply_role(self.session.role)
+        ctx.hub.changed.connect(self._changed)
+        if self.store is not None:
+            self.set_store(self.store)
 
     @property
     def language(self) -> str:
@@ -137,11 +160,13 @@ class QueueTab(QWidget):
 
     def set_store(self, store: Store) -> None:
         """The store is connected: start following its change feed."""
-        if self._subscription is not None:
+        if self._subscription is not None or self._subscribing:
             return
         self.store = store
+        if self.ctx.store is None:
+            self.ctx.store = store
         self.detail.store = store
-        self._subscribe()
+        self._subscribe(None)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -248,28 +273,60 @@ class QueueTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
     # --- live data ---------------------------------------------------------------------------
-    def _subscribe(self) -> None:
-        store = self.store
-        assert store is not None
+    def _subscribe(self, since: datetime | None) -> None:
+        """Follow the row feed: every task, or (after a bulk action) the rows changed since
+        *since*, listed projected, and each change from then on."""
+        feed = self.model.feed()  # thread-safe to feed; the tab is not
+        self._subscribing = True
 
-        feed = self.model.queue_changes  # the model is thread-safe to feed; the tab is not
-
-        def subscribe() -> Subscription:
+        def subscribe(store: Store) -> Subscription:
+            catch_up = row_feed_since(store) if since is not None else None
+            if catch_up is not None and since is not None:
+                return catch_up.watch_task_rows_since(feed, since)
             return store.watch_task_rows(feed)
 
-        self.bridge.run(subscribe, weak_done(self._subscribed))
+        Op(self.ctx, self, subscribe, write=False).success(self._subscribed).failure(
+            self._not_subscribed
+        ).run()
 
-    def _subscribed(self, subscription: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.say(lambda: error_text(error, self.language), error=True)
-        elif self._closed:
-            self.bridge.run(subscription.unsubscribe)
+    def _subscribed(self, subscription: Subscription) -> None:
+        self._subscribing = False
+        if self._closed or self._paused_since is not None:
+            Op.without_store(self.ctx, self, subscription.unsubscribe).run()
         else:
             self._subscription = subscription
+
+    def _not_subscribed(self, error: BaseException) -> None:
+        self._subscribing = False
+        self.say(lambda: error_text(error, self.language), error=True)
+
+    def pause_feed(self) -> None:
+        """A bulk action of this tab begins: stop following the feed, when the store can
+        list what changed afterwards (``row_feed``); the hub's bulk change resumes it."""
+        if self._subscription is None or row_feed_since(self.store) is None:
+            return  # not following yet (or closed): nothing to stop
+        if self._paused_since is None:
+            self._paused_since = utcnow() - CLOCK_MARGIN
+        self.model.stop_following()
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            Op.without_store(self.ctx, self, subscription.unsubscribe).run()
+
+    def resume_feed(self) -> None:
+        """The bulk action ended (done, stopped or failed): list the rows changed since it
+        began and follow from there. Nothing to do when the feed was never paused."""
+        since, self._paused_since = self._paused_since, None
+        if since is not None and not self._closed:
+            self._subscribe(since)
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.bulk:
+            self.resume_feed()
 
     def shutdown(self) -> None:
         """Stop listening; the desk calls this when it closes."""
         self._closed = True
+        self.model.stop_following()
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             subscription.unsubscribe()

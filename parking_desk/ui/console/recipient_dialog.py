@@ -28,6 +28,7 @@ class RecipientDialog(QDialog):
         self, current: str, *, language: str = "en", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.setObjectName("recipient-dialog")  # how a test finds it open
         self.language = language
         self.address = ""
         self.setWindowTitle(self.tr("Fix recipient and resend"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from console_data import BOUNCE, TIMEOUT, add_tasks, answer_dialogs, fail_all
+from console_data import BOUNCE, TIMEOUT, add_tasks, answer_dialogs, console_context, fail_all
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -15,6 +16,7 @@ from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import TaskState
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.audit_tab import AuditTab
+from parking_desk.ui.console.bulk_run import BulkRun
 from parking_desk.ui.console.queue_model import Column
 from parking_desk.ui.console.queue_tab import QueueTab
 
@@ -144,7 +146,7 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
     add_tasks(store, 5, start=1200)
     fail_all(store, TIMEOUT)  # transient: these stay pending, outside the filter
     tab = make_tab(supervisor)
-    audit = AuditTab(store, bridge)
+    audit = AuditTab(console_context(store, bridge, supervisor))
     qtbot.addWidget(audit)
     tab.actions_done.connect(audit.refresh)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1205, timeout=WAIT)
@@ -154,6 +156,14 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
     qtbot.waitUntil(lambda: tab.proxy.task_filter().text == "mailbox", timeout=WAIT)
 
     questions: list[str] = []
+    progress_said: list[str] = []
+
+    def watch(run: BulkRun) -> None:
+        dialog = tab.findChild(QProgressDialog, "bulk-progress")
+        assert dialog is run.dialog  # the dialog the supervisor sees, found by its name
+        run.finished.connect(lambda *_: progress_said.append(dialog.labelText()))
+
+    tab.queue_actions.bulk_started.connect(watch)
 
     def confirm(widget: QWidget) -> bool:
         if isinstance(widget, QMessageBox):
@@ -164,14 +174,11 @@ def test_bulk_retry_over_a_filter_shows_the_count_then_progress_and_writes_audit
 
     timer = answer_dialogs(confirm)
     qtbot.mouseClick(tab.retry_all_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.queue_actions.last_run is not None, timeout=WAIT)
-    run = tab.queue_actions.last_run
-    assert isinstance(run.dialog, QProgressDialog)
     qtbot.waitUntil(lambda: tab.message.text() == "Tasks retried: 1200.", timeout=WAIT)
     timer.stop()
 
     assert questions == ["Tasks matching the current filter: 1200. Retry them now?"]
-    assert run.last_progress == (1200, 1200)
+    assert progress_said == ["1200 of 1200 tasks…"]
     [entry] = store.audit_log()  # three batches of 500, one entry for the run
     assert len(set(entry.task_ids)) == 1200 and entry.details["count"] == 1200
     assert entry.operator == "Maria (supervisor)"
@@ -341,3 +348,49 @@ def test_the_last_message_is_said_again_in_the_new_language(
     finally:
         translations.apply("en")
     qtbot.waitUntil(lambda: tab.message.text() == "Tasks cancelled: 2.", timeout=WAIT)
+
+
+@pytest.mark.firestore
+def test_after_a_bulk_retry_on_firestore_the_table_lists_what_changed_meanwhile(
+    qtbot: QtBot, firestore_db, bridge: Bridge, supervisor: RoleSession
+) -> None:
+    """During a bulk action the table stops following Firestore's listener; afterwards it
+    lists the rows changed since the action began, the retried ones and a task another
+    desk changed meanwhile, and follows again from there."""
+    from parking_desk.services.store import open_firestore
+
+    fs = open_firestore(firestore_db.project)
+    tab = QueueTab(fs, bridge, supervisor, language="en")
+    qtbot.addWidget(tab)
+    tab.resize(1200, 700)
+    tab.show()
+    try:
+        add_tasks(fs, 4)
+        qtbot.waitUntil(lambda: tab.proxy.rowCount() == 4, timeout=30_000)
+        fail_all(fs, BOUNCE, limit=3)
+        qtbot.waitUntil(lambda: cell(tab, "700002", Column.STATE) == "dead", timeout=WAIT)
+        tab.state_combo.setCurrentIndex(tab.state_combo.findText("dead"))
+        qtbot.waitUntil(lambda: tab.proxy.rowCount() == 3, timeout=WAIT)
+        tab.table.selectAll()
+        tab.pause_feed()  # as the retry does, a moment early, so the other desk's write
+        fs.claim_due("other-desk", 1, timedelta(minutes=5))  # lands during the pause
+        tab.retry_selected()
+        qtbot.waitUntil(lambda: tab.message.text() == "Tasks retried: 3.", timeout=30_000)
+        tab.state_combo.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: cell(tab, "700003", Column.STATE) == "processing", timeout=WAIT)
+        assert {cell(tab, f"{700000 + i}", Column.STATE) for i in range(3)} == {"pending"}
+        fs.import_raw_task(
+            "after",
+            {
+                "type": "email",
+                "bookingNumber": "799999",
+                "clientEmail": "nou@example.ro",
+                "status": "pending",
+                "createdAt": datetime.now(UTC),
+                "updatedAt": datetime.now(UTC),
+            },
+        )
+        qtbot.waitUntil(lambda: "799999" in shown_bookings(tab), timeout=30_000)
+    finally:
+        tab.shutdown()
+        fs.close()

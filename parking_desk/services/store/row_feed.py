@@ -1,0 +1,33 @@
+"""The queue table's catch-up after a bulk action, for the stores whose feed crosses a
+network.
+
+A listener over the whole queue sends each changed document whole: a bulk retry of 10,000
+tasks would reach an open table as 10,000 documents, one after another. A store with
+``watch_task_rows_since`` lets the table stop following for the bulk's duration and then
+list the rows changed since its start (a projected query) and follow from there. The
+SQLite store's feed reads rows from its typed columns on this machine, so its table just
+keeps following.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from parking_desk.services.store.base import Subscription, TaskRowBatch
+
+
+@runtime_checkable
+class RowFeedSince(Protocol):
+    def watch_task_rows_since(
+        self, callback: Callable[[TaskRowBatch], None], since: datetime
+    ) -> Subscription:
+        """The rows of tasks updated at or after *since* (one batch, not ``complete``),
+        then each change to them."""
+
+
+def row_feed_since(store: Any) -> RowFeedSince | None:
+    """The store's catch-up feed, or None when its own feed is as cheap (SQLite)."""
+    rows = getattr(store, "rows", None)
+    return rows if isinstance(rows, RowFeedSince) else None
