@@ -1,29 +1,31 @@
 """The detail panel: one task in full, its attempt history, and the booking it serves.
 
-The task and its booking are read again from the store in the background when a row is
-selected, and again whenever the table hears that the task changed (a worker sent it, it
-failed again, someone retried it), so the panel shows the stored truth, kept current.
+The task and its booking are read again from the store in the background (an operation)
+when a row is selected, and again whenever the table hears that the task changed (a worker
+sent it, it failed again, someone retried it), so the panel shows the stored truth, kept
+current.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from parking_desk.booking import Booking
 from parking_desk.bounce import shown_error
-from parking_desk.errors import StoreUnavailable
+from parking_desk.config import Settings
+from parking_desk.services.roles import RoleSession
 from parking_desk.services.store.base import Store
 from parking_desk.services.supervisor import mask_email
 from parking_desk.task import NotificationTask
 from parking_desk.timeutil import as_utc
 from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.console.queue_columns import state_label, type_label
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
-from parking_desk.ui.local_time import show
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.local_time import show, time_zone
+from parking_desk.ui.ops import Op
 
 
 def _note(text: str) -> str:
@@ -38,18 +40,33 @@ def _title(text: str) -> str:
     return f"<h3>{escape(text)}</h3>"
 
 
+Loaded = tuple[str, NotificationTask | None, Booking | None]
+
+
+def _load(store: Store, task_id: str) -> Loaded:
+    task = store.get_task(task_id)
+    booking = store.get_booking(task.booking_number) if task else None
+    return task_id, task, booking
+
+
 class TaskDetail(QWidget):
     def __init__(
         self,
-        store: Store | None,
-        bridge: Bridge,
+        ctx: AppContext | Store | None,
+        bridge: Bridge | None = None,
         *,
         language: str = "en",
         parent: QWidget | None = None,
     ) -> None:
+        """*ctx* is the desk's context (its store read at call time); a panel built by hand
+        may give its store (or ``None`` while connecting) and bridge instead."""
         super().__init__(parent)
-        self.store = store
-        self.bridge = bridge
+        if not isinstance(ctx, AppContext):
+            assert bridge is not None
+            settings = Settings()
+            settings.desk.time_zone = time_zone()  # keep the zone the process speaks
+            ctx = AppContext(settings=settings, bridge=bridge, session=RoleSession(), store=ctx)
+        self.ctx = ctx
         self.language = language
         self.masked = False
         self._task_id: str | None = None
@@ -70,36 +87,37 @@ class TaskDetail(QWidget):
     def task_id(self) -> str | None:
         return self._task_id
 
+    @property
+    def store(self) -> Store | None:
+        return self.ctx.store
+
+    @store.setter
+    def store(self, store: Store | None) -> None:
+        self.ctx.store = store
+
     def show_task(self, task_id: str, *, quiet: bool = False) -> None:
         """Load *task_id*; *quiet* keeps what is shown until the fresh copy arrives (the
         same task changed), where a newly selected one says it is loading."""
         self._task_id = task_id
         if not quiet or self._shown is None:
             self.view.setHtml(_note(self.tr("Loading…")))
-        store = self.store
-
-        def load() -> tuple[NotificationTask | None, Booking | None]:
-            if store is None:
-                raise StoreUnavailable("not connected yet")
-            task = store.get_task(task_id)
-            booking = store.get_booking(task.booking_number) if task else None
-            return task, booking
-
-        self.bridge.run(load, weak_done(self._loaded, task_id))
+        Op(self.ctx, self, lambda store: _load(store, task_id), write=False).success(
+            self._loaded
+        ).failure(self._failed).run()
 
     def refresh(self) -> None:
         if self._task_id:
             self.show_task(self._task_id, quiet=True)
 
-    def _loaded(self, task_id: str, result: Any, error: BaseException | None) -> None:
+    def _failed(self, error: BaseException) -> None:
+        self.view.setHtml(
+            f"<p style='color:#c62828'>{escape(error_text(error, self.language))}</p>"
+        )
+
+    def _loaded(self, result: Loaded) -> None:
+        task_id, task, booking = result
         if task_id != self._task_id:
             return  # the user has moved on to another row
-        if error is not None:
-            self.view.setHtml(
-                f"<p style='color:#c62828'>{escape(error_text(error, self.language))}</p>"
-            )
-            return
-        task, booking = result
         if task is None:
             self._shown = None
             self.view.setHtml(_para(self.tr("This task no longer exists.")))
