@@ -17,6 +17,7 @@ import sys
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import PySide6
 from PySide6.QtCore import QCoreApplication, QTimer
@@ -36,6 +37,7 @@ from parking_desk.ui.bridge import Bridge
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.engine_adapter import EngineAdapter
 from parking_desk.ui.main_window import MainWindow
+from parking_desk.ui.ops import Op
 from parking_desk.ui.translations import Translations, choose_language
 
 log = logging.getLogger(__name__)
@@ -101,10 +103,20 @@ class Desk:
 
     def start_connecting(self) -> None:
         settings, adapter, ring = self.ctx.settings, self.adapter, self.ctx.key_ring
-        future = self.ctx.bridge.run(
-            lambda: connect(settings, adapter, ring), self.window.connected
+        future = (
+            Op.without_store(self.ctx, self.window, lambda: connect(settings, adapter, ring))
+            .success(self._connected)
+            .failure(self._not_connected)
+            .run()
         )
-        self.pending.append(future)
+        if future is not None:
+            self.pending.append(future)
+
+    def _connected(self, result: tuple[Store, Any]) -> None:
+        self.window.connected(result, None)
+
+    def _not_connected(self, error: BaseException) -> None:
+        self.window.connected(None, error)
 
 
 # The libraries Qt's X11 (xcb) platform plugin loads, by the Debian/Ubuntu package that has
