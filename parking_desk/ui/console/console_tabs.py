@@ -40,12 +40,11 @@ class ConsoleTabs(QObject):
         super().__init__()
         ctx = window.ctx
         self.queue = QueueTab(ctx, bounces_read=ctx.settings.imap is not None)
-        # The audit log and the suppression list read again when the change hub says so;
-        # the queue's actions are still told here until they go through the hub.
+        # The audit log and the suppression list read again when the change hub says their
+        # kind changed, whichever tab wrote (a recipient fixed in the queue may lift a
+        # suppression): no tab is told of another's actions here.
         self.audit = AuditTab(ctx)
         self.suppressions = SuppressionsTab(ctx)
-        self.queue.actions_done.connect(self.audit.refresh)
-        self.queue.actions_done.connect(self.suppressions.refresh)  # a fix may clear one
         self.queue.lock.role_changed.connect(lambda _role: self.suppressions.retranslate_ui())
         window.add_tab(self.queue, _queue_title)
         window.add_tab(self.suppressions, suppressions_title)

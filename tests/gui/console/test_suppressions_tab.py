@@ -153,6 +153,32 @@ def test_fixing_a_recipient_to_the_same_address_lifts_its_suppression(
         tab.shutdown()
 
 
+def test_a_fix_in_the_queue_redraws_the_open_suppression_list_and_audit_log(
+    qtbot: QtBot, store: SqliteStore, bridge: Bridge, supervisor: RoleSession
+) -> None:
+    """Three tabs of one desk, none wired to another: the change hub tells the list and the
+    log that the queue's fix lifted a suppression and was audited."""
+    bounced(store)
+    suppressions = tab_for(qtbot, store, bridge, supervisor)
+    audit = AuditTab(suppressions.ctx)
+    qtbot.addWidget(audit)
+    audit.show()
+    queue = QueueTab(suppressions.ctx)
+    qtbot.addWidget(queue)
+    queue.show()
+    queue.set_store(store)
+    try:
+        qtbot.waitUntil(lambda: queue.proxy.rowCount() == 1, timeout=WAIT)
+        assert suppressions.table.rowCount() == 1 and audit.table.rowCount() == 0
+        _fix_to(qtbot, queue, ADDRESS)
+        qtbot.waitUntil(lambda: suppressions.table.rowCount() == 0, timeout=WAIT)
+        qtbot.waitUntil(lambda: audit.table.rowCount() == 2, timeout=WAIT)
+        labels = {audit.table.item(r, 2).text() for r in range(2)}
+        assert labels == {"fix recipient", "bounced address cleared"}
+    finally:
+        queue.shutdown()
+
+
 def test_the_suppressed_reason_reads_in_the_desks_language(
     qtbot: QtBot, store: SqliteStore, bridge: Bridge, supervisor: RoleSession
 ) -> None:
