@@ -3,7 +3,12 @@ once) against the naive baseline (``_baseline.py``), side by side in one run, on
 Firestore emulator (or the embedded SQLite store) and a local SMTP server.
 
     .venv/bin/python bench/drain_throughput.py [--tasks N] [--baseline-tasks N]
-        [--workers 1,2,3] [--store firestore|sqlite] [--quick]
+        [--workers 1,2,3] [--store firestore|sqlite] [--rtt MS] [--quick]
+
+With ``--rtt MS`` the workers and the baseline reach the emulator through a loopback
+latency proxy (``_latency_proxy.py``) that makes it MS away; laying down the backlog and
+resetting the emulator go direct, so only the drains pay the distance. SMTP stays on
+loopback without delay.
 
 Rates count from the workers' start to the last message's arrival, process start-up
 included; "steady" counts from the first message to the last.
@@ -12,6 +17,7 @@ included; "steady" counts from the first message to the last.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -81,7 +87,10 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2,3")
     parser.add_argument("--store", choices=("firestore", "sqlite"), default="firestore")
     parser.add_argument("--quick", action="store_true", help="300 tasks, baseline 60")
+    h.add_rtt_option(parser)
     args = parser.parse_args()
+    if args.store == "sqlite":
+        args.rtt = 0.0  # the embedded store is never far away
     if args.quick:
         args.tasks, args.baseline_tasks = 300, 60
     counts = [int(n) for n in args.workers.split(",") if n.strip()]
@@ -96,37 +105,50 @@ def main() -> int:
             else {"kind": "sqlite", "sqlite_path": str(folder / "drain.db")}
         )
         settings_path = h.write_settings(folder, smtp_port=sink.port, store=store_cfg)
-        env = h.settings_env(settings_path)
 
         def fresh_backlog(count: int) -> None:
             if args.store == "firestore":
                 emu.reset()
             else:
                 (folder / "drain.db").unlink(missing_ok=True)
-            store = open_store(load_settings(settings_path, env={}))
+            # Direct to the emulator: laying down the backlog is not what is measured (a
+            # Firestore client reads FIRESTORE_EMULATOR_HOST when it is made).
+            through = os.environ.get("FIRESTORE_EMULATOR_HOST")
+            os.environ["FIRESTORE_EMULATOR_HOST"] = emu.host
+            try:
+                store = open_store(load_settings(settings_path, env={}))
+            finally:
+                if through is not None:
+                    os.environ["FIRESTORE_EMULATOR_HOST"] = through
             t = time.monotonic()
             (h.seed_firestore if args.store == "firestore" else h.seed_sqlite)(store, count)
             store.close()
             print(f"   (backlog of {count} laid down in {time.monotonic() - t:.1f} s)")
 
-        if args.store == "firestore" and args.baseline_tasks:
-            fresh_backlog(args.baseline_tasks)
-            baseline = [sys.executable, str(Path(__file__).with_name("_baseline.py"))]
-            results["baseline"] = drain(
-                "naive baseline",
-                [[*baseline, str(settings_path), str(args.baseline_tasks)]],
-                env,
-                sink,
-                args.baseline_tasks,
-                log,
-                emu,
-            )
-        worker = [sys.executable, "-m", "parking_desk", "worker", "--once"]
-        for n in counts:
-            fresh_backlog(args.tasks)
-            results[f"{n}"] = drain(
-                f"{n} worker process(es)", [worker] * n, env, sink, args.tasks, log, emu
-            )
+        with emu.via(args.rtt):
+            # The drains' clients go through the proxy: the workers' environment is taken
+            # inside the block (seeding opens its own client direct, above).
+            env = h.settings_env(settings_path)
+            if args.store == "firestore":
+                print(f"   {emu.describe_rtt()}", flush=True)
+            if args.store == "firestore" and args.baseline_tasks:
+                fresh_backlog(args.baseline_tasks)
+                baseline = [sys.executable, str(Path(__file__).with_name("_baseline.py"))]
+                results["baseline"] = drain(
+                    "naive baseline",
+                    [[*baseline, str(settings_path), str(args.baseline_tasks)]],
+                    env,
+                    sink,
+                    args.baseline_tasks,
+                    log,
+                    emu,
+                )
+            worker = [sys.executable, "-m", "parking_desk", "worker", "--once"]
+            for n in counts:
+                fresh_backlog(args.tasks)
+                results[f"{n}"] = drain(
+                    f"{n} worker process(es)", [worker] * n, env, sink, args.tasks, log, emu
+                )
     base = results.get("baseline", {}).get("rate")
     if base:
         for n in counts:
