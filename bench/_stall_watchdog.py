@@ -100,6 +100,10 @@ class StallWatchdog:
         self._gc_start = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
+        # Each thread's CPU over the whole run (name -> ms), kept as the threads come and go.
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        self._names: dict[int, str] = {}
 
     def _on_gc(self, phase: str, _info: dict) -> None:
         if phase == "start":
@@ -120,6 +124,7 @@ class StallWatchdog:
         me = threading.get_ident()
         gui_ident, gui_tid = self.gui.ident, self.gui.native_id
         names = _thread_names()
+        self._names.update(names)
         # Recent (time, sample) pairs, so a gap's accounting starts at its last tick, not at
         # the moment it was noticed 30 ms later.
         history: deque[tuple[float, dict[int, tuple[int, int]]]] = deque(maxlen=64)
@@ -133,6 +138,10 @@ class StallWatchdog:
             last_wake = now
             tids = list(map(int, os.listdir("/proc/self/task")))
             sample = {tid: _schedstat(tid) for tid in tids}
+            for tid, (cpu, _wait) in sample.items():
+                if cpu:
+                    self._first.setdefault(tid, cpu)
+                    self._last[tid] = cpu
             tick = self.meter.last_tick
             if gap is None and now - tick > LATE_S:
                 earlier = [s for at, s in history if at <= tick]
@@ -154,6 +163,7 @@ class StallWatchdog:
             history.append((now, sample))
             if not names.keys() >= set(tids):
                 names = _thread_names()
+                self._names.update(names)
 
     def _close(self, gap, start, end, names, gui_tid) -> None:
         for tid, (cpu, wait) in end.items():
@@ -186,6 +196,13 @@ class StallWatchdog:
         lines.append(
             f"   longest gap less the GUI thread's own run-queue wait (the part this process "
             f"is answerable for): {inside:.0f} ms"
+        )
+        whole: Counter[str] = Counter()
+        for tid, cpu_ns in self._last.items():
+            whole[self._names.get(tid, str(tid))] += (cpu_ns - self._first[tid]) / 1e6
+        lines.append(
+            "   CPU over the whole drain: "
+            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in whole.most_common(8))
         )
         cpu = Counter()
         for g in self.gaps:
