@@ -2,15 +2,15 @@
 
 Tab walks the fields in the order a client answers, Enter saves from any field, Esc starts
 over. The domain's validation decides what is wrong; the form only shows it next to the
-field, in the UI language. Saving goes through the bridge's write queue, so the window never
-waits for the store, and on failure everything typed stays where it was.
+field, in the UI language. Saving is an operation on the store-write thread
+(``services.desk_actions.save_booking``), so the window never waits for the store, and on
+failure everything typed stays where it was.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
@@ -31,18 +31,15 @@ from parking_desk import booking_rules
 from parking_desk.booking import Booking, Source
 from parking_desk.errors import FieldError, ValidationError
 from parking_desk.occupancy import OverCapacity
-from parking_desk.services import lot
-from parking_desk.services.qr import render_png
+from parking_desk.services.desk_actions import SavedBooking, SavePolicy, save_booking
 from parking_desk.services.roles import Role
-from parking_desk.services.store.base import BookingQuery, Store
-from parking_desk.task import NotificationTask
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.field_text import field_text
 from parking_desk.ui.local_time import DISPLAY_FORMAT, qt_zone, to_utc
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import BOOKING_AND_MAIL, NO_CHANGES, Changes, Op
 from parking_desk.validation import (
     MAX_EMAIL,
     MAX_NAME,
@@ -54,7 +51,6 @@ from parking_desk.validation import (
 )
 
 DEFAULT_STAY_DAYS = 7
-PLATE_LOOKUP_LIMIT = 50
 FIELDS = (
     "clientName",
     "clientEmail",
@@ -66,54 +62,6 @@ FIELDS = (
     "notes",
     "language",
 )
-
-
-@dataclass(frozen=True)
-class SavedBooking:
-    """What the store committed, with the ticket payload and its QR ready to show."""
-
-    booking: Booking
-    task: NotificationTask
-    payload: str
-    png: bytes
-    # What the person at the desk should check with the client, said after the save too.
-    warnings: tuple[FieldError, ...] = ()
-
-
-def save_booking(
-    ctx: AppContext,
-    store: Store,
-    booking: Booking,
-    warnings: tuple[FieldError, ...] = (),
-    *,
-    override: bool = False,
-) -> SavedBooking | OverCapacity:
-    """Runs on the store-write thread: check the lot's capacity (a stay that would pass it
-    is not saved but answered with the first full day, unless a supervisor overrides it,
-    which is audited), look up the plate's other bookings (one overlapping this stay is
-    warned about, not refused: a second car, a rebooking), commit, then sign and draw the
-    ticket there too."""
-    desk = ctx.settings.desk
-    over = lot.check_stay(store, booking, desk.capacity, desk.time_zone)
-    if over is not None and not override:
-        return over
-    person = lot.may_override(ctx.session) if over is not None else None
-    query = BookingQuery(plate=booking.plate, limit=PLATE_LOOKUP_LIMIT)
-    same_plate = store.search_bookings(query) if booking.plate else []
-    saved, task = store.create_booking(booking)
-    if over is not None and person is not None:
-        lot.record_override(store, person, saved.booking_number or "", over)
-    overlaps = [
-        w
-        for w in booking_rules.stay_warnings(saved, utcnow(), same_plate)
-        if w.code == "plate.overlapping_booking"
-    ]
-    found = (*warnings, *overlaps)
-    number = saved.booking_number or ""
-    if ctx.signer is None:
-        return SavedBooking(saved, task, "", b"", found)
-    payload = ctx.signer.payload(number, saved.plate, ctx.ticket_valid_until(saved.departure))
-    return SavedBooking(saved, task, payload, render_png(payload, error_correction="M"), found)
 
 
 class DateTimeField(QDateTimeEdit):
@@ -383,33 +331,29 @@ class BookingForm(QWidget):
         warnings = (*checked.warnings, *booking_rules.stay_warnings(booking, utcnow()))
         self._problems = list(warnings)
         self._show_problems()
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self._failed(exc)
-            return
         self._saving = True
         self.save_button.setEnabled(False)
         self._set_status(lambda: self.tr("Saving…"))
-        ctx = self.ctx
-        self.ctx.bridge.write(
-            lambda: save_booking(ctx, store, booking, warnings, override=override),
-            weak_done(self._done),
-        )
+        policy = SavePolicy.of(self.ctx.settings, self.ctx.session, self.ctx.signer)
+        Op(
+            self.ctx,
+            self,
+            lambda store: save_booking(store, booking, policy, warnings, override=override),
+            changes=_changed_by,
+        ).success(self._done).failure(self._save_failed).run()
 
-    def _done(
-        self, result: SavedBooking | OverCapacity | None, error: BaseException | None
-    ) -> None:
+    def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        if error is not None or result is None:
-            self._failed(error or RuntimeError("no result"))
-            return
+        self._failed(error)
+
+    def _done(self, result: SavedBooking | OverCapacity) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
         if isinstance(result, OverCapacity):
             self._over_capacity(result)
             return
         self._forget_over_capacity()
-        self.ctx.wake_engine()
         self.clear()
         number = result.booking.booking_number
         warnings = result.warnings
@@ -468,3 +412,8 @@ class BookingForm(QWidget):
 
     def is_saving(self) -> bool:
         return self._saving
+
+
+def _changed_by(result: SavedBooking | OverCapacity) -> Changes:
+    """A save refused for want of capacity wrote nothing; a saved one queued its e-mail."""
+    return NO_CHANGES if isinstance(result, OverCapacity) else BOOKING_AND_MAIL

@@ -12,10 +12,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from parking_desk.booking import Booking, EmailStatus
+from parking_desk.services.desk_actions import SavedBooking
 from parking_desk.ui.context import AppContext
-from parking_desk.ui.desk.booking_form import BookingForm, SavedBooking
+from parking_desk.ui.desk.booking_form import BookingForm
 from parking_desk.ui.desk.qr_panel import QrPanel
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Op
 
 EMAIL_POLL_MS = 2000
 
@@ -58,14 +59,19 @@ class NewBookingTab(QWidget):
         booking = self.qr.booking
         if booking is None or self._fetching or self.ctx.store is None:
             return
-        store, number = self.ctx.store, booking.booking_number or ""
+        number = booking.booking_number or ""
         self._fetching = True
-        self.ctx.bridge.run(lambda: store.get_booking(number), weak_done(self._fetched))
+        Op(self.ctx, self, lambda store: store.get_booking(number), write=False).success(
+            self._fetched
+        ).failure(self._not_fetched).run()
 
-    def _fetched(self, booking: Booking | None, error: BaseException | None) -> None:
+    def _not_fetched(self, _error: BaseException) -> None:
+        self._fetching = False  # the next tick asks again; the status bar shows a lost store
+
+    def _fetched(self, booking: Booking | None) -> None:
         self._fetching = False
-        if error is not None or booking is None:
-            return  # the next tick asks again; the status bar already shows a lost store
+        if booking is None:
+            return
         self.qr.update_booking(booking)
         if booking.email_status != EmailStatus.PENDING:
             self._poll.stop()

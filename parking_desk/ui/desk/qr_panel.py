@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.booking import Booking, EmailStatus
+from parking_desk.services.desk_actions import IssuedTicket, ticket_key
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk import ticket
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
-from parking_desk.ui.desk.ticket_actions import IssuedTicket, TicketActions, ticket_key
+from parking_desk.ui.desk.ticket_actions import TicketActions
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
 

@@ -15,7 +15,6 @@ Qt's print dialog only when the settings ask for it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -26,31 +25,21 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from parking_desk.booking import Booking
 from parking_desk.errors import ParkingDeskError, PrinterError
 from parking_desk.services import receipt_printer
-from parking_desk.services.key_ring import reissue_ticket
-from parking_desk.services.qr import render_png
-from parking_desk.services.ticket_layout import Ticket, ticket_of
+from parking_desk.services.desk_actions import IssuedTicket, issue_ticket, ticket_key
+from parking_desk.services.store.base import Store
+from parking_desk.services.ticket_layout import Ticket
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk import ticket as qt_ticket
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 SHOW_KEY = "Ctrl+T"
 PRINT_KEY = "Ctrl+P"
 
 Report = Callable[[str, bool], None]  # (text, failed)
-
-
-@dataclass(frozen=True)
-class IssuedTicket:
-    ticket: Ticket
-    png: bytes  # the screen's code, error correction M
-
-
-def ticket_key(booking: Booking) -> tuple[str, str, object, object]:
-    """What a ticket is signed for or prints: a change to any of it needs a new ticket."""
-    return (booking.booking_number or "", booking.plate, booking.arrival, booking.departure)
+Issued = tuple[tuple[str, str, object, object], IssuedTicket]  # signed for, and the ticket
 
 
 def print_ticket(ctx: AppContext, ticket: Ticket, parent: QWidget, report: Report) -> None:
@@ -97,20 +86,20 @@ def _print_in_background(
         except Exception as exc:  # a driver's own error: still said as a printing failure
             raise PrinterError(printer=where, reason=str(exc) or type(exc).__name__) from exc
 
-    def done(_result: object, error: BaseException | None) -> None:
-        if error is not None:
-            report(error_text(error, lang), True)
-        else:
-            report(
-                QCoreApplication.translate(
-                    "TicketActions", "Ticket {number} sent to the printer {printer}."
-                ).format(number=number, printer=where),
-                False,
-            )
+    def failed(error: BaseException) -> None:
+        report(error_text(error, lang), True)
+
+    def printed(_result: object) -> None:
+        report(
+            QCoreApplication.translate(
+                "TicketActions", "Ticket {number} sent to the printer {printer}."
+            ).format(number=number, printer=where),
+            False,
+        )
 
     printing = QCoreApplication.translate("TicketActions", "Printing ticket {number}…")
     report(printing.format(number=number), False)
-    ctx.bridge.run(run, done)
+    Op.without_store(ctx, parent, run).success(printed).failure(failed).run()
 
 
 class TicketActions(QObject):
@@ -127,6 +116,8 @@ class TicketActions(QObject):
         self.current = current
         self.issued: IssuedTicket | None = None
         self._issued_for: tuple[str, str, object, object] | None = None
+        # What waits for a ticket being issued, by booking (a show and a print asked at once).
+        self._then: dict[str, list[Callable[[IssuedTicket], None]]] = {}
         self.fullscreen: QrFullscreen | None = None
         self.show_action = self._action("showTicket", SHOW_KEY, self.show_ticket)
         self.print_action = self._action("printTicket", PRINT_KEY, self.print_ticket)
@@ -173,37 +164,34 @@ class TicketActions(QObject):
         if signer is None:
             self._report(error_text(PrinterError(code="error.no_signing_key"), self.ctx.language))
             return
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self._report(error_text(exc, self.ctx.language))
-            return
         ring, session = self.ctx.trusted_keys(), self.ctx.session
         validity = timedelta(hours=self.ctx.settings.qr.validity_hours_after_departure)
         number, site = booking.booking_number or "", self.ctx.site_name()
 
-        def issue() -> tuple[tuple[str, str, object, object], IssuedTicket]:
-            done = reissue_ticket(store, signer, ring, session, number, validity=validity)
-            issued = IssuedTicket(
-                ticket_of(done.booking, done.payload, site), render_png(done.payload)
+        def issue(store: Store) -> tuple[str, Issued]:
+            return number, issue_ticket(
+                store, signer, ring, session, number, validity=validity, site=site
             )
-            return ticket_key(done.booking), issued
 
+        waiting = self._then.setdefault(number, [])
+        waiting.append(then)
+        if len(waiting) > 1:
+            return  # already on its way: it serves every action waiting for it
         self.reported.emit(self.tr("Issuing the ticket of {number}…").format(number=number), False)
-        self.ctx.bridge.write(issue, weak_done(self._issued, then))
+        # The reissue is audited: the audit log hears of it.
+        Op(self.ctx, self, issue, changes=Changes(audit=True)).success(self._issued).failure(
+            self._failed
+        ).run()
 
-    def _issued(
-        self,
-        then: Callable[[IssuedTicket], None],
-        result: tuple[tuple[str, str, object, object], IssuedTicket] | None,
-        error: BaseException | None,
-    ) -> None:
-        if error is not None or result is None:
-            self._report(error_text(error or RuntimeError(), self.ctx.language))
-            return
-        self._issued_for, self.issued = result
+    def _issued(self, result: tuple[str, Issued]) -> None:
+        number, (self._issued_for, self.issued) = result
         self.reported.emit("", False)
-        then(self.issued)
+        for then in self._then.pop(number, []):
+            then(self.issued)
+
+    def _failed(self, error: BaseException) -> None:
+        self._then.clear()
+        self._report(error_text(error, self.ctx.language))
 
     def _report(self, text: str, failed: bool = True) -> None:
         self.reported.emit(text, failed)
