@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -26,20 +26,18 @@ from PySide6.QtWidgets import (
 
 from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus, EmailStatus
-from parking_desk.errors import NotFound
-from parking_desk.services.retention import erase_client
+from parking_desk.services import desk_actions
 from parking_desk.services.roles import Role
 from parking_desk.services.store.base import Store
 from parking_desk.timeutil import as_utc, utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.amend_dialog import AmendDialog
 from parking_desk.ui.desk.bookings_model import status_text
-from parking_desk.ui.desk.scan_panel import undo_last_scan
 from parking_desk.ui.desk.ticket_actions import TicketActions
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import BOOKING_AND_MAIL, Changes, Op
 
 FIELDS = (
     "number",
@@ -57,9 +55,13 @@ FIELDS = (
 )
 
 
-class BookingDetails(QWidget):
-    changed = Signal(object)  # the Booking as the store now has it
+# A scan, a status or an erasure: the booking and its audit entry (a cancel or an erasure
+# also touches the booking's waiting e-mails).
+STATUS_CHANGE = Changes(bookings=True, audit=True)
+TASKS_TOUCHED = Changes(bookings=True, tasks=True, audit=True)
 
+
+class BookingDetails(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -265,27 +267,21 @@ class BookingDetails(QWidget):
         return str(value)
 
     # --- actions -------------------------------------------------------------------------
-    def _run(self, job: Callable[[Store], Booking], done_text: str, wake: bool = False) -> None:
-        """*job* runs on the write thread and must not hold this widget (see weak_callback)."""
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self._say(error_text(exc, self.ctx.language), failed=True)
-            return
+    def _run(self, job: Callable[[Store], Booking], done_text: str, changes: Changes) -> None:
+        """*job* runs on the write thread; the lists showing bookings hear of it from the
+        change hub, and this panel shows the booking the store returned."""
         self._say(self.tr("Working…"))
-        self.ctx.bridge.write(lambda: job(store), weak_done(self._ran, done_text, wake))
+        Op(self.ctx, self, lambda store: (job(store), done_text), changes=changes).success(
+            self._ran
+        ).failure(self._failed).run()
 
-    def _ran(
-        self, done_text: str, wake: bool, result: Booking | None, error: BaseException | None
-    ) -> None:
-        if error is not None or result is None:
-            self._say(error_text(error or RuntimeError(), self.ctx.language), failed=True)
-            return
-        if wake:  # a new task was committed: send it now rather than at the next tick
-            self.ctx.wake_engine()
-        self.show_booking(result)
+    def _ran(self, result: tuple[Booking, str]) -> None:
+        booking, done_text = result
+        self.show_booking(booking)
         self._say(done_text)
-        self.changed.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self._say(error_text(error, self.ctx.language), failed=True)
 
     def _say(self, text: str, *, failed: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020; font-weight: bold;" if failed else "")
@@ -301,7 +297,9 @@ class BookingDetails(QWidget):
             BookingStatus.CHECKED_OUT: self.tr("Checked out."),
             BookingStatus.CANCELLED: self.tr("Booking cancelled."),
         }
-        self._run(lambda s: s.set_booking_status(number, to, operator=operator), texts[to])
+        # A cancel also cancels the booking's e-mails still waiting in the queue.
+        changes = TASKS_TOUCHED if to == BookingStatus.CANCELLED else STATUS_CHANGE
+        self._run(lambda s: s.set_booking_status(number, to, operator=operator), texts[to], changes)
 
     def _window(self) -> timedelta:
         return timedelta(hours=self.ctx.settings.desk.undo_window_hours)
@@ -326,7 +324,9 @@ class BookingDetails(QWidget):
             BookingStatus.CHECKED_OUT: self.tr("Check-out undone: the car is on the lot again."),
         }
         text = texts.get(self.booking.status, "")
-        self._run(lambda s: undo_last_scan(s, number, operator, window), text)
+        self._run(
+            lambda s: desk_actions.undo_last_scan(s, number, operator, window), text, STATUS_CHANGE
+        )
 
     def _ask_cancel(self) -> None:
         if self.booking is None:
@@ -344,29 +344,23 @@ class BookingDetails(QWidget):
     def resend(self) -> None:
         if self.booking is None:
             return
-        number, operator, shown = (
-            self.booking.booking_number or "",
-            self.ctx.operator(),
-            self.booking,
+        number, operator = self.booking.booking_number or "", self.ctx.operator()
+        self._run(
+            lambda s: desk_actions.resend_confirmation(s, number, operator),
+            self.tr("The confirmation e-mail is queued again."),
+            BOOKING_AND_MAIL,
         )
-
-        def job(store: Store) -> Booking:
-            store.enqueue(number, operator=operator)
-            return store.get_booking(number) or shown
-
-        self._run(job, self.tr("The confirmation e-mail is queued again."), wake=True)
 
     def amend(self, changes: dict[str, Any]) -> None:
         """Apply already validated *changes* (attribute names of ``Booking``)."""
         if self.booking is None or not changes:
             return
         number, operator = self.booking.booking_number or "", self.ctx.operator()
-
-        def job(store: Store) -> Booking:
-            booking, _task = store.amend_booking(number, changes, operator=operator)
-            return booking
-
-        self._run(job, self.tr("Booking amended; a new confirmation is on its way."), wake=True)
+        self._run(
+            lambda s: desk_actions.amend(s, number, changes, operator),
+            self.tr("Booking amended; a new confirmation is on its way."),
+            BOOKING_AND_MAIL,
+        )
 
     def erase_client(self) -> None:
         """Remove the client's personal data from this booking, every other booking with
@@ -377,14 +371,11 @@ class BookingDetails(QWidget):
         number, session = self.booking.booking_number or "", self.ctx.session
         outbox = self.ctx.settings.mail.outbox_dir
 
-        def job(store: Store) -> Booking:
-            erase_client(store, session, number, outbox_dir=outbox)
-            found = store.get_booking(number)
-            if found is None:
-                raise NotFound(number=number)
-            return found
-
-        self._run(job, self.tr("The client's personal data is erased."))
+        self._run(
+            lambda s: desk_actions.erase_and_reread(s, session, number, outbox_dir=outbox),
+            self.tr("The client's personal data is erased."),
+            TASKS_TOUCHED,
+        )
 
     def _ask_erase(self) -> None:
         if self.booking is None:

@@ -8,9 +8,7 @@ matches the text in the box.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
 
 from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelection, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -31,8 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from parking_desk.booking import Booking
-from parking_desk.services import lot
-from parking_desk.services.store.base import BookingQuery, BookingStore
+from parking_desk.services.desk_actions import DAY_SCOPES, Scope, scope_search
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.booking_details import BookingDetails
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column, Role
@@ -40,11 +37,10 @@ from parking_desk.ui.desk.csv_export import write_csv
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import time_zone, today
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Changes, Op
 
 SEARCH_DELAY_MS = 250
 STALE_REFRESH_MS = 2000
-RESULT_LIMIT = 500
 DEFAULT_WIDTHS = {
     Column.NUMBER: 70,
     Column.NAME: 170,
@@ -53,37 +49,6 @@ DEFAULT_WIDTHS = {
     Column.DEPARTURE: 120,
     Column.STATUS: 90,
 }
-
-
-class Scope(StrEnum):
-    SEARCH = "search"
-    ARRIVALS = "arrivals"
-    RETURNS = "returns"
-    ON_LOT = "on_lot"
-    OVERSTAYS = "overstays"
-    NO_SHOWS = "no_shows"
-
-
-# The scopes that are about one day, chosen next to them.
-DAY_SCOPES = frozenset({Scope.ARRIVALS, Scope.RETURNS, Scope.NO_SHOWS})
-
-
-def scope_search(
-    scope: Scope, text: str, day: date, zone: str
-) -> Callable[[BookingStore], list[Booking]]:
-    """What a scope asks the store, to run off the GUI thread."""
-    if scope == Scope.ARRIVALS:
-        return lambda store: lot.arrivals(store, day, zone, text=text)
-    if scope == Scope.RETURNS:
-        return lambda store: lot.returns(store, day, zone, text=text)
-    if scope == Scope.ON_LOT:
-        return lambda store: lot.on_the_lot(store, text=text)
-    if scope == Scope.OVERSTAYS:
-        return lambda store: lot.overstays(store, text=text)
-    if scope == Scope.NO_SHOWS:
-        return lambda store: lot.no_shows(store, day, zone, text=text)
-    query = BookingQuery(text=text, limit=RESULT_LIMIT)
-    return lambda store: store.search_bookings(query)
 
 
 class BookingsTab(QWidget):
@@ -115,7 +80,9 @@ class BookingsTab(QWidget):
         self.table.sortByColumn(Column.ARRIVAL, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.details = BookingDetails(ctx)
-        self.details.changed.connect(self.model.update_booking)
+        # A booking written here (its details, the form, the scanner) shows in the list at
+        # once; one written elsewhere, when the worker says or on the next look.
+        ctx.hub.changed.connect(self._changed)
         # A search result's ticket from its context menu, as from the details beside it.
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addActions(self.details.tickets.actions())
@@ -186,6 +153,14 @@ class BookingsTab(QWidget):
     def mark_dirty(self, *_args: object) -> None:
         self._dirty = True
 
+    def _changed(self, changes: Changes) -> None:
+        if not changes.bookings:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.mark_dirty()  # shown again, it looks again anyway
+
     def _refresh_if_stale(self) -> None:
         if self._dirty and self.isVisible():
             self._dirty = False
@@ -207,9 +182,11 @@ class BookingsTab(QWidget):
         if self.ctx.store is None:
             return
         self._generation += 1
-        generation, store = self._generation, self.ctx.store
+        generation = self._generation
         search = scope_search(scope, self.search.text().strip(), self.chosen_day(), time_zone())
-        self.ctx.bridge.run(lambda: search(store), weak_done(self._searched, generation))
+        Op(self.ctx, self, lambda store: (generation, search(store)), write=False).success(
+            self._searched
+        ).failure(self._search_failed).run()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter or Down in the search box opens the first result (Enter: when it is the
@@ -227,17 +204,16 @@ class BookingsTab(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def _searched(
-        self, generation: int, result: list[Booking] | None, error: BaseException | None
-    ) -> None:
+    def _searched(self, result: tuple[int, list[Booking]]) -> None:
+        generation, found = result
         if generation != self._generation:
             return  # the text changed while this query ran
-        if error is not None:
-            self.count.setText(error_text(error, self.ctx.language))
-            return
-        self.model.set_bookings(result or [])
+        self.model.set_bookings(found)
         self._show_count()
         self._reselect()
+
+    def _search_failed(self, error: BaseException) -> None:
+        self.count.setText(error_text(error, self.ctx.language))
 
     def _show_count(self) -> None:
         self.count.setText(self.tr("%n booking(s)", "", self.model.rowCount()))

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
@@ -34,112 +31,30 @@ from PySide6.QtWidgets import (
 from parking_desk import booking_rules
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.booking_rules import ScanQuestion
-from parking_desk.errors import NotFound
-from parking_desk.services.key_ring import (
-    Reissued,
-    TicketVerdict,
-    booking_for_ticket,
-    machine_name,
-    reissue_ticket,
+from parking_desk.services.desk_actions import (
+    ScanLimits,
+    ScanMode,
+    ScanResult,
+    check_in_or_out,
+    reissue_refused_ticket,
+    undo_last_scan,
 )
-from parking_desk.services.offline import ticket_booking
-from parking_desk.services.qr import render_png
+from parking_desk.services.key_ring import Reissued, TicketVerdict, machine_name
 from parking_desk.services.store.base import Store
-from parking_desk.timeutil import utcnow
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.qr_fullscreen import QrFullscreen
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import now as site_now
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
-from parking_desk.validation import normalise_plate
+from parking_desk.ui.ops import Changes, Op
 
 RECENT_SCANS = 50
 # A recent scan's booking number while its scan may still be undone from the list.
 UNDO_ROLE = Qt.ItemDataRole.UserRole + 1
 _NUMBER = re.compile(r"^[0-9A-Z\-]{1,24}$")
-
-
-class ScanMode(StrEnum):
-    AUTO = "auto"  # in if not yet in, otherwise out
-    CHECK_IN = "in"
-    CHECK_OUT = "out"
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    booking: Booking
-    done: BookingStatus | None  # the status reached; None when refused or asked about
-    ticket_plate: str = ""  # the plate on a ticket that no longer matches the booking
-    # Asked before writing (a check-out moments after the check-in, an early check-in):
-    # nothing was written, and *target* is what a "yes" does.
-    question: ScanQuestion | None = None
-    target: BookingStatus | None = None
-
-
-@dataclass(frozen=True)
-class ScanLimits:
-    """When a scan asks before it writes (``desk.confirm_*`` settings); zero never asks."""
-
-    recent: timedelta = timedelta(0)
-    early: timedelta = timedelta(0)
-
-
-def check_in_or_out(
-    store: Store,
-    number: str,
-    mode: ScanMode,
-    operator: str,
-    ticket_plate: str = "",
-    valid_until: datetime | None = None,
-    *,
-    desk: str = "",
-    limits: ScanLimits = ScanLimits(),
-    confirmed: bool = False,
-) -> ScanResult:
-    """Runs on the store-write thread. Raises for a missing, cancelled or finished booking.
-    *number* as the ticket carries it (its case kept) or as typed (found in either case).
-    Unless *confirmed*, a scan the domain says to ask about comes back with its question
-    and writes nothing."""
-    booking = booking_for_ticket(store, number)
-    if booking is None and ticket_plate and valid_until is not None:
-        # Offline, a genuine ticket stands in for a booking this desk never saw.
-        booking = ticket_booking(store, number, ticket_plate, valid_until)
-    if booking is None:
-        raise NotFound(number=number)
-    number = booking.booking_number or number
-    if ticket_plate and normalise_plate(booking.plate) != ticket_plate:
-        return ScanResult(booking, None, ticket_plate)
-    if mode == ScanMode.AUTO:
-        checked_in = booking.status == BookingStatus.CHECKED_IN
-        target = BookingStatus.CHECKED_OUT if checked_in else BookingStatus.CHECKED_IN
-    elif mode == ScanMode.CHECK_IN:
-        target = BookingStatus.CHECKED_IN
-    else:
-        target = BookingStatus.CHECKED_OUT
-    now = utcnow()
-    problem = booking_rules.status_refusal(booking, target, now)
-    if problem is not None:
-        raise problem
-    if not confirmed:
-        # "Check out only" chosen by hand means a quick check-out is meant.
-        recent = limits.recent if mode == ScanMode.AUTO else None
-        question = booking_rules.scan_question(
-            booking, target, now, early_limit=limits.early, recent_limit=recent
-        )
-        if question is not None:
-            return ScanResult(booking, None, question=question, target=target)
-    updated = store.set_booking_status(number, target, operator=operator, desk=desk)
-    return ScanResult(updated, target)
-
-
-def undo_last_scan(store: Any, number: str, operator: str, window: timedelta) -> Booking:
-    """Runs on the store-write thread: the booking's last scan undone, if it was made within
-    *window* (the shift); refused by ``booking_rules.undo_scan`` otherwise."""
-    now = utcnow()
-    undone: Booking = store.undo_scan(number, operator=operator, not_before=now - window, now=now)
-    return undone
+# A check-in, a check-out or an undo: the booking and its audit entry.
+SCANNED = Changes(bookings=True, audit=True)
 
 
 class ScanPanel(QWidget):
@@ -175,7 +90,7 @@ class ScanPanel(QWidget):
         self.recent_title = QLabel()
         self.recent = named(QListWidget(), "recentScans")
         self.question_box: QMessageBox | None = None
-        self._pending: tuple[Store, str, str, datetime | None] | None = None
+        self._pending: tuple[str, str, datetime | None] | None = None
         self.recent.currentItemChanged.connect(lambda *_: self._enable_undo())
         # Undo acts on the selected recent scan; each new check-in or check-out is selected.
         self.undo_button = named(QPushButton(), "undoScan")
@@ -254,16 +169,10 @@ class ScanPanel(QWidget):
                 self._show("refused", self._unreadable, "")
                 return
         mode = ScanMode(self.mode.currentData())
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self._show("refused", self._error(exc), "")
-            return
-        self._check(store, number, mode, ticket_plate, valid_until, confirmed=False)
+        self._check(number, mode, ticket_plate, valid_until, confirmed=False)
 
     def _check(
         self,
-        store: Store,
         number: str,
         mode: ScanMode,
         ticket_plate: str,
@@ -279,9 +188,9 @@ class ScanPanel(QWidget):
             early=timedelta(hours=desk.confirm_early_check_in_hours),
         )
         machine = machine_name(desk.operator)
-        self._pending = (store, number, ticket_plate, valid_until)
+        self._pending = (number, ticket_plate, valid_until)
 
-        def work() -> ScanResult:
+        def work(store: Store) -> ScanResult:
             return check_in_or_out(
                 store,
                 number,
@@ -294,7 +203,8 @@ class ScanPanel(QWidget):
                 confirmed=confirmed,
             )
 
-        self.ctx.bridge.write(work, weak_done(self._done))
+        # A question asked before the scan wrote nothing.
+        Op(self.ctx, self, work, changes=_scanned).success(self._done).failure(self._refused).run()
 
     # --- a scan to confirm first --------------------------------------------------------
     def _ask(self, result: ScanResult) -> None:
@@ -327,10 +237,10 @@ class ScanPanel(QWidget):
             box.deleteLater()
             self.window().activateWindow()  # the next scan types into the scan field
             if box.clickedButton() is yes and self._pending is not None:
-                store, _number, plate, valid_until = self._pending
+                _number, plate, valid_until = self._pending
                 out = target == BookingStatus.CHECKED_OUT
                 mode = ScanMode.CHECK_OUT if out else ScanMode.CHECK_IN
-                self._check(store, number, mode, plate, valid_until, confirmed=True)
+                self._check(number, mode, plate, valid_until, confirmed=True)
                 return
             kept = (
                 self.tr("Not checked out: {number} stays checked in.")
@@ -410,27 +320,24 @@ class ScanPanel(QWidget):
         number, signer = self._reissue_number, self.ctx.signer
         if not number or signer is None:
             return
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self._show("refused", self._error(exc), "")
-            return
         ring, session = self.ctx.trusted_keys(), self.ctx.session
         validity = timedelta(hours=self.ctx.settings.qr.validity_hours_after_departure)
 
-        def work() -> tuple[Reissued, bytes]:
-            done = reissue_ticket(store, signer, ring, session, number, validity=validity)
-            return done, render_png(done.payload, error_correction="M")
+        def work(store: Store) -> tuple[Reissued, bytes]:
+            return reissue_refused_ticket(store, signer, ring, session, number, validity=validity)
 
         self._show(
             "busy", lambda: self.tr("Reissuing the ticket of {number}…").format(number=number), ""
         )
-        self.ctx.bridge.write(work, weak_done(self._reissued))
+        # The reissue is audited.
+        Op(self.ctx, self, work, changes=Changes(audit=True)).success(self._reissued).failure(
+            self._refused
+        ).run()
 
-    def _reissued(self, result: tuple[Reissued, bytes] | None, error: BaseException | None) -> None:
-        if error is not None or result is None:
-            self._show("refused", self._error(error or RuntimeError()), "")
-            return
+    def _refused(self, error: BaseException) -> None:
+        self._show("refused", self._error(error), "")
+
+    def _reissued(self, result: tuple[Reissued, bytes]) -> None:
         done, png = result
         self.reissue_button.hide()
         self.reissued = done
@@ -447,10 +354,7 @@ class ScanPanel(QWidget):
         self.fullscreen.open()
         self._reissue_number = ""
 
-    def _done(self, result: ScanResult | None, error: BaseException | None) -> None:
-        if error is not None or result is None:
-            self._show("refused", self._error(error or RuntimeError()), "")
-            return
+    def _done(self, result: ScanResult) -> None:
         if result.question is not None:
             self._ask(result)
             return
@@ -500,9 +404,8 @@ class ScanPanel(QWidget):
         if not number:
             return
         try:
-            store = self.ctx.require_store()
             operator = self.ctx.operator()
-        except Exception as exc:
+        except Exception as exc:  # nobody signed in
             self._show("refused", self._error(exc), "")
             return
         assert item is not None
@@ -512,14 +415,14 @@ class ScanPanel(QWidget):
         self._show(
             "busy", lambda: self.tr("Undoing the scan of {number}…").format(number=number), ""
         )
-        self.ctx.bridge.write(
-            lambda: undo_last_scan(store, number, operator, window), weak_done(self._undone)
-        )
+        Op(
+            self.ctx,
+            self,
+            lambda store: undo_last_scan(store, number, operator, window),
+            changes=SCANNED,
+        ).success(self._undone).failure(self._refused).run()
 
-    def _undone(self, result: Booking | None, error: BaseException | None) -> None:
-        if error is not None or result is None:
-            self._show("refused", self._error(error or RuntimeError()), "")
-            return
+    def _undone(self, result: Booking) -> None:
         number = result.booking_number or ""
         checked_in = result.status == BookingStatus.CHECKED_IN
 
@@ -565,3 +468,8 @@ class ScanPanel(QWidget):
             while self.recent.count() > RECENT_SCANS:
                 self.recent.takeItem(self.recent.count() - 1)
             del self._recent[RECENT_SCANS:]
+
+
+def _scanned(result: ScanResult) -> Changes:
+    """A scan asked about, or refused for its plate, wrote nothing."""
+    return SCANNED if result.done is not None else Changes()

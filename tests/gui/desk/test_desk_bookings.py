@@ -6,10 +6,11 @@ import time
 from datetime import timedelta
 
 from parking_desk.booking import BookingStatus
+from parking_desk.services.desk_actions import Scope
 from parking_desk.task import TaskState
 from parking_desk.ui import local_time
 from parking_desk.ui.desk.bookings_model import BookingsModel, Column
-from parking_desk.ui.desk.bookings_tab import BookingsTab, Scope
+from parking_desk.ui.desk.bookings_tab import BookingsTab
 
 
 def open_tab(qtbot, ctx) -> BookingsTab:

@@ -8,9 +8,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from parking_desk.booking import BookingStatus
+from parking_desk.services.desk_actions import ScanMode
 from parking_desk.services.qr import QrSigner
 from parking_desk.timeutil import utcnow
-from parking_desk.ui.desk.scan_panel import ScanMode, ScanPanel
+from parking_desk.ui.desk.scan_panel import ScanPanel
 from parking_desk.ui.local_time import show
 
 

@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from parking_desk.booking import BookingStatus
+from parking_desk.services.desk_actions import ScanMode
 from parking_desk.timeutil import utcnow
-from parking_desk.ui.desk.scan_panel import ScanMode, ScanPanel
+from parking_desk.ui.desk.scan_panel import ScanPanel
 from parking_desk.ui.local_time import show
 
 

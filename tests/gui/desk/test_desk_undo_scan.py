@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from parking_desk.booking import BookingStatus
+from parking_desk.services.desk_actions import ScanMode
 from parking_desk.timeutil import utcnow
 from parking_desk.ui.desk.booking_details import BookingDetails
-from parking_desk.ui.desk.scan_panel import ScanMode, ScanPanel
+from parking_desk.ui.desk.scan_panel import ScanPanel
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from PySide6.QtCore import QDate, QTime
 
 from parking_desk.config import Settings, load_settings
 from parking_desk.errors import ConfigError
+from parking_desk.services.desk_actions import Scope
 from parking_desk.ui.desk.booking_form import BookingForm
-from parking_desk.ui.desk.bookings_tab import BookingsTab, Scope
+from parking_desk.ui.desk.bookings_tab import BookingsTab
 from parking_desk.ui.local_time import show
 
 SITE = ZoneInfo("Europe/Bucharest")
