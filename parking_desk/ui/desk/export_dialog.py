@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from parking_desk.booking import Booking
 from parking_desk.services.booking_export import bookings_in_range, write_xlsx
+from parking_desk.services.store.base import Store
 from parking_desk.ui import local_time
 from parking_desk.ui.context import AppContext
 from parking_desk.ui.desk.bookings_model import status_text
@@ -33,7 +34,7 @@ from parking_desk.ui.desk.csv_export import headers, write_csv
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Op
 
 FORMATS = ("csv;", "csv,", "xlsx")
 
@@ -124,17 +125,12 @@ class ExportDialog(QDialog):
 
     def export_to(self, path: str) -> None:
         """Read and write off the GUI thread; the message says how many were written."""
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self.message.setText(error_text(exc, self.ctx.language))
-            return
         fmt = str(self.format.currentData())
         start, end = self.span()
         columns = headers()
         sheet = self.tr("Bookings")
 
-        def work() -> int:
+        def work(store: Store) -> int:
             found = bookings_in_range(store, start, end)
             if fmt == "xlsx":
                 return write_xlsx(path, columns, [xlsx_row(b) for b in found], sheet)
@@ -142,11 +138,11 @@ class ExportDialog(QDialog):
 
         self.written = None
         self.message.setText(self.tr("Exporting…"))
-        self.ctx.bridge.run(work, weak_done(self._done))
+        Op(self.ctx, self, work, write=False).success(self._done).failure(self._failed).run()
 
-    def _done(self, result: int | None, error: BaseException | None) -> None:
-        if error is not None or result is None:
-            self.message.setText(error_text(error or RuntimeError(), self.ctx.language))
-            return
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(error_text(error, self.ctx.language))
+
+    def _done(self, result: int) -> None:
         self.written = result
         self.message.setText(self.tr("%n booking(s) exported.", "", result))

@@ -2,7 +2,7 @@
 was (a number taken, a booking cancelled or scanned at another desk meanwhile, a ticket the
 store does not know). Staff read each one, deal with it (re-book the client, talk to the
 other desk), then mark it resolved, or replay it once the other side has synced. Nothing is
-read or written on the GUI thread: the list comes from the journal through the bridge.
+read or written on the GUI thread: the list comes from the journal as an operation.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import BOOKING_AND_MAIL, Op
 
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -70,14 +70,15 @@ class ConflictsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        desk = self.desk
-        self.ctx.bridge.run(desk.conflicts, weak_done(self._listed))
+        Op.without_store(self.ctx, self, self.desk.conflicts).success(self._listed).failure(
+            self._failed
+        ).run()
 
-    def _listed(self, entries: list[Entry] | None, error: BaseException | None) -> None:
-        if error is not None:
-            self.message.setText(error_text(error, self.ctx.language))
-            return
-        self.entries = list(entries or [])
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(error_text(error, self.ctx.language))
+
+    def _listed(self, entries: list[Entry]) -> None:
+        self.entries = list(entries)
         self.list.clear()
         for entry in self.entries:
             item = QListWidgetItem(self.describe(entry))
@@ -134,20 +135,22 @@ class ConflictsDialog(QDialog):
         if seq is None:
             return
         desk, operator = self.desk, self.ctx.operator()
-        self.ctx.bridge.write(
-            lambda: desk.resolve_conflict(seq, operator=operator), weak_done(self._acted)
-        )
+        # Marked resolved in this desk's journal: the bookings stay as the store has them.
+        Op.without_store(
+            self.ctx, self, lambda: desk.resolve_conflict(seq, operator=operator), write=True
+        ).success(self._acted).failure(self._failed).run()
 
     def retry(self) -> None:
         seq = self._current()
         if seq is None:
             return
         desk = self.desk
-        self.ctx.bridge.write(lambda: desk.retry_conflict(seq), weak_done(self._acted))
+        # Replayed, a booking goes in with its confirmation e-mail, a scan changes its booking.
+        # (*desk* is the context's store: the offline desk in front of the database.)
+        Op(
+            self.ctx, self, lambda _store: desk.retry_conflict(seq), changes=BOOKING_AND_MAIL
+        ).success(self._acted).failure(self._failed).run()
 
-    def _acted(self, _result: object, error: BaseException | None) -> None:
-        if error is not None:
-            self.message.setText(error_text(error, self.ctx.language))
-            return
+    def _acted(self, _result: object) -> None:
         self.message.clear()
         self.refresh()

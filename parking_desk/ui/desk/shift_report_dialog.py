@@ -30,7 +30,7 @@ from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.local_time import show
 from parking_desk.ui.named import named
-from parking_desk.ui.weak_callback import weak_done
+from parking_desk.ui.ops import Op
 
 
 class ShiftReportDialog(QDialog):
@@ -108,22 +108,19 @@ class ShiftReportDialog(QDialog):
         return local_time.to_utc(self.start.dateTime()), local_time.to_utc(self.end.dateTime())
 
     def run(self) -> None:
-        try:
-            store = self.ctx.require_store()
-        except Exception as exc:
-            self.message.setText(error_text(exc, self.ctx.language))
-            return
         (start, end), person = self.span(), self.person.text().strip()
         self.message.setText(self.tr("Counting…"))
-        self.ctx.bridge.run(
-            lambda: sr.shift_report(store, start, end, person),  # type: ignore[arg-type]
-            weak_done(self._shown),
-        )
+        Op(
+            self.ctx,
+            self,
+            lambda store: sr.shift_report(store, start, end, person),  # type: ignore[arg-type]
+            write=False,
+        ).success(self._shown).failure(self._failed).run()
 
-    def _shown(self, result: sr.ShiftReport | None, error: BaseException | None) -> None:
-        if error is not None or result is None:
-            self.message.setText(error_text(error or RuntimeError(), self.ctx.language))
-            return
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(error_text(error, self.ctx.language))
+
+    def _shown(self, result: sr.ShiftReport) -> None:
         self.report = result
         self.view.setHtml(self.html())
         self.message.setText("")

@@ -1,7 +1,8 @@
 """The admin's screen: the site's staff, and adding, deactivating, resetting and promoting them.
 
-Every change goes through ``StaffService`` on the store-write thread, which checks the admin
-role itself and writes the audit entry; the list is read again after each change.
+Every change is an operation: ``StaffService`` on the store-write thread checks the admin
+role itself and writes the audit entry; the list is read again when the change hub says the
+staff changed.
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from parking_desk.services.roles import RoleSession
 from parking_desk.services.staff import StaffService
 from parking_desk.staff import ACCOUNT_ROLES, Role, StaffMember, wait_left
 from parking_desk.timeutil import utcnow
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.context import AppContext
 from parking_desk.ui.errors_text import error_text
 from parking_desk.ui.named import named
+from parking_desk.ui.ops import Changes, Op
+
+# A person added, changed or deactivated, with its audit entry.
+STAFF_CHANGED = Changes(staff=True, audit=True)
 
 
 class Column(IntEnum):
@@ -47,16 +51,14 @@ class StaffAdminDialog(QDialog):
     def __init__(
         self,
         service: Callable[[], StaffService],
-        session: RoleSession,
-        bridge: Bridge,
-        language: Callable[[], str],
+        ctx: AppContext,
         parent: QWidget | None = None,
     ) -> None:
+        """*service* is called off the GUI thread: the staff rules on the connected store."""
         super().__init__(parent)
         self._service = service
-        self.session = session
-        self.bridge = bridge
-        self._language = language
+        self.ctx = ctx
+        self.session = ctx.session
         self.members: list[StaffMember] = []
         self.resize(760, 520)
 
@@ -116,6 +118,7 @@ class StaffAdminDialog(QDialog):
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
         self.retranslate_ui()
         self._selected()
+        ctx.hub.changed.connect(self._changed)
         self.refresh()
 
     def _role_combo(self) -> QComboBox:
@@ -161,12 +164,18 @@ class StaffAdminDialog(QDialog):
     # --- reading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         service, session = self._service, self.session
-        self.bridge.run(lambda: service().list_staff(session), self._loaded)
+        Op(self.ctx, self, lambda _store: service().list_staff(session), write=False).success(
+            self._loaded
+        ).failure(self._failed).run()
 
-    def _loaded(self, members: Any, error: BaseException | None) -> None:
-        if error is not None:
-            self.message.setText(error_text(error, self._language()))
-            return
+    def _changed(self, changes: Changes) -> None:
+        if changes.staff:
+            self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(error_text(error, self.ctx.language))
+
+    def _loaded(self, members: list[StaffMember]) -> None:
         chosen = self.selected()
         self.members = list(members)
         self._fill()
@@ -217,15 +226,14 @@ class StaffAdminDialog(QDialog):
     def _run(self, call: Callable[[StaffService], Any], done_text: str) -> None:
         service = self._service
 
-        def answered(_result: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self.message.setText(error_text(error, self._language()))
-                return
-            self.message.setText(done_text)
-            self.refresh()
+        def work(_store: object) -> str:
+            call(service())
+            return done_text
 
         self.message.setText(self.tr("Saving…"))
-        self.bridge.write(lambda: call(service()), answered)
+        Op(self.ctx, self, work, changes=STAFF_CHANGED).success(self.message.setText).failure(
+            self._failed
+        ).run()
 
     def add(self) -> None:
         name, pin = self.new_name.text().strip(), self.new_pin.text()

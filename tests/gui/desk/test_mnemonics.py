@@ -135,7 +135,8 @@ def test_the_staff_accounts_dialog_has_no_two_controls_on_one_alt_letter(
     admin = RoleSession(service.sign_in("Vlad Admin", "9753"))
     ion = service.add(admin, "Ion Pop", Role.STAFF, "1357")
     service.deactivate(admin, ion.id)
-    dialog = StaffAdminDialog(lambda: service, admin, ctx.bridge, lambda: language)
+    ctx.session = admin
+    dialog = StaffAdminDialog(lambda: service, ctx)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
