@@ -1,4 +1,8 @@
-"""Desk screens on real widgets, a real SQLite store in a temporary file and a real key."""
+"""Desk screens on real widgets, a real SQLite store in a temporary file and a real key.
+
+The context's bridge is the synchronous one: an operation a test starts has finished, its
+callbacks run, when the call that started it returns. Tests about the threads themselves
+(responsiveness, a screen closed mid-job) build a real ``Bridge`` of their own."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from parking_desk.services.roles import Person, Role, RoleSession
 from parking_desk.services.store import open_sqlite
 from parking_desk.services.store.base import Store
 from parking_desk.timeutil import utcnow
-from parking_desk.ui.bridge import Bridge
+from parking_desk.ui.bridge import Bridge, SyncBridge
 from parking_desk.ui.context import AppContext
 
 
@@ -40,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def ctx(qapp, settings: Settings, store: Store) -> Iterator[AppContext]:
     signer = QrSigner.load_or_create(settings.qr.key_path)
-    bridge = Bridge()
+    bridge = SyncBridge()
     context = AppContext(
         settings=settings,
         bridge=bridge,
@@ -51,6 +55,22 @@ def ctx(qapp, settings: Settings, store: Store) -> Iterator[AppContext]:
         language="en",
     )
     yield context
+    bridge.shutdown(wait=True)
+
+
+@pytest.fixture
+def threaded_ctx(ctx: AppContext) -> Iterator[AppContext]:
+    """The same desk on the real, threaded bridge: for what is about the threads."""
+    bridge = Bridge()
+    yield AppContext(
+        settings=ctx.settings,
+        bridge=bridge,
+        session=ctx.session,
+        signer=ctx.signer,
+        public_keys=ctx.public_keys,
+        store=ctx.store,
+        language=ctx.language,
+    )
     bridge.shutdown(wait=True)
 
 

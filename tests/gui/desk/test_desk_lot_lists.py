@@ -8,9 +8,10 @@ from datetime import timedelta
 from PySide6.QtCore import QDate, Qt
 
 from parking_desk.booking import BookingStatus
+from parking_desk.services.desk_actions import Scope
 from parking_desk.site_time import today
 from parking_desk.timeutil import utcnow
-from parking_desk.ui.desk.bookings_tab import BookingsTab, Scope
+from parking_desk.ui.desk.bookings_tab import BookingsTab
 
 
 def open_tab(qtbot, ctx) -> BookingsTab:
@@ -50,9 +51,10 @@ def test_search_without_diacritics_then_enter_opens_the_one_result(
 def test_enter_with_several_results_opens_none(qtbot, type_text, ctx, new_booking):
     new_booking(client_name="Ion Țîrcă")
     new_booking(client_name="Ion Popescu")
+    new_booking(client_name="Maria Popa")  # listed until the typed search has answered
     tab = open_tab(qtbot, ctx)
     type_text(tab.search, "ion")
-    qtbot.waitUntil(lambda: len(shown(tab)) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: shown(tab) == {"Ion Țîrcă", "Ion Popescu"}, timeout=5000)
     qtbot.keyClick(tab.search, Qt.Key.Key_Return)
     assert tab.details.booking is None and tab.search.hasFocus()
 

@@ -42,6 +42,9 @@ def make_window(qtbot, ctx, tmp_path, clock):
         win.show()
         qtbot.waitExposed(win)
         win.activateWindow()
+        # Focus moves in the active window only; nothing else spins the event loop now that
+        # operations finish inline.
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=WAIT)
         return win
 
     return make
@@ -118,7 +121,7 @@ def test_first_start_with_a_new_pin_then_the_admin_adds_a_person(
 
     from parking_desk.ui.desk.staff_admin import StaffAdminDialog
 
-    dialog = StaffAdminDialog(win.staff_service, ctx.session, ctx.bridge, lambda: ctx.language, win)
+    dialog = StaffAdminDialog(win.staff_service, ctx, win)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=WAIT)
     type_in(qtbot, dialog.new_name, "Ion Pop")
