@@ -92,7 +92,6 @@ class MainWindow(QMainWindow):
             engine_events.dead.connect(self.bookings.mark_dirty)
             engine_events.completed.connect(self._email_moved)
             engine_events.dead.connect(self._email_moved)
-        self.new_booking.form.saved.connect(self.status.mark_dirty)
         self.retranslate_ui()
         self._restore_state()
         self._show_person()
@@ -296,9 +295,7 @@ class MainWindow(QMainWindow):
     def open_staff_admin(self) -> None:
         from parking_desk.ui.desk.staff_admin import StaffAdminDialog
 
-        dialog = StaffAdminDialog(
-            self.staff_service, self.ctx.session, self.ctx.bridge, lambda: self.ctx.language, self
-        )
+        dialog = StaffAdminDialog(self.staff_service, self.ctx, self)
         self.staff_dialog: Any = dialog
         dialog.exec()
 
