@@ -178,3 +178,19 @@ def test_a_change_elsewhere_repaints_the_row_and_keeps_the_selection(
     assert resets == []  # repainted in place, not rebuilt
     assert tab.table.selectionModel().selectedRows()[0].row() == row
     qtbot.waitUntil(lambda: tab.details.values["status"].text() == "checked in", timeout=5000)
+
+
+def test_a_check_in_at_the_scanner_shows_in_the_open_list_at_once(qtbot, ctx, new_booking):
+    """Nobody tells the list: the scan's operation tells the change hub, the list listens."""
+    from parking_desk.ui.desk.scan_panel import ScanPanel
+
+    booking = new_booking(client_name="Ana Ionescu")
+    tab = open_tab(qtbot, ctx)
+    tab.scope.setCurrentIndex(tab.scope.findData(Scope.ON_LOT))
+    assert shown_numbers(tab) == set()
+    panel = ScanPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.input.setText(booking.booking_number)
+    panel.scan()
+    assert panel.outcome() == "checked_in"
+    assert shown_numbers(tab) == {booking.booking_number}

@@ -7,6 +7,7 @@ import threading
 from PySide6.QtCore import QTimer
 
 from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store.base import BookingQuery
 from parking_desk.ui.desk.new_booking_tab import NewBookingTab
 
 HELD_AT_MOST_S = 30  # a safety net only: the test releases the store itself
@@ -58,6 +59,7 @@ def test_the_event_loop_keeps_running_while_the_store_holds_the_save(qtbot, thre
     tab.form.save()
     assert tab.form.status.text() == "Saving…"  # save() returned with the store still busy
     assert tab.form.is_saving() and not tab.form.save_button.isEnabled()
+    tab.form.save()  # Enter pressed again while the first is on its way: still one booking
     timer.start()
     # While the store holds the save, the window goes on handling events: many ticks.
     qtbot.waitUntil(lambda: len(ticks) >= 50, timeout=10_000)
@@ -67,6 +69,7 @@ def test_the_event_loop_keeps_running_while_the_store_holds_the_save(qtbot, thre
     qtbot.waitUntil(lambda: tab.qr.number.text() != "", timeout=10_000)
     assert held.threads and threading.main_thread() not in held.threads
     assert store.get_booking(tab.qr.number.text()).plate == "IS22RDV"
+    assert len(store.search_bookings(BookingQuery(plate="IS22RDV"))) == 1
 
 
 def test_an_unreachable_store_says_so_and_keeps_what_was_typed(qtbot, ctx, store):
