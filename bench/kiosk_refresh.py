@@ -83,7 +83,7 @@ def seed(store, tasks: int, lot: int) -> None:
             booking_number=str(100000 + n), created_at=now, updated_at=now, status=status
         )
         state, attempts = _state(n)
-        ago = timedelta(minutes=n % 600)
+        ago = timedelta(minutes=(n * 37) % 600)  # every state's tasks across ten hours
         task = new_task(booking, now - ago).with_changes(
             status=state,
             attempts=attempts,

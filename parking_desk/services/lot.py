@@ -33,8 +33,13 @@ def returns(store: BookingStore, day: date, zone: str, *, text: str = "") -> lis
     return store.search_bookings(query)
 
 
-def on_the_lot(store: BookingStore, *, text: str = "") -> list[Booking]:
-    query = BookingQuery(text=text, statuses=frozenset({BookingStatus.CHECKED_IN}), limit=ALL)
+def on_the_lot(store: BookingStore, *, text: str = "", stays_only: bool = False) -> list[Booking]:
+    query = BookingQuery(
+        text=text,
+        statuses=frozenset({BookingStatus.CHECKED_IN}),
+        limit=ALL,
+        stays_only=stays_only and not text,
+    )
     return store.search_bookings(query)
 
 
@@ -64,11 +69,11 @@ def no_shows(
 
 def bookings_ahead(store: BookingStore, first: date, zone: str) -> list[Booking]:
     """Every booking that may hold a place on *first* or later: departing from that day on,
-    or still checked in."""
+    or still checked in. Their stays only (``BookingQuery.stays_only``): no names."""
     start, _ = day_bounds(first, zone)
-    ahead = store.search_bookings(BookingQuery(departure_from=start, limit=ALL))
+    ahead = store.search_bookings(BookingQuery(departure_from=start, limit=ALL, stays_only=True))
     seen = {b.booking_number for b in ahead}
-    return ahead + [b for b in on_the_lot(store) if b.booking_number not in seen]
+    return ahead + [b for b in on_the_lot(store, stays_only=True) if b.booking_number not in seen]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,13 @@ class BookingQuery:
     ``arrival_day`` / ``departure_day`` select by the calendar day in UTC; the ranges are
     half-open (``arrival_from <= arrival < arrival_before``), for the site's local days.
     Results are newest first.
+
+    ``stays_only``: the caller needs only where and when each booking holds a place (the
+    lot's occupancy, the capacity check): its number, state, arrival, departure, check-in
+    and check-out times and creation time are read, and a store may leave every other field
+    empty (Firestore reads just those fields of a few hundred bookings instead of whole
+    documents with their history, and no personal data). Kept for queries by dates and
+    states; a search text, plate or name prefix reads whole bookings.
     """
 
     text: str = ""
@@ -51,6 +58,7 @@ class BookingQuery:
     arrival_before: datetime | None = None
     departure_from: datetime | None = None
     departure_before: datetime | None = None
+    stays_only: bool = False
 
 
 class TaskRow(NamedTuple):
@@ -339,6 +347,9 @@ class QueueHealth(Protocol):
 
     def sent_since(self, since: datetime) -> list[datetime]:
         """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""
+
+    def sent_count_since(self, since: datetime) -> int:
+        """How many tasks were completed since *since* (sent today: counted, not listed)."""
 
     def failures_since(self, since: datetime) -> list[datetime]:
         """When each task now dead went dead, for those since *since* (the failure rate)."""

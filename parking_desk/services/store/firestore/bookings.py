@@ -39,6 +39,17 @@ log = logging.getLogger(__name__)
 # A random number collides rarely until the space fills; give up long before it hurts.
 NUMBER_TRIES = 20
 
+# What a stay needs to hold a place (``BookingQuery.stays_only``), and its order.
+STAY_FIELDS = [
+    "bookingNumber",
+    "status",
+    "arrival",
+    "departure",
+    "checkedInAt",
+    "checkedOutAt",
+    "createdAt",
+]
+
 
 def outcome_unknown(exc: BaseException) -> bool:
     """A commit that ran out of time may still be applied; one refused as UNAVAILABLE was
@@ -140,6 +151,9 @@ class FirestoreBookings:
                 found[b.booking_number or ""] = b
 
         narrow = self._narrowest(query)
+        if narrow is not None and query.stays_only and not (query.plate or query.name_prefix):
+            # A page goes on after the last one's order field: a stay's own (dates) only.
+            narrow = narrow.select(STAY_FIELDS)
         if query.number:
             add([b for b in [self._read(query.number)] if b is not None and keep(b)])
         elif narrow is not None:
@@ -162,7 +176,10 @@ class FirestoreBookings:
                 )
                 add(self._stream_bookings(by_token, query.limit, keep))
         else:
-            add(self._stream_bookings(self._broad(query), query.limit, keep))
+            broad = self._broad(query)
+            if query.stays_only:
+                broad = broad.select(STAY_FIELDS)
+            add(self._stream_bookings(broad, query.limit, keep))
         return newest_first(list(found.values()))[: query.limit]
 
     def _narrowest(self, query: BookingQuery) -> Any:

@@ -224,6 +224,15 @@ class FirestoreStore:
     def release(self, worker_id: str, *, now: datetime | None = None) -> int:
         return self.claims.release(worker_id, now=now)
 
+    def complete_many(
+        self,
+        done: Sequence[tuple[NotificationTask, DeliveryOutcome]],
+        worker_id: str,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        return self.claims.complete_many(done, worker_id, now=now)
+
     def watch_due(self, wake: Callable[[], None]) -> Subscription:
         return self.wakeup.watch_due(wake)
 
@@ -320,6 +329,9 @@ class FirestoreStore:
 
     def sent_since(self, since: datetime) -> list[datetime]:
         return self.health.sent_since(since)
+
+    def sent_count_since(self, since: datetime) -> int:
+        return self.health.sent_count_since(since)
 
     def failures_since(self, since: datetime) -> list[datetime]:
         return self.health.failures_since(since)

@@ -45,6 +45,16 @@ class SqliteHealth:
             ).fetchall()
         return [at for row in rows if (at := from_epoch(row[0]))]
 
+    def sent_count_since(self, since: datetime) -> int:
+        with self._db.read() as conn:
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM emailQueue"
+                    " WHERE status = 'completed' AND finishedAt >= ?",
+                    (epoch(since),),
+                ).fetchone()[0]
+            )
+
     def failures_since(self, since: datetime) -> list[datetime]:
         """When each task that went dead since *since* did so (``finishedAt`` of a dead row)."""
         with self._db.read() as conn:

@@ -232,6 +232,9 @@ class SqliteStore:
     def sent_since(self, since: datetime) -> list[datetime]:
         return self._health.sent_since(since)
 
+    def sent_count_since(self, since: datetime) -> int:
+        return self._health.sent_count_since(since)
+
     def failures_since(self, since: datetime) -> list[datetime]:
         return self._health.failures_since(since)
 
