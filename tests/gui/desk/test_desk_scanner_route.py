@@ -20,6 +20,8 @@ def window(qtbot, ctx, tmp_path):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()  # keys and focus go to the active window, as at the desk
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
     win.tabs.setCurrentWidget(win.new_booking)
     return win
 
