@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from parking_desk.booking import BookingStatus
@@ -134,29 +133,24 @@ def test_csv_export_has_a_bom_and_romanian_letters(qtbot, ctx, new_booking, tmp_
     assert "'=cmd" in text  # a formula stays text in Excel
 
 
-def test_the_model_stays_fast_with_100000_bookings(qtbot, new_booking, store):
+def test_a_model_of_100000_bookings_shows_updates_and_sorts_them(qtbot, new_booking, store):
+    """The figures (load, one update, a sort) are bench/booking_search.py's; here, what a
+    user sees of a list that large."""
     template = new_booking()
-    rows = [template.with_changes(booking_number=f"{i:06d}") for i in range(100_000)]
+    names = ["Zamfir", "Ionescu", "Popa", "Ardelean"]
+    rows = [
+        template.with_changes(booking_number=f"{i:06d}", client_name=f"{names[i % 4]} {i:06d}")
+        for i in range(100_000)
+    ]
     model = BookingsModel()
-    started = time.perf_counter()
     model.set_bookings(rows)
-    for row in range(40):  # one screenful
-        for column in Column:
-            model.index(row, column).data()
-    shown = time.perf_counter() - started
-    started = time.perf_counter()
+    assert model.rowCount() == 100_000
+    assert model.index(99_999, Column.NUMBER).data() == "099999"
     model.update_booking(rows[77_777].with_changes(status=BookingStatus.CHECKED_IN))
-    updated = time.perf_counter() - started
     assert model.index(77_777, Column.STATUS).data() == "checked in"
-    started = time.perf_counter()
     model.sort(Column.NAME)
-    sorted_in = time.perf_counter() - started
-    print(
-        f"100k rows: load {shown * 1000:.0f} ms, one update {updated * 1e6:.0f} µs, "
-        f"sort {sorted_in * 1000:.0f} ms"
-    )
-    # Bounds leave room for a busy 2-core machine; typical figures are ~180 ms, ~0.1 ms, ~250 ms.
-    assert shown < 1.5 and updated < 0.05 and sorted_in < 3.0
+    shown = [model.index(r, Column.NAME).data() for r in (0, 24_999, 25_000, 99_999)]
+    assert shown == ["Ardelean 000003", "Ardelean 099999", "Ionescu 000001", "Zamfir 099996"]
 
 
 def test_a_change_elsewhere_repaints_the_row_and_keeps_the_selection(
