@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -28,6 +29,20 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> float:
             pytest.fail(f"not reached within {timeout} s")
         time.sleep(0.01)
     return time.monotonic() - start
+
+
+def message_in_flight(smtp) -> threading.Event:
+    """Set once the server holds a whole message and has not answered yet: a send is in
+    flight. Taken before the first connection, which reads the handler's hooks."""
+    arrived = threading.Event()
+    handle = smtp.handler.handle_DATA
+
+    async def handle_DATA(server, session, envelope) -> str:
+        arrived.set()
+        return await handle(server, session, envelope)
+
+    smtp.handler.handle_DATA = handle_DATA
+    return arrived
 
 
 def booked_on_another_desk(store, smtp, tmp_path, request) -> float:
@@ -98,10 +113,10 @@ def test_stop_lets_the_send_finish_and_releases_the_rest(store, smtp, make_setti
     smtp.faults.stall_s = 0.6
     settings = make_settings(smtp, send_parallelism=1, lease_s=120.0)
     made = [store.create_booking(booking(email=f"c{i}@client.example"))[1] for i in range(5)]
+    in_flight = message_in_flight(smtp)
     _worker, engine = build_worker(settings, store, "worker")
     engine.start()
-    wait_for(lambda: any(store.get_task(t.id).status == TaskState.PROCESSING for t in made))
-    time.sleep(0.2)  # the first send is in flight
+    assert in_flight.wait(10), "no send started"
 
     started = time.monotonic()
     released = engine.stop(grace_s=5.0)
@@ -123,12 +138,18 @@ def test_stop_lets_the_send_finish_and_releases_the_rest(store, smtp, make_setti
 
 def test_stopped_engine_ignores_wake(store, smtp, make_settings):
     settings = make_settings(smtp)
+    before = set(threading.enumerate())
     _worker, engine = build_worker(settings, store, "desk")
     engine.start()
     engine.stop(1.0)
     store.create_booking(booking())
     engine.wake()
-    time.sleep(0.3)
+    # A drain the wake set off would run on a thread of the engine's: once none is left,
+    # nothing can send any more.
+    deadline = time.monotonic() + 30
+    while left := [t for t in threading.enumerate() if t not in before and t.is_alive()]:
+        assert time.monotonic() < deadline, f"the stopped engine left {left} running"
+        time.sleep(0.01)
     assert smtp.messages == [] and not engine.status().running
     assert engine.stop(1.0) == 0
     assert store.queue_stats().counts[TaskState.PENDING] == 1
