@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from conftest import PROJECT
 
 from parking_desk.cli import main
 from parking_desk.messages import MESSAGES, message
+from parking_desk.task import TaskState
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -187,11 +189,15 @@ def worker_env(tmp_path: Path, smtp, kind: str) -> dict[str, str]:
     }
 
 
-def three_rounds(env: dict[str, str]) -> None:
+def three_rounds(env: dict[str, str], leases: Callable[[], list[Any]]) -> None:
+    """*leases*: the lease expiries of the tasks left processing."""
     for round_ in range(3):
         assert main(["worker", "--once"], env) == 0, f"round {round_ + 1}"
-        # Past the lease: a task left processing would be claimed again next round.
-        time.sleep(LEASE_S + 0.2)
+        # Until every lease has run out: a task left processing is claimed again next round.
+        deadline = time.monotonic() + 10 * LEASE_S
+        while any(isinstance(e, datetime) and e >= datetime.now(UTC) for e in leases()):
+            assert time.monotonic() < deadline, "a lease outlived its length"
+            time.sleep(0.05)
 
 
 def check_settled(states: dict[str, dict[str, Any]], smtp) -> None:
@@ -220,7 +226,11 @@ def test_sqlite_website_documents_settle_in_three_rounds(smtp, tmp_path):
             store.import_raw_task(case, doc)
         env = worker_env(tmp_path, smtp, "sqlite")
 
-        three_rounds(env)
+        def leases() -> list[Any]:
+            tasks = [store.get_task(case) for case in CASES]
+            return [t.lease_expires_at for t in tasks if t.status == TaskState.PROCESSING]
+
+        three_rounds(env, leases)
 
         states = {}
         for case in CASES:
@@ -251,7 +261,11 @@ def test_firestore_website_documents_settle_in_three_rounds(firestore_db, smtp, 
             queue.document(case).set(doc)
         env = worker_env(tmp_path, smtp, "firestore")
 
-        three_rounds(env)
+        def leases() -> list[Any]:
+            docs = [d.to_dict() for d in queue.stream()]
+            return [d.get("leaseExpiresAt") for d in docs if d.get("status") == "processing"]
+
+        three_rounds(env, leases)
 
         states = {case: queue.document(case).get().to_dict() for case in CASES}
     finally:
