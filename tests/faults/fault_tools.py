@@ -26,6 +26,7 @@ from typing import Any
 
 import tomli_w
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from parking_desk.booking import Booking
 
@@ -87,6 +88,7 @@ class FaultyCountingHandler:
         self.rng = random.Random(plan.seed)
         self.log = MailLog()
         self.data_commands = 0
+        self.sessions = 0  # connections open; none once every client has gone
         self.faults_in_a_row: Counter[str] = Counter()  # Message-ID → refusals since accepted
         # Guards everything above: aiosmtpd's loop thread writes, the test thread reads.
         self.lock = threading.Lock()
@@ -143,11 +145,31 @@ class FaultyCountingHandler:
         return "250 2.0.0 OK queued"
 
 
+class _CountedSMTP(SMTP):
+    """Counts its connection in the handler's ``sessions``. A connection lost cancels the
+    session's handling, so once it is counted out, nothing more from it can be accepted."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        with self.event_handler.lock:
+            self.event_handler.sessions += 1
+
+    def connection_lost(self, error) -> None:
+        super().connection_lost(error)
+        with self.event_handler.lock:
+            self.event_handler.sessions -= 1
+
+
+class _CountingController(Controller):
+    def factory(self) -> SMTP:
+        return _CountedSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class FaultyMailServer:
     def __init__(self, plan: FaultPlan | None = None) -> None:
         self.handler = FaultyCountingHandler(plan or FaultPlan())
         self.port = free_port()
-        self.controller = Controller(
+        self.controller = _CountingController(
             self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=5.0
         )
 
@@ -170,6 +192,16 @@ class FaultyMailServer:
                 return True
             time.sleep(0.05)
         return predicate(self.snapshot())
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no client is connected: after its senders are gone, the log is final."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.handler.lock:
+                if not self.handler.sessions:
+                    return True
+            time.sleep(0.01)
+        return False
 
 
 # --- settings and worker processes ----------------------------------------------------

@@ -61,11 +61,12 @@ def test_three_workers_at_once_send_each_message_once(
             if store.queue_stats().counts.get(TaskState.COMPLETED, 0) == total:
                 break
             time.sleep(0.2)
-        time.sleep(1.0)  # a stray second send would arrive now
     finally:
         for worker in workers:
             stop_worker(worker)
 
+    # Every sender has exited and hung up: a stray second send would have arrived by now.
+    assert mail_server.wait_idle(30), "a connection to the mail server outlived its worker"
     log = mail_server.snapshot()
     tasks = store.list_tasks()
     store.close()
