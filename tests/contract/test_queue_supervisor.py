@@ -209,9 +209,12 @@ def test_watch_delivers_existing_tasks_then_changes(store: Store) -> None:
     # Guards `batches`: the feed appends on its own thread while the test reads.
     lock = threading.Lock()
 
-    def collect(batch: TaskRowBatch) -> None:
+    def collect_into(into: list[TaskRowBatch], batch: TaskRowBatch) -> None:
         with lock:
-            batches.append(batch)
+            into.append(batch)
+
+    def collect(batch: TaskRowBatch) -> None:
+        collect_into(batches, batch)
 
     sub = store.watch_task_rows(collect)
     try:
@@ -233,8 +236,16 @@ def test_watch_delivers_existing_tasks_then_changes(store: Store) -> None:
         sub.unsubscribe()
     with lock:
         seen = sum(len(b.rows) for b in batches)
-    store.create_booking(booking())
-    time.sleep(0.5)
+    # A second feed, still open, shows when the first would have had the new tasks: two
+    # writes, each seen there, are a full poll apart.
+    witnessed: list[TaskRowBatch] = []
+    witness = store.watch_task_rows(lambda batch: collect_into(witnessed, batch))
+    try:
+        for _ in range(2):
+            _, late = store.create_booking(booking())
+            wait_for(witnessed, lock, lambda c, late=late: c[0] == late.id)
+    finally:
+        witness.unsubscribe()
     with lock:
         assert sum(len(b.rows) for b in batches) == seen
 
