@@ -100,8 +100,13 @@ class WorkerSettings:
     drain_interval_s: float = 30.0
     heartbeat_s: float = 10.0
     lease_s: float = 120.0
+    # The first claim of a drain; claims that come back full grow to four times this (a
+    # claim costs a few round trips whatever its size), so a long backlog on a store far
+    # away is claimed in big batches while workers starting together share a short one.
     batch_size: int = 50
-    send_parallelism: int = 4
+    # Sending threads mostly wait: on SMTP replies, and on the commit that records their
+    # last send (shared with the other threads' outcomes) before they start the next.
+    send_parallelism: int = 16
     max_attempts: int = 10
     retry_base_s: float = 30.0
     retry_cap_s: float = 3600.0

@@ -20,13 +20,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 
 from parking_desk.booking import shown
-from parking_desk.bounce import suppressed_error
+from parking_desk.bounce import Suppression, suppressed_error
 from parking_desk.config import WorkerSettings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.retry import RetryPolicy, claimed_too_often_error
 from parking_desk.services.mail.base import DeliveryError, Transport
 from parking_desk.services.store.base import DeliveryOutcome, QueueEngine
 from parking_desk.services.store.bounces import SuppressionList
+from parking_desk.services.store.grouped import SuppressionsAtOnce
 from parking_desk.services.task_content import (
     Renderer,
     RenderError,
@@ -35,6 +36,7 @@ from parking_desk.services.task_content import (
     qr_png,
 )
 from parking_desk.services.transport_pool import TransportPool
+from parking_desk.services.worker_completions import CompletionGroups, grouping
 from parking_desk.services.worker_events import (
     DrainFinished,
     DrainReport,
@@ -53,6 +55,17 @@ log = logging.getLogger(__name__)
 QR_VALIDITY_AFTER_DEPARTURE = timedelta(hours=12)
 # A send is not started in the last quarter of its lease: it might outlive the lease.
 LEASE_MARGIN = 0.25
+
+# After GROW_AFTER claims came back full, each full claim doubles the next, up to
+# CLAIM_GROWTH times ``batch_size`` and never past MAX_CLAIM tasks (one claim is one
+# commit, and a commit takes 500 writes at most). The first claims stay small so that
+# workers starting together share a short queue.
+GROW_AFTER = 2
+CLAIM_GROWTH = 4
+MAX_CLAIM = 200
+
+# The suppression list's entries for a claimed batch's recipients, by address.
+Suppressed = dict[str, Suppression | None]
 
 
 def next_quota_window(now: datetime) -> datetime:
@@ -99,6 +112,8 @@ class DrainWorker:
         self._handed_back = False
         # Writes the outcomes, and holds them (blocking this worker) while the store refuses.
         self._outcomes = OutcomeRecorder(store, worker_id, settings_worker, self._stop, self._emit)
+        # The running drain's completions, gathered into commits (None between drains).
+        self._groups: CompletionGroups | None = None
 
     # --- wiring ------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[WorkerEvent], None]) -> None:
@@ -162,12 +177,37 @@ class DrainWorker:
         report = DrainReport(started_at=utcnow())
         lease = timedelta(seconds=self.settings.lease_s)
         batch = self.settings.batch_size
+        # A claim that comes back full doubles the next one, up to this.
+        largest = min(self.settings.batch_size * CLAIM_GROWTH, MAX_CLAIM)
+        full = 0  # claims that came back full
         with self._drain_lock:
             transports = TransportPool(self._transport_factory)
             # The sending threads: each holds its own transport (and SMTP connection).
             pool = ThreadPoolExecutor(
                 max_workers=self.settings.send_parallelism, thread_name_prefix="drain-send"
             )
+            # Completions gathered into one commit per group, where the store takes them so.
+            grouped = grouping(self.store)
+            groups = (
+                CompletionGroups(
+                    grouped,
+                    self._outcomes,
+                    self.worker_id,
+                    report,
+                    now,
+                )
+                if grouped is not None
+                else None
+            )
+            self._groups = groups
+
+            def settled(in_flight: set[Future[None]]) -> set[Future[None]]:
+                """Wait for every send in flight and every outcome gathered to be written."""
+                wait(in_flight)
+                if groups is not None:
+                    groups.flush()
+                return set()
+
             try:
                 in_flight: set[Future[None]] = set()
                 gave_up = False  # this drain waited out a blocked store already
@@ -178,16 +218,14 @@ class DrainWorker:
                         _done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                     if self.blocked:
                         # Nothing is claimed until the outcomes held are written.
-                        wait(in_flight)
-                        in_flight = set()
+                        in_flight = settled(in_flight)
                         if not self._outcomes.until_unblocked(report):
                             gave_up = True
                             break
                     if self._handed_back and not self._stop.is_set():
                         # ``release`` hands back every task this worker holds: only once
-                        # none of them is being sent.
-                        wait(in_flight)
-                        in_flight = set()
+                        # none of them is being sent or waiting for its outcome's commit.
+                        in_flight = settled(in_flight)
                         self._hand_back(now)
                     try:
                         tasks = self.store.claim_due(self.worker_id, batch, lease, now=now)
@@ -200,12 +238,17 @@ class DrainWorker:
                         self._emit(
                             TaskClaimed(task.id, task.booking_number, self.worker_id, task.attempts)
                         )
+                    known = self._suppressed(tasks)
                     in_flight |= {
-                        pool.submit(self._process, task, transports, report, now) for task in tasks
+                        pool.submit(self._process, task, transports, report, now, known)
+                        for task in tasks
                     }
                     if len(tasks) < batch:
                         break
-                wait(in_flight)
+                    full += 1
+                    if full >= GROW_AFTER:  # a long backlog, not a few workers' shares
+                        batch = max(batch, min(batch * 2, largest))
+                in_flight = settled(in_flight)
                 if self.blocked and not gave_up:
                     # Outcomes held when the last sends ended: written before this drain
                     # ends, or a ``--once`` run would forget them and send them again.
@@ -214,6 +257,9 @@ class DrainWorker:
                     self._hand_back(now)
             finally:
                 pool.shutdown(wait=True)
+                if groups is not None:
+                    groups.close()
+                self._groups = None
                 transports.close_all()
         report.finished_at = utcnow()
         if report.claimed:
@@ -241,16 +287,30 @@ class DrainWorker:
         return total
 
     # --- one task ------------------------------------------------------------------------
+    def _suppressed(self, tasks: list[NotificationTask]) -> Suppressed | None:
+        """The suppression list's entries for the recipients of a claimed batch, read in
+        one call where the store can (else, or if that read fails, each send asks)."""
+        suppressions = self._suppressions
+        if not tasks or not isinstance(suppressions, SuppressionsAtOnce):
+            return None
+        addresses = [t.client_email for t in tasks if t.type != TaskType.QR and t.client_email]
+        try:
+            return suppressions.get_many(addresses)
+        except Exception as exc:
+            log.warning("Reading the suppression list for %d tasks failed: %s", len(tasks), exc)
+            return None
+
     def _process(
         self,
         task: NotificationTask,
         transports: TransportPool,
         report: DrainReport,
         now: datetime | None,
+        known: Suppressed | None = None,
     ) -> None:
         """Never raises: whatever happens ends as completed, retrying, dead, lost or held."""
         try:
-            self._process_one(task, transports, report, now)
+            self._process_one(task, transports, report, now, known)
         except Exception:  # a bug must cost this task its lease, never vanish in a future
             log.exception("Task %s: processing failed unexpectedly", task.id)
             self._count(report, "lost")
@@ -261,7 +321,13 @@ class DrainWorker:
         transports: TransportPool,
         report: DrainReport,
         now: datetime | None,
+        known: Suppressed | None = None,
     ) -> None:
+        groups = self._groups
+        if groups is not None:
+            # Not too far ahead of the completions written: a store refusing them is
+            # noticed (below) before many more e-mails go out.
+            groups.may_send()
         if self._stop.is_set():
             self._count(report, "skipped")
             return
@@ -288,7 +354,7 @@ class DrainWorker:
             return
         log.info("Background processing started for booking %s", shown(task.booking_number))
         try:
-            outcome = self._deliver(task, transports)
+            outcome = self._deliver(task, transports, known)
         except DeliveryError as exc:
             self._failed(task, exc, report, now)
             return
@@ -317,20 +383,27 @@ class DrainWorker:
         event = TaskCompleted(
             task.id, task.booking_number, outcome.provider, outcome.message_id, outcome.email_sent
         )
-        self._outcomes.settle(
-            Outcome(
-                task,
-                lambda: self.store.complete(task, self.worker_id, outcome, now=now),
-                "completed",
-                event,
-                sent=outcome if outcome.email_sent else None,
-            ),
-            report,
+        settle = Outcome(
+            task,
+            lambda: self.store.complete(task, self.worker_id, outcome, now=now),
+            "completed",
+            event,
+            sent=outcome if outcome.email_sent else None,
         )
+        groups = self._groups
+        if groups is not None:
+            groups.add(settle, outcome)  # written with the others sent meanwhile
+        else:
+            self._outcomes.settle(settle, report)
 
-    def _deliver(self, task: NotificationTask, transports: TransportPool) -> DeliveryOutcome:
+    def _deliver(
+        self, task: NotificationTask, transports: TransportPool, known: Suppressed | None = None
+    ) -> DeliveryOutcome:
         if task.type != TaskType.QR and self._suppressions is not None:
-            entry = self._suppressions.get(task.client_email)
+            if known is not None and task.client_email in known:
+                entry = known[task.client_email]  # read with the batch's other recipients
+            else:
+                entry = self._suppressions.get(task.client_email)
             if entry is not None:
                 error = suppressed_error(entry)
                 raise DeliveryError(error.code, error.message, permanent=True)

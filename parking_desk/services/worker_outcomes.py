@@ -117,6 +117,11 @@ class OutcomeRecorder:
         else:
             self._hold(outcome)
 
+    def written(self, outcome: Outcome, report: DrainReport) -> None:
+        """*outcome* was written by a commit of its own group (``worker_completions.py``):
+        counted and announced as ``settle`` does once a write lands."""
+        self._landed(outcome, report)
+
     def until_unblocked(self, report: DrainReport) -> bool:
         """Probe the store by writing the outcomes held, waiting longer each time, until
         they are written (True), or this drain has waited long enough or is stopping

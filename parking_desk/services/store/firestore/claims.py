@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -250,6 +251,48 @@ class FirestoreClaims:
     ) -> bool:
         write = task_rules.complete(task, worker_id, outcome, self._conn.now(now))
         return self._finish(task, worker_id, write)
+
+    @guarded
+    def complete_many(
+        self,
+        done: Sequence[tuple[NotificationTask, DeliveryOutcome]],
+        worker_id: str,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Several completions in one atomic commit (``grouped.GroupedCompletions``): the
+        fields ``complete`` writes, each task conditioned on the update time its claim
+        left, each booking's fields beside it. Nothing is written (False) when one of them
+        cannot be: a lease lost, a booking kept elsewhere, a booking twice in the group."""
+        at = self._conn.now(now)
+        batch = self._db.batch()
+        writes = 0
+        bookings: set[str] = set()
+        for task, outcome in done:
+            if task.lease_owner != worker_id or not task.version:
+                return False
+            write = task_rules.complete(task, worker_id, outcome, at)
+            ref = self._db.collection(QUEUE).document(task.id)
+            batch.update(
+                ref, write.fields, option=self._conn.precondition(update_time_of(task.version))
+            )
+            writes += 1
+            if write.booking:
+                booking_ref = self._conn.booking_ref(task.booking_number)
+                if booking_ref is None or booking_ref.id in bookings:
+                    return False
+                bookings.add(booking_ref.id)
+                batch.update(booking_ref, write.booking)
+                writes += 1
+        if not writes:
+            return True
+        if writes > MAX_BATCH:
+            return False
+        try:
+            batch.commit(**RPC)
+        except LOST:
+            return False
+        return True
 
     @guarded
     def fail_transient(

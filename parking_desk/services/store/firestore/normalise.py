@@ -55,6 +55,10 @@ from parking_desk.task_rules import salvage
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 2.0
+# A sweep that took a while (counts over a large collection, a store far away) is spaced
+# out to this many times its own length, so sweeps take at most about a fifth of a busy
+# drain's claims; a listener's ``want_sweep`` still asks for one at once.
+SWEEP_SPACING = 4.0
 # After a sweep ran out of time, the claims go on without one for this long.
 SWEEP_BACKOFF_SECONDS = 30.0
 FULL_CHECK_SECONDS = 60.0
@@ -132,6 +136,7 @@ class FirestoreNormaliser:
         self._last_full_check: float | None = None
         self._swept_since: datetime | None = None
         self._sweep_wanted = False
+        self._sweep_took = 0.0  # seconds the last sweep took
 
     def want_full_sweep(self) -> None:
         """Make the next claim check every document (after a write known to be raw)."""
@@ -188,6 +193,9 @@ class FirestoreNormaliser:
                 taken = (len(claim.taken) if claim else 0) - before
                 log.info("gave %d new queue documents a state (%d claimed)", fixed, taken)
             self._last_sweep = clock
+            # Spaced out by its length only when it found nothing: the website's documents
+            # keep coming at the usual pace while they are being found.
+            self._sweep_took = 0.0 if fixed else time.monotonic() - clock
             self._swept_since = wall
             if full:
                 self._last_full_check = clock
@@ -195,7 +203,8 @@ class FirestoreNormaliser:
     def _swept_recently(self) -> bool:
         if self._last_full_check is None or self._last_sweep is None or self._sweep_wanted:
             return False
-        return time.monotonic() - self._last_sweep < SWEEP_SECONDS
+        interval = max(SWEEP_SECONDS, SWEEP_SPACING * self._sweep_took)
+        return time.monotonic() - self._last_sweep < interval
 
     # --- finding documents without a state -------------------------------------------------
 
