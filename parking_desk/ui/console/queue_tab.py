@@ -286,7 +286,7 @@ class QueueTab(QWidget):
             return store.watch_task_rows(feed)
 
         Op(self.ctx, self, subscribe, write=False).success(self._subscribed).failure(
-            self._not_subscribed
+            lambda error: self._not_subscribed(error, since)
         ).run()
 
     def _subscribed(self, subscription: Subscription) -> None:
@@ -296,9 +296,11 @@ class QueueTab(QWidget):
         else:
             self._subscription = subscription
 
-    def _not_subscribed(self, error: BaseException) -> None:
+    def _not_subscribed(self, error: BaseException, since: datetime | None) -> None:
         self._subscribing = False
         self.say(lambda: error_text(error, self.language), error=True)
+        if since is not None and not self._closed:
+            self._subscribe(None)  # no catch-up: follow the whole queue again, as on opening
 
     def pause_feed(self) -> None:
         """A bulk action of this tab begins: stop following the feed, when the store can

@@ -51,7 +51,8 @@ from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-ROW_PAGE = 2000  # projected documents per listing request
+ROW_PAGE = 5000  # projected documents per listing request (the emulator skips to each page
+# from the start, so fewer, larger pages list 10,000 rows in half the time)
 ROW_FIELDS = [
     "type",
     "bookingNumber",
