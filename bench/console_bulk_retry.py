@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from parking_desk.services.roles import RoleSession, hash_pin
+from parking_desk.services.roles import Person, Role, RoleSession
 from parking_desk.services.store.sqlite.store import SqliteStore
 from parking_desk.task import LastError, TaskState
 from parking_desk.ui.bridge import Bridge
@@ -78,8 +78,7 @@ def main() -> int:
         t = time.perf_counter()
         seed(store)
         print(f"seed {N} dead tasks: {time.perf_counter() - t:.1f} s")
-        session = RoleSession(hash_pin("2468"), operator="bench")
-        session.unlock("2468")
+        session = RoleSession(Person("bench", "Bench", Role.SUPERVISOR))
         bridge = Bridge()
         meter = StallMeter()
         tab = QueueTab(store, bridge, session)
