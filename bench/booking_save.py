@@ -34,11 +34,25 @@ from parking_desk.timeutil import utcnow
 GOAL_P95_S = 0.4
 
 
-def _save_booking():
-    """The form's service call, wherever the desk keeps it."""
-    from parking_desk.ui.desk import booking_form
+def _desk_save(settings, signer):
+    """The form's service call as ``save(store, booking)``: ``services.desk_actions`` with
+    the desk's ``SavePolicy``, or, in a tree from before it moved, the form module's."""
+    session = RoleSession()
+    try:
+        from parking_desk.services.desk_actions import SavePolicy, save_booking
+    except ImportError:
+        from parking_desk.ui.desk.booking_form import save_booking as form_save
 
-    return booking_form.save_booking
+        hours = timedelta(hours=settings.qr.validity_hours_after_departure)
+        ctx = SimpleNamespace(
+            settings=settings,
+            session=session,
+            signer=signer,
+            ticket_valid_until=lambda d: d + hours,
+        )
+        return lambda store, booking: form_save(ctx, store, booking)
+    policy = SavePolicy.of(settings, session, signer)
+    return lambda store, booking: save_booking(store, booking, policy)
 
 
 def _stay(n: int):
@@ -59,7 +73,6 @@ def main() -> int:
     if args.quick:
         args.saves = 30
     logging.basicConfig(level=logging.WARNING)
-    save_booking = _save_booking()
     h.header(f"booking save, {args.saves} saves each, a lot of {args.lot} open bookings")
     folder = Path(tempfile.mkdtemp(prefix="pd-bench-save-"))
     with h.emulator() as emu:
@@ -79,16 +92,11 @@ def main() -> int:
             print(f"   {emu.describe_rtt()}")
             store = open_store(settings)
             db = firestore.Client(project=emu.project)
-            ctx = SimpleNamespace(
-                settings=settings,
-                session=RoleSession(),
-                signer=QrSigner.load_or_create(settings.qr.key_path),
-                ticket_valid_until=lambda d: d + timedelta(hours=24),
-            )
+            save_booking = _desk_save(settings, QrSigner.load_or_create(settings.qr.key_path))
             counter = h.FirestoreCounter().install()
             zone, capacity = settings.desk.time_zone, settings.desk.capacity
             # One of each first: channels open, the lot's bookings once through each client.
-            save_booking(ctx, store, _stay(0))
+            save_booking(store, _stay(0))
             naive_save(db, _stay(1), capacity, zone)
             counter.reset()
             product, naive = [], []
@@ -97,7 +105,7 @@ def main() -> int:
                 for n in range(2, 2 + args.saves):
                     rpcs = sum(counter.rpcs.values())
                     started = time.monotonic()
-                    save_booking(ctx, store, _stay(2 * n))
+                    save_booking(store, _stay(2 * n))
                     product.append(time.monotonic() - started)
                     product_rpcs += sum(counter.rpcs.values()) - rpcs
                     started = time.monotonic()

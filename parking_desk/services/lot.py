@@ -5,6 +5,7 @@ domain's (``parking_desk.occupancy``); days are the site's (``parking_desk.site_
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -69,11 +70,16 @@ def no_shows(
 
 def bookings_ahead(store: BookingStore, first: date, zone: str) -> list[Booking]:
     """Every booking that may hold a place on *first* or later: departing from that day on,
-    or still checked in. Their stays only (``BookingQuery.stays_only``): no names."""
+    or still checked in. Their stays only (``BookingQuery.stays_only``): no names. The two
+    reads run at once (both stores read from any thread): one round trip, not two."""
     start, _ = day_bounds(first, zone)
-    ahead = store.search_bookings(BookingQuery(departure_from=start, limit=ALL, stays_only=True))
+    query = BookingQuery(departure_from=start, limit=ALL, stays_only=True)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ahead_f = pool.submit(store.search_bookings, query)
+        on_lot = on_the_lot(store, stays_only=True)
+        ahead = ahead_f.result()
     seen = {b.booking_number for b in ahead}
-    return ahead + [b for b in on_the_lot(store, stays_only=True) if b.booking_number not in seen]
+    return ahead + [b for b in on_lot if b.booking_number not in seen]
 
 
 @dataclass(frozen=True)
