@@ -93,8 +93,12 @@ def test_wakes_during_a_drain_coalesce_into_one_follow_up(running, store, smtp, 
         running.wake()
     wait_for(lambda: len(smtp.messages) == 3, timeout=10)
     wait_for(lambda: not running.status().draining, timeout=5)
-    drains = sum(isinstance(e, DrainFinished) for e in events) - drains_before
-    assert 2 <= drains <= 3  # the first drain plus one follow-up, not one per wake
+    finished = [e for e in events if isinstance(e, DrainFinished)][drains_before:]
+    # The first drain plus one follow-up for the late booking, not one per wake. A drain may
+    # also start between the first two bookings (the listener hears of each commit), and
+    # at most one drain finds nothing left: the five wakes asked for one more look, once.
+    assert 2 <= len(finished) <= 4
+    assert sum(d.report.claimed == 0 for d in finished) <= 1
 
 
 def test_heartbeat_is_recorded_and_marked_stopped(store, smtp, make_settings):
