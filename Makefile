@@ -68,8 +68,8 @@ faults: $(VENV)/.installed
 
 # Every benchmark at its default size; BENCH_ARGS=--quick for a short pass. Figures go to
 # the terminal; docs/performance.md records them with the machine they ran on.
-BENCHES := e2e_latency drain_throughput firestore_ops task_cost gui_stall queue_table bulk_retry cold_start \
-	console_model console_bulk_retry
+BENCHES := e2e_latency drain_throughput firestore_ops booking_save kiosk_refresh task_cost gui_stall \
+	queue_table bulk_retry cold_start console_model console_bulk_retry bookings_model
 bench: $(VENV)/.installed
 	@for b in $(BENCHES); do \
 		case $$b in console_*) args="";; *) args="$(BENCH_ARGS)";; esac; \
