@@ -262,7 +262,9 @@ def _queue(
 
     action = args.queue_command
     if action == "stats":
-        health = collect_health(store, settings.kiosk, time_zone=settings.desk.time_zone)
+        health = collect_health(
+            store, settings.kiosk, time_zone=settings.desk.time_zone, every_state=True
+        )
         print("\n".join(stats_lines(health)))
         return OK
     if action == "list":

@@ -1,18 +1,21 @@
-"""The kiosk's figures read the way it reads them, on both stores: the day's sends counted
-rather than listed, and the lot's stays read without the rest of each booking."""
+"""The kiosk's figures read the way it reads them, on both stores: the board's tasks listed
+and counted (the sent and cancelled never listed), the day's sends counted rather than
+listed, and the lot's stays read without the rest of each booking."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from contract_data import LEASE, T0, booking
+from contract_data import LEASE, T0, booking, website_task
 
 from parking_desk.booking import Booking, BookingStatus
+from parking_desk.bounce import Bounce, BounceKind
 from parking_desk.config import KioskSettings
 from parking_desk.services import lot
-from parking_desk.services.queue_health import collect_health
+from parking_desk.services.queue_health import HealthSnapshot, collect_health
 from parking_desk.services.store import Store
 from parking_desk.services.store.base import BookingQuery, DeliveryOutcome
+from parking_desk.task import LastError, TaskState
 
 SENT = DeliveryOutcome(provider="smtp", message_id="<m>", email_sent=True)
 ZONE = "Europe/Bucharest"
@@ -70,3 +73,81 @@ def test_stays_only_gives_every_stay_a_full_search_gives(store: Store) -> None:
     figures = lot.occupancy(store, 10, ZONE, now=now)
     assert figures.on_lot == 1
     assert dict(figures.days)[datetime(2026, 12, 5).date()] == 2
+
+
+REJECTED = LastError("smtp.550", "550 5.1.1 mailbox unavailable", True)
+BOARD = (TaskState.PENDING, TaskState.PROCESSING, TaskState.DEAD, TaskState.BOUNCED)
+
+
+def board(snap: HealthSnapshot) -> tuple:
+    """Every figure the board shows or colours its light by."""
+    return (
+        {state: snap.counts.get(state, 0) for state in BOARD},
+        snap.retrying,
+        snap.oldest_due_age,
+        snap.sent_last_hour,
+        snap.sent_today,
+        snap.failed_last_hour,
+        snap.failure_rate,
+        snap.per_minute,
+        snap.light,
+        snap.reasons,
+    )
+
+
+def test_the_board_reads_every_figure_the_full_count_gives(store: Store) -> None:
+    """A queue with a task in every state and website documents no worker has given a state:
+    the board's lighter read (the tasks it watches listed and counted, the sent and
+    cancelled never listed) shows what one count per state shows."""
+    for _ in range(9):
+        store.create_booking(booking(), now=T0)
+    tasks = store.claim_due("w1", 8, LEASE, now=T0)
+    store.complete(tasks[0], "w1", SENT, now=T0 + timedelta(minutes=20))
+    store.complete(tasks[1], "w1", SENT, now=T0 + timedelta(hours=2, minutes=30))  # this hour
+    store.fail_permanent(tasks[2], "w1", REJECTED, now=T0 + timedelta(minutes=10))  # long ago
+    store.fail_permanent(tasks[3], "w1", REJECTED, now=T0 + timedelta(hours=2, minutes=40))
+    # Retrying: back to pending, due again only later.
+    store.fail_transient(tasks[4], "w1", REJECTED, T0 + timedelta(hours=4), now=T0)
+    store.cancel_tasks([tasks[5].id], operator="ana", now=T0 + timedelta(minutes=5))
+    bounced = tasks[6]
+    store.complete(bounced, "w1", SENT, now=T0 + timedelta(minutes=30))
+    report = Bounce(BounceKind.PERMANENT, "<m>", bounced.client_email, "5.1.1", "550 unknown")
+    assert store.bounces.record_bounce(bounced.id, report, "w1", now=T0 + timedelta(hours=1))
+    # tasks[7] stays processing; the ninth booking's task stays pending and due since T0.
+    store.import_raw_task("web-1", website_task("100011", createdAt=T0 - timedelta(minutes=30)))
+    now = T0 + timedelta(hours=3)  # 14:00 at the site, the hour from 13:00
+
+    snap = collect_health(store, KioskSettings(), now=now, time_zone=ZONE)
+    full = collect_health(store, KioskSettings(), now=now, time_zone=ZONE, every_state=True)
+
+    assert board(snap) == board(full)
+    counts, retrying, oldest, hour, today, failed, *_ = board(snap)
+    assert counts == {
+        TaskState.PENDING: 3,  # the due one, the retrying one, the website's document
+        TaskState.PROCESSING: 1,
+        TaskState.DEAD: 2,
+        TaskState.BOUNCED: 1,
+    }
+    assert retrying == 1
+    assert oldest is not None  # the website's document, waiting since 08:30 UTC
+    assert timedelta(hours=3, minutes=29) <= oldest <= timedelta(hours=3, minutes=30)
+    assert (hour, today, failed) == (1, 2, 1)  # the bounced one no longer counts as sent
+    assert snap.reasons == full.reasons and "dead" in snap.reasons
+    assert full.counts[TaskState.COMPLETED] == 2 and full.counts[TaskState.CANCELLED] == 1
+
+
+def test_the_board_counts_the_websites_documents_alone(store: Store) -> None:
+    """Nothing but documents without a state: all pending, due since the oldest's createdAt."""
+    for n, minutes in enumerate((5, 50)):
+        store.import_raw_task(
+            f"web-{n}", website_task(f"10002{n}", createdAt=T0 - timedelta(minutes=minutes))
+        )
+
+    snap = collect_health(store, KioskSettings(), now=T0, time_zone=ZONE)
+
+    assert snap.counts[TaskState.PENDING] == 2 and snap.retrying == 0
+    assert snap.oldest_due_age is not None
+    assert timedelta(minutes=48) <= snap.oldest_due_age <= timedelta(minutes=50)
+    assert board(snap) == board(
+        collect_health(store, KioskSettings(), now=T0, time_zone=ZONE, every_state=True)
+    )

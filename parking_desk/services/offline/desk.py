@@ -41,6 +41,7 @@ SCANS = frozenset({BookingStatus.CHECKED_IN, BookingStatus.CHECKED_OUT})
 FAIL_FAST = frozenset(
     {
         "queue_stats",
+        "board_figures",
         "sent_since",
         "failures_since",
         "workers",

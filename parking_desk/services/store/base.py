@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from parking_desk.board_figures import LiveCounts
 from parking_desk.booking import Booking, BookingStatus
 from parking_desk.quota import QuotaUnit
 from parking_desk.task import (
@@ -339,11 +340,30 @@ class QueueAdmin(Protocol):
     ) -> AuditEntry: ...
 
 
+@dataclass(frozen=True)
+class BoardFigures:
+    """The kiosk board's reads of the queue (``QueueHealth.board_figures``)."""
+
+    live: LiveCounts  # pending (the unstated among them), processing, retrying, oldest due
+    dead: int
+    bounced: int
+    failures: list[datetime]  # when each task now dead went dead, since the window's start
+    sent: list[datetime]  # completedAt of each task sent since the window's start
+    sent_today: int
+
+
 @runtime_checkable
 class QueueHealth(Protocol):
     """What the kiosk and ``queue stats`` read: figures only."""
 
-    def queue_stats(self, *, now: datetime | None = None) -> QueueStats: ...
+    def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
+        """Every state's count (``queue stats``); the board reads ``board_figures``."""
+
+    def board_figures(self, *, now: datetime, today: datetime, window: datetime) -> BoardFigures:
+        """What the kiosk's board shows, in as few reads of the queue as the store can:
+        the unfinished tasks listed and counted (``board_figures.live_counts``), the dead
+        and bounced counted, the failures and sends since *window* one by one, the sends
+        since *today* counted."""
 
     def sent_since(self, since: datetime) -> list[datetime]:
         """completedAt of tasks completed since *since* (for sends/hour and the sparkline)."""

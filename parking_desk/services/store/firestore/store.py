@@ -85,6 +85,7 @@ from parking_desk.quota import QuotaUnit
 from parking_desk.services.key_ring import SigningKey
 from parking_desk.services.store.base import (
     AuditEntry,
+    BoardFigures,
     BookingQuery,
     DeliveryOutcome,
     Erasure,
@@ -326,6 +327,9 @@ class FirestoreStore:
 
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
         return self.health.queue_stats(now=now)
+
+    def board_figures(self, *, now: datetime, today: datetime, window: datetime) -> BoardFigures:
+        return self.health.board_figures(now=now, today=today, window=window)
 
     def sent_since(self, since: datetime) -> list[datetime]:
         return self.health.sent_since(since)

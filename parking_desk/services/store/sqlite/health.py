@@ -3,9 +3,11 @@ engine's background jobs write."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
-from parking_desk.services.store.base import QueueStats, WorkerInfo
+from parking_desk.board_figures import LIVE_STATES, LiveTask, live_counts
+from parking_desk.services.store.base import BoardFigures, QueueStats, WorkerInfo
 from parking_desk.services.store.sqlite.connection import SqliteConnections
 from parking_desk.services.store.sqlite.schema import dumps, epoch, from_epoch, loads
 from parking_desk.task import TaskState
@@ -36,33 +38,83 @@ class SqliteHealth:
         age = None if due is None else max(timedelta(0), now - due)
         return QueueStats(counts=counts, retrying=retrying, oldest_due_age=age)
 
-    def sent_since(self, since: datetime) -> list[datetime]:
+    def board_figures(self, *, now: datetime, today: datetime, window: datetime) -> BoardFigures:
+        """The unfinished tasks listed and counted as Firestore counts them, in one read."""
+        live = sorted(str(s) for s in LIVE_STATES)
         with self._db.read() as conn:
             rows = conn.execute(
-                "SELECT finishedAt FROM emailQueue WHERE status = 'completed' AND finishedAt >= ? "
-                "ORDER BY finishedAt",
-                (epoch(since),),
+                "SELECT status, attempts, nextAttemptAt, dueAt FROM emailQueue"
+                f" WHERE status IN ({', '.join('?' * len(live))})",
+                live,
             ).fetchall()
+            finished = dict(
+                conn.execute(
+                    "SELECT status, COUNT(*) FROM emailQueue WHERE status IN (?, ?)"
+                    " GROUP BY status",
+                    (str(TaskState.DEAD), str(TaskState.BOUNCED)),
+                ).fetchall()
+            )
+            failures = self._failures_since(conn, window)
+            sent = self._sent_since(conn, window)
+            sent_today = self._sent_count_since(conn, today)
+        tasks = [
+            LiveTask(
+                status=TaskState(row[0]),
+                attempts=int(row[1] or 0),
+                # nextAttemptAt 0 stands for "due now": since dueAt, its createdAt (or
+                # when it was written, if it came without one; see schema).
+                next_attempt_at=from_epoch(row[2]) if row[2] else None,
+                created_at=from_epoch(row[3]),
+            )
+            for row in rows
+        ]
+        return BoardFigures(
+            live=live_counts(tasks, now=now),
+            dead=int(finished.get(str(TaskState.DEAD), 0)),
+            bounced=int(finished.get(str(TaskState.BOUNCED), 0)),
+            failures=failures,
+            sent=sent,
+            sent_today=sent_today,
+        )
+
+    @staticmethod
+    def _sent_since(conn: sqlite3.Connection, since: datetime) -> list[datetime]:
+        rows = conn.execute(
+            "SELECT finishedAt FROM emailQueue WHERE status = 'completed' AND finishedAt >= ? "
+            "ORDER BY finishedAt",
+            (epoch(since),),
+        ).fetchall()
         return [at for row in rows if (at := from_epoch(row[0]))]
+
+    @staticmethod
+    def _sent_count_since(conn: sqlite3.Connection, since: datetime) -> int:
+        return int(
+            conn.execute(
+                "SELECT COUNT(*) FROM emailQueue WHERE status = 'completed' AND finishedAt >= ?",
+                (epoch(since),),
+            ).fetchone()[0]
+        )
+
+    def sent_since(self, since: datetime) -> list[datetime]:
+        with self._db.read() as conn:
+            return self._sent_since(conn, since)
 
     def sent_count_since(self, since: datetime) -> int:
         with self._db.read() as conn:
-            return int(
-                conn.execute(
-                    "SELECT COUNT(*) FROM emailQueue"
-                    " WHERE status = 'completed' AND finishedAt >= ?",
-                    (epoch(since),),
-                ).fetchone()[0]
-            )
+            return self._sent_count_since(conn, since)
 
     def failures_since(self, since: datetime) -> list[datetime]:
         """When each task that went dead since *since* did so (``finishedAt`` of a dead row)."""
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT finishedAt FROM emailQueue WHERE status = 'dead' AND finishedAt >= ? "
-                "ORDER BY finishedAt",
-                (epoch(since),),
-            ).fetchall()
+            return self._failures_since(conn, since)
+
+    @staticmethod
+    def _failures_since(conn: sqlite3.Connection, since: datetime) -> list[datetime]:
+        rows = conn.execute(
+            "SELECT finishedAt FROM emailQueue WHERE status = 'dead' AND finishedAt >= ? "
+            "ORDER BY finishedAt",
+            (epoch(since),),
+        ).fetchall()
         return [at for row in rows if (at := from_epoch(row[0]))]
 
     def purge_finished(
