@@ -45,15 +45,22 @@ def test_three_workers_at_once_send_each_message_once(
         worker={"drain_interval_s": 0.5, "lease_s": 60.0},
     )
     store = open_store(load_settings(settings_path, env={}))
-    ids = [store.create_booking(walk_in(n))[1].id for n in range(total)]
     log_path = tmp_path / "workers.log"
-    started = time.monotonic()
     workers = [
         start_worker(settings_path, log_path, desk=True),
         start_worker(settings_path, log_path, desk=True),
         start_worker(settings_path, log_path),
     ]
     try:
+        # The bookings come once all three are running, as on a site where desks and a
+        # worker are up before the morning's bookings: otherwise the process that starts
+        # first (a second sooner on a loaded machine) may claim the whole backlog alone.
+        up_by = time.monotonic() + 60
+        while len(store.workers()) < 3 and time.monotonic() < up_by:
+            time.sleep(0.1)
+        assert len(store.workers()) == 3, "the three processes did not all start"
+        started = time.monotonic()
+        ids = [store.create_booking(walk_in(n))[1].id for n in range(total)]
         done = mail_server.wait_for(lambda log: log.total >= total, 300)
         elapsed = time.monotonic() - started
         deadline = time.monotonic() + 30
