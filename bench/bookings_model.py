@@ -1,5 +1,5 @@
 """The desk's bookings list with 100,000 bookings: load and the first screenful, one row
-updated, a sort by name.
+read again with one booking changed, a sort by name.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bookings_model.py [--rows N] [--runs N]
 """
@@ -62,15 +62,18 @@ def main() -> int:
             for column in Column:
                 model.index(row, column).data()
         loads.append(time.perf_counter() - started)
+        again = list(rows)
+        at = len(rows) * 7 // 9
+        again[at] = rows[at].with_changes(status=BookingStatus.CHECKED_IN)
         started = time.perf_counter()
-        model.update_booking(rows[len(rows) * 7 // 9].with_changes(status=BookingStatus.CHECKED_IN))
+        model.set_bookings(again)  # read again after a check-in: one row repainted
         updates.append(time.perf_counter() - started)
         started = time.perf_counter()
         model.sort(Column.NAME)
         sorts.append(time.perf_counter() - started)
     for label, values, scale, unit in (
         ("load + first screenful", loads, 1000, "ms"),
-        ("one booking updated", updates, 1e6, "µs"),
+        ("read again, one changed", updates, 1000, "ms"),
         ("sort by name", sorts, 1000, "ms"),
     ):
         mid, worst = statistics.median(values) * scale, max(values) * scale

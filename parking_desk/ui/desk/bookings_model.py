@@ -137,15 +137,6 @@ class BookingsModel(QAbstractTableModel):
                 self._rows[row] = booking
                 self._changed(row)
 
-    def update_booking(self, booking: Booking) -> bool:
-        """Replace one booking in place; False when it is not on screen."""
-        row = self._row_of.get(booking.booking_number or "")
-        if row is None:
-            return False
-        self._rows[row] = booking
-        self._changed(row)
-        return True
-
     def _changed(self, row: int) -> None:
         last = self.index(row, len(Column) - 1)
         self.dataChanged.emit(self.index(row, 0), last, [Qt.ItemDataRole.DisplayRole])

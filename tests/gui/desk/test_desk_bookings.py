@@ -146,8 +146,14 @@ def test_a_model_of_100000_bookings_shows_updates_and_sorts_them(qtbot, new_book
     model.set_bookings(rows)
     assert model.rowCount() == 100_000
     assert model.index(99_999, Column.NUMBER).data() == "099999"
-    model.update_booking(rows[77_777].with_changes(status=BookingStatus.CHECKED_IN))
+    # The list read again after a check-in elsewhere: the same rows, one of them changed.
+    again = list(rows)
+    again[77_777] = rows[77_777].with_changes(status=BookingStatus.CHECKED_IN)
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.set_bookings(again)
     assert model.index(77_777, Column.STATUS).data() == "checked in"
+    assert resets == []  # only the changed row repainted, the selection kept
     model.sort(Column.NAME)
     shown = [model.index(r, Column.NAME).data() for r in (0, 24_999, 25_000, 99_999)]
     assert shown == ["Ardelean 000003", "Ardelean 099999", "Ionescu 000001", "Zamfir 099996"]
