@@ -132,11 +132,38 @@ run worker --once >"$SANDBOX/worker.log" 2>&1 || {
     fail "worker --once exited non-zero"
 }
 outbox="$SANDBOX/data/parking-desk/outbox"
-eml=$(find "$outbox" -name '*.eml' 2>/dev/null | head -n 1)
-[ -n "$eml" ] || fail "the worker wrote no e-mail to $outbox"
-grep -q '^Content-Type: image/png' "$eml" || fail "$eml carries no QR image"
-grep -qi '^Content-Type: text/html' "$eml" || fail "$eml has no HTML part (templates missing?)"
-echo "bundle-check: worker --once: $(find "$outbox" -name '*.eml' | wc -l) e-mail(s) with QR in the outbox"
+# Every e-mail has its HTML part; every one but a cancellation's (which says the QR is no
+# longer valid) carries the QR.
+checked=$("$PY_ABS" - "$outbox" <<'PYEOF'
+import sys
+from email import message_from_binary_file, policy
+from pathlib import Path
+
+
+def stop(problem: str) -> None:
+    print(problem)
+    sys.exit(1)
+
+
+mails = sorted(Path(sys.argv[1]).glob("*.eml")) if Path(sys.argv[1]).is_dir() else []
+if not mails:
+    stop(f"the worker wrote no e-mail to {sys.argv[1]}")
+with_qr = 0
+for path in mails:
+    with path.open("rb") as handle:
+        mail = message_from_binary_file(handle, policy=policy.default)
+    types = {part.get_content_type() for part in mail.walk()}
+    if "text/html" not in types:
+        stop(f"{path} has no HTML part (templates missing?)")
+    cancelled = any(word in str(mail["Subject"]) for word in ("anulat", "cancelled"))
+    if "image/png" in types:
+        with_qr += 1
+    elif not cancelled:
+        stop(f"{path} carries no QR image")
+print(f"{len(mails)} e-mail(s), {with_qr} with their QR, {len(mails) - with_qr} cancellation(s)")
+PYEOF
+) || fail "$checked"
+echo "bundle-check: worker --once: $checked in the outbox"
 
 run export-public-key "$SANDBOX/gate.pem" >/dev/null || fail "export-public-key exited $?"
 grep -q 'BEGIN PUBLIC KEY' "$SANDBOX/gate.pem" || fail "no PEM public key exported"

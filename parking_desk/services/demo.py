@@ -194,6 +194,9 @@ def _visit(store: Store, booking: Booking, rng: random.Random, now: datetime) ->
         store.set_booking_status(number, BookingStatus.CANCELLED, operator="demo", now=now)
         return
     if booking.arrival <= now and rng.random() < 0.8:
-        store.set_booking_status(number, BookingStatus.CHECKED_IN, operator="demo", now=now)
+        # Each at the time it happened: a stay that has ended can no longer be checked in.
+        came = min(now, booking.arrival + timedelta(minutes=rng.randint(0, 40)))
+        store.set_booking_status(number, BookingStatus.CHECKED_IN, operator="demo", now=came)
         if booking.departure <= now:
-            store.set_booking_status(number, BookingStatus.CHECKED_OUT, operator="demo", now=now)
+            left = min(now, booking.departure + timedelta(minutes=rng.randint(0, 30)))
+            store.set_booking_status(number, BookingStatus.CHECKED_OUT, operator="demo", now=left)
