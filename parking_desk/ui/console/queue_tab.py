@@ -5,13 +5,16 @@ action goes through ``SupervisorService`` in an operation (``ops.Op``) on the st
 thread, and the service checks the role again, so a hidden button is a convenience, not the
 guard. During a bulk action on a store whose feed crosses a network (``row_feed``) the table
 stops following; when the change hub says the bulk is over it lists, projected, the rows
-changed since the bulk began (whoever changed them) and follows from there.
+changed since the bulk began (whoever changed them) and follows from there. In a desk (a
+tab given the desk's context) such a store keeps the table in the desk's data folder
+between sessions (``row_feed.keep_rows_on_disk``); a tab built by hand keeps nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +34,7 @@ from parking_desk.config import Settings
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.roles import Role, RoleSession
 from parking_desk.services.store.base import Store, Subscription
-from parking_desk.services.store.row_feed import row_feed_since
+from parking_desk.services.store.row_feed import keep_rows_on_disk, row_feed_since
 from parking_desk.services.supervisor import SupervisorService
 from parking_desk.task import TaskState
 from parking_desk.timeutil import utcnow
@@ -85,6 +88,10 @@ class QueueTab(QWidget):
         errors; the context's by default. *bounces_read* False says under the table that
         this desk reads no bounces (it has no IMAP settings); None says nothing."""
         super().__init__(parent)
+        # The desk's data folder, where the offline journal and the key ring are kept too.
+        self._rows_folder: Path | None = (
+            ctx.settings.qr.key_path.parent if isinstance(ctx, AppContext) else None
+        )
         if not isinstance(ctx, AppContext):
             assert bridge is not None and session is not None
             settings = Settings()
@@ -166,6 +173,8 @@ class QueueTab(QWidget):
         if self.ctx.store is None:
             self.ctx.store = store
         self.detail.store = store
+        if self._rows_folder is not None:
+            keep_rows_on_disk(store, self._rows_folder)
         self._subscribe(None)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -74,6 +74,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from google.auth import exceptions as auth_exc
@@ -110,6 +111,7 @@ from parking_desk.services.store.firestore.staff import FirestoreStaff
 from parking_desk.services.store.firestore.supervisor import FirestoreSupervisor
 from parking_desk.services.store.firestore.task_rows import FirestoreTaskRows
 from parking_desk.services.store.firestore.wake import FirestoreWake
+from parking_desk.services.store.row_cache import row_cache_path
 from parking_desk.task import LastError, NotificationTask, TaskFilter, TaskType
 
 
@@ -277,6 +279,14 @@ class FirestoreStore:
     def watch_task_rows(self, callback: Callable[[TaskRowBatch], None]) -> Subscription:
         return self.rows.watch_task_rows(callback)
 
+    def keep_table_rows(self, data_folder: Path) -> Path:
+        """Keep the table's rows in *data_folder* between sessions (a desk's): one file per
+        project and database (``row_cache``). Nothing is read or written until the table
+        opens."""
+        path = row_cache_path(data_folder, self.project, self.database)
+        self.rows.keep_rows(path, project=self.project, database=self.database)
+        return path
+
     def retry_tasks(
         self,
         listed: Sequence[tuple[str, int | None]],
@@ -360,6 +370,7 @@ class FirestoreStore:
 
     def close(self) -> None:
         self.conn.close()
+        self.rows.close()
 
     # --- the site's signing keys (keys.py) -------------------------------------------------
 
@@ -403,7 +414,9 @@ class FirestoreStore:
         operator: str,
         now: datetime | None = None,
     ) -> Erasure:
-        return self.personal.erase_client(numbers, emails, operator=operator, now=now)
+        erased = self.personal.erase_client(numbers, emails, operator=operator, now=now)
+        self.rows.forget(erased.task_ids)  # the table kept on this desk, at once
+        return erased
 
     # --- undoing a scan (bookings), the shift report's reads (shift_activity.py) -----------
 

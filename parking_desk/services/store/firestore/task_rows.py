@@ -15,14 +15,20 @@ After a bulk action the table does not take its thousands of changes through the
 over the whole queue, which would send each changed document whole: it stops that listener
 for the bulk's duration and then follows ``watch_task_rows_since`` from the bulk's start
 (a projected listing of the rows updated since, then a listener on that range only).
+
+A desk that keeps its table on the disk (``keep_rows``) follows it through ``cached_rows``:
+the rows from the file at once, then only what changed since it was written; a listener
+over the whole queue runs only on a desk that has no such file yet.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -30,7 +36,8 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from parking_desk import task_rules
-from parking_desk.services.store.base import TaskRow, TaskRowBatch
+from parking_desk.errors import StoreUnavailable
+from parking_desk.services.store.base import Subscription, TaskRow, TaskRowBatch
 from parking_desk.services.store.firestore.docs import (
     AUDIT,
     QUEUE,
@@ -45,9 +52,9 @@ from parking_desk.services.store.firestore.docs import (
 )
 from parking_desk.services.store.firestore.filter import plan_query
 from parking_desk.services.store.firestore.normalise import FirestoreNormaliser
+from parking_desk.services.store.row_cache import RowCache
 from parking_desk.task import TaskFilter
 from parking_desk.task_filter import compile_filter
-from parking_desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +78,22 @@ ROW_FIELDS = [
 FIRST_PAINT_ROWS = 500
 LISTENER_OVERLAP = timedelta(seconds=2)
 LISTED_ROUNDS = 4  # commits of one batch before falling back to one write per task
+KEY_PAGE = 10_000  # ids per keys-only listing request (the reconciliation's)
+GET_PAGE = 500  # documents per projected read by id
+
+# What a listener hands on: a batch and the store's time it is true at (None for a listing).
+Deliver = Callable[[TaskRowBatch, datetime | None], None]
+
+
+def plain(callback: Callable[[TaskRowBatch], None]) -> Deliver:
+    """A table callback as a listener's delivery: a listener's snapshot that changes no row
+    is not passed on; a listing always is (its batch says the listing is done)."""
+
+    def deliver(batch: TaskRowBatch, read_time: datetime | None) -> None:
+        if batch.rows or batch.removed or batch.complete or read_time is None:
+            callback(batch)
+
+    return deliver
 
 
 def listing_query(db: Any, f: TaskFilter) -> Any:
@@ -87,6 +110,48 @@ class FirestoreTaskRows:
         self._conn = conn
         self._db = conn.db
         self._normaliser = normaliser
+        self._cache_at: tuple[Path, str, str] | None = None
+        self._cache: RowCache | None = None
+        self._cache_lock = threading.Lock()
+        self.live_sink: Callable[..., None] | None = None  # the cached feed followed now
+
+    # --- the table kept on this desk (row_cache, cached_rows) ------------------------------
+    def keep_rows(self, path: Path, *, project: str, database: str) -> None:
+        """Keep the table's rows in the file at *path* from the next ``watch_task_rows``."""
+        self._cache_at = (Path(path), project, database)
+
+    def row_cache(self) -> RowCache | None:
+        """The cache file, opened on first use (on the caller's thread, never the GUI's);
+        None when this desk keeps none, or its folder cannot be written."""
+        with self._cache_lock:
+            if self._cache is None and self._cache_at is not None:
+                path, project, database = self._cache_at
+                try:
+                    self._cache = RowCache(path, project=project, database=database)
+                except (OSError, ValueError) as exc:
+                    log.warning("Table cache %s not kept: %s", path, exc)
+                    self._cache_at = None
+            return self._cache
+
+    def forget(self, ids: Sequence[str]) -> None:
+        """An erasure on this desk: the rows leave the cache file now, and the table being
+        followed gets them as the store now has them."""
+        cache = self._cache
+        if cache is None or not ids:
+            return
+        cache.forget(ids)
+        sink = self.live_sink
+        if sink is not None:
+            try:
+                rows, missing = self.fetch_rows(ids)
+                sink(TaskRowBatch(rows, missing, False), None)
+            except StoreUnavailable as exc:  # the erasure is done; the next sync reads them
+                log.warning("erased tasks not read again for the table: %s", exc)
+
+    def close(self) -> None:
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.close()
 
     @guarded
     def list_task_rows(
@@ -115,27 +180,67 @@ class FirestoreTaskRows:
 
     def watch_task_rows(
         self, callback: Callable[[TaskRowBatch], None], *, first_paint: bool = True
-    ) -> Watch:
+    ) -> Subscription:
         """Every task's row, then each change. With *first_paint*, the newest
         ``FIRST_PAINT_ROWS`` rows go first as a projected listing (one request), marked
-        ``complete`` like the listener's first snapshot that follows with every task."""
+        ``complete`` like the listener's first snapshot that follows with every task.
+        A desk that keeps its rows (``keep_rows``) follows them through the cache."""
+        cache = self.row_cache()
+        if cache is not None:
+            from parking_desk.services.store.firestore import cached_rows
+
+            return cached_rows.watch(self, cache, callback, first_paint=first_paint)
         if first_paint:
-            newest = self.list_task_rows(limit=FIRST_PAINT_ROWS)
-            if len(newest) == FIRST_PAINT_ROWS:  # a small queue: the listener's is as quick
-                callback(TaskRowBatch(newest, [], complete=True))
-        return self._listen(self._db.collection(QUEUE), callback, first_complete=True)
+            self.paint_newest(callback)
+        return self.listen_all(plain(callback))
+
+    def paint_newest(self, callback: Callable[[TaskRowBatch], None]) -> None:
+        newest = self.list_task_rows(limit=FIRST_PAINT_ROWS)
+        if len(newest) == FIRST_PAINT_ROWS:  # a small queue: the listener's is as quick
+            callback(TaskRowBatch(newest, [], complete=True))
+
+    def listen_all(self, deliver: Deliver) -> Watch:
+        """The listener over the whole queue: its first snapshot (``complete``) sends every
+        document, whole."""
+        return self._listen(self._db.collection(QUEUE), deliver, first_complete=True)
 
     @guarded
     def watch_task_rows_since(
         self, callback: Callable[[TaskRowBatch], None], since: datetime
-    ) -> Watch:
+    ) -> Subscription:
         """The rows of the tasks updated at or after *since* (a projected listing, one
         batch, not ``complete``), then each change to a task updated since. What a table
         that stopped following during a bulk action needs to catch up; a task written with
         no ``updatedAt`` (a website document not yet normalised) shows once normalised."""
+        cache = self.row_cache()
+        if cache is not None:
+            from parking_desk.services.store.firestore import cached_rows
+
+            return cached_rows.watch_since(self, cache, callback, since)
+        return self.follow_since(plain(callback), since)
+
+    @guarded
+    def follow_since(self, deliver: Deliver, since: datetime) -> Watch:
+        """``watch_task_rows_since`` into *deliver*."""
         since = since.astimezone(UTC)
-        listing_started = utcnow()
+        rows, read_time = self._rows_since(since)
+        deliver(TaskRowBatch(rows, [], complete=False), None)
+        # The listener starts a little before the listing's last read (writers' clocks
+        # differ by a little; the store's own time, not this machine's), not at *since*: its
+        # first snapshot would send every listed task again, whole. Rows it brings at the
+        # version listed are not delivered twice.
+        listed = {row.id: row.version for row in rows}
+        follow_from = since if read_time is None else max(since, read_time - LISTENER_OVERLAP)
+        since_query = self._db.collection(QUEUE).where(
+            filter=FieldFilter("updatedAt", ">=", follow_from)
+        )
+        return self._listen(since_query, deliver, first_complete=False, listed=listed)
+
+    def _rows_since(self, since: datetime) -> tuple[list[TaskRow], datetime | None]:
+        """The rows updated at or after *since*, projected, and the store's time of the
+        last page read (None when there was nothing to read)."""
         rows: list[TaskRow] = []
+        read_time = None
         q = (
             self._db.collection(QUEUE)
             .where(filter=FieldFilter("updatedAt", ">=", since))
@@ -149,32 +254,60 @@ class FirestoreTaskRows:
                 page_query = page_query.start_after(last)
             page = list(page_query.stream(**RPC))
             rows += [TaskRow.of(task_of(s.id, s.to_dict(), s.update_time)) for s in page]
+            if page:
+                read_time = page[-1].read_time
             if len(page) < ROW_PAGE:
-                break
+                return rows, read_time
             last = page[-1]
-        callback(TaskRowBatch(rows, [], complete=False))
-        # The listener starts a little before the listing did (writers' clocks differ by a
-        # little), not at *since*: its first snapshot would send every listed task again,
-        # whole. Rows it brings at the version listed are not delivered twice.
-        listed = {row.id: row.version for row in rows}
-        follow_from = max(since, listing_started - LISTENER_OVERLAP)
-        since_query = self._db.collection(QUEUE).where(
-            filter=FieldFilter("updatedAt", ">=", follow_from)
-        )
-        return self._listen(since_query, callback, first_complete=False, listed=listed)
+
+    @guarded
+    def list_versions(self) -> dict[str, int]:
+        """Every task's id and version, from a keys-only listing (no field is sent)."""
+        q = self._db.collection(QUEUE).order_by("__name__").select([])
+        out: dict[str, int] = {}
+        last = None
+        while True:
+            page_query = q.limit(KEY_PAGE)
+            if last is not None:
+                page_query = page_query.start_after(last)
+            page = list(page_query.stream(**RPC))
+            out.update((s.id, version_of(s.update_time)) for s in page)
+            if len(page) < KEY_PAGE:
+                return out
+            last = page[-1]
+
+    @guarded
+    def fetch_rows(self, ids: Sequence[str]) -> tuple[list[TaskRow], list[str]]:
+        """The rows of the tasks *ids*, read by id, projected; and the ids that no longer
+        exist."""
+        col = self._db.collection(QUEUE)
+        rows: list[TaskRow] = []
+        found: set[str] = set()
+        for part in chunks(list(dict.fromkeys(ids)), GET_PAGE):
+            refs = [col.document(task_id) for task_id in part]
+            for snap in self._db.get_all(refs, field_paths=ROW_FIELDS, **RPC):
+                if not snap.exists:
+                    continue
+                data = snap.to_dict()
+                if (data or {}).get("status") is None:
+                    self._normaliser.want_sweep()
+                rows.append(TaskRow.of(task_of(snap.id, data, snap.update_time)))
+                found.add(snap.id)
+        return rows, [i for i in dict.fromkeys(ids) if i not in found]
 
     def _listen(
         self,
         query: Any,
-        callback: Callable[[TaskRowBatch], None],
+        deliver: Deliver,
         *,
         first_complete: bool,
         listed: dict[str, int] | None = None,
     ) -> Watch:
         first = [first_complete]
         seen = [listed or {}]
+        ranged = not first_complete  # a range: a document may leave it and still exist
 
-        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+        def on_snapshot(_docs: Any, changes: Any, read_time: Any) -> None:
             rows: list[TaskRow] = []
             removed: list[str] = []
             for change in changes:
@@ -190,10 +323,16 @@ class FirestoreTaskRows:
                     rows.append(row)
             seen[0] = {}  # only the first snapshot repeats the listing
             complete, first[0] = first[0], False
-            if not rows and not removed and not complete:
-                return
+            if ranged and removed:
+                # Rewritten without an ``updatedAt`` (the website's set()), a task leaves
+                # the range but is still there: shown as it now is.
+                try:
+                    still, removed = self.fetch_rows(removed)
+                    rows += still
+                except StoreUnavailable as exc:
+                    log.warning("tasks that left the table's range not read again: %s", exc)
             try:
-                callback(TaskRowBatch(rows, removed, complete))
+                deliver(TaskRowBatch(rows, removed, complete), read_time)
             except Exception:  # a failing consumer must not kill the listener
                 log.exception("task row callback failed")
 
