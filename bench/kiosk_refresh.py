@@ -7,11 +7,17 @@ bookings). A refresh lasts until both have answered. Measured side by side, one 
 of each after the other, with the naive first version of ``_naive.naive_kiosk``: every
 task and worker document read and counted here.
 
+On Firestore the board keeps a tally of the queue (``board_tally``): the kiosk's first
+refresh lists the queue to build it and is timed apart (on a fresh store, the emulator
+warm), the others read what changed and the queue's count. The tally's memory is measured
+for ``--tally-tasks`` rows built in this process (no emulator).
+
 The queue is a realistic one: *--tasks* tasks of mixed states (most sent today, some
 pending and retrying, some dead, processing, cancelled, bounced), *--lot* bookings still
 to leave among bookings long gone, and a few workers' heartbeats.
 
     .venv/bin/python bench/kiosk_refresh.py [--tasks 10000] [--lot 300] [--refreshes 20] [--rtt MS]
+        [--tally-tasks 100000]
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +41,7 @@ from parking_desk.config import load_settings
 from parking_desk.services.queue_health import RATE_WINDOW, collect_health
 from parking_desk.services.runtime import open_store
 from parking_desk.services.store.base import WorkerInfo
+from parking_desk.services.store.firestore.board_tally import row_of
 from parking_desk.task import TaskState
 from parking_desk.task_rules import new_task
 from parking_desk.timeutil import utcnow
@@ -105,6 +113,29 @@ def seed(store, tasks: int, lot: int) -> None:
         )
 
 
+def tally_memory_mb(tasks: int) -> float:
+    """The tally's rows for *tasks* tasks of the benchmark's mix, as the store keeps them."""
+    now = utcnow()
+    tracemalloc.start()
+    rows = {}
+    for n in range(tasks):
+        state, attempts = _state(n)
+        ago = now - timedelta(minutes=(n * 37) % 600, microseconds=n)
+        doc = {
+            "status": str(state),
+            "attempts": attempts,
+            "nextAttemptAt": ago,
+            "createdAt": ago,
+            "completedAt": ago if state == TaskState.COMPLETED else None,
+            "updatedAt": ago,
+        }
+        rows[f"{n:020x}"] = row_of(doc)[0]
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del rows
+    return size / 1e6
+
+
 def product_refresh(source: StoreSource, settings) -> tuple[float, float, float]:
     """The two jobs on two threads; (refresh, health, occupancy) in seconds."""
     now = utcnow()
@@ -154,6 +185,7 @@ def main() -> int:
     parser.add_argument("--refreshes", type=int, default=20)
     parser.add_argument("--naive-refreshes", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2,000 tasks, 10 refreshes")
+    parser.add_argument("--tally-tasks", type=int, default=100_000, help="for the tally's memory")
     h.add_rtt_option(parser)
     args = parser.parse_args()
     if args.quick:
@@ -182,7 +214,8 @@ def main() -> int:
             source = StoreSource(lambda: open_store(settings))
             db = firestore.Client(project=emu.project)
             counter = h.FirestoreCounter().install()
-            product_refresh(source, settings)  # the store opened, channels warm
+            product_refresh(source, settings)  # the store opened, channels warm, tally built
+            product_refresh(source, settings)
             counter.reset()
             product, health, occupancy, naive = [], [], [], []
             product_rpcs = 0
@@ -203,6 +236,15 @@ def main() -> int:
                         naive_kiosk(db, now, now - timedelta(hours=24), RATE_WINDOW)
                         naive.append(time.monotonic() - started)
                         naive_cpu += emu.cpu_seconds() - cpu
+                # The first refresh of a kiosk that starts now: its tally built.
+                fresh = StoreSource(lambda: open_store(settings))
+                fresh.get()
+                rpcs, cpu = sum(counter.rpcs.values()), emu.cpu_seconds()
+                first = product_refresh(fresh, settings)
+                first_cpu = emu.cpu_seconds() - cpu
+                first_rpcs = sum(counter.rpcs.values()) - rpcs
+                reads = dict(source.get().health.board_tally.reads)  # type: ignore[attr-defined]
+                fresh.close()
             finally:
                 counter.uninstall()
                 source.close()
@@ -215,6 +257,13 @@ def main() -> int:
     print(f"       by kind: {by_kind}")
     # Load-proof beside the times: the emulator's own CPU for each refresh (its scans).
     print(f"     emulator CPU per refresh: {product_cpu / refreshes * 1000:.0f} ms")
+    print(f"     board tally reads (warm-up's and the measured): {reads}")
+    print(
+        f"   first refresh (tally built): {first[0] * 1000:.0f} ms (queue health "
+        f"{first[1] * 1000:.0f} ms), {first_rpcs} RPCs, emulator CPU {first_cpu * 1000:.0f} ms"
+    )
+    memory = tally_memory_mb(args.tally_tasks)
+    print(f"   tally memory for {args.tally_tasks} tasks: {memory:.1f} MB")
     print(f"   naive (read every task):     {h.summary_ms(naive)}")
     naive_each = naive_cpu / max(1, len(naive)) * 1000
     print(f"     emulator CPU per naive refresh: {naive_each:.0f} ms")

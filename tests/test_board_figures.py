@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from parking_desk.board_figures import LiveTask, live_counts
+from parking_desk.board_figures import LiveTask, board_task, board_totals, live_counts
 from parking_desk.task import TaskState
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -53,3 +53,38 @@ def test_website_documents_without_a_state_are_pending_due_and_never_retried() -
     assert younger.oldest_due_age == 3 * MIN
     # Alone, and undated: due now.
     assert live_counts([], now=NOW, unstated=1).oldest_due_age == timedelta(0)
+
+
+def test_the_whole_boards_figures_from_every_task_by_state() -> None:
+    today, window = NOW - 9 * 60 * MIN, NOW - 60 * MIN
+    tasks = [
+        board_task(TaskState.PENDING, next_attempt_at=NOW - 4 * MIN, created_at=NOW - 9 * MIN),
+        board_task(TaskState.PENDING, attempts=2, next_attempt_at=NOW + 30 * MIN),
+        board_task(TaskState.PROCESSING, attempts=1),
+        board_task(TaskState.COMPLETED, completed_at=NOW - 5 * MIN),  # this hour
+        board_task(TaskState.COMPLETED, completed_at=NOW - 3 * 60 * MIN),  # today, not this hour
+        board_task(TaskState.COMPLETED, completed_at=NOW - 20 * 60 * MIN),  # yesterday
+        board_task(TaskState.DEAD, updated_at=NOW - 10 * MIN),  # failed this hour
+        board_task(TaskState.DEAD, updated_at=NOW - 2 * 60 * MIN),
+        board_task(TaskState.BOUNCED, completed_at=NOW - 7 * MIN),  # no longer counted sent
+        board_task(TaskState.CANCELLED),
+        board_task(None, created_at=NOW - 12 * MIN),  # the website's, no state yet
+    ]
+
+    totals = board_totals(tasks, now=NOW, today=today, window=window)
+
+    assert totals.live.counts == {TaskState.PENDING: 3, TaskState.PROCESSING: 1}
+    assert totals.live.retrying == 1
+    assert totals.live.oldest_due_age == 12 * MIN  # the website's document, since written
+    assert (totals.dead, totals.bounced) == (2, 1)
+    assert totals.failures == [NOW - 10 * MIN]
+    assert totals.sent == [NOW - 5 * MIN]
+    assert totals.sent_today == 2
+
+
+def test_a_pending_tasks_creation_only_matters_while_it_has_no_due_time() -> None:
+    due = board_task(TaskState.PENDING, next_attempt_at=NOW + MIN, created_at=NOW - 60 * MIN)
+    undated = board_task(TaskState.PENDING, created_at=NOW - 6 * MIN)
+    totals = board_totals([due, undated], now=NOW, today=NOW, window=NOW)
+    assert totals.live.oldest_due_age == 6 * MIN
+    assert board_totals([due], now=NOW, today=NOW, window=NOW).live.oldest_due_age is None

@@ -1,6 +1,6 @@
-"""The queue's figures and the engine's housekeeping in Firestore: counts by state for the
-kiosk and ``queue stats``, sends and failures over time, workers' heartbeats, purging
-finished tasks, and the reachability check."""
+"""The queue's figures and the engine's housekeeping in Firestore: counts by state for
+``queue stats``, the kiosk's figures (kept current by ``board_tally``), sends and failures
+over time, workers' heartbeats, purging finished tasks, and the reachability check."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from parking_desk.board_figures import LIVE_STATES, LiveTask, live_counts
 from parking_desk.errors import StoreUnavailable
 from parking_desk.services.store.base import BoardFigures, QueueStats, WorkerInfo
+from parking_desk.services.store.firestore.board_tally import BoardTally
 from parking_desk.services.store.firestore.docs import (
     QUEUE,
     RPC,
@@ -31,25 +31,6 @@ from parking_desk.timeutil import as_utc
 log = logging.getLogger(__name__)
 
 PING_TIMEOUT = 3.0
-# What the board neither lists nor shows: counted together, so that what is in no state at
-# all (a website document without one) is the collection's count less these, the dead,
-# the bounced and the listed. (The emulator runs an ``in`` as one scan per value.)
-UNSHOWN = frozenset({TaskState.COMPLETED, TaskState.CANCELLED})
-
-
-def _live_task(snap: Any) -> LiveTask | None:
-    d = snap.to_dict() or {}
-    try:
-        status = TaskState(str(d.get("status")))
-        attempts = int(d.get("attempts") or 0)
-    except (TypeError, ValueError):
-        return None  # listed by a state the board knows, so never in practice
-    return LiveTask(
-        status=status,
-        attempts=attempts,
-        next_attempt_at=as_utc(d.get("nextAttemptAt")),
-        created_at=as_utc(d.get("createdAt")),
-    )
 
 
 class FirestoreHealth:
@@ -58,6 +39,7 @@ class FirestoreHealth:
     def __init__(self, conn: Conn) -> None:
         self._conn = conn
         self._db = conn.db
+        self.board_tally = BoardTally(conn.db)
 
     @guarded
     def queue_stats(self, *, now: datetime | None = None) -> QueueStats:
@@ -100,53 +82,11 @@ class FirestoreHealth:
 
     @guarded
     def board_figures(self, *, now: datetime, today: datetime, window: datetime) -> BoardFigures:
-        """Eight reads of the queue (``queue_stats`` with the sends and failures makes
-        twelve), all at once and at one read time: the pending and processing tasks listed
-        (four fields each), the collection, the sent and cancelled, the dead and the
-        bounced counted, the last hour's failures and sends listed, the day's sends counted. What
-        is neither listed nor counted with a state has none: a website document no worker
-        has given one yet, pending and due (``unstated``).
-
-        The emulator scans the whole collection for every query (0.1-0.3 s each at 10,000
-        tasks; an ``in`` of two states scans twice), so these are as few as give every figure
-        exactly."""
-        now = self._conn.now(now)
-        col = self._db.collection(QUEUE)
-        # One cheap read for the read time, so that the counts and the listing that add up
-        # to the unstated documents all run at once and still agree.
-        at = self._db.collection(WORKERS).document("_ping").get(**RPC).read_time
-
-        def in_states(states: frozenset[TaskState]) -> Any:
-            return col.where(filter=FieldFilter("status", "in", sorted(map(str, states))))
-
-        def listed() -> list[LiveTask]:
-            q = in_states(LIVE_STATES).select(["status", "attempts", "nextAttemptAt", "createdAt"])
-            return [t for snap in q.stream(read_time=at, **RPC) if (t := _live_task(snap))]
-
-        def counted(query: Any) -> int:
-            return count(query, at)[0]
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            live_f = pool.submit(listed)
-            total_f = pool.submit(counted, col)
-            rest_f = pool.submit(counted, in_states(UNSHOWN))
-            dead_f = pool.submit(
-                counted, col.where(filter=FieldFilter("status", "==", str(TaskState.DEAD)))
-            )
-            bounced_f = pool.submit(
-                counted, col.where(filter=FieldFilter("status", "==", str(TaskState.BOUNCED)))
-            )
-            failed_f = pool.submit(self._failures_since, window, at)
-            sent_f = pool.submit(self._sent_since, window, at)
-            today_f = pool.submit(counted, self._sent_query(today))
-            tasks = live_f.result()
-            dead, bounced, failures = dead_f.result(), bounced_f.result(), failed_f.result()
-            stated = rest_f.result() + dead + bounced + len(tasks)
-            unstated = max(0, total_f.result() - stated)
-            sent, sent_today = sent_f.result(), today_f.result()
-        waiting = oldest_unstated_age(col, now, at) if unstated else None
-        live = live_counts(tasks, now=now, unstated=unstated, unstated_age=waiting)
-        return BoardFigures(live, dead, bounced, failures, sent, sent_today)
+        """Every figure from the board's tally (``board_tally``): the first refresh lists
+        the queue (a few fields of each task), each later one the tasks written since and
+        the queue's count, two scans where counting each figure took about ten."""
+        t = self.board_tally.totals(now=self._conn.now(now), today=today, window=window)
+        return BoardFigures(t.live, t.dead, t.bounced, t.failures, t.sent, t.sent_today)
 
     def _sent_query(self, since: datetime) -> Any:
         return (
