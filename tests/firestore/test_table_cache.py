@@ -132,7 +132,8 @@ def test_a_second_opening_shows_the_cached_rows_then_the_queue_as_it_is_now(
     before = session(first, lambda t: t.versions() == expected, "the first session").rows
     first.close()
     path = row_cache_path(desk_folder, PROJECT, "(default)")
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert path.exists() and stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()} == {0o600}
 
     # While the desk is closed: a retry, a new task, a deletion (the purge), the website's
     # document with no state nor updatedAt, and a document rewritten in place with its

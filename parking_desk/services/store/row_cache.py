@@ -51,7 +51,13 @@ CREATE TABLE IF NOT EXISTS rows (
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-INSERT = f"INSERT OR REPLACE INTO rows VALUES ({', '.join('?' * len(COLUMNS))})"
+# A row never goes back to an older version, even written by another desk process sharing
+# the file: each knows only the versions it has seen.
+INSERT = (
+    f"INSERT INTO rows VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in COLUMNS[1:])
+    + " WHERE excluded.version > rows.version"
+)
 
 
 class Unreadable(Exception):

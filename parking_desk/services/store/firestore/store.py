@@ -53,7 +53,14 @@ emailQueue
       bookings: set_booking_status (cancel), amend_booking (the waiting tasks)
                                                 single field
   no filter (listener)
-      rows: watch_task_rows                     none
+      rows: watch_task_rows (a desk with no table kept yet)
+                                                none
+  updatedAt >= t, order by updatedAt (select(...), pages); updatedAt >= t (listener)
+      rows: watch_task_rows_since; cached_rows: the table kept on the desk
+                                                single field
+  order by __name__, select([]) (keys only, pages)
+      cached_rows: the reconciliation of the kept table
+                                                none (collection scan)
 bookings
   plate / clientNameLower / arrival / departure range, ordered by the same field
       bookings: search_bookings (one range; the rest is filtered in code)
@@ -65,9 +72,11 @@ workers
   lastHeartbeat >= t                            health: workers(seen_since=...): single field
 auditLog
   order by at desc                              supervisor: audit_log: single field
+  action == erase_client (listener)             cached_rows: erasures: single field
 
-The quota, staff and signing keys are read by document id (and the keys' collection by a
-listener with no filter); the alerts' queries are reviewed in ``alerts.py``.
+The quota, staff, signing keys and the purge's claim (``siteSettings/purge``, also listened
+to by ``cached_rows``) are read by document id (and the keys' collection by a listener with
+no filter); the alerts' queries are reviewed in ``alerts.py``.
 """
 
 from __future__ import annotations
