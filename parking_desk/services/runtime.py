@@ -11,6 +11,8 @@ import functools
 import logging
 import os
 import socket
+import ssl
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,7 +23,12 @@ from parking_desk.file_modes import private_dir
 from parking_desk.services.bounces.reader import BounceReader
 from parking_desk.services.key_ring import machine_name, own_key, publish_own_key
 from parking_desk.services.mail.base import Transport
-from parking_desk.services.mail.factory import build_transport, check_mail_route, describe_route
+from parking_desk.services.mail.factory import (
+    build_transport,
+    check_mail_route,
+    describe_route,
+    uses_outbox,
+)
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.qr import QrSigner
 from parking_desk.services.retention import purge_if_due
@@ -30,6 +37,7 @@ from parking_desk.services.store import Store, open_firestore, open_sqlite
 from parking_desk.services.webhook import attach_webhook
 from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import WorkerEvent
+from parking_desk.services.worker_warmup import DESK_PAUSE_S, engine_warm_up
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +63,38 @@ def new_worker_id(kind: str) -> str:
     return f"{kind}-{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def transport_factory(settings: Settings, store: Store) -> Callable[[], Transport]:
-    return lambda: build_transport(settings, store)
+class SharedTls:
+    """One SSL context for every SMTP connection of an engine, made on first use: each new
+    context reads the system's certificates again (40-110 ms of CPU, parts of it with the
+    GIL held), and a transport is made for every sending thread of every drain. An SSL
+    context may be shared by threads; the connections made with it may not, and are not."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._context: ssl.SSLContext | None = None
+
+    def get(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._context is None:
+                self._context = ssl.create_default_context()
+            return self._context
+
+
+def needs_tls(settings: Settings) -> bool:
+    """True when mail goes to an SMTP server over SSL or STARTTLS."""
+    if uses_outbox(settings):
+        return False
+    servers = (settings.smtp, settings.smtp_backup)
+    return any(s is not None and s.security in ("ssl", "starttls") for s in servers)
+
+
+def transport_factory(
+    settings: Settings, store: Store, tls: SharedTls | None = None
+) -> Callable[[], Transport]:
+    """The transports of the sending threads; with *tls*, all share its SSL context."""
+    if tls is None:
+        return lambda: build_transport(settings, store)
+    return lambda: build_transport(settings, store, ssl_context=tls.get())
 
 
 def build_worker(
@@ -86,6 +124,17 @@ def build_worker(
     except StoreUnavailable as exc:
         log.warning("Signing key %s not published yet (%s)", signer.key_id, exc)
     worker_settings = settings.worker
+    tls = SharedTls() if needs_tls(settings) else None
+    qr_validity = timedelta(hours=settings.qr.validity_hours_after_departure)
+    # The desk's engine pays its one-time costs in steps with pauses, so the window (painted
+    # as the engine starts) keeps the GIL; a headless worker pays them at once.
+    warm_up = engine_warm_up(
+        render,
+        signer,
+        qr_validity,
+        tls=tls.get if tls is not None else None,
+        pause_s=DESK_PAUSE_S if kind == "desk" else 0.0,
+    )
     if kind == "desk":
         # Inside the desk, rendering threads compete with the GUI thread for the GIL; the
         # desk's own drain is a few bookings at a time, so one sending thread keeps the window
@@ -96,18 +145,23 @@ def build_worker(
         )
     worker = DrainWorker(
         store,
-        transport_factory(settings, store),
+        transport_factory(settings, store, tls),
         render,
         signer,
         worker_settings,
         worker_id or new_worker_id(kind),
         events,
-        qr_validity=timedelta(hours=settings.qr.validity_hours_after_departure),
+        qr_validity=qr_validity,
         suppressions=getattr(store, "suppressions", None),
     )
     attach_webhook(settings, store, worker)
     engine = Engine(
-        store, worker, settings.worker, kind=kind, purge=lambda: purge_if_due(store, settings)
+        store,
+        worker,
+        settings.worker,
+        kind=kind,
+        purge=lambda: purge_if_due(store, settings),
+        warm_up=warm_up,
     )
     reader = bounce_reader(settings, store, worker)
     if reader is not None:

@@ -30,6 +30,7 @@ from parking_desk.services.bounces.reader import BounceReader
 from parking_desk.services.store.base import EngineStore, Subscription, WorkerInfo
 from parking_desk.services.worker import DrainWorker
 from parking_desk.services.worker_events import DrainReport
+from parking_desk.services.worker_warmup import WarmUp
 from parking_desk.timeutil import utcnow
 
 # A drain this often finds new work about as soon as a listener would. Listening then only
@@ -74,9 +75,12 @@ class Engine:
         kind: str = "desk",
         *,
         purge: Callable[[], object] | None = None,
+        warm_up: WarmUp | None = None,
     ) -> None:
         """*purge*: the site's retention purge (``retention.purge_if_due``), run by the
-        purge job; without it the job deletes finished tasks after ``PURGE_FALLBACK``."""
+        purge job; without it the job deletes finished tasks after ``PURGE_FALLBACK``.
+        *warm_up*: the one-time costs of a first send (``worker_warmup``), paid on the drain
+        thread before the first claim."""
         if kind not in ("desk", "worker"):
             raise ValueError(f"engine kind {kind!r} is not desk or worker")
         self.store = store
@@ -84,6 +88,8 @@ class Engine:
         self.settings = settings_worker
         self.kind = kind
         self._purge_job = purge
+        self.warm_up = warm_up  # what the first drain ran (or will run) before its claim
+        self._warm_up = warm_up  # taken by the first drain, on the drain thread
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -252,6 +258,9 @@ class Engine:
         # No run of the interval is due while this one lasts; ``_drain_ended`` sets the next.
         with contextlib.suppress(Exception):
             self._scheduler.pause_job(DRAIN_JOB)
+        warm_up, self._warm_up = self._warm_up, None
+        if warm_up is not None:
+            warm_up.run(lambda: not self._running or self.worker.stopping)
         while True:
             try:
                 report = self.worker.drain_once()
