@@ -41,6 +41,17 @@ def _schedstat(tid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def _state(tid: int) -> str:
+    """The kernel's state letter of one thread: R running or runnable, S sleeping (a thread
+    waiting for the GIL sleeps too), D in uninterruptible I/O; "?" once it has ended."""
+    try:
+        with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+            stat = f.read()
+        return chr(stat[stat.rindex(b")") + 2])
+    except (OSError, ValueError, IndexError):
+        return "?"
+
+
 def _thread_names() -> dict[int, str]:
     names = {t.native_id: t.name for t in threading.enumerate() if t.native_id}
     for tid in map(int, os.listdir("/proc/self/task")):
@@ -66,7 +77,12 @@ def _stack(frame, depth: int = 5) -> str:
 class Gap:
     start: float
     end: float = 0.0
+    at_s: float = 0.0  # when it began, in seconds since the watchdog started
     cpu_ms: dict[str, float] = field(default_factory=dict)  # thread name -> CPU during gap
+    wait_ms: dict[str, float] = field(default_factory=dict)  # thread name -> run-queue wait
+    # thread name -> how often it was seen running or runnable ("R") while the gap was open
+    runnable: Counter = field(default_factory=Counter)
+    samples: int = 0
     gui_wait_ms: float = 0.0  # GUI thread runnable but not running (machine busy)
     others_wait_ms: float = 0.0  # the same, summed over the other threads of this process
     gc_ms: float = 0.0
@@ -92,8 +108,12 @@ class Gap:
 class StallWatchdog:
     """Run beside a ``StallMeter``: ``last_tick`` is read, never written, by this thread."""
 
-    def __init__(self, meter, gui_thread: threading.Thread | None = None) -> None:
+    def __init__(
+        self, meter, gui_thread: threading.Thread | None = None, stack_depth: int = 3
+    ) -> None:
         self.meter = meter
+        self.stack_depth = stack_depth
+        self._started = time.perf_counter()
         self.gui = gui_thread or threading.main_thread()
         self.gaps: list[Gap] = []
         self._gc: list[tuple[float, float]] = []
@@ -112,6 +132,7 @@ class StallWatchdog:
             self._gc.append((self._gc_start, time.perf_counter()))
 
     def start(self) -> None:
+        self._started = time.perf_counter()
         gc.callbacks.append(self._on_gc)
         self._thread.start()
 
@@ -146,8 +167,13 @@ class StallWatchdog:
             if gap is None and now - tick > LATE_S:
                 earlier = [s for at, s in history if at <= tick]
                 gap, gap_from = Gap(start=tick), earlier[-1] if earlier else sample
+                gap.at_s = tick - self._started
             if gap is not None:
                 gap.watchdog_late_ms = max(gap.watchdog_late_ms, late * 1000)
+                gap.samples += 1
+                for tid in tids:
+                    if _state(tid) == "R":
+                        gap.runnable[names.get(tid, str(tid))] += 1
                 frames = sys._current_frames()
                 for ident, frame in frames.items():
                     if ident == me:
@@ -155,7 +181,7 @@ class StallWatchdog:
                     if ident == gui_ident:
                         gap.gui_stacks[_stack(frame)] += 1
                     elif frame.f_code.co_name not in IDLE:
-                        gap.other_stacks[_stack(frame, 3)] += 1
+                        gap.other_stacks[_stack(frame, self.stack_depth)] += 1
                 if tick > gap.start:
                     gap.end = tick
                     self._close(gap, gap_from, sample, _thread_names(), gui_tid)
@@ -167,10 +193,14 @@ class StallWatchdog:
 
     def _close(self, gap, start, end, names, gui_tid) -> None:
         for tid, (cpu, wait) in end.items():
-            cpu0, wait0 = start.get(tid, (cpu, wait))
+            # A thread that began during the gap counts from nothing, not from its end.
+            cpu0, wait0 = start.get(tid, (0, 0))
             if cpu - cpu0 > 0:
                 name = names.get(tid, str(tid))
                 gap.cpu_ms[name] = gap.cpu_ms.get(name, 0.0) + (cpu - cpu0) / 1e6
+            if wait - wait0 > 0:
+                name = names.get(tid, str(tid))
+                gap.wait_ms[name] = gap.wait_ms.get(name, 0.0) + (wait - wait0) / 1e6
             if tid == gui_tid:
                 gap.gui_wait_ms = (wait - wait0) / 1e6
             else:
@@ -215,11 +245,17 @@ class StallWatchdog:
             busy = ", ".join(
                 f"{n} {ms:.0f}" for n, ms in sorted(g.cpu_ms.items(), key=lambda x: -x[1])[:4]
             )
+            waits = ", ".join(
+                f"{n} {ms:.0f}" for n, ms in sorted(g.wait_ms.items(), key=lambda x: -x[1])[:4]
+            )
+            seen = ", ".join(f"{n} {k}/{g.samples}" for n, k in g.runnable.most_common(4))
             lines.append(
-                f"   - {g.ms:.0f} ms [{g.verdict(gui_name)}]: CPU ms {busy}; run-queue wait "
-                f"GUI {g.gui_wait_ms:.0f} ms, others {g.others_wait_ms:.0f} ms; "
+                f"   - {g.ms:.0f} ms at {g.at_s:.2f} s [{g.verdict(gui_name)}]: CPU ms {busy}; "
+                f"run-queue wait GUI {g.gui_wait_ms:.0f} ms, others {g.others_wait_ms:.0f} ms; "
                 f"gc {g.gc_ms:.0f} ms; watchdog late {g.watchdog_late_ms:.0f} ms"
             )
+            lines.append(f"       run-queue wait ms by thread: {waits or 'none'}")
+            lines.append(f"       seen runnable (R) in the samples: {seen or 'none'}")
             for stack, n in g.gui_stacks.most_common(2):
                 lines.append(f"       GUI x{n}: {stack}")
             for stack, n in g.other_stacks.most_common(3):

@@ -129,6 +129,12 @@ class TimedApp(QApplication):
         return "\n".join(lines)
 
 
+def _gui_run_queue_wait_s() -> float:
+    """Seconds the GUI thread has spent so far runnable but not running (waiting for a core)."""
+    tid = threading.main_thread().native_id
+    return int(Path(f"/proc/self/task/{tid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def _threads_use() -> dict[str, tuple[float, int]]:
     """Each thread's CPU seconds and wake-ups (voluntary context switches: sleeps, waits for
     the GIL or a lock) so far, by name; the GUI thread is ``MainThread``."""
@@ -239,6 +245,12 @@ def main() -> int:
         "during every gap over 30 ms (adds a little load of its own)",
     )
     parser.add_argument(
+        "--stack-depth",
+        type=int,
+        default=6,
+        help="with --diagnose-gaps: frames shown of the other threads' stacks (default 6)",
+    )
+    parser.add_argument(
         "--diagnose-events",
         action="store_true",
         help="diagnosis: time the GUI thread's CPU in every event Qt delivers during the "
@@ -305,8 +317,19 @@ def main() -> int:
         adapter.changed.connect(lambda _event: dirty.__setitem__(0, 1))
         adapter.completed.connect(events.append)
         adapter.completed.connect(lambda _event: dirty.__setitem__(0, 2))
+        # When the engine's first event and first completion reached the GUI thread, to place
+        # the watchdog's gaps (their "at" is in seconds since the same start).
+        marks: dict[str, float] = {}
+        adapter.changed.connect(
+            lambda _event: marks.setdefault("first event", time.perf_counter() - started)
+        )
+        adapter.completed.connect(
+            lambda _event: marks.setdefault("first completion", time.perf_counter() - started)
+        )
         meter.start()
-        watchdog = StallWatchdog(meter) if args.diagnose_gaps else None
+        watchdog = (
+            StallWatchdog(meter, stack_depth=args.stack_depth) if args.diagnose_gaps else None
+        )
         if watchdog:
             watchdog.start()
         if isinstance(app, TimedApp):
@@ -314,6 +337,7 @@ def main() -> int:
         started = time.perf_counter()
         children_before = _children_cpu_s()
         threads_before = _threads_use()
+        gui_wait_before = _gui_run_queue_wait_s()
         child = None
         if args.drain_in_child:
             print("   DIAGNOSIS RUN: the drain runs in a child process")
@@ -329,6 +353,7 @@ def main() -> int:
             future = bridge.run(lambda: connect(settings, adapter))
             pump(app, future.done, 60)
             store, engine = future.result()
+            marks["engine started"] = time.perf_counter() - started
 
         checked = [0.0]
 
@@ -356,6 +381,7 @@ def main() -> int:
             for name, (cpu, n) in _threads_use().items()
         }
         gaps = list(meter.gaps)
+        gui_wait_s = _gui_run_queue_wait_s() - gui_wait_before
         if watchdog:
             watchdog.stop()
         if child is not None:
@@ -382,11 +408,22 @@ def main() -> int:
         + ", ".join(f"{name} {cpu:.2f} s {n / drained_s:.0f}/s" for name, (cpu, n) in busiest)
     )
     print(
+        f"   GUI thread runnable but waiting for a core during the drain: "
+        f"{gui_wait_s * 1000:.0f} ms in all, {gui_wait_s / drained_s * 1000:.1f} ms a second"
+    )
+    print(
         "   CPU of child processes during the drain: "
         + (", ".join(f"{name} {cpu:.1f} s" for name, cpu in children_cpu.items()) or "none")
         + f" (this process since its start: {own_cpu:.1f} s)"
     )
     worst = max(gaps, default=0.0)
+    if marks:
+        print(
+            "   since the drain's start: "
+            + ", ".join(
+                f"{what} {at:.2f} s" for what, at in sorted(marks.items(), key=lambda m: m[1])
+            )
+        )
     if watchdog:
         print(watchdog.report())
     if isinstance(app, TimedApp):
