@@ -8,9 +8,10 @@ between ticks; the longest gap is the longest the window could not repaint or ta
 The SMTP sink, a child process standing in for the mail server, runs at nice 10
 (``--sink-nice``): the mail server is not on the desk's machine, so it should take what CPU
 the desk leaves rather than delay the GUI thread. On SQLite no Firestore emulator runs.
-After the drain the bench prints each thread's CPU and wake-ups and the child processes' CPU;
-``--diagnose-gaps`` names what ran in each long gap, ``--diagnose-events`` the GUI thread's
-slow events.
+After the drain the bench prints each thread's CPU and wake-ups, how long the GUI thread
+waited for a core, and the child processes' CPU; ``--diagnose-gaps`` names what ran in each
+long gap (when, each thread's CPU and run-queue wait, the stacks), ``--diagnose-events`` the
+GUI thread's slow events.
 
     .venv/bin/python bench/gui_stall.py [--tasks 2000] [--store sqlite|firestore] [--quick]
 """
