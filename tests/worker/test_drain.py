@@ -3,13 +3,15 @@ what a supervisor would check afterwards in the queue, the booking and the inbox
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from worker_data import booking
 
 from parking_desk.booking import EmailStatus
-from parking_desk.services.runtime import build_worker
+from parking_desk.services.runtime import build_worker, open_store
 from parking_desk.services.webhook import SIGNATURE_HEADER, verify
 from parking_desk.services.worker import next_quota_window
 from parking_desk.services.worker_events import DrainFinished, TaskCompleted, TaskDead
@@ -61,6 +63,37 @@ def test_one_connection_per_sending_thread(store, smtp, make_settings):
     assert worker.drain_once().completed == 8
     assert len(smtp.messages) == 8
     assert 1 <= len(sessions) <= 2  # reused across the drain, not one per message
+
+
+def _open_files_on(path) -> int:
+    """How many of this process's open files are *path* or its -wal/-shm (what lsof shows)."""
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return sum(1 for name in names if name.startswith(str(path)))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc")
+def test_drains_that_send_leave_no_store_files_open(smtp, make_settings):
+    """Each drain sends on threads of its own; a desk drains once per booking, so a
+    connection left open by every drain would run it out of files within a day."""
+    settings = make_settings(smtp)
+    db = settings.store.sqlite_path
+    store = open_store(settings)
+    try:
+        worker, _ = build_worker(settings, store, "desk")
+        store.create_booking(booking(email="first@client.example"))
+        assert worker.drain_once().completed == 1
+        after_one = _open_files_on(db)
+        for i in range(8):
+            store.create_booking(booking(email=f"c{i}@client.example"))
+            assert worker.drain_once().completed == 1
+        assert len(smtp.messages) == 9
+        assert _open_files_on(db) <= after_one
+    finally:
+        store.close()
+    assert _open_files_on(db) == 0
 
 
 def test_transient_failure_backs_off_then_succeeds(store, smtp, make_settings, events):

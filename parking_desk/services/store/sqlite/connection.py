@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,31 @@ log = logging.getLogger(__name__)
 
 def _casefold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
+
+
+def _close_quietly(
+    conn: sqlite3.Connection, open_: set[sqlite3.Connection], lock: threading.Lock
+) -> None:
+    with lock:
+        open_.discard(conn)
+    try:
+        conn.close()
+    except sqlite3.Error:
+        log.exception("closing a thread's connection")
+
+
+class _ThreadConnection:
+    """A thread's connection, held in its thread-local slot: when the thread ends, the slot
+    and this go, and the connection is closed with them (a drain's sending thread or a
+    pool's worker thread would otherwise leave its connection, two open files, behind)."""
+
+    __slots__ = ("__weakref__", "close", "conn")
+
+    def __init__(
+        self, conn: sqlite3.Connection, open_: set[sqlite3.Connection], lock: threading.Lock
+    ) -> None:
+        self.conn = conn
+        self.close = weakref.finalize(self, _close_quietly, conn, open_, lock)
 
 
 class SqliteConnections:
@@ -69,24 +95,24 @@ class SqliteConnections:
         return conn
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        held: _ThreadConnection | None = getattr(self._local, "held", None)
+        if held is None:
             if self._closed:
                 raise StoreUnavailable("the store is closed")
             conn = self._connect()
-            self._local.conn = conn
             with self._open_lock:
                 self._open.add(conn)
-        return conn
+                held = _ThreadConnection(conn, self._open, self._open_lock)
+            self._local.held = held
+        return held.conn
 
     def drop_thread_connection(self) -> None:
-        """Called by a thread that is about to end (the change feed's poller)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            with self._open_lock:
-                self._open.discard(conn)
-            conn.close()
+        """Close this thread's connection now (a thread that is about to end; its
+        connection would otherwise be closed when the thread is gone)."""
+        held: _ThreadConnection | None = getattr(self._local, "held", None)
+        if held is not None:
+            self._local.held = None
+            held.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
