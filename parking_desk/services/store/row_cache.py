@@ -17,6 +17,15 @@ is kept; an erasure on this desk deletes it) and the cache starts empty, never a
 
 Versions are the documents' update times: a row older than, or the same as, the one kept
 changes nothing and is not handed on (``merge``).
+
+A first listing of the whole queue (a desk with no cache yet) is kept page by page
+(``merge_page``) with where it got to (``listing``: the store's time it began, the last id
+listed) and no watermark: a desk closed mid-listing opens next time from the rows listed so
+far and lists on from there. Only once the listing is done (``finish_listing``) does the
+cache get its watermark, the listing's start, and count as every row of the queue.
+
+A table with no desk folder to keep it in (``keep_table_rows`` never called) keeps its rows
+in memory the same way (``RowCache(None, …)``), for the session only.
 """
 
 from __future__ import annotations
@@ -79,8 +88,8 @@ class RowCache:
     """The rows on the disk and their versions in memory. Thread-safe: the feed's listener
     threads and the reconciliation write, the bridge thread reads at opening."""
 
-    def __init__(self, path: Path, *, project: str, database: str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | None, *, project: str, database: str) -> None:
+        self.path = Path(path) if path is not None else None  # None: in memory only
         self._owner = {"project": project, "database": database}
         # Held while a delivery is merged and handed on, so the table gets them in order.
         self.lock = threading.RLock()
@@ -93,13 +102,16 @@ class RowCache:
             self._set_aside()
             self._db = self._connect()
         self.watermark = self._read_watermark()
+        self.listing = self._read_listing()
         self.versions: dict[str, int] = dict(self._db.execute("SELECT id, version FROM rows"))
 
     # --- the file ----------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        private_dir(self.path.parent)
-        private_file(self.path)
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        if self.path is not None:
+            private_dir(self.path.parent)
+            private_file(self.path)
+        where = ":memory:" if self.path is None else str(self.path)
+        db = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # a cache: a lost last commit is re-listed
@@ -125,6 +137,8 @@ class RowCache:
         return db
 
     def _set_aside(self) -> None:
+        if self.path is None:
+            return
         aside = set_aside_path(self.path)
         try:
             if self.path.exists():
@@ -140,6 +154,18 @@ class RowCache:
         try:
             return datetime.fromisoformat(row[0]).astimezone(UTC) if row else None
         except ValueError:
+            return None
+
+    def _read_listing(self) -> tuple[datetime, str] | None:
+        meta = dict(
+            self._db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('listed_from', 'listed_after')"
+            )
+        )
+        try:
+            began = datetime.fromisoformat(meta["listed_from"]).astimezone(UTC)
+            return began, meta["listed_after"]
+        except (KeyError, ValueError):
             return None
 
     @contextmanager
@@ -237,6 +263,43 @@ class RowCache:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("DELETE FROM meta WHERE key='watermark'")
 
+    def merge_page(
+        self, rows: list[TaskRow], listed_from: datetime, after: str
+    ) -> TaskRowBatch | None:
+        """One page of the first listing of the whole queue, begun at the store's time
+        *listed_from* and now listed up to the id *after*: the rows, then where the listing
+        got to (a desk killed between the two lists that page again), the watermark left
+        unset. Returns the rows newer than the
+        ones kept (None when none is)."""
+        with self.lock:
+            changed = self.merge(TaskRowBatch(rows, [], False))
+            self.listing = (listed_from, after)
+            self._meta(
+                {"listed_from": listed_from.astimezone(UTC).isoformat(), "listed_after": after}
+            )
+            return changed
+
+    def finish_listing(self, watermark: datetime) -> None:
+        """The first listing is done and what changed meanwhile is followed: the cache now
+        holds every row, true at least as of *watermark* (the listing's start)."""
+        with self.lock:
+            self.listing = None
+            if self.watermark is None or watermark > self.watermark:
+                self.watermark = watermark
+            self._meta({"watermark": self.watermark.astimezone(UTC).isoformat()}, drop=True)
+
+    def _meta(self, values: dict[str, str], *, drop: bool = False) -> None:
+        if self._broken:
+            return
+        try:
+            with self._tx() as db:
+                if drop:
+                    db.execute("DELETE FROM meta WHERE key IN ('listed_from', 'listed_after')")
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+        except sqlite3.Error as exc:
+            log.warning("Table cache %s not written (%s): no longer kept", self.path, exc)
+            self._broken = True
+
     def forget(self, ids: Iterable[str]) -> None:
         """Delete these rows from the disk now (an erasure), and the set-aside copy, which
         cannot be read to be cleaned; they come back from the store, as it now has them,
@@ -247,7 +310,8 @@ class RowCache:
                 self.versions.pop(task_id, None)
             for tracker in self._trackers:
                 tracker.update(ids)
-            set_aside_path(self.path).unlink(missing_ok=True)
+            if self.path is not None:
+                set_aside_path(self.path).unlink(missing_ok=True)
             if self._broken:
                 return
             try:

@@ -2,10 +2,18 @@
 
 Opening with a cache: the cached rows go to the table at once (one ``complete`` batch, read
 from the disk), then the rows updated since the cache's watermark, less ``CACHE_MARGIN``
-for writers' clocks (a projected listing), then a listener on that range only. The
-listener over the whole queue, whose first snapshot sends every document whole (242 s for
-100,000 tasks 40 ms away), runs only on a desk with no cache yet, which this feed fills as
-it goes so that the next opening is quick.
+for writers' clocks (a projected listing), then listeners on that range only.
+
+Opening with no cache yet (``ColdOpen``): the newest rows first (one projected request),
+then the whole queue listed projected in pages by id on a thread of its own, each page
+kept in the cache and shown as it comes, then the range changed since the listing began
+(the store's time of its first page, less ``CACHE_MARGIN``) is followed as above, and a
+reconciliation finds what the listing missed meanwhile (tasks deleted, the website's
+documents with no ``updatedAt`` in the pages already listed). Only then does the table get
+its ``complete`` batch, every row, and the cache its watermark. A desk closed mid-listing
+leaves the pages listed and where the listing got to: the next opening shows them and
+lists on from there. The listener over the whole queue, whose first snapshot sends every
+document whole (242 s for 100,000 tasks 40 ms away), is never opened.
 
 An ``updatedAt`` range does not see everything. What it misses is found by a
 reconciliation, in the background once the rows show: a keys-only listing (ids and update
@@ -30,7 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -53,6 +61,7 @@ RETRY_AFTER_S = 300.0  # a reconciliation that failed (the line was down) goes a
 # The purge deletes after it is claimed: look a minute later, and again once a long one is done.
 AFTER_PURGE_S = (60.0, 600.0)
 ERASURE = "erase_client"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # an empty queue's listing: every task is newer
 
 
 class Sink:
@@ -81,11 +90,9 @@ def watch(
 ) -> Subscription:
     """``watch_task_rows`` on a desk that keeps its table."""
     sink = Sink(cache, callback)
-    if cache.watermark is None:
-        # A new desk (or its cache set aside): the feed as without a cache, kept as it comes.
-        if first_paint:
-            rows.paint_newest(callback)
-        return _followed(rows, sink, rows.listen_all(sink), reconcile_now=False)
+    if cache.watermark is None:  # a new desk, its cache set aside, or a listing cut short
+        cold = ColdOpen(rows, sink, first_paint=first_paint)
+        return Watch(cold, rows._conn.watches)  # closing the store stops it too
     with cache.lock:
         callback(TaskRowBatch(cache.rows(), [], complete=True))
         since = cache.watermark - CACHE_MARGIN
@@ -98,8 +105,13 @@ def watch_since(
     callback: Callable[[TaskRowBatch], None],
     since: datetime,
 ) -> Subscription:
-    """``watch_task_rows_since`` on a desk that keeps its table (after a bulk action)."""
+    """``watch_task_rows_since`` on a desk that keeps its table (after a bulk action). A
+    first listing the bulk action cut short is listed on (what changed since it began
+    includes what changed since *since*), so the table still gets every row."""
     sink = Sink(cache, callback)
+    if cache.watermark is None:
+        cold = ColdOpen(rows, sink, first_paint=False)
+        return Watch(cold, rows._conn.watches)
     return _followed(rows, sink, rows.follow_since(sink, since), reconcile_now=False)
 
 
@@ -108,6 +120,90 @@ def _followed(
 ) -> Subscription:
     followed = Followed(rows, sink, listener, reconcile_now=reconcile_now)
     return Watch(followed, rows._conn.watches)  # closing the store stops it too
+
+
+class ColdOpen:
+    """A cached feed opened with no cache to paint from: the first listing of the whole
+    queue (on its own thread), then the feed followed as a warm one is (``Followed``)."""
+
+    def __init__(self, rows: FirestoreTaskRows, sink: Sink, *, first_paint: bool) -> None:
+        self.rows = rows
+        self.sink = sink
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._followed: Followed | None = None
+        cache = sink.cache
+        with cache.lock:
+            if cache.listing is not None:  # cut short last time: shown, and listed on
+                kept = cache.rows()
+                if kept:
+                    sink.callback(TaskRowBatch(kept, [], False))
+            else:  # rows with no watermark nor listing (a write failed): listed afresh
+                cache.merge(TaskRowBatch([], [], True))
+        if cache.listing is None and first_paint:
+            rows.paint_newest(sink.callback)
+        rows.live_sink = sink
+        self._thread = threading.Thread(target=self._run, name="table-listing", daemon=True)
+        self._thread.start()
+
+    def unsubscribe(self) -> None:
+        with self._lock:
+            self._stopped.set()
+            followed, self._followed = self._followed, None
+        if self.rows.live_sink is self.sink:
+            self.rows.live_sink = None
+        if followed is not None:
+            followed.unsubscribe()
+
+    def _run(self) -> None:
+        wait = 1.0
+        while not self._stopped.is_set():
+            try:
+                self._open()
+                return
+            except Exception as exc:  # the line is down: on from where the listing got to
+                if self._stopped.is_set():
+                    return
+                log.warning("Table listing failed, again in %.0f s: %s", wait, exc)
+                self._stopped.wait(wait)
+                wait = min(wait * 2, RETRY_AFTER_S / 5)
+
+    def _open(self) -> None:
+        cache, sink = self.sink.cache, self.sink
+        began, after = cache.listing or (None, None)
+        while began is None or after is not None:
+            page, read_time, last = self.rows.list_page(after)
+            if self._stopped.is_set():
+                return
+            if began is None:  # the store's time the listing began (the queue may be empty)
+                began = read_time or EPOCH
+            if last is None:  # the last page: shown with the complete batch
+                sink.cache.merge(TaskRowBatch(page, [], False))
+                break
+            with cache.lock:
+                changed = cache.merge_page(page, began, last)
+                if changed is not None and not self._stopped.is_set():
+                    sink.callback(changed)
+            after = last
+        # What changed since the listing began: a listener on that range, as a warm open.
+        followed = Followed(
+            self.rows, sink, self.rows.follow_since(sink, began - CACHE_MARGIN), reconcile_now=False
+        )
+        with self._lock:
+            if self._stopped.is_set():
+                followed.unsubscribe()
+                return
+            self._followed = followed
+        try:
+            followed.reconciler.reconcile()  # what the pages listed before were deleted
+        except Exception as exc:
+            log.warning("Table reconciliation failed, again in %.0f s: %s", RETRY_AFTER_S, exc)
+            followed.reconciler.kick(RETRY_AFTER_S)
+        with cache.lock:
+            if self._stopped.is_set():
+                return
+            cache.finish_listing(began)
+            sink.callback(TaskRowBatch(cache.rows(), [], True))
 
 
 class Followed:
