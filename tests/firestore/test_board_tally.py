@@ -258,3 +258,60 @@ def test_a_document_written_without_an_update_time_is_read_again_each_refresh(
     board = assert_board_exact(fs_store)
 
     assert board[0][TaskState.DEAD] == 0 and board[0][TaskState.BOUNCED] == 1
+
+
+def assert_board_matches_with_a_website_document(store: FirestoreStore) -> tuple:
+    """As ``assert_board_exact``; the oldest wait, a website document's, is exact on the
+    board and within 1/32 in the full count."""
+    board, full = board_and_full(store)
+    assert board[:2] + board[3:] == full[:2] + full[3:]
+    assert full[2] is not None and full[2] <= board[2] <= full[2] * 33 / 32
+    return board
+
+
+def test_a_task_deleted_as_a_website_document_arrives_leaves_no_wrong_figure(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    """The queue's count stays the same when one task goes and a website document (no
+    ``updatedAt``, so no listing of the recent changes finds it) comes between two refreshes:
+    the board still drops the one and counts the other."""
+    tasks(fs_store, 3)
+    claimed = fs_store.claim_due("w1", 1, LEASE)
+    fs_store.fail_permanent(claimed[0], "w1", REJECTED)
+    assert assert_board_exact(fs_store)[0][TaskState.DEAD] == 1
+
+    raw.collection("emailQueue").document(claimed[0].id).delete()  # erased
+    raw.collection("emailQueue").document("web-2").set(
+        {
+            "type": "both",
+            "bookingNumber": "867963",
+            "clientEmail": "maria@example.ro",
+            "createdAt": utcnow() - timedelta(minutes=5),
+        }
+    )
+    board = assert_board_matches_with_a_website_document(fs_store)
+
+    assert board[0][TaskState.DEAD] == 0 and board[0][TaskState.PENDING] == 3
+
+
+def test_a_task_written_again_without_an_update_time_is_counted_as_it_is_now(
+    fs_store: FirestoreStore, raw: firestore.Client
+) -> None:
+    """Another writer sets a dead task's document again as a fresh website document (no
+    state, no ``updatedAt``): the queue's count does not change, the board still sees it."""
+    tasks(fs_store, 2)
+    claimed = fs_store.claim_due("w1", 1, LEASE)
+    fs_store.fail_permanent(claimed[0], "w1", REJECTED)
+    assert assert_board_exact(fs_store)[0][TaskState.DEAD] == 1
+
+    raw.collection("emailQueue").document(claimed[0].id).set(
+        {
+            "type": "both",
+            "bookingNumber": "867964",
+            "clientEmail": "dan@example.ro",
+            "createdAt": utcnow() - timedelta(minutes=3),
+        }
+    )
+    board = assert_board_matches_with_a_website_document(fs_store)
+
+    assert board[0][TaskState.DEAD] == 0 and board[0][TaskState.PENDING] == 2

@@ -9,16 +9,19 @@ listing of the queue at the first refresh. Each later refresh, at one read time:
 * lists the tasks written since the last listing (``updatedAt >=`` the last listing's time
   less ``MARGIN``, for writers' clocks and commits that land late; a task listed twice
   just replaces its row),
-* counts the queue, and reads back by id the few documents the tally holds that have no
-  ``updatedAt`` (the website's, until a worker gives them a state),
+* counts the queue, and the tasks among them with a timestamp ``updatedAt``, and reads back
+  by id the few documents the tally holds that have no ``updatedAt`` (the website's, until a
+  worker gives them a state),
 
-two scans in all, and counts every figure from the tally with the domain's rule
-(``board_totals``). When the count is not what the tally holds (tasks purged or erased, a
-website document no worker has given a state yet, a write the listing missed) the queue's
-ids are listed (ids only) and the tally put right before any figure is given: the figures
-are never knowingly wrong. Every ``REBUILD_AFTER`` the tally is listed again whole in the
-background (the refreshes meanwhile read as usual), which also corrects what no count shows:
-a task changed by a writer whose clock lags by more than ``MARGIN``.
+three scans in all, and counts every figure from the tally with the domain's rule
+(``board_totals``). When either count is not what the tally holds (tasks purged or erased, a
+website document no worker has given a state yet, a write the listing missed; counted apart,
+a task gone and a website document come in the same interval cannot cancel out) the queue's
+ids are listed (ids only, all and those with an ``updatedAt``) and the tally put right
+before any figure is given: the figures are never knowingly wrong. Every ``REBUILD_AFTER``
+the tally is listed again whole in the background (the refreshes meanwhile read as usual),
+which also corrects what no count shows: a task changed by a writer whose clock lags by
+more than ``MARGIN``.
 
 A listing that fails leaves the tally as it was (the rows already read are current ones)
 and raises, the board shows the store unreachable; the next refresh lists from the same
@@ -35,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any
 
@@ -51,6 +54,9 @@ log = logging.getLogger(__name__)
 
 FIELDS = ["status", "attempts", "nextAttemptAt", "createdAt", "completedAt", "updatedAt"]
 MARGIN = timedelta(minutes=2)
+# Every timestamp is at or after it: ``updatedAt >=`` it matches the tasks whose
+# ``updatedAt`` is a timestamp (a range matches only values of its own type).
+TIMESTAMP_MIN = datetime(1, 1, 1, tzinfo=UTC)
 REBUILD_AFTER = 15 * 60.0  # seconds
 # Whole-queue listings go in pages (each under the call's deadline however big the queue),
 # reads by id in batches.
@@ -186,11 +192,13 @@ class BoardTally:
         col = self._db.collection(QUEUE)
         assert self._since is not None
         changed = col.where(filter=FieldFilter("updatedAt", ">=", self._since)).select(FIELDS)
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             listed_f = pool.submit(lambda: list(changed.stream(read_time=at, **RPC)))
             total_f = pool.submit(count, col, at)
+            dated_f = pool.submit(count, self._dated(), at)
             back_f = pool.submit(self._get, list(rows.untracked), at)
             listed, (total, _), back = listed_f.result(), total_f.result(), back_f.result()
+            dated = dated_f.result()[0]
         self.reads["incremental"] += 1
         for snap in listed:
             rows.put(snap.id, snap.to_dict() or {})
@@ -199,21 +207,39 @@ class BoardTally:
                 rows.drop(task_id)
             else:
                 rows.put(task_id, doc)
-        if total != len(rows):
+        if total != len(rows) or dated != len(rows.tracked):
             self._reconcile(rows, at, total)
 
+    def _dated(self) -> Any:
+        """The tasks whose ``updatedAt`` is a timestamp (the tally's tracked rows)."""
+        return self._db.collection(QUEUE).where(
+            filter=FieldFilter("updatedAt", ">=", TIMESTAMP_MIN)
+        )
+
     def _reconcile(self, rows: _Rows, at: datetime, total: int) -> None:
-        """Tasks gone (purged, erased) leave the tally; tasks it lacks are read by id."""
+        """Tasks gone (purged, erased) leave the tally; tasks it lacks, and those it follows
+        by ``updatedAt`` that have none any more (written again by another writer), are read
+        by id."""
         ids = {snap.id for snap in self._pages(self._db.collection(QUEUE).select([]), at)}
+        # Ordered by the range's field first (Firestore's rule), which the page's cursor reads.
+        by_update = self._dated().order_by("updatedAt").select(["updatedAt"])
+        dated = {snap.id for snap in self._pages(by_update, at)}
         held = set(rows.tracked) | set(rows.untracked)
         gone, new = held - ids, ids - held
         for task_id in gone:
             rows.drop(task_id)
-        for task_id, doc in self._get(sorted(new), at).items():
+        undated = (set(rows.tracked) - dated) & ids
+        for task_id, doc in self._get(sorted(new | undated), at).items():
             if doc is not None:
                 rows.put(task_id, doc)
         self.reads["reconcile"] += 1
-        log.info("board tally: %d of %d tasks gone, %d found", len(gone), total, len(new))
+        log.info(
+            "board tally: %d of %d tasks gone, %d found, %d read again",
+            len(gone),
+            total,
+            len(new),
+            len(undated),
+        )
 
     def _whole(self, at: datetime) -> _Rows:
         rows = _Rows()

@@ -84,7 +84,7 @@ class FirestoreHealth:
     def board_figures(self, *, now: datetime, today: datetime, window: datetime) -> BoardFigures:
         """Every figure from the board's tally (``board_tally``): the first refresh lists
         the queue (a few fields of each task), each later one the tasks written since and
-        the queue's count, two scans where counting each figure took about ten."""
+        the queue's two counts, three scans where counting each figure took about ten."""
         t = self.board_tally.totals(now=self._conn.now(now), today=today, window=window)
         return BoardFigures(t.live, t.dead, t.bounced, t.failures, t.sent, t.sent_today)
 
