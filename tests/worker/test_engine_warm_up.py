@@ -55,8 +55,8 @@ def test_the_engine_warms_up_on_its_drain_thread_before_its_first_claim(
     assert len(smtp.messages) == 1  # nothing of the warm-up was sent
 
 
-def test_the_desk_pauses_between_warm_up_steps_and_a_worker_does_not(store, make_settings):
-    settings = make_settings()
+def test_the_desk_pauses_between_warm_up_steps_and_a_worker_does_not(store, smtp, make_settings):
+    settings = make_settings(smtp)  # a shared store's engine needs an SMTP server
     _desk_worker, desk = build_worker(settings, store, "desk")
     _headless_worker, headless = build_worker(settings, store, "worker")
     assert desk.warm_up is not None and headless.warm_up is not None
