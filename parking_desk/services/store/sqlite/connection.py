@@ -50,6 +50,9 @@ class _ThreadConnection:
     ) -> None:
         self.conn = conn
         self.close = weakref.finalize(self, _close_quietly, conn, open_, lock)
+        # Not at interpreter exit: a daemon thread may still be inside a statement then;
+        # the store's own close() (or the process's end) closes what is left.
+        self.close.atexit = False
 
 
 class SqliteConnections:
