@@ -52,15 +52,22 @@ emailQueue
   bookingNumber in [number, int(number)]
       bookings: set_booking_status (cancel), amend_booking (the waiting tasks)
                                                 single field
-  no filter (listener)
-      rows: watch_task_rows (a desk with no table kept yet)
-                                                none
+  order by __name__, select(...) (pages)
+      rows: watch_task_rows (the whole queue listed, a desk with no table kept yet)
+                                                none (collection scan)
   updatedAt >= t, order by updatedAt (select(...), pages); updatedAt >= t (listener)
       rows: watch_task_rows_since; cached_rows: the table kept on the desk
                                                 single field
+  createdAt >= t (listener)
+      rows: the table's new documents (the website's have no updatedAt)
+                                                single field
   order by __name__, select([]) (keys only, pages)
-      cached_rows: the reconciliation of the kept table
-                                                none (collection scan)
+      cached_rows: the reconciliation of the kept table; board_tally: the ids, when
+      a count says the tally is off              none (collection scan)
+  order by __name__, select(...) (pages); updatedAt >= t, select(...); no filter,
+  count(); updatedAt >= lowest timestamp, count() and order by updatedAt (pages)
+      board_tally: the kiosk's tally, built, followed and checked
+                                                none / single field
 bookings
   plate / clientNameLower / arrival / departure range, ordered by the same field
       bookings: search_bookings (one range; the rest is filtered in code)
