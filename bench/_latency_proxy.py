@@ -125,7 +125,16 @@ async def _serve(
             with contextlib.suppress(Exception):
                 w.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", listen)
+    # The event loop holds its tasks only weakly: a connection's task is kept here until it
+    # ends, or a short one (an RTT probe) could be collected half-way.
+    running: set[asyncio.Task[None]] = set()
+
+    def connected(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        task = asyncio.ensure_future(handle(client_r, client_w))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    server = await asyncio.start_server(connected, "127.0.0.1", listen)
     print("ready", flush=True)
     async with server:
         await server.serve_forever()
