@@ -21,7 +21,7 @@ The table's feed goes through ``cached_rows``: a desk that keeps its table on th
 written. With no file yet (or none kept, then in memory for the session) the whole queue
 is listed projected in pages by id (``list_page``), each page shown as it comes, then only
 the range changed since the listing began is followed: the listener over the whole queue
-(``listen_all``), whose first snapshot sends every document whole, is not opened.
+whose first snapshot sends every document whole, is not opened.
 
 A range is followed by two listeners, ``updatedAt >=`` (what the desk, the workers and the
 normaliser write) and ``createdAt >=`` (new documents, the website's with no ``updatedAt``
@@ -252,11 +252,6 @@ class FirestoreTaskRows:
             rows.append(TaskRow.of(task_of(snap.id, data, snap.update_time)))
         read_time = page[-1].read_time if page else None
         return rows, read_time, (page[-1].id if len(page) == ROW_PAGE else None)
-
-    def listen_all(self, deliver: Deliver) -> Watch:
-        """The listener over the whole queue: its first snapshot (``complete``) sends every
-        document, whole. The table's feed does not use it (the benchmark's naive way)."""
-        return self._listen(self._db.collection(QUEUE), deliver, first_complete=True)
 
     @guarded
     def watch_task_rows_since(
