@@ -145,9 +145,17 @@ class QueueModel(QAbstractTableModel):
         latest: dict[str, TaskRow | None] = {}
         count = 0
         for batch in batches:
-            if batch.complete:
+            if batch.complete and not self._rows:
                 latest = {}
                 self._reset_to(batch.rows)
+            elif batch.complete:
+                # Every row again over rows already shown (a listing that finished after the
+                # rows kept on the desk or its first pages were shown): what differs goes in
+                # as changes, so the supervisor's selection and scroll position stay.
+                held = set(self._rows) | latest.keys()
+                latest = dict.fromkeys(held, None)
+                for listed in batch.rows:
+                    latest[listed[ID]] = listed
             for changed in batch.rows if not batch.complete else ():
                 latest[changed[ID]] = changed
             for task_id in batch.removed:
@@ -163,6 +171,8 @@ class QueueModel(QAbstractTableModel):
         structural: list[tuple[str, TaskRow | None]] = []
         for task_id, row in latest.items():
             old = self._rows.get(task_id)
+            if row == old:
+                continue
             if row is None:
                 if old is not None:
                     structural.append((task_id, None))

@@ -156,6 +156,40 @@ def test_the_selection_follows_its_tasks_through_a_refilter_and_a_resort(qtbot: 
     assert bookings(proxy)[:2] == ["500001", "500003"]
 
 
+def test_every_row_again_keeps_the_selection_and_applies_only_what_differs(
+    qtbot: QtBot,
+) -> None:
+    """A long first listing ends with every row at once, over the rows kept on the desk or
+    its first pages, while the supervisor may already have picked some: they stay picked."""
+    from PySide6.QtWidgets import QTableView
+
+    model = QueueModel()
+    proxy = QueueFilter()
+    proxy.setSourceModel(model)
+    model.apply([changed([task(i) for i in range(40)])])  # the kept rows, not yet complete
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    for task_id in ("t00003", "t00017"):
+        view.selectionModel().select(
+            proxy.index(model.row_of_task(task_id), 0),
+            view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+        )
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    now = [task(i) for i in range(40) if i != 30] + [task(40)]
+    now[17] = task(17, status=TaskState.DEAD, attempts=3)
+
+    model.apply(added(now))
+
+    assert not resets
+    picked = [proxy.index(i.row(), 0) for i in view.selectionModel().selectedRows()]
+    assert {proxy.data(i, Roles.TaskIdRole) for i in picked} == {"t00003", "t00017"}
+    assert model.total_count() == 40 and model.row_of_task("t00030") == -1
+    assert model.row("t00040") is not None and model.row_of_task("t00040") >= 0
+    assert model.row("t00017") == TaskRow.of(now[17])
+
+
 def test_a_live_change_moves_a_row_in_or_out_of_the_filter(qtbot: QtBot) -> None:
     model = QueueModel()
     model.apply(added([task(i, status=TaskState.DEAD) for i in range(5)]))
