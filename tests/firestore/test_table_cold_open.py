@@ -233,3 +233,25 @@ def test_a_bulk_action_during_a_cold_open_still_leaves_the_table_with_every_row(
     finally:
         sub.unsubscribe()
     assert table.rows["t020"].status == "pending"
+
+
+@pytest.mark.firestore
+def test_the_catch_up_after_a_bulk_retry_of_more_rows_than_a_page_lists_them_all(
+    open_desk: Callable[[], FirestoreStore], raw: firestore.Client
+) -> None:
+    """A bulk retry of more tasks than one listing page (5,000 in the product): the table's
+    catch-up lists them page after page, the next page starting after the last one's
+    ``updatedAt``, and shows every one retried."""
+    seed(raw)
+    store = open_desk()
+    bulk_began = datetime.now(UTC)
+    ids = [f"t{i:03d}" for i in range(3 * PAGE + 2)]
+    assert store.retry_tasks([(i, None) for i in ids], operator="Maria") == len(ids)
+
+    table = Table()
+    sub = store.rows.watch_task_rows_since(table, bulk_began)
+    try:
+        table.wait(completed_with(queue_now(raw)), "every row after the bulk's pages")
+    finally:
+        sub.unsubscribe()
+    assert {i for i, row in table.rows.items() if row.status == "pending"} == set(ids)

@@ -301,7 +301,8 @@ class FirestoreTaskRows:
             self._db.collection(QUEUE)
             .where(filter=FieldFilter("updatedAt", ">=", since))
             .order_by("updatedAt")
-            .select(ROW_FIELDS)
+            # The next page starts after the last one's updatedAt: it must be read too.
+            .select([*ROW_FIELDS, "updatedAt"])
         )
         last = None
         while True:
