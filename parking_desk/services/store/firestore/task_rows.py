@@ -216,17 +216,24 @@ class FirestoreTaskRows:
     def watch_task_rows(
         self, callback: Callable[[TaskRowBatch], None], *, first_paint: bool = True
     ) -> Subscription:
-        """Every task's row, then each change (``cached_rows.watch``): from the desk's
-        cache when it has one (``keep_rows``), else, with *first_paint*, the newest
-        ``FIRST_PAINT_ROWS`` rows first (one projected request), then the whole queue in
-        pages, then the changes. The one ``complete`` delivery holds every row. A table
-        with no cache kept keeps one in memory for the session."""
+        """Every task's row, then each change. On a desk that keeps its table
+        (``keep_rows``, ``cached_rows.watch``): from the kept rows, or the whole queue
+        listed in pages, then the rows changed since, followed by their ``updatedAt`` and
+        ``createdAt`` ranges (what no range shows, tasks deleted and rows stamped by a
+        clock behind, at its reconciliations). With no table kept, every change whatever
+        its stamp, deletions included, through a listener over the whole queue (its first
+        snapshot sends every document whole), after, with *first_paint*, the newest
+        ``FIRST_PAINT_ROWS`` rows (one projected request, ``complete``)."""
         from parking_desk.services.store.firestore import cached_rows
 
         cache = self.row_cache()
-        if cache is None:
-            cache = RowCache(None, project=self._db.project, database="(this session)")
-        return cached_rows.watch(self, cache, callback, first_paint=first_paint)
+        if cache is not None:
+            return cached_rows.watch(self, cache, callback, first_paint=first_paint)
+        if first_paint:
+            newest = self.list_task_rows(limit=FIRST_PAINT_ROWS)
+            if len(newest) == FIRST_PAINT_ROWS:  # a small queue: the listener's is as quick
+                callback(TaskRowBatch(newest, [], complete=True))
+        return self._listen(self._db.collection(QUEUE), plain(callback), first_complete=True)
 
     def paint_newest(self, callback: Callable[[TaskRowBatch], None]) -> None:
         """The newest rows, not ``complete``: the listing of every row follows."""
