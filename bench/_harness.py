@@ -364,16 +364,20 @@ def sample_booking(n: int, email: str | None = None):
     )
 
 
-def seed_firestore(store, count: int, *, start: int = 0, dead: bool = False) -> list[str]:
+def seed_firestore(
+    store, count: int, *, start: int = 0, dead: bool = False, age_s: float = 0.0
+) -> list[str]:
     """*count* bookings with their queue tasks, in batched commits: the same documents
     ``create_booking`` writes, minus its one-commit-per-booking cost, so a 10,000-task
-    backlog takes seconds to lay down rather than minutes."""
+    backlog takes seconds to lay down rather than minutes. Written as if *age_s* seconds ago."""
+    from datetime import timedelta
+
     from parking_desk.task_rules import new_task
     from parking_desk.timeutil import utcnow
     from parking_desk.validation import validate_booking
 
     db = store.conn.db
-    now = utcnow()
+    now = utcnow() - timedelta(seconds=age_s)
     ids: list[str] = []
     batch, in_batch = db.batch(), 0
     for n in range(start, start + count):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import smtplib
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +30,6 @@ from parking_desk.booking import Booking, BookingStatus
 from parking_desk.occupancy import over_capacity
 from parking_desk.services.mail.render import render_confirmation
 from parking_desk.services.qr import QrSigner, render_png
-from parking_desk.services.store.base import TaskRow, TaskRowBatch
-from parking_desk.services.store.firestore.docs import task_of
 from parking_desk.site_time import day_bounds, today
 from parking_desk.task import NotificationTask, TaskState
 from parking_desk.timeutil import as_utc, utcnow
@@ -135,26 +132,6 @@ class NaivePoller:
             ref.update({"status": "completed", "completedAt": now, "updatedAt": now})
             booking_ref.update({"emailStatus": "sent", "emailSentAt": now, "qrCodeGenerated": True})
             self.sent += 1
-
-
-def naive_table_listener(db: Any, callback: Callable[[TaskRowBatch], None]) -> Any:
-    """The first version's table feed: one listener over the whole queue, whose first
-    snapshot (``complete``) sends every document whole. Returns the watch."""
-    first = [True]
-
-    def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
-        rows: list[TaskRow] = []
-        removed: list[str] = []
-        for change in changes:
-            doc = change.document
-            if change.type.name == "REMOVED":
-                removed.append(doc.id)
-            else:
-                rows.append(TaskRow.of(task_of(doc.id, doc.to_dict(), doc.update_time)))
-        complete, first[0] = first[0], False
-        callback(TaskRowBatch(rows, removed, complete))
-
-    return db.collection("emailQueue").on_snapshot(on_snapshot)
 
 
 def naive_kiosk(db: Any, now: datetime, since: datetime, window: timedelta) -> dict[str, Any]:

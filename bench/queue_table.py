@@ -88,32 +88,6 @@ def timed(app: QApplication, meter: StallMeter, label: str, action, ready) -> fl
     return elapsed
 
 
-def seed_settled(store, count: int, *, start: int = 0, age: timedelta = timedelta(days=1)):
-    """``_harness.seed_firestore``'s tasks, last written *age* ago."""
-    from parking_desk.task_rules import new_task
-    from parking_desk.validation import validate_booking
-
-    db = store.conn.db
-    then = datetime.now(UTC) - age
-    ids: list[str] = []
-    batch, in_batch = db.batch(), 0
-    for n in range(start, start + count):
-        booking = validate_booking(h.sample_booking(n)).booking.with_changes(
-            booking_number=str(100000 + n), created_at=then, updated_at=then
-        )
-        ref = db.collection("emailQueue").document(f"t{n:06d}")
-        batch.set(db.collection("bookings").document(booking.booking_number), booking.to_document())
-        batch.set(ref, new_task(booking, then).to_document())
-        ids.append(ref.id)
-        in_batch += 2
-        if in_batch >= 500:
-            batch.commit()
-            batch, in_batch = db.batch(), 0
-    if in_batch:
-        batch.commit()
-    return ids
-
-
 def change_while_closed(
     store, n: int, changes: int
 ) -> tuple[set[str], set[str], set[str], set[str]]:
@@ -175,7 +149,6 @@ def firestore_listing(n: int, rtt_ms: float, *, naive: bool = True, changes: int
     queue tab's load: first paint and all rows, against the listener alone, cold (no table
     kept yet) and warm (the table kept by the cold session, after changes)."""
     from _latency_proxy import latency_proxy, measured_rtt_ms
-    from _naive import naive_table_listener
 
     from parking_desk.services.store.firestore.store import FirestoreStore
     from parking_desk.ui.console.queue_model import QueueModel
@@ -185,7 +158,7 @@ def firestore_listing(n: int, rtt_ms: float, *, naive: bool = True, changes: int
     with h.emulator() as emu:
         seeder = FirestoreStore(emu.project)
         t = time.perf_counter()
-        seed_settled(seeder, n)
+        h.seed_firestore(seeder, n, age_s=86400.0)  # last written a day ago
         seeder.close()
         print(f"   ({n:,} tasks written in {time.perf_counter() - t:.0f} s)")
         with latency_proxy(os.environ["FIRESTORE_EMULATOR_HOST"], rtt_ms) as host:
@@ -212,7 +185,9 @@ def firestore_listing(n: int, rtt_ms: float, *, naive: bool = True, changes: int
                 model = QueueModel()
                 meter.start()
                 t = time.perf_counter()
-                watch = bridge.run(lambda: naive_table_listener(store.conn.db, model.feed()))
+                # The store's feed with no table kept: the listener over the whole queue.
+                feed = model.feed()
+                watch = bridge.run(lambda: store.rows.watch_task_rows(feed, first_paint=False))
                 pump(app, lambda: model.rowCount() > 0, 900)
                 naive_first = time.perf_counter() - t
                 pump(app, lambda: model.total_count() == n, 900)
