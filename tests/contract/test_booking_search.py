@@ -22,6 +22,12 @@ def search(store: Store, text: str, **criteria: object) -> set[str]:
     return names(store.search_bookings(BookingQuery(text=text, **criteria)))  # type: ignore[arg-type]
 
 
+def by_plate_part(store: Store, text: str) -> set[str]:
+    """Who a part of a plate finds, less a booking whose random number holds it too."""
+    found = store.search_bookings(BookingQuery(text=text))
+    return names([b for b in found if text not in (b.booking_number or "")])
+
+
 @pytest.fixture
 def clients(store: Store) -> dict[str, str]:
     """Four clients; returns name → booking number."""
@@ -74,7 +80,7 @@ def test_email_plate_and_part_of_a_number(store: Store, clients: dict[str, str])
     assert search(store, "ion.tirca@example.ro") == {"Ion Țîrcă"}
     assert search(store, "posta") == {"Maria Ştefănescu"}
     assert search(store, "example") == {"Ion Țîrcă", "ANDREI ȚÂRCĂ-POP", "Ion Popa"}
-    assert search(store, "777") == {"Ion Popa"}
+    assert by_plate_part(store, "777") == {"Ion Popa"}
     assert search(store, "b777") == {"Ion Popa"}
     number = clients["Maria Ştefănescu"]
     found = store.search_bookings(BookingQuery(text=number[1:5]))
@@ -101,7 +107,7 @@ def test_a_changed_booking_is_found_by_its_new_details(
     store.amend_booking(clients["Ion Popa"], new, operator="ana")
     assert search(store, "vilcea") == {"Ion Vîlcea"}
     assert search(store, "popa") == set()
-    assert search(store, "777") == {"Ion Vîlcea"}
+    assert by_plate_part(store, "777") == {"Ion Vîlcea"}
     store.set_booking_status(clients["Ion Popa"], BookingStatus.CHECKED_IN, operator="ana")
     assert search(store, "vilc") == {"Ion Vîlcea"}
 
